@@ -1,0 +1,50 @@
+import type { DynamicFieldResponse, RequestClient } from '@segment/actions-core'
+import type { Settings } from './generated-types'
+import { QualtricsClient } from './qualtrics-client'
+
+/** A failure shown in the field's dropdown instead of thrown: the mapping editor stays usable. */
+function asDynamicError(error: unknown): DynamicFieldResponse {
+  const status = (error as { status?: number }).status
+  return {
+    choices: [],
+    error: { message: (error as Error).message ?? 'Unknown error', code: String(status ?? 'UNKNOWN') }
+  }
+}
+
+export async function directoryChoices(request: RequestClient, settings: Settings): Promise<DynamicFieldResponse> {
+  try {
+    const directories = await new QualtricsClient(request, settings).listDirectories()
+    return {
+      choices: directories.map((d) => ({
+        label: d.name ? `${d.name} (${d.directoryId})` : d.directoryId,
+        value: d.directoryId
+      }))
+    }
+  } catch (error) {
+    return asDynamicError(error)
+  }
+}
+
+export async function mailingListChoices(
+  request: RequestClient,
+  settings: Settings,
+  directoryId: string | undefined
+): Promise<DynamicFieldResponse> {
+  if (!directoryId) {
+    return {
+      choices: [],
+      error: { message: 'Choose a Directory ID first: mailing lists belong to a directory.', code: '400' }
+    }
+  }
+  try {
+    const lists = await new QualtricsClient(request, settings).listMailingLists(directoryId)
+    return {
+      choices: lists.map((l) => ({
+        label: l.name ? `${l.name} (${l.mailingListId})` : l.mailingListId,
+        value: l.mailingListId
+      }))
+    }
+  } catch (error) {
+    return asDynamicError(error)
+  }
+}

@@ -1,0 +1,72 @@
+import { PayloadValidationError, type ActionDefinition } from '@segment/actions-core'
+import type { Settings } from '../generated-types'
+import type { Payload } from './generated-types'
+import { QualtricsClient } from '../qualtrics-client'
+
+const action: ActionDefinition<Settings, Payload> = {
+  title: 'Start a workflow in Qualtrics',
+  description: 'This action is used to kick off a workflow in Qualtrics',
+  fields: {
+    workflowUrl: {
+      label: 'Workflow URL',
+      description:
+        'Enter the full URL as you see in your Xflow trigger. See more details on setting up an xflow trigger and getting the URL. It must be an https URL on qualtrics.com; the API token is never sent anywhere else.',
+      type: 'string',
+      format: 'uri',
+      required: true
+    },
+    eventPayload: {
+      label: 'Event payload',
+      description:
+        'A mapping of key values to send to Qualtrics xflow. By default the event name, type, user and anonymous IDs, properties, traits, timestamp and message ID; the event context (IP address, user agent) is left out unless you map it. At most 100 KB.',
+      type: 'object',
+      defaultObjectUI: 'keyvalue',
+      default: {
+        event: { '@path': '$.event' },
+        type: { '@path': '$.type' },
+        userId: { '@path': '$.userId' },
+        anonymousId: { '@path': '$.anonymousId' },
+        properties: { '@path': '$.properties' },
+        traits: {
+          '@if': {
+            exists: { '@path': '$.traits' },
+            then: { '@path': '$.traits' },
+            else: { '@path': '$.context.traits' }
+          }
+        },
+        timestamp: { '@path': '$.timestamp' },
+        messageId: { '@path': '$.messageId' }
+      }
+    },
+    authMethod: {
+      label: 'Authentication method',
+      description:
+        'How the workflow request proves who sends it. "API token header" sends X-API-TOKEN; "Basic (username and API token)" sends the Qualtrics username and the API token as HTTP Basic credentials, which Qualtrics JSON Events also accept.',
+      type: 'string',
+      choices: [
+        { label: 'API token header (X-API-TOKEN)', value: 'token' },
+        { label: 'Basic (username and API token)', value: 'basic' }
+      ],
+      default: 'token'
+    },
+    username: {
+      label: 'Qualtrics username',
+      description: 'Your Qualtrics username, required when the authentication method is Basic.',
+      type: 'string',
+      depends_on: { conditions: [{ fieldKey: 'authMethod', operator: 'is', value: 'basic' }] }
+    }
+  },
+  perform: async (request, { settings, payload }) => {
+    const basic = payload.authMethod === 'basic'
+    const username = payload.username?.trim()
+    if (basic && !username) {
+      throw new PayloadValidationError('Qualtrics username is missing: Basic authentication needs it.')
+    }
+    const client = new QualtricsClient(request, settings)
+    const body = payload.eventPayload ?? {}
+    const response = await client.triggerWorkflow(payload.workflowUrl, body, basic ? username : undefined)
+    return { sent: body, response }
+  }
+}
+
+export default action

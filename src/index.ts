@@ -1,0 +1,2 @@
+export { default, default as qualtrics } from './destinations/qualtrics'
+export { destinations } from './destinations'

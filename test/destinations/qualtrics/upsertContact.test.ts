@@ -1,0 +1,155 @@
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import nock from 'nock'
+import definition from '../../../src/destinations/qualtrics'
+import { DIRECTORY, ERROR_STATUSES, isRetryableStatus, ok, qualtrics, qualtricsError, settings } from './helpers'
+
+const testDestination = createTestIntegration(definition)
+const CONTACTS = `/API/v3/directories/${DIRECTORY}/contacts`
+
+const identify = (overrides: Record<string, unknown> = {}) =>
+  createTestEvent({
+    type: 'identify',
+    userId: 'user-1',
+    traits: { email: 'ada@example.com', phone: '+15550100', firstName: 'Ada', lastName: 'Lovelace' },
+    ...overrides
+  })
+
+const run = (event = identify(), mapping: Record<string, unknown> = {}, s: Record<string, unknown> = settings) =>
+  testDestination.testAction('upsertContact', {
+    event,
+    settings: s as typeof settings,
+    mapping: { directoryId: DIRECTORY, ...mapping },
+    useDefaultMappings: true
+  })
+
+beforeEach(() => testDestination.responses.splice(0))
+
+describe('upsertContact', () => {
+  it('creates the contact from the default mappings, sending only fields the event has', async () => {
+    const scope = qualtrics()
+      .post(CONTACTS, {
+        extRef: 'user-1',
+        email: 'ada@example.com',
+        phone: '+15550100',
+        firstName: 'Ada',
+        lastName: 'Lovelace'
+      })
+      .reply(200, ok({ id: 'CID_1' }))
+    await run()
+    expect(scope.isDone()).toBe(true)
+  })
+
+  it('never sends unsubscribed or language the event did not give (no re-subscribing opted-out contacts)', async () => {
+    qualtrics()
+      .post(CONTACTS, (body) => !('unsubscribed' in body) && !('language' in body))
+      .reply(200, ok({ id: 'CID_1' }))
+    const [response] = await run()
+    expect(response.status).toBe(200)
+  })
+
+  it('sends unsubscribed and language when the traits carry them', async () => {
+    qualtrics()
+      .post(CONTACTS, (body) => body.unsubscribed === true && body.language === 'FR')
+      .reply(200, ok({ id: 'CID_1' }))
+    await run(identify({ traits: { email: 'a@b.co', unsubscribed: true, language: 'FR' } }))
+  })
+
+  it('falls back to context.traits.email', async () => {
+    qualtrics()
+      .post(CONTACTS, { extRef: 'user-1', email: 'ctx@example.com' })
+      .reply(200, ok({ id: 'CID_2' }))
+    await run(identify({ traits: {}, context: { traits: { email: 'ctx@example.com' } } }))
+  })
+
+  it('uses custom mappings and encodes nested embedded data per key', async () => {
+    qualtrics()
+      .post(CONTACTS, {
+        extRef: 'crm-9',
+        email: 'ada@example.com',
+        embeddedData: { plan: 'pro', seats: 3, trial: false, address: '{"city":"London"}', tags: '["a","b"]' }
+      })
+      .reply(200, ok({ id: 'CID_3' }))
+    await run(
+      identify({
+        traits: { email: 'ada@example.com', plan: 'pro', seats: 3, trial: false, address: { city: 'London' }, tags: ['a', 'b'] }
+      }),
+      {
+        extRef: 'crm-9',
+        phone: '',
+        firstName: '',
+        lastName: '',
+        embeddedData: {
+          plan: { '@path': '$.traits.plan' },
+          seats: { '@path': '$.traits.seats' },
+          trial: { '@path': '$.traits.trial' },
+          address: { '@path': '$.traits.address' },
+          tags: { '@path': '$.traits.tags' }
+        }
+      }
+    )
+  })
+
+  it('returns the contact id', async () => {
+    qualtrics().post(CONTACTS).reply(200, ok({ id: 'CID_9' }))
+    const responses = await run()
+    expect(responses[0].status).toBe(200)
+    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_9', directoryId: DIRECTORY })
+  })
+
+  describe('bad input sends nothing', () => {
+    it('a contact with no identifier', async () => {
+      await expect(
+        run(identify({ userId: null, traits: { firstName: 'Ada' } }), { extRef: { '@path': '$.userId' } })
+      ).rejects.toThrow('The contact has no identifier: map at least one of External Data Reference, Email or Phone number.')
+    })
+
+    it('a missing directory id', async () => {
+      await expect(run(identify(), { directoryId: undefined })).rejects.toThrow("missing the required field 'directoryId'")
+    })
+
+    it('an invalid datacenter', async () => {
+      await expect(run(identify(), {}, { ...settings, datacenter: 'iad1.evil.com/' })).rejects.toThrow(
+        /Datacenter ID .* is not valid/
+      )
+    })
+
+    it('an embedded-data name over 200 characters', async () => {
+      const name = 'n'.repeat(201)
+      await expect(run(identify(), { embeddedData: { [name]: 'x' } })).rejects.toThrow(/is 201 characters; Qualtrics allows 200/)
+    })
+
+    it('an embedded-data value over 1,024 characters', async () => {
+      await expect(run(identify(), { embeddedData: { note: 'v'.repeat(1025) } })).rejects.toThrow(
+        'Contact embedded data: the value of "note" is 1025 characters; Qualtrics allows 1024'
+      )
+    })
+
+    it('a wrong type', async () => {
+      await expect(run(identify(), { unsubscribed: 'sometimes' })).rejects.toThrow(/unsubscribed/)
+    })
+  })
+
+  describe('errors from Qualtrics', () => {
+    it.each(ERROR_STATUSES)('$status', async ({ status, expected, retryable, text }) => {
+      qualtrics().post(CONTACTS).reply(status, qualtricsError(status, 'bad thing'))
+      const error = await run().catch((e) => e)
+      expect(error).toMatchObject(expected)
+      expect(error.message).toMatch(text)
+      expect(isRetryableStatus(error.status)).toBe(retryable)
+    })
+
+    it('404 names the directory', async () => {
+      qualtrics().post(CONTACTS).reply(404, qualtricsError(404, 'Not Found'))
+      await expect(run()).rejects.toThrow(`directory ${DIRECTORY} was not found`)
+    })
+
+    it('a 200 without a contact id', async () => {
+      qualtrics().post(CONTACTS).reply(200, ok({}))
+      await expect(run()).rejects.toThrow('Qualtrics answered the request to create the contact without a contact id')
+    })
+  })
+
+  it('declares every request', () => {
+    expect(nock.pendingMocks()).toEqual([])
+  })
+})
