@@ -1,8 +1,12 @@
 /**
- * Regenerates every `generated-types.ts` from the field definitions, as the monorepo CLI's type generator does.
- * `npm run types` writes them; `generatedTypeFiles()` is also used by a test that fails when a file is stale.
+ * Regenerates every `generated-types.ts` from the field definitions, as the monorepo CLI's type generator does:
+ * `fieldsToJsonSchema`, titles and enums removed, then `json-schema-to-typescript` in the monorepo's style.
+ *
+ *   npm run types                    write the files
+ *   npm run types -- --check         write nothing; exit 1 naming each stale file (a test runs this)
+ *   ... --dir D                      compare or write a copy of the destination folder instead
  */
-import { writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fieldsToJsonSchema, type InputField } from '@segment/actions-core'
 import { compile, type JSONSchema } from 'json-schema-to-typescript'
@@ -32,28 +36,39 @@ async function typesFor(fields: Record<string, InputField>, name: string): Promi
 }
 
 /** Absolute path → the content `npm run types` would write there. */
-export async function generatedTypeFiles(): Promise<Map<string, string>> {
+export async function generatedTypeFiles(dir = DESTINATION_DIR): Promise<Map<string, string>> {
   const files = new Map<string, string>()
   const settingsFields = (destination.authentication?.fields ?? {}) as Record<string, InputField>
-  files.set(join(DESTINATION_DIR, 'generated-types.ts'), await typesFor(settingsFields, 'Settings'))
+  files.set(join(dir, 'generated-types.ts'), await typesFor(settingsFields, 'Settings'))
   for (const [slug, action] of Object.entries(destination.actions)) {
-    files.set(
-      join(DESTINATION_DIR, slug, 'generated-types.ts'),
-      await typesFor(action.fields as Record<string, InputField>, 'Payload')
-    )
+    const fields = action.fields as Record<string, InputField>
+    files.set(join(dir, slug, 'generated-types.ts'), await typesFor(fields, 'Payload'))
   }
   return files
 }
 
-async function main(): Promise<void> {
-  for (const [path, content] of await generatedTypeFiles()) {
+async function main(args: string[]): Promise<void> {
+  const check = args.includes('--check')
+  const dirIndex = args.indexOf('--dir')
+  const stale: string[] = []
+  for (const [path, content] of await generatedTypeFiles(dirIndex >= 0 ? args[dirIndex + 1] : undefined)) {
+    const name = relative(process.cwd(), path)
+    if (check) {
+      if (!existsSync(path) || readFileSync(path, 'utf8') !== content) stale.push(name)
+      continue
+    }
     writeFileSync(path, content)
-    console.log(`wrote ${relative(process.cwd(), path)}`)
+    console.log(`wrote ${name}`)
   }
+  if (stale.length > 0) {
+    console.error(`stale generated types (run npm run types): ${stale.join(', ')}`)
+    process.exit(1)
+  }
+  if (check) console.log('generated types are up to date')
 }
 
 if (require.main === module) {
-  main().catch((error) => {
+  main(process.argv.slice(2)).catch((error) => {
     console.error(error)
     process.exit(1)
   })

@@ -7,7 +7,8 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/
 
 nock.emitter.on('no match', (request: { hostname?: string; host?: string; method?: string; path?: string }) => {
   const host = request.hostname ?? request.host ?? ''
-  if (!LOOPBACK.test(host.replace(/:\d+$/, ''))) undeclared.push(`${request.method ?? '?'} ${host}${request.path ?? ''}`)
+  if (!LOOPBACK.test(host.replace(/:\d+$/, '')))
+    undeclared.push(`${request.method ?? '?'} ${host}${request.path ?? ''}`)
 })
 
 beforeAll(() => {
@@ -19,4 +20,10 @@ afterEach(() => {
   nock.cleanAll()
   const found = undeclared.splice(0)
   if (found.length > 0) throw new Error(`Undeclared outbound request(s): ${found.join(', ')}`)
+})
+
+// Each test file loads its own nock, but the http interceptor underneath is process-wide: release it when the
+// file ends so that the next file's nock can install its own.
+afterAll(() => {
+  nock.restore()
 })

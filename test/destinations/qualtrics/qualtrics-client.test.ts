@@ -7,7 +7,17 @@ import {
   resolveWorkflowUrl,
   setApiOriginOverride
 } from '../../../src/destinations/qualtrics/qualtrics-client'
-import { API, API_TOKEN, DIRECTORY, ERROR_STATUSES, isRetryableStatus, ok, qualtrics, qualtricsError, settings } from './helpers'
+import {
+  API,
+  API_TOKEN,
+  DIRECTORY,
+  ERROR_STATUSES,
+  isRetryableStatus,
+  ok,
+  qualtrics,
+  qualtricsError,
+  settings
+} from './helpers'
 
 const client = (timeoutMs?: number) => new QualtricsClient(createRequestClient(), settings, { timeoutMs })
 
@@ -45,7 +55,9 @@ describe('datacenter', () => {
   })
 
   it('rejects a missing token before any request exists', () => {
-    expect(() => new QualtricsClient(createRequestClient(), { ...settings, apiToken: ' ' })).toThrow(/API Token is missing/)
+    expect(() => new QualtricsClient(createRequestClient(), { ...settings, apiToken: ' ' })).toThrow(
+      /API Token is missing/
+    )
   })
 })
 
@@ -110,9 +122,7 @@ describe('error mapping', () => {
   })
 
   it('names what a 404 is about', async () => {
-    qualtrics()
-      .get(`/API/v3/directories/${DIRECTORY}/mailinglists`)
-      .reply(404, qualtricsError(404, 'Not found'))
+    qualtrics().get(`/API/v3/directories/${DIRECTORY}/mailinglists`).reply(404, qualtricsError(404, 'Not found'))
     await expect(client().listMailingLists(DIRECTORY)).rejects.toThrow(`directory ${DIRECTORY} was not found`)
   })
 
@@ -124,7 +134,10 @@ describe('error mapping', () => {
   })
 
   it('reports a timeout (no status from the request client) as retryable', async () => {
-    qualtrics().get('/API/v3/whoami').delay(500).reply(200, ok({ userName: 'x' }))
+    qualtrics()
+      .get('/API/v3/whoami')
+      .delay(500)
+      .reply(200, ok({ userName: 'x' }))
     const error = await client(50)
       .whoami()
       .catch((e) => e)
@@ -149,7 +162,9 @@ describe('error mapping', () => {
 
   it('reports a 2xx without a result instead of a TypeError', async () => {
     qualtrics().get('/API/v3/whoami').reply(200, { meta: {} })
-    await expect(client().whoami()).rejects.toThrow('Qualtrics answered the request to check the API token without a result')
+    await expect(client().whoami()).rejects.toThrow(
+      'Qualtrics answered the request to check the API token without a result'
+    )
     qualtrics().get('/API/v3/whoami').reply(200, 'not json', { 'content-type': 'text/plain' })
     await expect(client().whoami()).rejects.toMatchObject({ code: 'UNEXPECTED_RESPONSE' })
   })
@@ -184,7 +199,9 @@ describe('paging', () => {
   })
 
   it('reports a page without elements', async () => {
-    qualtrics().get('/API/v3/directories').reply(200, ok({ nextPage: null }))
+    qualtrics()
+      .get('/API/v3/directories')
+      .reply(200, ok({ nextPage: null }))
     await expect(client().listDirectories()).rejects.toThrow(/without a list \(result.elements\)/)
   })
 })

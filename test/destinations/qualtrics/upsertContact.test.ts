@@ -71,7 +71,14 @@ describe('upsertContact', () => {
       .reply(200, ok({ id: 'CID_3' }))
     await run(
       identify({
-        traits: { email: 'ada@example.com', plan: 'pro', seats: 3, trial: false, address: { city: 'London' }, tags: ['a', 'b'] }
+        traits: {
+          email: 'ada@example.com',
+          plan: 'pro',
+          seats: 3,
+          trial: false,
+          address: { city: 'London' },
+          tags: ['a', 'b']
+        }
       }),
       {
         extRef: 'crm-9',
@@ -90,7 +97,9 @@ describe('upsertContact', () => {
   })
 
   it('returns the contact id', async () => {
-    qualtrics().post(CONTACTS).reply(200, ok({ id: 'CID_9' }))
+    qualtrics()
+      .post(CONTACTS)
+      .reply(200, ok({ id: 'CID_9' }))
     const responses = await run()
     expect(responses[0].status).toBe(200)
     expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_9', directoryId: DIRECTORY })
@@ -100,11 +109,15 @@ describe('upsertContact', () => {
     it('a contact with no identifier', async () => {
       await expect(
         run(identify({ userId: null, traits: { firstName: 'Ada' } }), { extRef: { '@path': '$.userId' } })
-      ).rejects.toThrow('The contact has no identifier: map at least one of External Data Reference, Email or Phone number.')
+      ).rejects.toThrow(
+        'The contact has no identifier: map at least one of External Data Reference, Email or Phone number.'
+      )
     })
 
     it('a missing directory id', async () => {
-      await expect(run(identify(), { directoryId: undefined })).rejects.toThrow("missing the required field 'directoryId'")
+      await expect(run(identify(), { directoryId: undefined })).rejects.toThrow(
+        "missing the required field 'directoryId'"
+      )
     })
 
     it('an invalid datacenter', async () => {
@@ -115,7 +128,9 @@ describe('upsertContact', () => {
 
     it('an embedded-data name over 200 characters', async () => {
       const name = 'n'.repeat(201)
-      await expect(run(identify(), { embeddedData: { [name]: 'x' } })).rejects.toThrow(/is 201 characters; Qualtrics allows 200/)
+      await expect(run(identify(), { embeddedData: { [name]: 'x' } })).rejects.toThrow(
+        /is 201 characters; Qualtrics allows 200/
+      )
     })
 
     it('an embedded-data value over 1,024 characters', async () => {

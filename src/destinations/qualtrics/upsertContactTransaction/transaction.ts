@@ -11,7 +11,8 @@ export function formatTransactionDate(value: string | number | undefined): strin
   if (value === undefined || value === '') {
     throw new PayloadValidationError('Date & time of transaction is missing: map it to the event timestamp or a date.')
   }
-  const parsed = dayjs.utc(value)
+  // Date rejects out-of-range parts ("2024-13-45") that dayjs would silently roll over into another date.
+  const parsed = dayjs.utc(new Date(value))
   if (!parsed.isValid()) {
     throw new PayloadValidationError(`Date & time of transaction "${String(value).slice(0, 60)}" is not a date`)
   }

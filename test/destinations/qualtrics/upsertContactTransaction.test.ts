@@ -1,0 +1,229 @@
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import nock from 'nock'
+import definition from '../../../src/destinations/qualtrics'
+import { formatTransactionDate } from '../../../src/destinations/qualtrics/upsertContactTransaction/transaction'
+import {
+  DIRECTORY,
+  ERROR_STATUSES,
+  isRetryableStatus,
+  MAILING_LIST,
+  ok,
+  qualtrics,
+  qualtricsError,
+  settings
+} from './helpers'
+
+const testDestination = createTestIntegration(definition)
+const DIR = `/API/v3/directories/${DIRECTORY}`
+const SEARCH = `${DIR}/contacts/search?pageSize=2`
+const TRANSACTIONS = `${DIR}/transactions`
+
+const transactionEvent = (overrides: Record<string, unknown> = {}) =>
+  createTestEvent({
+    type: 'track',
+    event: 'Transaction Created',
+    userId: 'user-1',
+    messageId: 'msg-1',
+    timestamp: '2024-03-01T10:15:30.000+02:00',
+    properties: { orderId: 'o-1', total: 42.5, paid: true, items: [{ sku: 'a' }] },
+    traits: undefined,
+    context: { traits: { email: 'ada@example.com', phone: '+15550100', firstName: 'Ada' } },
+    ...overrides
+  })
+
+const run = (event = transactionEvent(), mapping: Record<string, unknown> = {}) =>
+  testDestination.testAction('upsertContactTransaction', {
+    event,
+    settings,
+    mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, ...mapping },
+    useDefaultMappings: true
+  })
+
+const expectedTransaction = (contactId: string) => ({
+  'msg-1': {
+    mailingListId: MAILING_LIST,
+    transactionDate: '2024-03-01 08:15:30',
+    data: { orderId: 'o-1', total: 42.5, paid: true, items: '[{"sku":"a"}]' },
+    contactId
+  }
+})
+
+const search = (filterType: string, value: string, ids: string[]) =>
+  qualtrics()
+    .post(SEARCH, { filter: { filterType, comparison: 'eq', value } })
+    .reply(200, ok({ elements: ids.map((id) => ({ id })) }))
+
+const created = (contactId: string) =>
+  qualtrics()
+    .post(TRANSACTIONS, expectedTransaction(contactId))
+    .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'CTR_1' } } }))
+
+beforeEach(() => testDestination.responses.splice(0))
+
+describe('upsertContactTransaction', () => {
+  it('with a contact id, adds the transaction directly (one request)', async () => {
+    const scope = created('CID_given')
+    await run(transactionEvent(), { contactId: 'CID_given' })
+    expect(scope.isDone()).toBe(true)
+    expect(testDestination.results.at(-1)?.data).toMatchObject({ transactionId: 'CTR_1', contact: 'given' })
+  })
+
+  it('finds the contact by extRef first', async () => {
+    const scope = search('extRef', 'user-1', ['CID_1'])
+    created('CID_1')
+    await run()
+    expect(scope.isDone()).toBe(true)
+    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_1', contact: 'extRef' })
+  })
+
+  it('falls back to email when extRef finds nothing (a contact whose extRef was never set)', async () => {
+    search('extRef', 'user-1', [])
+    search('email', 'ada@example.com', ['CID_2'])
+    created('CID_2')
+    await run()
+    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_2', contact: 'email' })
+  })
+
+  it('creates the contact with its fields when no identifier matches', async () => {
+    search('extRef', 'user-1', [])
+    search('email', 'ada@example.com', [])
+    search('phone', '+15550100', [])
+    qualtrics()
+      .post(`${DIR}/contacts`, { extRef: 'user-1', email: 'ada@example.com', phone: '+15550100', firstName: 'Ada' })
+      .reply(200, ok({ id: 'CID_new' }))
+    created('CID_new')
+    await run()
+    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'created' })
+  })
+
+  it('follows the chosen match order and skips identifiers left out', async () => {
+    search('phone', '+15550100', [])
+    search('email', 'ada@example.com', ['CID_3'])
+    created('CID_3')
+    await run(transactionEvent(), { matchContactBy: ['phone', 'email'] })
+  })
+
+  it('uses anonymousId as extRef when there is no userId', async () => {
+    search('extRef', 'anon-7', ['CID_4'])
+    created('CID_4')
+    await run(transactionEvent({ userId: null, anonymousId: 'anon-7' }))
+  })
+
+  it('reports several matches as an error naming the identifier, and adds nothing', async () => {
+    search('extRef', 'user-1', ['CID_a', 'CID_b'])
+    const error = await run().catch((e) => e)
+    expect(error.message).toBe(
+      `Several contacts in directory ${DIRECTORY} have External Data Reference "user-1": give a Contact ID, or match by an identifier that is unique.`
+    )
+    expect(error.status).toBe(409)
+  })
+
+  it('reports a transaction Qualtrics left unprocessed, with its reason', async () => {
+    qualtrics()
+      .post(TRANSACTIONS)
+      .reply(
+        200,
+        ok({ createdTransactions: {}, unprocessedTransactions: { 'msg-1': { errorMessage: 'Invalid date' } } })
+      )
+    await expect(run(transactionEvent(), { contactId: 'CID_x' })).rejects.toThrow(
+      'Qualtrics did not add the transaction: Invalid date'
+    )
+  })
+
+  it('reports a 200 that has neither created nor unprocessed transactions', async () => {
+    qualtrics().post(TRANSACTIONS).reply(200, ok({}))
+    await expect(run(transactionEvent(), { contactId: 'CID_x' })).rejects.toThrow(
+      'without createdTransactions or unprocessedTransactions'
+    )
+  })
+
+  it('reports a created map that lacks this event key', async () => {
+    qualtrics()
+      .post(TRANSACTIONS)
+      .reply(200, ok({ createdTransactions: { other: { id: 'CTR_9' } } }))
+    await expect(run(transactionEvent(), { contactId: 'CID_x' })).rejects.toThrow(
+      'it is in neither createdTransactions nor unprocessedTransactions'
+    )
+  })
+
+  describe('bad input sends nothing', () => {
+    it('an unparsable date', async () => {
+      await expect(run(transactionEvent(), { transactionDate: 'next tuesday' })).rejects.toThrow(
+        'Date & time of transaction must be a valid date-like string'
+      )
+    })
+
+    it.each(['2024-13-45T99:00:00Z', 'not a date', ''])('formatTransactionDate rejects %p', (value) => {
+      expect(() => formatTransactionDate(value)).toThrow(/Date & time of transaction/)
+    })
+
+    it('formatTransactionDate writes UTC YYYY-MM-DD HH:mm:ss', () => {
+      expect(formatTransactionDate('2024-03-01T00:30:00-05:00')).toBe('2024-03-01 05:30:00')
+      expect(formatTransactionDate(0)).toBe('1970-01-01 00:00:00')
+    })
+
+    it('a missing mailing list', async () => {
+      await expect(run(transactionEvent(), { mailingListId: undefined })).rejects.toThrow(
+        "missing the required field 'mailingListId'"
+      )
+    })
+
+    it('a missing extRef (no userId and no anonymousId)', async () => {
+      await expect(run(transactionEvent({ userId: null, anonymousId: null }))).rejects.toThrow(
+        "missing the required field 'extRef'"
+      )
+    })
+
+    it('a missing message id', async () => {
+      await expect(run(transactionEvent(), { messageId: '' })).rejects.toThrow(/messageId|Message ID/)
+    })
+
+    it('an invalid datacenter', async () => {
+      await expect(
+        testDestination.testAction('upsertContactTransaction', {
+          event: transactionEvent(),
+          settings: { ...settings, datacenter: 'iad1:443' },
+          mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST },
+          useDefaultMappings: true
+        })
+      ).rejects.toThrow(/Datacenter ID/)
+    })
+
+    it('an oversized embedded-data value for a contact to create', async () => {
+      await expect(run(transactionEvent(), { embeddedData: { note: 'v'.repeat(1025) } })).rejects.toThrow(
+        /Qualtrics allows 1024/
+      )
+    })
+  })
+
+  describe('errors from Qualtrics', () => {
+    describe.each([
+      ['search', () => qualtrics().post(SEARCH)],
+      ['transactions', () => qualtrics().post(TRANSACTIONS)]
+    ])('on %s', (step, interceptor) => {
+      it.each(ERROR_STATUSES)('$status', async ({ status, expected, retryable, text }) => {
+        interceptor().reply(status, qualtricsError(status, 'bad thing'))
+        const error = await run(transactionEvent(), step === 'transactions' ? { contactId: 'CID_1' } : {}).catch(
+          (e) => e
+        )
+        expect(error).toMatchObject(expected)
+        expect(error.message).toMatch(text)
+        expect(isRetryableStatus(error.status)).toBe(retryable)
+      })
+    })
+
+    it.each(ERROR_STATUSES)('on contact create: $status', async ({ status, expected, retryable }) => {
+      search('extRef', 'user-1', [])
+      search('email', 'ada@example.com', [])
+      search('phone', '+15550100', [])
+      qualtrics().post(`${DIR}/contacts`).reply(status, qualtricsError(status, 'bad thing'))
+      const error = await run().catch((e) => e)
+      expect(error).toMatchObject(expected)
+      expect(isRetryableStatus(error.status)).toBe(retryable)
+    })
+  })
+
+  it('declares every request', () => {
+    expect(nock.pendingMocks()).toEqual([])
+  })
+})

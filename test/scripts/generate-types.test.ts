@@ -1,0 +1,35 @@
+import { spawnSync } from 'node:child_process'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+// The generator runs in its own process: json-schema-to-typescript formats with Prettier 3, which loads its
+// plugins by dynamic import, and jest's CommonJS runtime cannot do that.
+const ROOT = join(__dirname, '..', '..')
+const checkTypes = (...extra: string[]) =>
+  spawnSync(process.execPath, [require.resolve('tsx/cli'), 'scripts/generate-types.ts', '--check', ...extra], {
+    cwd: ROOT,
+    encoding: 'utf8'
+  })
+
+it('every generated-types.ts is what `npm run types` would write', () => {
+  const result = checkTypes()
+  expect(result.stderr).toBe('')
+  expect(result.stdout).toContain('generated types are up to date')
+  expect(result.status).toBe(0)
+}, 30_000)
+
+it('the check fails on a hand-edited file', () => {
+  const copy = mkdtempSync(join(tmpdir(), 'qualtrics-types-'))
+  try {
+    cpSync(join(ROOT, 'src/destinations/qualtrics'), copy, { recursive: true })
+    const file = join(copy, 'triggerXflow/generated-types.ts')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('workflowUrl: string', 'workflowUrl: number'))
+    const result = checkTypes('--dir', copy)
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('triggerXflow/generated-types.ts')
+    expect(result.stderr).not.toContain('upsertContact/generated-types.ts')
+  } finally {
+    rmSync(copy, { recursive: true, force: true })
+  }
+}, 30_000)
