@@ -146,3 +146,12 @@ export function buildContactBody(payload: ContactPayload): ContactBody {
   }
   return body
 }
+
+/** `later` over `earlier`, field by field; embedded data merged key by key. */
+export function mergeContacts(earlier: ContactBody, later: ContactBody): ContactBody {
+  const merged: ContactBody = { ...earlier, ...later }
+  if (earlier.embeddedData || later.embeddedData) {
+    merged.embeddedData = { ...earlier.embeddedData, ...later.embeddedData }
+  }
+  return merged
+}

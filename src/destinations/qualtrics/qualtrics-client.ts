@@ -272,6 +272,23 @@ export interface TransactionsResult {
   unprocessedTransactions?: Record<string, { error?: string; errorMessage?: string }>
 }
 
+export interface ClientOptions {
+  timeoutMs?: number
+  /** How many times a 429 is retried after a pause (batches use this to back off instead of failing events). */
+  retriesOn429?: number
+}
+
+/** The pause before retry `attempt` (0-based) after a 429: Retry-After when Qualtrics gives one, else doubling. */
+export function backoffDelayMs(attempt: number, retryAfter: string | null): number {
+  const seconds = Number(retryAfter)
+  if (retryAfter && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_BACKOFF_MS)
+  return Math.min(BACKOFF_BASE_MS * 2 ** attempt, MAX_BACKOFF_MS)
+}
+
+const BACKOFF_BASE_MS = 250
+const BATCH_RETRIES_ON_429 = 3
+const MAX_BACKOFF_MS = 4000
+
 interface SendOptions {
   method: 'GET' | 'POST' | 'PUT'
   json?: unknown
@@ -289,16 +306,23 @@ export class QualtricsClient {
   private readonly token: string
 
   private readonly timeoutMs: number
+  private readonly retriesOn429: number
 
   constructor(
     private readonly request: RequestClient,
     auth: QualtricsAuth,
-    options: { timeoutMs?: number } = {}
+    options: ClientOptions = {}
   ) {
     this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS
+    this.retriesOn429 = options.retriesOn429 ?? 0
     // Both checks run before any request exists, so a bad setting never reaches the network.
     this.base = apiBaseUrl(auth.datacenter)
     this.token = requireToken(auth.apiToken)
+  }
+
+  /** The client a batch uses: it backs off and retries on 429 rather than failing the events at once. */
+  static forBatch(request: RequestClient, auth: QualtricsAuth): QualtricsClient {
+    return new QualtricsClient(request, auth, { retriesOn429: BATCH_RETRIES_ON_429 })
   }
 
   whoami(): Promise<WhoAmI> {
@@ -438,24 +462,28 @@ export class QualtricsClient {
   ): Promise<ModifiedResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
     if (tokenHeader) headers['x-api-token'] = this.token
-    const record: SentRequest = { method: options.method, url: redactSecret(url, this.token), status: 'no response' }
-    this.sent.push(record)
     let response: ModifiedResponse
-    try {
-      response = await this.request(url, {
-        method: options.method,
-        json: options.json,
-        body: options.body,
-        headers,
-        timeout: this.timeoutMs,
-        throwHttpErrors: false,
-        // A redirect could carry the token to another host: never follow one.
-        redirect: 'manual'
-      })
-    } catch (error) {
-      throw redactSecret(noResponseError(error, operation, this.timeoutMs), this.token)
+    for (let attempt = 0; ; attempt++) {
+      const record: SentRequest = { method: options.method, url: redactSecret(url, this.token), status: 'no response' }
+      this.sent.push(record)
+      try {
+        response = await this.request(url, {
+          method: options.method,
+          json: options.json,
+          body: options.body,
+          headers,
+          timeout: this.timeoutMs,
+          throwHttpErrors: false,
+          // A redirect could carry the token to another host: never follow one.
+          redirect: 'manual'
+        })
+      } catch (error) {
+        throw redactSecret(noResponseError(error, operation, this.timeoutMs), this.token)
+      }
+      record.status = response.status
+      if (response.status !== 429 || attempt >= this.retriesOn429) break
+      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, response.headers.get('retry-after'))))
     }
-    record.status = response.status
     if (response.status < 200 || response.status >= 300) {
       throw redactSecret(qualtricsError(response.status, response.data, operation), this.token)
     }

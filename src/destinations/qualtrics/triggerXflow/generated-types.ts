@@ -19,4 +19,12 @@ export interface Payload {
    * Your Qualtrics username, required when the authentication method is Basic.
    */
   username?: string
+  /**
+   * When enabled, Segment sends events in batches: contacts are resolved once per batch, transactions go out many to a request, and each event still gets its own result.
+   */
+  enable_batching?: boolean
+  /**
+   * The most events in one batch (default 100, at most 1000).
+   */
+  batch_size?: number
 }

@@ -1,7 +1,9 @@
-import { PayloadValidationError, type ActionDefinition } from '@segment/actions-core'
+import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
+import { batchFields, resultOrThrow, runBatch, toMultiStatus } from '../batching'
 import { QualtricsClient } from '../qualtrics-client'
+import { triggerWorkflows } from './trigger-workflows'
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Start a workflow in Qualtrics',
@@ -54,19 +56,15 @@ const action: ActionDefinition<Settings, Payload> = {
       description: 'Your Qualtrics username, required when the authentication method is Basic.',
       type: 'string',
       depends_on: { conditions: [{ fieldKey: 'authMethod', operator: 'is', value: 'basic' }] }
-    }
+    },
+    ...batchFields
   },
   perform: async (request, { settings, payload }) => {
-    const basic = payload.authMethod === 'basic'
-    const username = payload.username?.trim()
-    if (basic && !username) {
-      throw new PayloadValidationError('Qualtrics username is missing: Basic authentication needs it.')
-    }
-    const client = new QualtricsClient(request, settings)
-    const body = payload.eventPayload ?? {}
-    const response = await client.triggerWorkflow(payload.workflowUrl, body, basic ? username : undefined)
-    return { sent: body, response }
-  }
+    const [outcome] = await triggerWorkflows(new QualtricsClient(request, settings), [payload])
+    return resultOrThrow(outcome)
+  },
+  performBatch: async (request, { settings, payload }) =>
+    toMultiStatus(await runBatch(payload, () => QualtricsClient.forBatch(request, settings), triggerWorkflows))
 }
 
 export default action

@@ -1,9 +1,11 @@
-import { PayloadValidationError, type ActionDefinition } from '@segment/actions-core'
+import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
-import { buildContactBody, contactFields, directoryId } from '../contact-fields'
+import { batchFields, resultOrThrow, runBatch, toMultiStatus } from '../batching'
+import { contactFields, directoryId } from '../contact-fields'
 import { directoryChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../qualtrics-client'
+import { upsertContacts } from './upsert-contacts'
 
 const action: ActionDefinition<Settings, Payload> = {
   title: 'Create and/or update contact in XM Directory',
@@ -12,22 +14,18 @@ const action: ActionDefinition<Settings, Payload> = {
   defaultSubscription: 'type = "identify"',
   fields: {
     directoryId,
-    ...contactFields
+    ...contactFields,
+    ...batchFields
   },
   dynamicFields: {
     directoryId: (request, { settings }) => directoryChoices(request, settings)
   },
   perform: async (request, { settings, payload }) => {
-    const contact = buildContactBody(payload)
-    if (!contact.extRef && !contact.email && !contact.phone) {
-      throw new PayloadValidationError(
-        'The contact has no identifier: map at least one of External Data Reference, Email or Phone number.'
-      )
-    }
-    const client = new QualtricsClient(request, settings)
-    const contactId = await client.createContact(payload.directoryId, contact)
-    return { contactId, directoryId: payload.directoryId, sent: contact }
-  }
+    const [outcome] = await upsertContacts(new QualtricsClient(request, settings), [payload])
+    return resultOrThrow(outcome)
+  },
+  performBatch: async (request, { settings, payload }) =>
+    toMultiStatus(await runBatch(payload, () => QualtricsClient.forBatch(request, settings), upsertContacts))
 }
 
 export default action

@@ -52,6 +52,10 @@ export interface Payload {
    */
   matchContactBy?: string[]
   /**
+   * "Search" (default) finds the contact as described under "Match contacts by" and creates it only when none matches; contact fields are used only for a new contact. "Directory deduplication" sends one create request and lets the directory's deduplication settings match an existing contact, which then is updated with the event's contact fields: half the requests for new contacts. It is used only when the directory deduplicates on fields the event has; otherwise the action searches.
+   */
+  contactLookup?: string
+  /**
    * Date and time of when the transaction occurred. Sent to Qualtrics in UTC.
    */
   transactionDate?: string | number
@@ -65,4 +69,12 @@ export interface Payload {
    * Keys the transaction in the request to Qualtrics, so each result maps back to its event and a retried event keeps its key. Leave it as the event messageId.
    */
   messageId: string
+  /**
+   * When enabled, Segment sends events in batches: contacts are resolved once per batch, transactions go out many to a request, and each event still gets its own result.
+   */
+  enable_batching?: boolean
+  /**
+   * The most events in one batch (default 100, at most 1000).
+   */
+  batch_size?: number
 }

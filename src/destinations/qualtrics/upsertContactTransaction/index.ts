@@ -1,11 +1,12 @@
-import { IntegrationError, type ActionDefinition } from '@segment/actions-core'
+import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
-import { buildContactBody, contactFields, directoryId } from '../contact-fields'
+import { batchFields, resultOrThrow, runBatch, toMultiStatus } from '../batching'
+import { contactFields, directoryId } from '../contact-fields'
 import { directoryChoices, mailingListChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../qualtrics-client'
-import { MATCH_IDENTIFIERS, resolveContactId } from './resolve-contact'
-import { prepareTransaction } from './transaction'
+import { addTransactions } from './add-transactions'
+import { MATCH_IDENTIFIERS } from './resolve-contact'
 
 const ONLY_FOR_LOOKUP =
   'This is only used to search for the contact and if a new contact needs to be created, it is not added to the transaction data.'
@@ -77,6 +78,17 @@ const action: ActionDefinition<Settings, Payload> = {
       ],
       default: MATCH_IDENTIFIERS
     },
+    contactLookup: {
+      label: 'Contact lookup',
+      description:
+        '"Search" (default) finds the contact as described under "Match contacts by" and creates it only when none matches; contact fields are used only for a new contact. "Directory deduplication" sends one create request and lets the directory\'s deduplication settings match an existing contact, which then is updated with the event\'s contact fields: half the requests for new contacts. It is used only when the directory deduplicates on fields the event has; otherwise the action searches.',
+      type: 'string',
+      choices: [
+        { label: 'Search', value: 'search' },
+        { label: 'Directory deduplication', value: 'deduplication' }
+      ],
+      default: 'search'
+    },
     transactionDate: {
       label: 'Date & time of transaction',
       description: 'Date and time of when the transaction occurred. Sent to Qualtrics in UTC.',
@@ -98,32 +110,19 @@ const action: ActionDefinition<Settings, Payload> = {
       type: 'string',
       required: true,
       default: { '@path': '$.messageId' }
-    }
+    },
+    ...batchFields
   },
   dynamicFields: {
     directoryId: (request, { settings }) => directoryChoices(request, settings),
     mailingListId: (request, { settings, payload }) => mailingListChoices(request, settings, payload?.directoryId)
   },
   perform: async (request, { settings, payload }) => {
-    const { key, entry } = prepareTransaction(payload)
-    const contact = buildContactBody(payload)
-    const client = new QualtricsClient(request, settings)
-    const resolved = payload.contactId?.trim()
-      ? { contactId: payload.contactId.trim(), source: 'given' as const }
-      : await resolveContactId(client, payload.directoryId, contact, payload.matchContactBy)
-    const transaction = { ...entry, contactId: resolved.contactId }
-    const result = await client.createTransactions(payload.directoryId, { [key]: transaction })
-    const transactionId = result.createdTransactions?.[key]?.id
-    if (!transactionId) {
-      const rejected = result.unprocessedTransactions?.[key]
-      throw new IntegrationError(
-        `Qualtrics did not add the transaction: ${rejected?.errorMessage ?? rejected?.error ?? 'it is in neither createdTransactions nor unprocessedTransactions'}`,
-        'TRANSACTION_UNPROCESSED',
-        400
-      )
-    }
-    return { transactionId, contactId: resolved.contactId, contact: resolved.source, sent: { [key]: transaction } }
-  }
+    const [outcome] = await addTransactions(new QualtricsClient(request, settings), [payload])
+    return resultOrThrow(outcome)
+  },
+  performBatch: async (request, { settings, payload }) =>
+    toMultiStatus(await runBatch(payload, () => QualtricsClient.forBatch(request, settings), addTransactions))
 }
 
 export default action

@@ -7,11 +7,21 @@ const LABELS: Record<SearchableIdentifier, string> = {
   email: 'Email',
   phone: 'Phone number'
 }
+/** `deduplicationCriteria` names (GET /directories) → the contact fields they compare. */
+const CRITERIA_FIELDS: Record<string, keyof ContactBody> = {
+  externalDataReference: 'extRef',
+  email: 'email',
+  phone: 'phone',
+  firstName: 'firstName',
+  lastName: 'lastName'
+}
+
+export type ContactLookup = 'search' | 'deduplication'
 
 export interface ResolvedContact {
   contactId: string
-  /** How the id was found: given in the event, matched by an identifier, or a contact created for it. */
-  source: 'given' | 'created' | SearchableIdentifier
+  /** How the id was found: given, matched by an identifier, created, or matched by the directory's deduplication. */
+  source: 'given' | 'created' | 'deduplication' | SearchableIdentifier
 }
 
 /** The identifiers to search by, in the user's order, that this contact has a value for. */
@@ -22,22 +32,46 @@ export function lookupPlan(contact: ContactBody, matchOrder: string[] | undefine
   return [...new Set(order)].filter((id) => contact[id] !== undefined)
 }
 
-/**
- * Finds the contact by one identifier at a time, in the user's order: the first identifier that matches exactly
- * one contact wins; several matches is an error; no match on any creates the contact. Identifiers are tried one
- * by one rather than ANDed, so a contact whose email or phone changed is still found by its extRef.
- */
-export async function resolveContactId(
-  client: QualtricsClient,
-  directoryId: string,
-  contact: ContactBody,
-  matchOrder: string[] | undefined
-): Promise<ResolvedContact> {
+export function requireLookupPlan(contact: ContactBody, matchOrder: string[] | undefined): SearchableIdentifier[] {
   const plan = lookupPlan(contact, matchOrder)
   if (plan.length === 0) {
     throw new PayloadValidationError(
       'The contact cannot be looked up: give a Contact ID, or a value for one of the identifiers chosen under "Match contacts by".'
     )
+  }
+  return plan
+}
+
+/** The contact fields a directory deduplicates on, from its `deduplicationCriteria` (empty: it does not). */
+export async function deduplicationFields(client: QualtricsClient, directoryId: string): Promise<(keyof ContactBody)[]> {
+  const directory = (await client.listDirectories()).find((d) => d.directoryId === directoryId)
+  return Object.entries(directory?.deduplicationCriteria ?? {})
+    .filter(([name, on]) => on === true && name in CRITERIA_FIELDS)
+    .map(([name]) => CRITERIA_FIELDS[name])
+}
+
+/**
+ * Finds the contact by one identifier at a time, in the user's order: the first identifier that matches exactly
+ * one contact wins; several matches is an error; no match on any creates the contact. Identifiers are tried one
+ * by one rather than ANDed, so a contact whose email or phone changed is still found by its extRef.
+ *
+ * With `deduplication`, when the directory deduplicates on fields this contact has every one of, a single create
+ * lets Qualtrics match it: one request instead of a search and a create, but a matched contact is updated with the
+ * event's contact fields. Otherwise it searches as above.
+ */
+export async function resolveContactId(
+  client: QualtricsClient,
+  directoryId: string,
+  contact: ContactBody,
+  matchOrder: string[] | undefined,
+  lookup: { mode: ContactLookup; deduplicatedOn?: () => Promise<(keyof ContactBody)[]> } = { mode: 'search' }
+): Promise<ResolvedContact> {
+  const plan = requireLookupPlan(contact, matchOrder)
+  if (lookup.mode === 'deduplication' && lookup.deduplicatedOn) {
+    const fields = await lookup.deduplicatedOn()
+    if (fields.length > 0 && fields.every((field) => contact[field] !== undefined)) {
+      return { contactId: await client.createContact(directoryId, contact), source: 'deduplication' }
+    }
   }
   for (const identifier of plan) {
     const matches = await client.searchContacts(directoryId, identifier, contact[identifier] as string, 2)

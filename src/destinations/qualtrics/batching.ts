@@ -1,0 +1,108 @@
+import {
+  ErrorCodes,
+  getErrorCodeFromHttpStatus,
+  MultiStatusResponse,
+  type InputField,
+  type JSONLikeObject
+} from '@segment/actions-core'
+
+/** How many Qualtrics requests one batch keeps in flight: small, well inside the 500/minute endpoint limits. */
+export const BATCH_CONCURRENCY = 4
+export const DEFAULT_BATCH_SIZE = 100
+export const MAX_BATCH_SIZE = 1000
+
+/** The monorepo's batching fields, shared by every action. */
+export const batchFields: Record<'enable_batching' | 'batch_size', InputField> = {
+  enable_batching: {
+    label: 'Batch data to Qualtrics',
+    description:
+      'When enabled, Segment sends events in batches: contacts are resolved once per batch, transactions go out many to a request, and each event still gets its own result.',
+    type: 'boolean',
+    default: true
+  },
+  batch_size: {
+    label: 'Batch size',
+    description: `The most events in one batch (default ${DEFAULT_BATCH_SIZE}, at most ${MAX_BATCH_SIZE}).`,
+    type: 'number',
+    minimum: 1,
+    maximum: MAX_BATCH_SIZE,
+    default: DEFAULT_BATCH_SIZE,
+    unsafe_hidden: true
+  }
+}
+
+/** What happened to one event: what was sent and what came back, or the error that stopped it. */
+export type Outcome = { ok: true; sent: JSONLikeObject; body: JSONLikeObject } | { ok: false; error: unknown }
+
+export const succeeded = (sent: JSONLikeObject, body: JSONLikeObject): Outcome => ({ ok: true, sent, body })
+export const failed = (error: unknown): Outcome => ({ ok: false, error })
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await fn(items[index], index)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
+/** Runs `fn` and turns a throw into a failed outcome, so one event's problem never reaches its neighbours. */
+export async function settle(fn: () => Promise<Outcome> | Outcome): Promise<Outcome> {
+  try {
+    return await fn()
+  } catch (error) {
+    return failed(error)
+  }
+}
+
+/** One entry per event, in order: the status decides what Segment retries (429, 5xx) and what it drops. */
+export function toMultiStatus(outcomes: Outcome[]): MultiStatusResponse {
+  const response = new MultiStatusResponse()
+  outcomes.forEach((outcome, index) => {
+    if (outcome.ok) {
+      response.setSuccessResponseAtIndex(index, { status: 200, sent: outcome.sent, body: outcome.body })
+      return
+    }
+    const error = outcome.error as { status?: number; message?: string }
+    const status = typeof error?.status === 'number' ? error.status : 500
+    response.setErrorResponseAtIndex(index, {
+      status,
+      errortype: (getErrorCodeFromHttpStatus(status) ?? ErrorCodes.UNKNOWN_ERROR) as keyof typeof ErrorCodes,
+      errormessage: error?.message ?? String(outcome.error)
+    })
+  })
+  return response
+}
+
+/** The single-event path: the same work as a batch of one, with the event's error thrown as it is. */
+export function resultOrThrow(outcome: Outcome): JSONLikeObject {
+  if (!outcome.ok) throw outcome.error
+  return outcome.body
+}
+
+/**
+ * Runs a batch with a client made for it. A client that cannot be made (bad settings) fails every event with
+ * that error, so the batch still answers one entry per event.
+ */
+export async function runBatch<P, C>(
+  payloads: P[],
+  makeClient: () => C,
+  run: (client: C, payloads: P[]) => Promise<Outcome[]>
+): Promise<Outcome[]> {
+  let client: C
+  try {
+    client = makeClient()
+  } catch (error) {
+    return payloads.map(() => failed(error))
+  }
+  return run(client, payloads)
+}

@@ -1,0 +1,354 @@
+import { createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import nock from 'nock'
+import definition from '../../../src/destinations/qualtrics'
+import { mapWithConcurrency } from '../../../src/destinations/qualtrics/batching'
+import { API, API_TOKEN, DIRECTORY, MAILING_LIST, ok, qualtrics, qualtricsError, settings } from './helpers'
+
+const testDestination = createTestIntegration(definition)
+const DIR = `/API/v3/directories/${DIRECTORY}`
+const SEARCH = `${DIR}/contacts/search?pageSize=2`
+const TRANSACTIONS = `${DIR}/transactions`
+const CONTACTS = `${DIR}/contacts`
+
+type Node = { status: number; errormessage?: string; body?: Record<string, unknown>; sent?: unknown }
+const multistatus = () => (testDestination.results[0] as unknown as { multistatus: Node[] }).multistatus
+const statuses = () => multistatus().map((n) => n.status)
+
+const purchase = (n: number, overrides: Partial<SegmentEvent> = {}): Partial<SegmentEvent> => ({
+  type: 'track',
+  event: 'Transaction Created',
+  userId: `user-${n}`,
+  messageId: `msg-${n}`,
+  timestamp: '2024-03-01T10:00:00.000Z',
+  properties: { orderId: `o-${n}` },
+  traits: undefined,
+  context: {},
+  ...overrides
+})
+
+const transactionsBatch = (events: Partial<SegmentEvent>[], mapping: Record<string, unknown> = {}) =>
+  testDestination.testBatchAction('upsertContactTransaction', {
+    events: events as SegmentEvent[],
+    settings,
+    mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, ...mapping },
+    useDefaultMappings: true
+  })
+
+const searchBy = (value: string, ids: string[], filterType = 'extRef') =>
+  qualtrics()
+    .post(SEARCH, { filter: { filterType, comparison: 'eq', value } })
+    .reply(200, ok({ elements: ids.map((id) => ({ id })) }))
+
+const entry = (contactId: string, n: number) => ({
+  contactId,
+  mailingListId: MAILING_LIST,
+  transactionDate: '2024-03-01 10:00:00',
+  data: { orderId: `o-${n}` }
+})
+
+beforeEach(() => testDestination.responses.splice(0))
+
+describe('upsertContactTransaction batch', () => {
+  it('resolves each identity once and sends one transactions request; each event gets its own status', async () => {
+    const found = searchBy('user-1', ['CID_1'])
+    searchBy('user-2', [])
+    const create = qualtrics()
+      .post(CONTACTS, { extRef: 'user-2' })
+      .reply(200, ok({ id: 'CID_2' }))
+    searchBy('user-3', ['CID_a', 'CID_b'])
+    const transactions = qualtrics()
+      .post(TRANSACTIONS, {
+        'msg-0': entry('CID_given', 0),
+        'msg-1': entry('CID_1', 1),
+        'msg-2': entry('CID_2', 2),
+        'msg-5': entry('CID_1', 5),
+        'msg-6': entry('CID_1', 6)
+      })
+      .reply(
+        200,
+        ok({
+          createdTransactions: {
+            'msg-0': { id: 'CTR_0' },
+            'msg-1': { id: 'CTR_1' },
+            'msg-2': { id: 'CTR_2' },
+            'msg-5': { id: 'CTR_5' }
+          },
+          unprocessedTransactions: { 'msg-6': { error: 'INVALID', errorMessage: 'Mailing list is archived' } }
+        })
+      )
+
+    await transactionsBatch(
+      [
+        purchase(0, { properties: { orderId: 'o-0', qualtricsContactId: 'CID_given' } }), // contact id given
+        purchase(1), // found by extRef
+        purchase(2), // created
+        purchase(3), // ambiguous
+        purchase(4, { timestamp: 'not a date' }), // fails the field schema: never reaches performBatch
+        purchase(5, { userId: 'USER-1' }), // the same contact as event 1 (extRef matches case-insensitively)
+        purchase(6, { userId: 'user-1' }), // Qualtrics leaves it unprocessed
+        purchase(7, { userId: null, anonymousId: null }) // no extRef at all: fails the field schema
+      ],
+      {
+        contactId: { '@path': '$.properties.qualtricsContactId' },
+        transactionData: { orderId: { '@path': '$.properties.orderId' } }
+      }
+    )
+
+    expect(statuses()).toEqual([200, 200, 200, 409, 400, 200, 400, 400])
+    expect(found.isDone() && create.isDone() && transactions.isDone()).toBe(true)
+    const nodes = multistatus()
+    expect(nodes[1].body).toMatchObject({ transactionId: 'CTR_1', contactId: 'CID_1', contact: 'extRef' })
+    expect(nodes[2].body).toMatchObject({ transactionId: 'CTR_2', contactId: 'CID_2', contact: 'created' })
+    expect(nodes[3].errormessage).toMatch(/Several contacts .* External Data Reference "user-3"/)
+    expect(nodes[4].errormessage).toMatch(/Date & time of transaction/)
+    expect(nodes[6].errormessage).toBe('Qualtrics did not add the transaction: Mailing list is archived')
+    expect(nodes[7].errormessage).toMatch(/extRef/)
+  })
+
+  it('sends a resent event (same messageId) once and reports it for both', async () => {
+    const transactions = qualtrics()
+      .post(TRANSACTIONS, { 'msg-1': entry('CID_9', 1) })
+      .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'CTR_1' } } }))
+    await transactionsBatch([purchase(1), purchase(1)], { contactId: 'CID_9' })
+    expect(statuses()).toEqual([200, 200])
+    expect(transactions.isDone()).toBe(true)
+  })
+
+  it('a 429 on one chunk, after backing off, fails only that chunk, as retryable', async () => {
+    const limited = qualtrics()
+      .post(TRANSACTIONS, { 'msg-1': entry('CID_9', 1), 'msg-2': entry('CID_9', 2) })
+      .times(4) // the first try and three retries
+      .reply(429, qualtricsError(429, 'Too many requests'))
+    const accepted = qualtrics()
+      .post(TRANSACTIONS, { 'msg-3': entry('CID_9', 3), 'msg-4': entry('CID_9', 4) })
+      .reply(200, ok({ createdTransactions: { 'msg-3': { id: 'CTR_3' }, 'msg-4': { id: 'CTR_4' } } }))
+    await transactionsBatch([purchase(1), purchase(2), purchase(3), purchase(4)], { contactId: 'CID_9', batch_size: 2 })
+    expect(statuses()).toEqual([429, 429, 200, 200])
+    expect(multistatus()[0].errormessage).toMatch(/rate limited by Qualtrics \(429\)/)
+    expect(limited.isDone() && accepted.isDone()).toBe(true)
+  }, 15_000)
+
+  it('recovers when a 429 clears while backing off', async () => {
+    qualtrics().post(TRANSACTIONS).reply(429, qualtricsError(429, 'Slow down'), { 'retry-after': '0' })
+    qualtrics()
+      .post(TRANSACTIONS)
+      .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'CTR_1' } } }))
+    await transactionsBatch([purchase(1)], { contactId: 'CID_9' })
+    expect(statuses()).toEqual([200])
+  })
+
+  it('a 500 on one lookup fails that contact’s events only, as retryable', async () => {
+    qualtrics()
+      .post(SEARCH, { filter: { filterType: 'extRef', comparison: 'eq', value: 'user-1' } })
+      .reply(500, qualtricsError(500, 'Internal error'))
+    searchBy('user-2', ['CID_2'])
+    const transactions = qualtrics()
+      .post(TRANSACTIONS, { 'msg-2': entry('CID_2', 2), 'msg-4': entry('CID_2', 4) })
+      .reply(200, ok({ createdTransactions: { 'msg-2': { id: 'CTR_2' }, 'msg-4': { id: 'CTR_4' } } }))
+    await transactionsBatch([
+      purchase(1),
+      purchase(2),
+      purchase(3, { userId: 'user-1' }),
+      purchase(4, { userId: 'user-2' })
+    ])
+    expect(statuses()).toEqual([500, 200, 500, 200])
+    expect(multistatus()[0].errormessage).toMatch(/search the directory by extRef: Qualtrics is unavailable \(500\)/)
+    expect(transactions.isDone()).toBe(true)
+  })
+
+  it('a failed transactions request keeps its status for every event in it', async () => {
+    qualtrics().post(TRANSACTIONS).reply(400, qualtricsError(400, 'Malformed'))
+    await transactionsBatch([purchase(1), purchase(2)], { contactId: 'CID_9' })
+    expect(statuses()).toEqual([400, 400])
+    expect(multistatus()[1].errormessage).toMatch(/400 Bad Request.*Malformed/)
+  })
+
+  it('with directory deduplication on extRef, creates instead of searching (one request per contact)', async () => {
+    const directories = qualtrics()
+      .get('/API/v3/directories')
+      .reply(
+        200,
+        ok({
+          elements: [{ directoryId: DIRECTORY, deduplicationCriteria: { externalDataReference: true, email: false } }],
+          nextPage: null
+        })
+      )
+    const creates = qualtrics()
+      .post(CONTACTS, (body) => ['user-1', 'user-2'].includes(body.extRef))
+      .times(2)
+      .reply(200, (_uri, body) => ok({ id: `CID_${(body as { extRef: string }).extRef}` }))
+    const transactions = qualtrics()
+      .post(TRANSACTIONS, {
+        'msg-1': entry('CID_user-1', 1),
+        'msg-2': entry('CID_user-2', 2),
+        'msg-3': entry('CID_user-1', 3)
+      })
+      .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'T1' }, 'msg-2': { id: 'T2' }, 'msg-3': { id: 'T3' } } }))
+    await transactionsBatch([purchase(1), purchase(2), purchase(3, { userId: 'user-1' })], {
+      contactLookup: 'deduplication'
+    })
+    expect(statuses()).toEqual([200, 200, 200])
+    expect(multistatus()[0].body).toMatchObject({ contact: 'deduplication' })
+    expect(directories.isDone() && creates.isDone() && transactions.isDone()).toBe(true)
+  })
+
+  it('with directory deduplication on a field the event lacks, searches instead', async () => {
+    qualtrics()
+      .get('/API/v3/directories')
+      .reply(
+        200,
+        ok({ elements: [{ directoryId: DIRECTORY, deduplicationCriteria: { email: true } }], nextPage: null })
+      )
+    const search = searchBy('user-1', ['CID_1'])
+    qualtrics()
+      .post(TRANSACTIONS, { 'msg-1': entry('CID_1', 1) })
+      .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'T1' } } }))
+    await transactionsBatch([purchase(1)], { contactLookup: 'deduplication' })
+    expect(statuses()).toEqual([200])
+    expect(search.isDone()).toBe(true)
+  })
+
+  it('bad settings fail every event with the reason and send nothing', async () => {
+    await testDestination.testBatchAction('upsertContactTransaction', {
+      events: [purchase(1), purchase(2)] as SegmentEvent[],
+      settings: { ...settings, datacenter: 'x.evil.com' },
+      mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST },
+      useDefaultMappings: true
+    })
+    expect(statuses()).toEqual([400, 400])
+    expect(multistatus()[0].errormessage).toMatch(/Datacenter ID "x.evil.com" is not valid/)
+  })
+
+  it('splits a large batch into chunks of batch_size', async () => {
+    const chunks: number[] = []
+    qualtrics()
+      .post(TRANSACTIONS)
+      .times(3)
+      .reply(200, (_uri, body) => {
+        const keys = Object.keys(body as object)
+        chunks.push(keys.length)
+        return ok({ createdTransactions: Object.fromEntries(keys.map((k) => [k, { id: `T-${k}` }])) })
+      })
+    await transactionsBatch(
+      Array.from({ length: 25 }, (_, i) => purchase(i)),
+      { contactId: 'CID_9', batch_size: 10 }
+    )
+    expect(chunks.sort((a, b) => a - b)).toEqual([5, 10, 10])
+    expect(statuses().every((s) => s === 200)).toBe(true)
+  })
+})
+
+describe('upsertContact batch', () => {
+  const identify = (userId: string | null, traits: JSONObject): Partial<SegmentEvent> => ({
+    type: 'identify',
+    userId,
+    traits
+  })
+  const contactsBatch = (events: Partial<SegmentEvent>[]) =>
+    testDestination.testBatchAction('upsertContact', {
+      events: events as SegmentEvent[],
+      settings,
+      mapping: { directoryId: DIRECTORY, embeddedData: { plan: { '@path': '$.traits.plan' } } },
+      useDefaultMappings: true
+    })
+
+  it('merges identical identities (the later value wins) and fails a contact without an identifier alone', async () => {
+    const merged = qualtrics()
+      .post(CONTACTS, {
+        extRef: 'U1',
+        email: 'A@x.co',
+        firstName: 'Ada',
+        lastName: 'King',
+        embeddedData: { plan: 'pro' }
+      })
+      .reply(200, ok({ id: 'CID_u1' }))
+    const other = qualtrics()
+      .post(CONTACTS, { extRef: 'u2', email: 'b@x.co' })
+      .reply(200, ok({ id: 'CID_u2' }))
+    await contactsBatch([
+      identify('u1', { email: 'a@x.co', firstName: 'Ada', lastName: 'Byron', plan: 'free' }),
+      identify('u2', { email: 'b@x.co' }),
+      identify('U1', { email: 'A@x.co', lastName: 'King', plan: 'pro' }),
+      identify(null, { firstName: 'Nobody' })
+    ])
+    expect(statuses()).toEqual([200, 200, 200, 400])
+    expect(merged.isDone() && other.isDone()).toBe(true)
+    expect(multistatus()[0].body).toEqual({ contactId: 'CID_u1', directoryId: DIRECTORY })
+    expect(multistatus()[3].errormessage).toMatch(/no identifier/)
+  })
+
+  it('reports each contact’s failure with its own status', async () => {
+    qualtrics().post(CONTACTS, { extRef: 'u1' }).reply(503, qualtricsError(503, 'Down'))
+    qualtrics().post(CONTACTS, { extRef: 'u2' }).reply(403, qualtricsError(403, 'No permission'))
+    qualtrics()
+      .post(CONTACTS, { extRef: 'u3' })
+      .reply(200, ok({ id: 'CID_3' }))
+    await contactsBatch([identify('u1', {}), identify('u2', {}), identify('u3', {})])
+    expect(statuses()).toEqual([503, 403, 200])
+  })
+})
+
+describe('triggerXflow batch', () => {
+  const HOST = 'https://iad1.qualtrics.com'
+  const PATH = '/inbound-event/v1/events/json/triggers?urlTokenId=abc'
+
+  it('runs one workflow per event; a foreign URL and a 503 fail alone', async () => {
+    const runs = nock(HOST, { reqheaders: { 'x-api-token': API_TOKEN } })
+      .post(PATH, (body) => body.n === 1 || body.n === 3)
+      .times(2)
+      .reply(202, {})
+    nock(HOST).post(PATH, { n: 4 }).reply(503, qualtricsError(503, 'Unavailable'))
+    await testDestination.testBatchAction('triggerXflow', {
+      events: [1, 2, 3, 4].map((n) => ({
+        type: 'track',
+        event: 'Survey Completed',
+        properties: n === 2 ? { n, bad: true } : { n }
+      })) as SegmentEvent[],
+      settings,
+      mapping: {
+        workflowUrl: {
+          '@if': {
+            exists: { '@path': '$.properties.bad' },
+            then: 'https://evil.example.com/hook',
+            else: `${HOST}${PATH}`
+          }
+        },
+        eventPayload: { n: { '@path': '$.properties.n' } }
+      }
+    })
+    expect(statuses()).toEqual([200, 400, 200, 503])
+    expect(multistatus()[1].errormessage).toMatch(/not a Qualtrics JSON Event URL/)
+    expect(runs.isDone()).toBe(true)
+  })
+
+  it('rejects a foreign workflow URL per event without sending it', async () => {
+    await testDestination.testBatchAction('triggerXflow', {
+      events: [{ type: 'track', event: 'x' }] as SegmentEvent[],
+      settings,
+      mapping: { workflowUrl: 'https://evil.example.com/hook' }
+    })
+    expect(statuses()).toEqual([400])
+    expect(multistatus()[0].errormessage).toMatch(/not a Qualtrics JSON Event URL/)
+  })
+})
+
+describe('mapWithConcurrency', () => {
+  it('keeps order and never runs more than the limit at once', async () => {
+    let inFlight = 0
+    let most = 0
+    const results = await mapWithConcurrency([5, 1, 4, 2, 3], 2, async (n) => {
+      inFlight++
+      most = Math.max(most, inFlight)
+      await new Promise((resolve) => setTimeout(resolve, n))
+      inFlight--
+      return n * 10
+    })
+    expect(results).toEqual([50, 10, 40, 20, 30])
+    expect(most).toBe(2)
+  })
+})
+
+it('declares every request', () => {
+  expect(nock.pendingMocks()).toEqual([])
+  expect(API).toBe('https://iad1.qualtrics.com')
+})
