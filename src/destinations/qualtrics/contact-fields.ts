@@ -111,14 +111,17 @@ export function toQualtricsValues(
     }
     const value: EmbeddedValue =
       typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? raw : JSON.stringify(raw)
-    if (limits && name.length > limits.name) {
+    // Characters, not UTF-16 units: an emoji counts once.
+    const nameLength = [...name].length
+    const valueLength = [...String(value)].length
+    if (limits && nameLength > limits.name) {
       throw new PayloadValidationError(
-        `${fieldLabel}: the name "${name.slice(0, 40)}…" is ${name.length} characters; Qualtrics allows ${limits.name}`
+        `${fieldLabel}: the name "${name.slice(0, 40)}…" is ${nameLength} characters; Qualtrics allows ${limits.name}`
       )
     }
-    if (limits && String(value).length > limits.value) {
+    if (limits && valueLength > limits.value) {
       throw new PayloadValidationError(
-        `${fieldLabel}: the value of "${name.slice(0, 60)}" is ${String(value).length} characters; Qualtrics allows ${limits.value}`
+        `${fieldLabel}: the value of "${name.slice(0, 60)}" is ${valueLength} characters; Qualtrics allows ${limits.value}`
       )
     }
     out[name] = value

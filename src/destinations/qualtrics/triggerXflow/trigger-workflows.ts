@@ -9,7 +9,8 @@ export function triggerWorkflows(client: QualtricsClient, payloads: Payload[]): 
     settle(async () => {
       const basic = payload.authMethod === 'basic'
       const username = payload.username?.trim()
-      if (basic && !username) throw new PayloadValidationError('Qualtrics username is missing: Basic authentication needs it.')
+      if (basic && !username)
+        throw new PayloadValidationError('Qualtrics username is missing: Basic authentication needs it.')
       const body = (payload.eventPayload ?? {}) as JSONLikeObject
       const response = await client.triggerWorkflow(payload.workflowUrl, body, basic ? username : undefined)
       return succeeded(body, { workflowResponse: (response ?? {}) as JSONLikeObject })

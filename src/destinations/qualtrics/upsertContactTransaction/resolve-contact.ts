@@ -43,7 +43,10 @@ export function requireLookupPlan(contact: ContactBody, matchOrder: string[] | u
 }
 
 /** The contact fields a directory deduplicates on, from its `deduplicationCriteria` (empty: it does not). */
-export async function deduplicationFields(client: QualtricsClient, directoryId: string): Promise<(keyof ContactBody)[]> {
+export async function deduplicationFields(
+  client: QualtricsClient,
+  directoryId: string
+): Promise<(keyof ContactBody)[]> {
   const directory = (await client.listDirectories()).find((d) => d.directoryId === directoryId)
   return Object.entries(directory?.deduplicationCriteria ?? {})
     .filter(([name, on]) => on === true && name in CRITERIA_FIELDS)
