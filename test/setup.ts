@@ -3,7 +3,7 @@ import nock from 'nock'
 // Every outbound request in a unit test must be declared with nock. Loopback stays open for the end-to-end tests,
 // which start their own servers on 127.0.0.1.
 const undeclared: string[] = []
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)$/
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[?::1\]?)(:\d+)?$/
 
 nock.emitter.on('no match', (request: { hostname?: string; host?: string; method?: string; path?: string }) => {
   const host = request.hostname ?? request.host ?? ''

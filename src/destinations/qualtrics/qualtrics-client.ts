@@ -67,11 +67,17 @@ export function getApiOriginOverride(): string | undefined {
   return apiOriginOverride
 }
 
+function describeType(value: unknown): string {
+  if (value === null || value === undefined) return 'empty'
+  if (Array.isArray(value)) return 'a list'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
 /** Lower-cases the datacenter ID and rejects anything that is not a single DNS label. */
 export function normaliseDatacenter(datacenter: unknown): string {
   const value = typeof datacenter === 'string' ? datacenter.toLowerCase() : ''
   if (!DATACENTER_PATTERN.test(value)) {
-    const shown = typeof datacenter === 'string' ? `"${datacenter.slice(0, 80)}"` : `a ${typeof datacenter}`
+    const shown = typeof datacenter === 'string' ? JSON.stringify(datacenter.slice(0, 80)) : describeType(datacenter)
     throw new IntegrationError(
       `Datacenter ID ${shown} is not valid: use the ID from Account settings → Qualtrics IDs, letters, digits and hyphens only (for example "iad1" or "fra1").`,
       'INVALID_DATACENTER',
@@ -123,6 +129,9 @@ export function resolveWorkflowUrl(raw: unknown): string {
 }
 
 function requireToken(apiToken: unknown): string {
+  if (apiToken !== undefined && apiToken !== null && typeof apiToken !== 'string') {
+    throw new InvalidAuthenticationError(`API Token must be text, not ${describeType(apiToken)}.`)
+  }
   if (typeof apiToken !== 'string' || apiToken.trim() === '') {
     throw new InvalidAuthenticationError('API Token is missing: copy it from Account settings → Qualtrics IDs.')
   }
