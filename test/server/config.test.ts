@@ -1,0 +1,37 @@
+import { loadLocalConfig } from '../../src/server/config'
+
+describe('loadLocalConfig', () => {
+  it('uses the embedded sandbox without credentials', () => {
+    expect(loadLocalConfig({})).toEqual({ mode: 'sandbox', port: 3000, sandboxPort: 3001, mappingDefaults: {} })
+  })
+
+  it('talks to Qualtrics with both credentials, and takes mapping defaults from the environment', () => {
+    expect(
+      loadLocalConfig({
+        QUALTRICS_API_TOKEN: ' tok ',
+        QUALTRICS_DATACENTER: 'fra1',
+        QUALTRICS_DIRECTORY_ID: 'POOL_1',
+        QUALTRICS_MAILING_LIST_ID: 'CG_1',
+        PORT: '4000'
+      })
+    ).toEqual({
+      mode: 'qualtrics',
+      port: 4000,
+      sandboxPort: 3001,
+      apiBaseUrl: undefined,
+      settings: { apiToken: 'tok', datacenter: 'fra1' },
+      mappingDefaults: { directoryId: 'POOL_1', mailingListId: 'CG_1' }
+    })
+  })
+
+  it('refuses half the credentials', () => {
+    expect(() => loadLocalConfig({ QUALTRICS_API_TOKEN: 'tok' })).toThrow(
+      /Set both QUALTRICS_API_TOKEN and QUALTRICS_DATACENTER/
+    )
+  })
+
+  it('refuses a port that is not one', () => {
+    expect(() => loadLocalConfig({ PORT: 'eighty' })).toThrow('PORT must be a port number (0–65535), not "eighty"')
+    expect(() => loadLocalConfig({ SANDBOX_PORT: '70000' })).toThrow(/SANDBOX_PORT/)
+  })
+})
