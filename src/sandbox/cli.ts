@@ -1,0 +1,32 @@
+/**
+ * `npm run sandbox`: the Qualtrics look-alike on its own, for tools other than `npm start`.
+ * Environment: SANDBOX_PORT (default 3001), SANDBOX_SEED (a seed JSON file), SANDBOX_TIME_SCALE (rate-limit clock),
+ * SANDBOX_FAULTS (a fault configuration as JSON, e.g. '{"latencyMs":50}').
+ */
+import { checkFaultConfig } from './faults'
+import { DEFAULT_SEED, loadSeedFile } from './seed'
+import { startSandbox } from './server'
+
+async function main(): Promise<void> {
+  const env = process.env
+  const port = env.SANDBOX_PORT ? Number(env.SANDBOX_PORT) : 3001
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`SANDBOX_PORT "${env.SANDBOX_PORT}" is not a port`)
+  const timeScale = env.SANDBOX_TIME_SCALE ? Number(env.SANDBOX_TIME_SCALE) : 1
+  const seed = env.SANDBOX_SEED ? loadSeedFile(env.SANDBOX_SEED) : DEFAULT_SEED
+  const faults = env.SANDBOX_FAULTS ? checkFaultConfig(JSON.parse(env.SANDBOX_FAULTS)) : undefined
+  const sandbox = await startSandbox({ port, seed, timeScale, faults, log: console.error })
+  console.log(`Qualtrics sandbox at ${sandbox.url} (API under /API/v3, JSON Events under /inbound-event)`)
+  console.log(`  state: ${sandbox.url}/__sandbox/state   stats: ${sandbox.url}/__sandbox/stats`)
+  console.log(
+    `  tokens: ${seed.users.length} seeded user(s); directories: ${seed.directories.map((d) => d.directoryId).join(', ')}`
+  )
+  const stop = () => void sandbox.close().then(() => process.exit(0))
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+main().catch((error: Error) => {
+  console.error(`Sandbox could not start: ${error.message}`)
+  process.exit(1)
+})

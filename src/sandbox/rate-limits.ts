@@ -1,0 +1,69 @@
+/** Endpoints the sandbox serves, by the names used for rate limits, fault rules and statistics. */
+export type Endpoint =
+  | 'whoami'
+  | 'directories.list'
+  | 'mailinglists.list'
+  | 'contacts.create'
+  | 'contacts.get'
+  | 'contacts.update'
+  | 'contacts.search'
+  | 'transactions.create'
+  | 'workflow.trigger'
+
+/** Qualtrics' documented limits: 3,000 requests a minute per brand, and 500 on the contact and transaction writes. */
+export const BRAND_LIMIT_PER_MINUTE = 3000
+export const ENDPOINT_LIMITS_PER_MINUTE: Partial<Record<Endpoint, number>> = {
+  'contacts.create': 500,
+  'contacts.update': 500,
+  'contacts.search': 500,
+  'transactions.create': 500
+}
+
+interface Bucket {
+  tokens: number
+  updatedAt: number
+}
+
+/**
+ * Token buckets per brand and per brand × endpoint. A bucket holds a minute's allowance and refills continuously
+ * (Qualtrics describes a leaky bucket). `timeScale` shortens the minute: at 60 a "minute" lasts one second, so
+ * tests reach the limits quickly.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>()
+  private readonly minuteMs: number
+
+  constructor(
+    timeScale = 1,
+    private readonly clock: () => number = Date.now
+  ) {
+    if (!(timeScale > 0)) throw new Error('The sandbox time scale must be a positive number')
+    this.minuteMs = 60_000 / timeScale
+  }
+
+  /** Takes one request from each bucket that applies; false (and nothing taken) when any is empty. */
+  tryTake(brandId: string, endpoint: Endpoint): boolean {
+    const applicable: [string, number][] = [[`brand:${brandId}`, BRAND_LIMIT_PER_MINUTE]]
+    const endpointLimit = ENDPOINT_LIMITS_PER_MINUTE[endpoint]
+    if (endpointLimit) applicable.push([`${endpoint}:${brandId}`, endpointLimit])
+    const buckets = applicable.map(([key, limit]) => this.refill(key, limit))
+    if (buckets.some((bucket) => bucket.tokens < 1)) return false
+    for (const bucket of buckets) bucket.tokens -= 1
+    return true
+  }
+
+  /** Seconds until one more request would pass, for a Retry-After-style hint in the error message. */
+  secondsPerRequest(endpoint: Endpoint): number {
+    const limit = ENDPOINT_LIMITS_PER_MINUTE[endpoint] ?? BRAND_LIMIT_PER_MINUTE
+    return this.minuteMs / limit / 1000
+  }
+
+  private refill(key: string, limit: number): Bucket {
+    const now = this.clock()
+    const bucket = this.buckets.get(key) ?? { tokens: limit, updatedAt: now }
+    bucket.tokens = Math.min(limit, bucket.tokens + ((now - bucket.updatedAt) * limit) / this.minuteMs)
+    bucket.updatedAt = now
+    this.buckets.set(key, bucket)
+    return bucket
+  }
+}
