@@ -67,6 +67,18 @@ export function getApiOriginOverride(): string | undefined {
   return apiOriginOverride
 }
 
+let requestTimeoutMs = REQUEST_TIMEOUT_MS
+
+/**
+ * Changes the timeout every client uses by default. For local runs only (the fault runs hang sandbox requests and
+ * should not wait 15 s for each); like the origin override it is not a setting a Segment user can reach.
+ */
+export function setRequestTimeout(ms: number | undefined): void {
+  if (ms !== undefined && !(Number.isInteger(ms) && ms > 0))
+    throw new Error(`Request timeout must be a positive integer, not ${ms}`)
+  requestTimeoutMs = ms ?? REQUEST_TIMEOUT_MS
+}
+
 function describeType(value: unknown): string {
   if (value === null || value === undefined) return 'empty'
   if (Array.isArray(value)) return 'a list'
@@ -322,7 +334,7 @@ export class QualtricsClient {
     auth: QualtricsAuth,
     options: ClientOptions = {}
   ) {
-    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS
+    this.timeoutMs = options.timeoutMs ?? requestTimeoutMs
     this.retriesOn429 = options.retriesOn429 ?? 0
     // Both checks run before any request exists, so a bad setting never reaches the network.
     this.base = apiBaseUrl(auth.datacenter)

@@ -1,0 +1,85 @@
+import { setApiOriginOverride, setRequestTimeout } from '../destinations/qualtrics/qualtrics-client'
+import { DEFAULT_SEED, startSandbox, type Sandbox, type SandboxOptions, type SandboxSeed } from '../sandbox'
+import { workflowSubscription, type LocalConfig } from './config'
+import { startLocalServer, type LocalServerOptions } from './local-server'
+
+export interface LocalRuntime {
+  url: string
+  /** Present in sandbox mode: the embedded Qualtrics look-alike the destination talks to. */
+  sandbox?: Sandbox
+  /** What was started, in lines fit for the console. */
+  summary: string[]
+  close(): Promise<void>
+}
+
+export interface RuntimeOptions {
+  config: LocalConfig
+  log?: (line: string) => void
+  /** Sandbox mode: the seed (default: one user, directory, mailing list and workflow) and fault/limit options. */
+  seed?: SandboxSeed
+  sandbox?: Omit<SandboxOptions, 'port' | 'seed'>
+  bodyLimitBytes?: number
+  /** Timeout for each Qualtrics request (default 15 s); the fault runs shorten it. */
+  requestTimeoutMs?: number
+}
+
+/**
+ * The local server, and in sandbox mode the sandbox behind it: `npm start`, the end-to-end tests, the benchmark
+ * and the fault runs all start the same thing. In sandbox mode the destination is pointed at the sandbox, and the
+ * seed's first user, directory, mailing list and workflow fill in the settings and mappings a request leaves out.
+ */
+export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
+  const { config, log } = options
+  const server: LocalServerOptions = {
+    log,
+    mappingDefaults: config.mappingDefaults,
+    bodyLimitBytes: options.bodyLimitBytes
+  }
+  const summary: string[] = []
+  setRequestTimeout(options.requestTimeoutMs)
+  let sandbox: Sandbox | undefined
+
+  if (config.mode === 'sandbox') {
+    const seed = options.seed ?? DEFAULT_SEED
+    sandbox = await startSandbox({ ...options.sandbox, port: config.sandboxPort, seed, log })
+    setApiOriginOverride(sandbox.url)
+    const directory = seed.directories[0]
+    const workflow = seed.workflows[0]
+    server.settings = { apiToken: seed.users[0].token, datacenter: 'iad1' }
+    server.mappingDefaults = {
+      directoryId: directory?.directoryId,
+      mailingListId: directory?.mailingLists?.[0]?.mailingListId,
+      workflowUrl: workflow
+        ? `https://iad1.qualtrics.com/inbound-event/v1/events/json/triggers?urlTokenId=${workflow.urlTokenId}`
+        : undefined,
+      ...config.mappingDefaults
+    }
+    if (workflow) server.extraSubscriptions = [workflowSubscription()]
+    summary.push(
+      `No QUALTRICS_API_TOKEN/QUALTRICS_DATACENTER: using the embedded Qualtrics sandbox at ${sandbox.url}`,
+      `  inspect what it stores: ${sandbox.url}/__sandbox/state`,
+      `  directory ${directory?.directoryId}, mailing list ${server.mappingDefaults.mailingListId ?? '(none)'}`
+    )
+  } else {
+    if (config.apiBaseUrl) setApiOriginOverride(config.apiBaseUrl)
+    server.settings = config.settings
+    if (config.mappingDefaults.workflowUrl) server.extraSubscriptions = [workflowSubscription()]
+    summary.push(
+      `Talking to Qualtrics datacenter ${config.settings?.datacenter}${config.apiBaseUrl ? ` via ${config.apiBaseUrl}` : ''}`
+    )
+  }
+
+  const local = await startLocalServer({ ...server, port: config.port })
+  summary.push(`Qualtrics destination listening at ${local.url} (GET ${local.url}/ lists the routes)`)
+  return {
+    url: local.url,
+    sandbox,
+    summary,
+    async close() {
+      await local.close()
+      await sandbox?.close()
+      setApiOriginOverride(undefined)
+      setRequestTimeout(undefined)
+    }
+  }
+}
