@@ -5,6 +5,8 @@ export interface LocalConfig {
   mode: 'qualtrics' | 'sandbox'
   port: number
   sandboxPort: number
+  /** Sandbox mode: a seed JSON file (SANDBOX_SEED) instead of the built-in seed. */
+  sandboxSeedFile?: string
   /** Only for `qualtrics` mode: a loopback origin to send API calls to instead (an external sandbox). */
   apiBaseUrl?: string
   settings?: { apiToken: string; datacenter: string }
@@ -42,7 +44,9 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv): LocalConfig {
     port: port(env.PORT, 3000, 'PORT'),
     sandboxPort: port(env.SANDBOX_PORT, 3001, 'SANDBOX_PORT')
   }
-  if (!token || !datacenter) return { ...common, mode: 'sandbox', mappingDefaults: {} }
+  if (!token || !datacenter) {
+    return { ...common, mode: 'sandbox', sandboxSeedFile: env.SANDBOX_SEED?.trim() || undefined, mappingDefaults: {} }
+  }
   const mappingDefaults: Record<string, unknown> = {}
   if (env.QUALTRICS_DIRECTORY_ID) mappingDefaults.directoryId = env.QUALTRICS_DIRECTORY_ID
   if (env.QUALTRICS_MAILING_LIST_ID) mappingDefaults.mailingListId = env.QUALTRICS_MAILING_LIST_ID

@@ -1,5 +1,12 @@
 import { setApiOriginOverride, setRequestTimeout } from '../destinations/qualtrics/qualtrics-client'
-import { DEFAULT_SEED, startSandbox, type Sandbox, type SandboxOptions, type SandboxSeed } from '../sandbox'
+import {
+  DEFAULT_SEED,
+  loadSeedFile,
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxSeed
+} from '../sandbox'
 import { workflowSubscription, type LocalConfig } from './config'
 import { startLocalServer, type LocalServerOptions } from './local-server'
 
@@ -15,7 +22,7 @@ export interface LocalRuntime {
 export interface RuntimeOptions {
   config: LocalConfig
   log?: (line: string) => void
-  /** Sandbox mode: the seed (default: one user, directory, mailing list and workflow) and fault/limit options. */
+  /** Sandbox mode: the seed (default: SANDBOX_SEED's file, else one user, directory, mailing list and workflow) and fault/limit options. */
   seed?: SandboxSeed
   sandbox?: Omit<SandboxOptions, 'port' | 'seed'>
   bodyLimitBytes?: number
@@ -40,7 +47,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   let sandbox: Sandbox | undefined
 
   if (config.mode === 'sandbox') {
-    const seed = options.seed ?? DEFAULT_SEED
+    const seed = options.seed ?? (config.sandboxSeedFile ? loadSeedFile(config.sandboxSeedFile) : DEFAULT_SEED)
     sandbox = await startSandbox({ ...options.sandbox, port: config.sandboxPort, seed, log })
     setApiOriginOverride(sandbox.url)
     const directory = seed.directories[0]

@@ -5,6 +5,12 @@ describe('loadLocalConfig', () => {
     expect(loadLocalConfig({})).toEqual({ mode: 'sandbox', port: 3000, sandboxPort: 3001, mappingDefaults: {} })
   })
 
+  it('takes a sandbox seed file from SANDBOX_SEED', () => {
+    expect(loadLocalConfig({ SANDBOX_SEED: 'examples/sandbox-seed.json' }).sandboxSeedFile).toBe(
+      'examples/sandbox-seed.json'
+    )
+  })
+
   it('talks to Qualtrics with both credentials, and takes mapping defaults from the environment', () => {
     expect(
       loadLocalConfig({
