@@ -43,7 +43,7 @@ const entry = (contactId: string, n: number) => ({
   contactId,
   mailingListId: MAILING_LIST,
   transactionDate: '2024-03-01 10:00:00',
-  data: { orderId: `o-${n}` }
+  data: { orderId: `o-${n}`, segmentMessageId: `msg-${n}` }
 })
 
 beforeEach(() => testDestination.responses.splice(0))

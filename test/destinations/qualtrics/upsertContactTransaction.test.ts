@@ -43,7 +43,7 @@ const expectedTransaction = (contactId: string) => ({
   'msg-1': {
     mailingListId: MAILING_LIST,
     transactionDate: '2024-03-01 08:15:30',
-    data: { orderId: 'o-1', total: 42.5, paid: true, items: '[{"sku":"a"}]' },
+    data: { orderId: 'o-1', total: 42.5, paid: true, items: '[{"sku":"a"}]', segmentMessageId: 'msg-1' },
     contactId
   }
 })
@@ -66,6 +66,20 @@ describe('upsertContactTransaction', () => {
     await run(transactionEvent(), { contactId: 'CID_given' })
     expect(scope.isDone()).toBe(true)
     expect(testDestination.results.at(-1)?.data).toMatchObject({ transactionId: 'CTR_1', contact: 'given' })
+  })
+
+  it('records the message id in the transaction data unless turned off; it wins over a mapped key of that name', async () => {
+    const withId = qualtrics()
+      .post(TRANSACTIONS, (body) => body['msg-1'].data.segmentMessageId === 'msg-1')
+      .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'CTR_1' } } }))
+    await run(transactionEvent({ properties: { segmentMessageId: 'spoofed' } }), { contactId: 'CID_given' })
+    expect(withId.isDone()).toBe(true)
+
+    const without = qualtrics()
+      .post(TRANSACTIONS, (body) => !('segmentMessageId' in body['msg-1'].data) && body['msg-1'].data.orderId === 'o-1')
+      .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'CTR_2' } } }))
+    await run(transactionEvent(), { contactId: 'CID_given', recordMessageId: false })
+    expect(without.isDone()).toBe(true)
   })
 
   it('finds the contact by extRef first', async () => {

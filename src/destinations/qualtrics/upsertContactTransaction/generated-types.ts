@@ -70,6 +70,10 @@ export interface Payload {
    */
   messageId: string
   /**
+   * Adds the transaction key (the event messageId) to the transaction data as "segmentMessageId". A request that times out may still have been stored by Qualtrics, and Segment then sends the event again: with this on, such a duplicate can be recognised in Qualtrics.
+   */
+  recordMessageId?: boolean
+  /**
    * When enabled, Segment sends events in batches: contacts are resolved once per batch, transactions go out many to a request, and each event still gets its own result.
    */
   enable_batching?: boolean

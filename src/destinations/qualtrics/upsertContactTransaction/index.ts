@@ -7,6 +7,7 @@ import { directoryChoices, mailingListChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../qualtrics-client'
 import { addTransactions } from './add-transactions'
 import { MATCH_IDENTIFIERS } from './resolve-contact'
+import { MESSAGE_ID_DATA_KEY } from './transaction'
 
 const ONLY_FOR_LOOKUP =
   'This is only used to search for the contact and if a new contact needs to be created, it is not added to the transaction data.'
@@ -110,6 +111,12 @@ const action: ActionDefinition<Settings, Payload> = {
       type: 'string',
       required: true,
       default: { '@path': '$.messageId' }
+    },
+    recordMessageId: {
+      label: 'Record the message ID in the transaction data',
+      description: `Adds the transaction key (the event messageId) to the transaction data as "${MESSAGE_ID_DATA_KEY}". A request that times out may still have been stored by Qualtrics, and Segment then sends the event again: with this on, such a duplicate can be recognised in Qualtrics.`,
+      type: 'boolean',
+      default: true
     },
     ...batchFields
   },

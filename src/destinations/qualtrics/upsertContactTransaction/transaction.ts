@@ -24,7 +24,11 @@ export interface TransactionFields {
   transactionDate?: string | number
   transactionData?: { [k: string]: unknown }
   messageId: string
+  recordMessageId?: boolean
 }
+
+/** The transaction-data key that carries the event's messageId, so a transaction sent twice can be recognised. */
+export const MESSAGE_ID_DATA_KEY = 'segmentMessageId'
 
 /** Everything about the transaction that can be checked before Qualtrics is asked anything. */
 export function prepareTransaction(payload: TransactionFields): {
@@ -40,7 +44,10 @@ export function prepareTransaction(payload: TransactionFields): {
     entry: {
       mailingListId,
       transactionDate: formatTransactionDate(payload.transactionDate),
-      data: toQualtricsValues(payload.transactionData, 'Transaction data') ?? {}
+      data: {
+        ...toQualtricsValues(payload.transactionData, 'Transaction data'),
+        ...(payload.recordMessageId === false ? {} : { [MESSAGE_ID_DATA_KEY]: key })
+      }
     }
   }
 }
