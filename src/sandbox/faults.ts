@@ -34,7 +34,7 @@ export type Fault = 'status429' | 'status500' | 'status503' | 'drop' | 'timeout'
 const FAULTS: Fault[] = ['status429', 'status500', 'status503', 'drop', 'timeout']
 
 /** mulberry32: small, fast and seedable; plenty for fault dice. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0

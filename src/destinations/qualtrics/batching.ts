@@ -8,26 +8,34 @@ import {
 
 /** How many Qualtrics requests one batch keeps in flight: small, well inside the 500/minute endpoint limits. */
 export const BATCH_CONCURRENCY = 4
-export const DEFAULT_BATCH_SIZE = 100
+/**
+ * Default batch sizes. Where a batch saves requests (each contact is resolved or written once per batch, and
+ * transactions go many to a request), large batches keep a customer inside Qualtrics' 500/minute limits; where every
+ * event is its own request anyway (workflows), smaller batches keep each call short.
+ */
+export const DEFAULT_BATCH_SIZE = 1000
+export const WORKFLOW_BATCH_SIZE = 100
 export const MAX_BATCH_SIZE = 1000
 
-/** The monorepo's batching fields, shared by every action. */
-export const batchFields: Record<'enable_batching' | 'batch_size', InputField> = {
-  enable_batching: {
-    label: 'Batch data to Qualtrics',
-    description:
-      'When enabled, Segment sends events in batches: contacts are resolved once per batch, transactions go out many to a request, and each event still gets its own result.',
-    type: 'boolean',
-    default: true
-  },
-  batch_size: {
-    label: 'Batch size',
-    description: `The most events in one batch (default ${DEFAULT_BATCH_SIZE}, at most ${MAX_BATCH_SIZE}).`,
-    type: 'number',
-    minimum: 1,
-    maximum: MAX_BATCH_SIZE,
-    default: DEFAULT_BATCH_SIZE,
-    unsafe_hidden: true
+/** The monorepo's batching fields, shared by every action, with the action's default size. */
+export function batchFields(defaultSize: number): Record<'enable_batching' | 'batch_size', InputField> {
+  return {
+    enable_batching: {
+      label: 'Batch data to Qualtrics',
+      description:
+        'When enabled, Segment sends events in batches: contacts are resolved once per batch, transactions go out many to a request, and each event still gets its own result.',
+      type: 'boolean',
+      default: true
+    },
+    batch_size: {
+      label: 'Batch size',
+      description: `The most events in one batch (default ${defaultSize}, at most ${MAX_BATCH_SIZE}).`,
+      type: 'number',
+      minimum: 1,
+      maximum: MAX_BATCH_SIZE,
+      default: defaultSize,
+      unsafe_hidden: true
+    }
   }
 }
 

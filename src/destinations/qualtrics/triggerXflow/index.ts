@@ -1,7 +1,7 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
-import { batchFields, resultOrThrow, runBatch, toMultiStatus } from '../batching'
+import { batchFields, WORKFLOW_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus } from '../batching'
 import { QualtricsClient } from '../qualtrics-client'
 import { triggerWorkflows } from './trigger-workflows'
 
@@ -57,7 +57,7 @@ const action: ActionDefinition<Settings, Payload> = {
       type: 'string',
       depends_on: { conditions: [{ fieldKey: 'authMethod', operator: 'is', value: 'basic' }] }
     },
-    ...batchFields
+    ...batchFields(WORKFLOW_BATCH_SIZE)
   },
   perform: async (request, { settings, payload }) => {
     const [outcome] = await triggerWorkflows(new QualtricsClient(request, settings), [payload])

@@ -44,7 +44,7 @@ export interface Payload {
    */
   enable_batching?: boolean
   /**
-   * The most events in one batch (default 100, at most 1000).
+   * The most events in one batch (default 1000, at most 1000).
    */
   batch_size?: number
 }

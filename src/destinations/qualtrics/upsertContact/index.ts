@@ -1,7 +1,7 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
-import { batchFields, resultOrThrow, runBatch, toMultiStatus } from '../batching'
+import { batchFields, DEFAULT_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus } from '../batching'
 import { contactFields, directoryId } from '../contact-fields'
 import { directoryChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../qualtrics-client'
@@ -15,7 +15,7 @@ const action: ActionDefinition<Settings, Payload> = {
   fields: {
     directoryId,
     ...contactFields,
-    ...batchFields
+    ...batchFields(DEFAULT_BATCH_SIZE)
   },
   dynamicFields: {
     directoryId: (request, { settings }) => directoryChoices(request, settings)

@@ -1,7 +1,7 @@
 import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
-import { batchFields, resultOrThrow, runBatch, toMultiStatus } from '../batching'
+import { batchFields, DEFAULT_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus } from '../batching'
 import { contactFields, directoryId } from '../contact-fields'
 import { directoryChoices, mailingListChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../qualtrics-client'
@@ -118,7 +118,7 @@ const action: ActionDefinition<Settings, Payload> = {
       type: 'boolean',
       default: true
     },
-    ...batchFields
+    ...batchFields(DEFAULT_BATCH_SIZE)
   },
   dynamicFields: {
     directoryId: (request, { settings }) => directoryChoices(request, settings),

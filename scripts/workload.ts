@@ -1,0 +1,90 @@
+/**
+ * The synthetic workload the benchmark and the fault runs share: a seeded sandbox directory where some users
+ * already exist, and Segment events spread over the users in a repeatable shuffled order.
+ */
+import { seededRandom } from '../src/sandbox/faults'
+import type { SandboxSeed } from '../src/sandbox'
+
+export const WORKLOAD_TOKEN = 'workload-sandbox-token'
+export const DIRECTORY_ID = 'POOL_workload00001'
+export const MAILING_LIST_ID = 'CG_workload00001'
+export const WORKFLOW_TOKEN_ID = '0b5e55ed-0000-4000-8000-000000000003'
+export const WORKFLOW_URL = `https://iad1.qualtrics.com/inbound-event/v1/events/json/triggers?urlTokenId=${WORKFLOW_TOKEN_ID}`
+export const SETTINGS = { apiToken: WORKLOAD_TOKEN, datacenter: 'iad1' }
+
+export type EventKind = 'identify' | 'transaction' | 'survey'
+export const ACTION_FOR: Record<EventKind, string> = {
+  identify: 'upsertContact',
+  transaction: 'upsertContactTransaction',
+  survey: 'triggerXflow'
+}
+
+export const userId = (user: number) => `user-${String(user).padStart(5, '0')}`
+export const userEmail = (user: number) => `${userId(user)}@example.com`
+
+/** A directory deduplicating on email, holding users 0 … existing-1 already. */
+export function workloadSeed(existing: number): SandboxSeed {
+  return {
+    users: [{ token: WORKLOAD_TOKEN, userName: 'workload@example.com', brandId: 'workload-brand' }],
+    directories: [
+      {
+        directoryId: DIRECTORY_ID,
+        name: 'Workload',
+        deduplicationCriteria: { email: true },
+        mailingLists: [{ mailingListId: MAILING_LIST_ID, name: 'Workload list' }],
+        contacts: Array.from({ length: existing }, (_, user) => ({
+          extRef: userId(user),
+          email: userEmail(user),
+          firstName: `First${user}`
+        }))
+      }
+    ],
+    workflows: [{ urlTokenId: WORKFLOW_TOKEN_ID }]
+  }
+}
+
+export interface WorkloadEvent {
+  type: 'identify' | 'track'
+  event?: string
+  userId: string
+  messageId: string
+  timestamp: string
+  traits?: Record<string, unknown>
+  properties?: Record<string, unknown>
+  context?: Record<string, unknown>
+}
+
+export function makeEvent(kind: EventKind, user: number, n: number): WorkloadEvent {
+  const base = {
+    userId: userId(user),
+    messageId: `${kind}-${String(n).padStart(6, '0')}`,
+    timestamp: new Date(Date.UTC(2026, 10, 24, 9, 0, n % 3600)).toISOString()
+  }
+  if (kind === 'identify') {
+    return { ...base, type: 'identify', traits: { email: userEmail(user), lastName: `Last${user}`, plan: 'pro' } }
+  }
+  if (kind === 'survey') {
+    return { ...base, type: 'track', event: 'Survey Completed', properties: { nps: n % 11, surveyId: 'SV_workload' } }
+  }
+  return {
+    ...base,
+    type: 'track',
+    event: 'Transaction Created',
+    properties: { orderId: `order-${n}`, total: (n % 97) + 0.5, items: [{ sku: `sku-${n % 13}` }] },
+    context: { traits: { email: userEmail(user) } }
+  }
+}
+
+/**
+ * `count` events over `users` users (each user about count/users events), in a shuffled order fixed by `seed`.
+ * `kinds` cycles through the event kinds for a mixed workload.
+ */
+export function workload(kinds: EventKind[], count: number, users: number, seed = 7): WorkloadEvent[] {
+  const random = seededRandom(seed)
+  const owners = Array.from({ length: count }, (_, i) => i % users)
+  for (let i = owners.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[owners[i], owners[j]] = [owners[j], owners[i]]
+  }
+  return owners.map((user, n) => makeEvent(kinds[n % kinds.length], user, n))
+}
