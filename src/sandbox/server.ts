@@ -175,6 +175,15 @@ function basicCredentials(header: string | undefined): { userName: string; token
   return colon < 0 ? undefined : { userName: decoded.slice(0, colon), token: decoded.slice(colon + 1) }
 }
 
+/** The ids of what a response reports as created (transactions, a workflow run). */
+function idsIn(body: Record<string, unknown>): Set<string> {
+  const result = (body.result ?? {}) as { runId?: string; createdTransactions?: Record<string, { id: string }> }
+  return new Set([
+    ...(result.runId ? [result.runId] : []),
+    ...Object.values(result.createdTransactions ?? {}).map((created) => created.id)
+  ])
+}
+
 function emptyStats(): SandboxStats {
   return {
     requests: 0,
@@ -365,6 +374,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     if (fault === 'timeout') {
       // Stored, but the caller never hears so: the case that makes delivery at-least-once.
       count(endpoint, 'timeout')
+      store.markResponseLost(idsIn(responseBody))
       const timer = setTimeout(() => req.socket.destroy(), config.timeoutHangMs ?? 30_000)
       req.socket.once('close', () => clearTimeout(timer))
       return

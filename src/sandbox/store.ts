@@ -53,6 +53,8 @@ export interface StoredTransaction {
   transactionDate: string
   data: Record<string, EmbeddedValue>
   createdAt: string
+  /** Stored, but the response saying so was withheld (a `timeout` fault): the caller could not know. */
+  responseLost?: boolean
 }
 
 export interface WorkflowRun {
@@ -62,6 +64,7 @@ export interface WorkflowRun {
   userName: string
   payload: unknown
   receivedAt: string
+  responseLost?: boolean
 }
 
 interface MailingList {
@@ -313,6 +316,13 @@ export class SandboxStore {
     const stored = { ...run, id: newId('RUN'), receivedAt: now() }
     this.workflowRuns.push(stored)
     return stored
+  }
+
+  /** Marks the transactions and workflow runs with these ids as stored without the caller being told. */
+  markResponseLost(ids: Set<string>): void {
+    for (const record of [...this.workflowRuns, ...[...this.directories.values()].flatMap((d) => d.transactions)]) {
+      if (ids.has(record.id)) record.responseLost = true
+    }
   }
 
   /** Everything stored, for the inspection route (never the tokens). */

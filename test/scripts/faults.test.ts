@@ -1,0 +1,46 @@
+import { DEFAULT_RATES, formatReport, runFaults, type FaultReport } from '../../scripts/fault-run'
+
+// The CI-sized fault run: 2,000 events through the local server and the sandbox over HTTP, with faults injected.
+jest.setTimeout(180_000)
+
+let report: FaultReport
+
+beforeAll(async () => {
+  report = await runFaults({ events: 2000, users: 400 })
+  console.log(formatReport(report))
+})
+
+describe('fault run (2,000 events, 5% 5xx, 3% 429, 1% timeouts, 1% drops, 5 attempts)', () => {
+  it('injected every kind of fault it was asked for', () => {
+    expect(DEFAULT_RATES).toEqual({ status500: 0.025, status503: 0.025, status429: 0.03, timeout: 0.01, drop: 0.01 })
+    for (const fault of ['status429', 'status500', 'status503', 'drop', 'timeout']) {
+      expect(report.faultsInjected[fault]).toBeGreaterThan(0)
+    }
+    expect(report.resent).toBeGreaterThan(0)
+  })
+
+  it('accounts for every event: delivered, or a final error that says why', () => {
+    expect(report.sent).toBe(2000)
+    expect(report.unaccounted).toBe(0)
+    const finalErrors = Object.values(report.finalErrors).reduce((a, b) => a + b, 0)
+    expect(report.delivered + finalErrors).toBe(report.sent)
+    expect(Object.keys(report.finalErrors).every((reason) => reason.trim().length > 0)).toBe(true)
+  })
+
+  it('stores one contact per identity: none missing, none duplicated', () => {
+    expect(report.contacts.missing).toBe(0)
+    expect(report.contacts.duplicates).toBe(0)
+    expect(report.contacts.stored).toBeGreaterThanOrEqual(report.contacts.identities)
+  })
+
+  it('stores every transaction and workflow run reported delivered, and never one twice that was answered', () => {
+    for (const check of [report.transactions, report.workflowRuns]) {
+      expect(check.missing).toBe(0)
+      expect(check.unexplainedDuplicates).toBe(0)
+      // Anything stored beyond the deliveries is an extra copy from a lost response, never unexplained.
+      expect(check.stored).toBe(check.delivered + check.resentAfterLostResponse + check.storedButReportedFailed)
+    }
+    expect(report.lost).toBe(0)
+    expect(report.duplicates).toBe(0)
+  })
+})
