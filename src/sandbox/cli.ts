@@ -3,7 +3,7 @@
  * Environment: SANDBOX_PORT (default 3001), SANDBOX_SEED (a seed JSON file), SANDBOX_TIME_SCALE (rate-limit clock),
  * SANDBOX_FAULTS (a fault configuration as JSON, e.g. '{"latencyMs":50}').
  */
-import { checkFaultConfig } from './faults'
+import { sandboxOptionsFromEnv } from './env'
 import { DEFAULT_SEED, loadSeedFile } from './seed'
 import { startSandbox } from './server'
 
@@ -12,9 +12,8 @@ async function main(): Promise<void> {
   const port = env.SANDBOX_PORT ? Number(env.SANDBOX_PORT) : 3001
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`SANDBOX_PORT "${env.SANDBOX_PORT}" is not a port`)
-  const timeScale = env.SANDBOX_TIME_SCALE ? Number(env.SANDBOX_TIME_SCALE) : 1
-  const seed = env.SANDBOX_SEED ? loadSeedFile(env.SANDBOX_SEED) : DEFAULT_SEED
-  const faults = env.SANDBOX_FAULTS ? checkFaultConfig(JSON.parse(env.SANDBOX_FAULTS)) : undefined
+  const { seedFile, timeScale, faults } = sandboxOptionsFromEnv(env)
+  const seed = seedFile ? loadSeedFile(seedFile) : DEFAULT_SEED
   const sandbox = await startSandbox({ port, seed, timeScale, faults, log: console.error })
   console.log(`Qualtrics sandbox at ${sandbox.url} (API under /API/v3, JSON Events under /inbound-event)`)
   console.log(`  state: ${sandbox.url}/__sandbox/state   stats: ${sandbox.url}/__sandbox/stats`)

@@ -1,3 +1,4 @@
+import { sandboxOptionsFromEnv, type SandboxEnvOptions } from '../sandbox/env'
 import type { LocalSubscription } from './local-server'
 
 export interface LocalConfig {
@@ -5,8 +6,8 @@ export interface LocalConfig {
   mode: 'qualtrics' | 'sandbox'
   port: number
   sandboxPort: number
-  /** Sandbox mode: a seed JSON file (SANDBOX_SEED) instead of the built-in seed. */
-  sandboxSeedFile?: string
+  /** Sandbox mode: SANDBOX_SEED, SANDBOX_TIME_SCALE and SANDBOX_FAULTS. */
+  sandbox?: SandboxEnvOptions
   /** Only for `qualtrics` mode: a loopback origin to send API calls to instead (an external sandbox). */
   apiBaseUrl?: string
   settings?: { apiToken: string; datacenter: string }
@@ -45,7 +46,12 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv): LocalConfig {
     sandboxPort: port(env.SANDBOX_PORT, 3001, 'SANDBOX_PORT')
   }
   if (!token || !datacenter) {
-    return { ...common, mode: 'sandbox', sandboxSeedFile: env.SANDBOX_SEED?.trim() || undefined, mappingDefaults: {} }
+    return {
+      ...common,
+      mode: 'sandbox',
+      sandbox: sandboxOptionsFromEnv(env),
+      mappingDefaults: {}
+    }
   }
   const mappingDefaults: Record<string, unknown> = {}
   if (env.QUALTRICS_DIRECTORY_ID) mappingDefaults.directoryId = env.QUALTRICS_DIRECTORY_ID

@@ -47,8 +47,15 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   let sandbox: Sandbox | undefined
 
   if (config.mode === 'sandbox') {
-    const seed = options.seed ?? (config.sandboxSeedFile ? loadSeedFile(config.sandboxSeedFile) : DEFAULT_SEED)
-    sandbox = await startSandbox({ ...options.sandbox, port: config.sandboxPort, seed, log })
+    const seed = options.seed ?? (config.sandbox?.seedFile ? loadSeedFile(config.sandbox.seedFile) : DEFAULT_SEED)
+    sandbox = await startSandbox({
+      timeScale: config.sandbox?.timeScale,
+      faults: config.sandbox?.faults,
+      ...options.sandbox,
+      port: config.sandboxPort,
+      seed,
+      log
+    })
     setApiOriginOverride(sandbox.url)
     const directory = seed.directories[0]
     const workflow = seed.workflows[0]

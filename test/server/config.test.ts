@@ -2,13 +2,33 @@ import { loadLocalConfig } from '../../src/server/config'
 
 describe('loadLocalConfig', () => {
   it('uses the embedded sandbox without credentials', () => {
-    expect(loadLocalConfig({})).toEqual({ mode: 'sandbox', port: 3000, sandboxPort: 3001, mappingDefaults: {} })
+    expect(loadLocalConfig({})).toEqual({
+      mode: 'sandbox',
+      port: 3000,
+      sandboxPort: 3001,
+      sandbox: {},
+      mappingDefaults: {}
+    })
   })
 
   it('takes a sandbox seed file from SANDBOX_SEED', () => {
-    expect(loadLocalConfig({ SANDBOX_SEED: 'examples/sandbox-seed.json' }).sandboxSeedFile).toBe(
+    expect(loadLocalConfig({ SANDBOX_SEED: 'examples/sandbox-seed.json' }).sandbox?.seedFile).toBe(
       'examples/sandbox-seed.json'
     )
+  })
+
+  it('takes the sandbox clock and faults from the environment, and rejects bad values by name', () => {
+    expect(
+      loadLocalConfig({
+        SANDBOX_TIME_SCALE: '60',
+        SANDBOX_FAULTS: '{"latencyMs": 50, "rates": {"*": {"status503": 0.1}}}'
+      }).sandbox
+    ).toEqual({ timeScale: 60, faults: { latencyMs: 50, rates: { '*': { status503: 0.1 } } } })
+    expect(() => loadLocalConfig({ SANDBOX_TIME_SCALE: 'fast' })).toThrow(
+      /SANDBOX_TIME_SCALE must be a positive number/
+    )
+    expect(() => loadLocalConfig({ SANDBOX_FAULTS: '{latency' })).toThrow(/SANDBOX_FAULTS must be JSON/)
+    expect(() => loadLocalConfig({ SANDBOX_FAULTS: '{"rates": {"*": {"status503": 2}}}' })).toThrow(/fraction/)
   })
 
   it('talks to Qualtrics with both credentials, and takes mapping defaults from the environment', () => {
