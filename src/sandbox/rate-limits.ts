@@ -52,12 +52,6 @@ export class RateLimiter {
     return true
   }
 
-  /** Seconds until one more request would pass, for a Retry-After-style hint in the error message. */
-  secondsPerRequest(endpoint: Endpoint): number {
-    const limit = ENDPOINT_LIMITS_PER_MINUTE[endpoint] ?? BRAND_LIMIT_PER_MINUTE
-    return this.minuteMs / limit / 1000
-  }
-
   private refill(key: string, limit: number): Bucket {
     const now = this.clock()
     const bucket = this.buckets.get(key) ?? { tokens: limit, updatedAt: now }

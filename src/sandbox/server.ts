@@ -3,8 +3,8 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net'
 import { checkFaultConfig, FaultInjector, type Fault, type FaultConfig } from './faults'
 import { RateLimiter, type Endpoint } from './rate-limits'
-import { DEFAULT_SEED, type SandboxSeed } from './seed'
-import { ApiError, SandboxStore, SEARCH_RESULT_LIMIT, type ContactFilter } from './store'
+import { DEFAULT_SEED, type SandboxSeed, type SeedUser } from './seed'
+import { ApiError, SandboxStore, SEARCH_RESULT_LIMIT, type ContactFilter, type WorkflowRun } from './store'
 
 /** Qualtrics' documented limits on request bodies: 5 MB for API calls, 100 KB for a JSON Event. */
 export const API_BODY_LIMIT_BYTES = 5 * 1024 * 1024
@@ -252,11 +252,23 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   }
 
   /** Runs one API call against the store and returns its status and Qualtrics-shaped body. */
-  const perform = (found: Route, url: URL, body: unknown, origin: string): [number, Record<string, unknown>] => {
+  const perform = (
+    found: Route,
+    url: URL,
+    body: unknown,
+    origin: string,
+    caller: { user: SeedUser & { userId: string; brandId: string }; auth: WorkflowRun['auth'] }
+  ): [number, Record<string, unknown>] => {
     const [directoryId, contactId] = found.params
     switch (found.endpoint) {
-      case 'whoami':
-        throw new Error('whoami is answered before dispatch')
+      case 'whoami': {
+        const { userName, userId, brandId, firstName, lastName, email } = caller.user
+        const accountType = 'UT_BRANDADMIN'
+        return [
+          200,
+          { result: { brandId, userId, userName, accountType, firstName, lastName, email, datacenter: 'sandbox' } }
+        ]
+      }
       case 'directories.list': {
         const { elements, nextPage } = page(store.listDirectories(), url, origin, defaultPageSize)
         return [200, { result: { elements, nextPage } }]
@@ -293,8 +305,18 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       }
       case 'transactions.create':
         return [200, { result: store.createTransactions(directoryId, body) }]
-      case 'workflow.trigger':
-        throw new Error('workflow.trigger is answered before dispatch')
+      case 'workflow.trigger': {
+        if (typeof body !== 'object' || body === null) {
+          throw new ApiError(400, 'SANDBOX_VALIDATION', 'A JSON Event body must be a JSON object or array.')
+        }
+        const run = store.recordWorkflowRun({
+          urlTokenId: url.searchParams.get('urlTokenId')!,
+          auth: caller.auth,
+          userName: caller.user.userName,
+          payload: body
+        })
+        return [202, { result: { runId: run.id } }]
+      }
     }
   }
 
@@ -315,7 +337,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     const headerToken = req.headers['x-api-token']
     const user = store.userFor(basic ? basic.token : typeof headerToken === 'string' ? headerToken : undefined)
     if (!user || (basic && basic.userName.toLowerCase() !== user.userName.toLowerCase())) {
-      throw new ApiError(401, 'AUTH_6.0', 'Authentication failed: the API token (or user name) is not valid.')
+      throw new ApiError(401, 'SANDBOX_AUTH', 'Authentication failed: the API token (or user name) is not valid.')
     }
     if (isWorkflow && !store.hasWorkflow(url.searchParams.get('urlTokenId') ?? '')) {
       throw new ApiError(404, 'SANDBOX_NOT_FOUND', 'No active JSON Event trigger has this urlTokenId.')
@@ -337,39 +359,10 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       throw new ApiError(status, 'SANDBOX_FAULT', `Injected ${status} for ${endpoint}.`)
     }
 
-    let status: number
-    let responseBody: Record<string, unknown>
-    if (endpoint === 'whoami') {
-      const { userName, userId, brandId, firstName, lastName, email } = user
-      ;[status, responseBody] = [
-        200,
-        {
-          result: {
-            brandId,
-            userId,
-            userName,
-            accountType: 'UT_BRANDADMIN',
-            firstName,
-            lastName,
-            email,
-            datacenter: 'sandbox'
-          }
-        }
-      ]
-    } else if (isWorkflow) {
-      if (body === undefined || typeof body !== 'object' || body === null) {
-        throw new ApiError(400, 'SANDBOX_VALIDATION', 'A JSON Event body must be a JSON object or array.')
-      }
-      const run = store.recordWorkflowRun({
-        urlTokenId: url.searchParams.get('urlTokenId')!,
-        auth: basic ? 'Basic' : 'X-API-TOKEN',
-        userName: user.userName,
-        payload: body
-      })
-      ;[status, responseBody] = [202, { result: { runId: run.id } }]
-    } else {
-      ;[status, responseBody] = perform(found, url, body, `http://${req.headers.host}`)
-    }
+    const [status, responseBody] = perform(found, url, body, `http://${req.headers.host}`, {
+      user,
+      auth: basic ? 'Basic' : 'X-API-TOKEN'
+    })
 
     if (fault === 'timeout') {
       // Stored, but the caller never hears so: the case that makes delivery at-least-once.
