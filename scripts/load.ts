@@ -38,55 +38,28 @@ interface Call {
   expect: number
 }
 
-/** The request mix: Segment events one at a time and in batches, an action route, the manifest, and bad JSON. */
+const postEvents = (name: string, body: unknown): Call => ({
+  name,
+  method: 'POST',
+  path: '/events',
+  body: JSON.stringify(body),
+  expect: 200
+})
+
+/** The request mix: Segment events one at a time and in batches, the manifest, and malformed JSON. */
 function call(n: number): Call {
   const user = n % 500
-  switch (n % 10) {
-    case 0:
-    case 1:
-    case 2:
-      return {
-        name: 'identify',
-        method: 'POST',
-        path: '/events',
-        body: JSON.stringify(makeEvent('identify', user, n)),
-        expect: 200
-      }
-    case 3:
-    case 4:
-    case 5:
-      return {
-        name: 'transaction',
-        method: 'POST',
-        path: '/events',
-        body: JSON.stringify(makeEvent('transaction', user, n)),
-        expect: 200
-      }
-    case 6:
-      return {
-        name: 'batch of 20',
-        method: 'POST',
-        path: '/events',
-        body: JSON.stringify({
-          batch: Array.from({ length: 20 }, (_, i) =>
-            makeEvent((['identify', 'transaction', 'survey'] as const)[i % 3], (user + i) % 500, n * 100 + i)
-          )
-        }),
-        expect: 200
-      }
-    case 7:
-      return {
-        name: 'survey',
-        method: 'POST',
-        path: '/events',
-        body: JSON.stringify(makeEvent('survey', user, n)),
-        expect: 200
-      }
-    case 8:
-      return { name: 'manifest', method: 'GET', path: '/manifest', expect: 200 }
-    default:
-      return { name: 'malformed JSON', method: 'POST', path: '/events', body: '{"type": "identify",', expect: 400 }
+  const slot = n % 10
+  if (slot < 3) return postEvents('identify', makeEvent('identify', user, n))
+  if (slot < 6) return postEvents('transaction', makeEvent('transaction', user, n))
+  if (slot === 6) {
+    const kinds = ['identify', 'transaction', 'survey'] as const
+    const batch = Array.from({ length: 20 }, (_, i) => makeEvent(kinds[i % 3], (user + i) % 500, n * 100 + i))
+    return postEvents('batch of 20', { batch })
   }
+  if (slot === 7) return postEvents('survey', makeEvent('survey', user, n))
+  if (slot === 8) return { name: 'manifest', method: 'GET', path: '/manifest', expect: 200 }
+  return { name: 'malformed JSON', method: 'POST', path: '/events', body: '{"type": "identify",', expect: 400 }
 }
 
 async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {

@@ -31,15 +31,8 @@ const CRITERIA_TO_FIELD: Record<DeduplicationField, TextField> = {
 }
 const TRANSACTION_DATE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/
 
-export interface StoredContact {
+export interface StoredContact extends Omit<SeedContact, 'id' | 'embeddedData'> {
   id: string
-  extRef?: string
-  email?: string
-  phone?: string
-  firstName?: string
-  lastName?: string
-  language?: string
-  unsubscribed?: boolean
   embeddedData: Record<string, EmbeddedValue>
   creationDate: string
   lastModifiedDate: string
