@@ -1,4 +1,4 @@
-import type { Endpoint } from './rate-limits'
+import { ENDPOINTS, type Endpoint } from './rate-limits'
 
 /** Fractions (0–1) of requests that fail each way. */
 export interface FaultRates {
@@ -32,6 +32,7 @@ export interface FaultConfig {
 
 export type Fault = 'status429' | 'status500' | 'status503' | 'drop' | 'timeout'
 const FAULTS: Fault[] = ['status429', 'status500', 'status503', 'drop', 'timeout']
+const CONFIG_KEYS = ['latencyMs', 'slowBodyMs', 'timeoutHangMs', 'seed', 'rates']
 
 /** mulberry32: small, fast and seedable; plenty for fault dice. */
 export function seededRandom(seed: number): () => number {
@@ -50,20 +51,31 @@ export function checkFaultConfig(config: unknown): FaultConfig {
     throw new Error('Fault configuration must be an object')
   }
   const c = config as Record<string, unknown>
+  const unknownKey = Object.keys(c).find((key) => !CONFIG_KEYS.includes(key))
+  if (unknownKey !== undefined) {
+    throw new Error(`Fault configuration: "${unknownKey}" is not one of ${CONFIG_KEYS.join(', ')}`)
+  }
   for (const key of ['latencyMs', 'slowBodyMs', 'timeoutHangMs', 'seed']) {
     if (c[key] !== undefined && (typeof c[key] !== 'number' || !Number.isFinite(c[key]) || (c[key] as number) < 0)) {
       throw new Error(`Fault configuration: ${key} must be a number of 0 or more`)
     }
   }
+  if (c.rates !== undefined && (typeof c.rates !== 'object' || c.rates === null || Array.isArray(c.rates))) {
+    throw new Error('Fault configuration: rates must be an object keyed by endpoint')
+  }
   for (const [endpoint, rates] of Object.entries((c.rates as Record<string, unknown>) ?? {})) {
-    if (typeof rates !== 'object' || rates === null)
+    // A misspelt endpoint would otherwise never fire, and the run would pass for the wrong reason.
+    if (endpoint !== '*' && !(ENDPOINTS as readonly string[]).includes(endpoint)) {
+      throw new Error(`Fault configuration: rates.${endpoint} is not an endpoint (*, ${ENDPOINTS.join(', ')})`)
+    }
+    if (typeof rates !== 'object' || rates === null || Array.isArray(rates))
       throw new Error(`Fault configuration: rates.${endpoint} must be an object`)
     let total = 0
     for (const [fault, rate] of Object.entries(rates)) {
       if (!(FAULTS as string[]).includes(fault)) {
         throw new Error(`Fault configuration: rates.${endpoint}.${fault} is not one of ${FAULTS.join(', ')}`)
       }
-      if (typeof rate !== 'number' || rate < 0 || rate > 1) {
+      if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
         throw new Error(`Fault configuration: rates.${endpoint}.${fault} must be a fraction between 0 and 1`)
       }
       total += rate

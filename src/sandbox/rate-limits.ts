@@ -1,14 +1,16 @@
 /** Endpoints the sandbox serves, by the names used for rate limits, fault rules and statistics. */
-export type Endpoint =
-  | 'whoami'
-  | 'directories.list'
-  | 'mailinglists.list'
-  | 'contacts.create'
-  | 'contacts.get'
-  | 'contacts.update'
-  | 'contacts.search'
-  | 'transactions.create'
-  | 'workflow.trigger'
+export const ENDPOINTS = [
+  'whoami',
+  'directories.list',
+  'mailinglists.list',
+  'contacts.create',
+  'contacts.get',
+  'contacts.update',
+  'contacts.search',
+  'transactions.create',
+  'workflow.trigger'
+] as const
+export type Endpoint = (typeof ENDPOINTS)[number]
 
 /** Qualtrics' documented limits: 3,000 requests a minute per brand, and 500 on the contact and transaction writes. */
 export const BRAND_LIMIT_PER_MINUTE = 3000
@@ -37,7 +39,9 @@ export class RateLimiter {
     timeScale = 1,
     private readonly clock: () => number = Date.now
   ) {
-    if (!(timeScale > 0)) throw new Error('The sandbox time scale must be a positive number')
+    if (!(timeScale > 0) || !Number.isFinite(timeScale)) {
+      throw new Error('The sandbox time scale must be a positive number')
+    }
     this.minuteMs = 60_000 / timeScale
   }
 
@@ -55,7 +59,9 @@ export class RateLimiter {
   private refill(key: string, limit: number): Bucket {
     const now = this.clock()
     const bucket = this.buckets.get(key) ?? { tokens: limit, updatedAt: now }
-    bucket.tokens = Math.min(limit, bucket.tokens + ((now - bucket.updatedAt) * limit) / this.minuteMs)
+    // A clock that steps back (a wall-clock adjustment) refills nothing rather than draining the bucket.
+    const elapsed = Math.max(0, now - bucket.updatedAt)
+    bucket.tokens = Math.min(limit, bucket.tokens + (elapsed * limit) / this.minuteMs)
     bucket.updatedAt = now
     this.buckets.set(key, bucket)
     return bucket

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { validateContactBody } from './store'
 
 /** The five fields Qualtrics' `deduplicationCriteria` reports; the true ones form the directory's merge rule. */
 export const DEDUPLICATION_FIELDS = ['externalDataReference', 'email', 'phone', 'firstName', 'lastName'] as const
@@ -96,26 +97,43 @@ function text(value: unknown, where: string, required: boolean): string | undefi
   return value
 }
 
+function flag(value: unknown, where: string): void {
+  if (value !== undefined && typeof value !== 'boolean') fail(where, 'must be true or false')
+}
+
 function contact(value: unknown, where: string): SeedContact {
   if (!isObject(value)) fail(where, 'must be an object')
   for (const key of ['id', 'extRef', 'email', 'phone', 'firstName', 'lastName', 'language'] as const) {
     text(value[key], `${where}.${key}`, false)
   }
-  if (value.unsubscribed !== undefined && typeof value.unsubscribed !== 'boolean') {
-    fail(`${where}.unsubscribed`, 'must be true or false')
-  }
+  flag(value.unsubscribed, `${where}.unsubscribed`)
   if (value.embeddedData !== undefined && !isObject(value.embeddedData))
     fail(`${where}.embeddedData`, 'must be an object')
+  // The store applies the API's own rules (known fields, embedded-data types and limits) to seeded contacts: check
+  // them here so that a bad seed is refused with the entry named, not later with a bare API message.
+  const fields = { ...value }
+  delete fields.id
+  try {
+    validateContactBody(fields)
+  } catch (error) {
+    fail(where, `is not a valid contact: ${(error as Error).message}`)
+  }
   return value as SeedContact
 }
 
 /** Checks a seed's shape and says which entry is wrong; the sandbox never starts half-seeded. */
 export function parseSeed(value: unknown): SandboxSeed {
   if (!isObject(value)) fail('the file', 'must hold a JSON object with users, directories and workflows')
+  const tokens = new Set<string>()
   const users = list(value.users, 'users').map((user, i) => {
     if (!isObject(user)) fail(`users[${i}]`, 'must be an object')
-    text(user.token, `users[${i}].token`, true)
+    const token = text(user.token, `users[${i}].token`, true) as string
+    if (tokens.has(token)) fail(`users[${i}].token`, 'repeats the token of an earlier user')
+    tokens.add(token)
     text(user.userName, `users[${i}].userName`, true)
+    for (const key of ['userId', 'brandId', 'firstName', 'lastName', 'email'] as const) {
+      text(user[key], `users[${i}].${key}`, false)
+    }
     return user as unknown as SeedUser
   })
   if (users.length === 0) fail('users', 'must list at least one user (a token to authenticate with)')
@@ -126,6 +144,8 @@ export function parseSeed(value: unknown): SandboxSeed {
     const id = text(directory.directoryId, `${where}.directoryId`, true) as string
     if (directoryIds.has(id)) fail(`${where}.directoryId`, `repeats ${id}`)
     directoryIds.add(id)
+    text(directory.name, `${where}.name`, false)
+    flag(directory.isDefault, `${where}.isDefault`)
     if (directory.deduplicationCriteria !== undefined) {
       if (!isObject(directory.deduplicationCriteria)) fail(`${where}.deduplicationCriteria`, 'must be an object')
       for (const [field, on] of Object.entries(directory.deduplicationCriteria)) {
@@ -137,16 +157,27 @@ export function parseSeed(value: unknown): SandboxSeed {
         }
       }
     }
+    const mailingListIds = new Set<string>()
     list(directory.mailingLists, `${where}.mailingLists`).forEach((ml, j) => {
       if (!isObject(ml)) fail(`${where}.mailingLists[${j}]`, 'must be an object')
-      text(ml.mailingListId, `${where}.mailingLists[${j}].mailingListId`, true)
+      const mlId = text(ml.mailingListId, `${where}.mailingLists[${j}].mailingListId`, true) as string
+      if (mailingListIds.has(mlId)) fail(`${where}.mailingLists[${j}].mailingListId`, `repeats ${mlId}`)
+      mailingListIds.add(mlId)
+      text(ml.name, `${where}.mailingLists[${j}].name`, false)
     })
-    list(directory.contacts, `${where}.contacts`).forEach((c, j) => contact(c, `${where}.contacts[${j}]`))
+    const contactIds = new Set<string>()
+    list(directory.contacts, `${where}.contacts`).forEach((c, j) => {
+      const seeded = contact(c, `${where}.contacts[${j}]`)
+      if (seeded.id === undefined) return
+      if (contactIds.has(seeded.id)) fail(`${where}.contacts[${j}].id`, `repeats ${seeded.id}`)
+      contactIds.add(seeded.id)
+    })
     return directory as unknown as SeedDirectory
   })
   const workflows = list(value.workflows, 'workflows').map((workflow, i) => {
     if (!isObject(workflow)) fail(`workflows[${i}]`, 'must be an object')
     text(workflow.urlTokenId, `workflows[${i}].urlTokenId`, true)
+    text(workflow.name, `workflows[${i}].name`, false)
     return workflow as unknown as SeedWorkflow
   })
   return { users, directories, workflows }
@@ -159,10 +190,11 @@ export function loadSeedFile(path: string): SandboxSeed {
   } catch (error) {
     throw new SeedError(`Sandbox seed: cannot read ${path}: ${(error as Error).message}`)
   }
+  let parsed: unknown
   try {
-    return parseSeed(JSON.parse(raw))
+    parsed = JSON.parse(raw)
   } catch (error) {
-    if (error instanceof SeedError) throw error
     throw new SeedError(`Sandbox seed: ${path} is not valid JSON: ${(error as Error).message}`)
   }
+  return parseSeed(parsed)
 }

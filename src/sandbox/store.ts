@@ -193,6 +193,10 @@ export class SandboxStore {
       }
       this.directories.set(directory.directoryId, directory)
       for (const { id: seededId, ...contact } of seeded.contacts ?? []) {
+        // A repeated id would replace the first contact but leave its values in the search index.
+        if (seededId !== undefined && directory.contacts.has(seededId)) {
+          throw new Error(`Sandbox seed: contact ${seededId} appears twice in directory ${directory.directoryId}`)
+        }
         this.insertContact(directory, validateContactBody(contact), seededId)
       }
     }
