@@ -53,7 +53,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Which endpoint a method and path name; a known path with the wrong method is a 405. */
 function route(method: string, path: string): Route | ApiError {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
+  let parts: string[]
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent)
+  } catch {
+    // A malformed percent-escape names no resource; Qualtrics answers such paths with a 404 too.
+    return new ApiError(404, 'SANDBOX_NOT_FOUND', `${path} is not a valid path.`)
+  }
   const match = (pattern: string[], allowed: Partial<Record<string, Endpoint>>): Route | ApiError | undefined => {
     if (parts.length !== pattern.length) return undefined
     const params: string[] = []
@@ -215,10 +221,12 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       res.end(text)
       return
     }
+    // Slice bytes, not string units: a cut through a surrogate pair would corrupt the character and the length.
+    const bytes = Buffer.from(text)
     const pieces = 10
-    const step = Math.ceil(text.length / pieces)
-    for (let i = 0; i < text.length; i += step) {
-      res.write(text.slice(i, i + step))
+    const step = Math.ceil(bytes.length / pieces)
+    for (let i = 0; i < bytes.length; i += step) {
+      res.write(bytes.subarray(i, i + step))
       await sleep(slowBodyMs / pieces)
     }
     res.end()
