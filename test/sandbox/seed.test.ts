@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEFAULT_SEED, SandboxStore, loadSeedFile, parseSeed } from '../../src/sandbox'
+
+const user = { token: 't', userName: 'u@example.com' }
+
+describe('parseSeed', () => {
+  it('accepts the default seed and a minimal one', () => {
+    expect(parseSeed(JSON.parse(JSON.stringify(DEFAULT_SEED)))).toEqual(DEFAULT_SEED)
+    expect(parseSeed({ users: [user] })).toEqual({ users: [user], directories: [], workflows: [] })
+  })
+
+  it('builds a store from what it accepts', () => {
+    const seed = parseSeed({
+      users: [user],
+      directories: [
+        { directoryId: 'POOL_1', contacts: [{ id: 'CID_1', email: 'a@example.com', embeddedData: { n: 1 } }] }
+      ]
+    })
+    expect(new SandboxStore(seed).getContact('POOL_1', 'CID_1').embeddedData).toEqual({ n: 1 })
+  })
+
+  it.each([
+    ['a non-object', [], 'Sandbox seed: the file must hold a JSON object'],
+    ['no users', { users: [] }, 'Sandbox seed: users must list at least one user'],
+    ['users that are not a list', { users: user }, 'Sandbox seed: users must be a list'],
+    ['a user that is not an object', { users: ['t'] }, 'Sandbox seed: users[0] must be an object'],
+    ['a user without a token', { users: [user, { userName: 'x' }] }, 'users[1].token must be a non-empty string'],
+    ['a blank user name', { users: [{ token: 't', userName: '  ' }] }, 'users[0].userName must be a non-empty string'],
+    ['a repeated token', { users: [user, { ...user, userName: 'v' }] }, 'users[1].token repeats the token'],
+    ['a numeric brandId', { users: [{ ...user, brandId: 7 }] }, 'users[0].brandId must be a non-empty string'],
+    ['a directory without an id', { users: [user], directories: [{}] }, 'directories[0].directoryId must be'],
+    [
+      'a repeated directory id',
+      { users: [user], directories: [{ directoryId: 'P' }, { directoryId: 'P' }] },
+      'directories[1].directoryId repeats P'
+    ],
+    [
+      'a non-boolean isDefault',
+      { users: [user], directories: [{ directoryId: 'P', isDefault: 'yes' }] },
+      'directories[0].isDefault must be true or false'
+    ],
+    [
+      'an unknown deduplication field',
+      { users: [user], directories: [{ directoryId: 'P', deduplicationCriteria: { extRef: true } }] },
+      'directories[0].deduplicationCriteria.extRef must be one of externalDataReference'
+    ],
+    [
+      'a non-boolean deduplication flag',
+      { users: [user], directories: [{ directoryId: 'P', deduplicationCriteria: { email: 'yes' } }] },
+      'directories[0].deduplicationCriteria.email must be one of'
+    ],
+    [
+      'a mailing list without an id',
+      { users: [user], directories: [{ directoryId: 'P', mailingLists: [{ name: 'x' }] }] },
+      'directories[0].mailingLists[0].mailingListId must be a non-empty string'
+    ],
+    [
+      'a repeated mailing list id',
+      {
+        users: [user],
+        directories: [{ directoryId: 'P', mailingLists: [{ mailingListId: 'CG' }, { mailingListId: 'CG' }] }]
+      },
+      'directories[0].mailingLists[1].mailingListId repeats CG'
+    ],
+    [
+      'a contact with a numeric email',
+      { users: [user], directories: [{ directoryId: 'P', contacts: [{ email: 5 }] }] },
+      'directories[0].contacts[0].email must be a non-empty string'
+    ],
+    [
+      'a contact with an unknown field',
+      { users: [user], directories: [{ directoryId: 'P', contacts: [{ emial: 'a@example.com' }] }] },
+      'directories[0].contacts[0] is not a valid contact: Unrecognized field "emial".'
+    ],
+    [
+      'a contact with an embedded value over 1024 characters',
+      { users: [user], directories: [{ directoryId: 'P', contacts: [{ embeddedData: { x: 'y'.repeat(1025) } }] }] },
+      'directories[0].contacts[0] is not a valid contact: Embedded data "x" is over 1024 characters.'
+    ],
+    [
+      'a contact with a non-boolean unsubscribed',
+      { users: [user], directories: [{ directoryId: 'P', contacts: [{ unsubscribed: 1 }] }] },
+      'directories[0].contacts[0].unsubscribed must be true or false'
+    ],
+    [
+      'a repeated contact id',
+      { users: [user], directories: [{ directoryId: 'P', contacts: [{ id: 'CID_1' }, { id: 'CID_1' }] }] },
+      'directories[0].contacts[1].id repeats CID_1'
+    ],
+    [
+      'a workflow without a urlTokenId',
+      { users: [user], workflows: [{ name: 'w' }] },
+      'workflows[0].urlTokenId must be'
+    ]
+  ])('refuses %s, naming the entry', (_name, seed, message) => {
+    expect(() => parseSeed(seed)).toThrow(message)
+  })
+})
+
+describe('loadSeedFile', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sandbox-seed-'))
+  })
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('loads and checks a seed file', () => {
+    const path = join(dir, 'seed.json')
+    writeFileSync(path, JSON.stringify({ users: [user], workflows: [{ urlTokenId: 'w-1' }] }))
+    expect(loadSeedFile(path)).toEqual({ users: [user], directories: [], workflows: [{ urlTokenId: 'w-1' }] })
+  })
+
+  it('says when the file is not JSON', () => {
+    const path = join(dir, 'bad.json')
+    writeFileSync(path, '{"users": [')
+    expect(() => loadSeedFile(path)).toThrow(`Sandbox seed: ${path} is not valid JSON:`)
+  })
+
+  it('reports a shape problem as such, not as bad JSON', () => {
+    const path = join(dir, 'shape.json')
+    writeFileSync(path, JSON.stringify({ users: [user], directories: [{ directoryId: 'P', contacts: [{ x: 1 }] }] }))
+    expect(() => loadSeedFile(path)).toThrow(
+      'Sandbox seed: directories[0].contacts[0] is not a valid contact: Unrecognized field "x".'
+    )
+  })
+
+  it('says when the file cannot be read', () => {
+    const path = join(dir, 'missing.json')
+    expect(() => loadSeedFile(path)).toThrow(`Sandbox seed: cannot read ${path}:`)
+  })
+})
