@@ -97,3 +97,26 @@ export async function contactsIn(sandbox: Sandbox, directoryId = DIR): Promise<a
 
 export const basic = (userName: string, token: string) =>
   `Basic ${Buffer.from(`${userName}:${token}`).toString('base64')}`
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** The Qualtrics error body: `{meta: {httpStatus, requestId, error: {errorMessage, errorCode}}}` and nothing else. */
+export function expectQualtricsError(
+  body: unknown,
+  httpStatus: string,
+  errorCode: string,
+  errorMessage: unknown = expect.any(String)
+): void {
+  expect(body).toEqual({
+    meta: { httpStatus, requestId: expect.stringMatching(UUID), error: { errorMessage, errorCode } }
+  })
+}
+
+/** How the seeded main directory (email deduplication, one contact) is listed, by the store and over HTTP. */
+export const MAIN_DIRECTORY_LISTING = {
+  directoryId: DIR,
+  name: 'Main',
+  contactCount: 1,
+  isDefault: true,
+  deduplicationCriteria: { email: true, firstName: false, lastName: false, externalDataReference: false, phone: false }
+}

@@ -1,6 +1,19 @@
 import { performance } from 'node:perf_hooks'
 import type { Sandbox } from '../../src/sandbox'
-import { DIR, DIR_PLAIN, ML, TOKEN, WORKFLOW, api, call, contactsIn, createContact, start, state } from './helpers'
+import {
+  DIR,
+  DIR_PLAIN,
+  ML,
+  TOKEN,
+  WORKFLOW,
+  api,
+  call,
+  contactsIn,
+  createContact,
+  expectQualtricsError,
+  start,
+  state
+} from './helpers'
 
 const TRIGGER = `/inbound-event/v1/events/json/triggers?urlTokenId=${WORKFLOW}`
 
@@ -15,13 +28,7 @@ describe('faults over HTTP', () => {
     sandbox = await start({ faults: { seed: 1, rates: { 'contacts.create': { status503: 1 } } } })
     const reply = await createContact(sandbox, { email: 'a@example.com' })
     expect(reply.status).toBe(503)
-    expect(reply.body).toEqual({
-      meta: {
-        httpStatus: '503 - Service Unavailable',
-        requestId: expect.any(String),
-        error: { errorMessage: expect.stringContaining('503'), errorCode: 'SANDBOX_FAULT' }
-      }
-    })
+    expectQualtricsError(reply.body, '503 - Service Unavailable', 'SANDBOX_FAULT', expect.stringContaining('503'))
     expect(await contactsIn(sandbox)).toHaveLength(1)
     // Other endpoints are untouched.
     expect((await call(sandbox, 'GET', api('/whoami'))).status).toBe(200)
@@ -173,13 +180,12 @@ describe('rate limits over HTTP', () => {
 
     const limited = await createContact(sandbox, { email: 'one-too-many@example.com' }, DIR_PLAIN)
     expect(limited.status).toBe(429)
-    expect(limited.body).toEqual({
-      meta: {
-        httpStatus: '429 - Too Many Requests',
-        requestId: expect.any(String),
-        error: { errorMessage: expect.stringContaining('contacts.create'), errorCode: 'SANDBOX_RATE_LIMIT' }
-      }
-    })
+    expectQualtricsError(
+      limited.body,
+      '429 - Too Many Requests',
+      'SANDBOX_RATE_LIMIT',
+      expect.stringContaining('contacts.create')
+    )
     expect(sandbox.stats().rateLimited).toBe(1)
     expect(await contactsIn(sandbox, DIR_PLAIN)).toHaveLength(500)
     // Other endpoints have their own allowance.

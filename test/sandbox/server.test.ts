@@ -7,29 +7,19 @@ import {
   OTHER_TOKEN,
   TOKEN,
   USER_NAME,
+  MAIN_DIRECTORY_LISTING,
+  UUID,
   WORKFLOW,
   api,
   basic,
   call,
   contactsIn,
   createContact,
+  expectQualtricsError,
   start,
   state,
   testSeed
 } from './helpers'
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-/** The Qualtrics error body: `{meta: {httpStatus, requestId, error: {errorMessage, errorCode}}}` and nothing else. */
-function expectQualtricsError(body: unknown, httpStatus: string, errorCode: string) {
-  expect(body).toEqual({
-    meta: {
-      httpStatus,
-      requestId: expect.stringMatching(UUID),
-      error: { errorMessage: expect.any(String), errorCode }
-    }
-  })
-}
 
 describe('sandbox over HTTP', () => {
   let sandbox: Sandbox
@@ -167,19 +157,7 @@ describe('sandbox over HTTP', () => {
       const reply = await call(sandbox, 'GET', api('/directories'))
       expect(reply.body.result.nextPage).toBeNull()
       expect(reply.body.result.elements).toHaveLength(3)
-      expect(reply.body.result.elements[0]).toEqual({
-        directoryId: DIR,
-        name: 'Main',
-        contactCount: 1,
-        isDefault: true,
-        deduplicationCriteria: {
-          email: true,
-          firstName: false,
-          lastName: false,
-          externalDataReference: false,
-          phone: false
-        }
-      })
+      expect(reply.body.result.elements[0]).toEqual(MAIN_DIRECTORY_LISTING)
     })
 
     it.each(['0', '101', '-1', '2.5', 'ten'])('refuses pageSize=%s with 400', async (size) => {

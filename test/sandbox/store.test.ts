@@ -1,6 +1,6 @@
 import { ApiError, SandboxStore } from '../../src/sandbox'
 import { validateContactBody } from '../../src/sandbox/store'
-import { DIR, DIR_EXTREF, DIR_PLAIN, ML, TOKEN, USER_NAME, WORKFLOW, testSeed } from './helpers'
+import { DIR, DIR_EXTREF, DIR_PLAIN, MAIN_DIRECTORY_LISTING, ML, TOKEN, USER_NAME, WORKFLOW, testSeed } from './helpers'
 
 function apiError(fn: () => unknown): ApiError {
   try {
@@ -35,19 +35,7 @@ describe('SandboxStore', () => {
 
     it('lists directories with every deduplication flag spelled out', () => {
       const [main, extref, plain] = store.listDirectories()
-      expect(main).toEqual({
-        directoryId: DIR,
-        name: 'Main',
-        contactCount: 1,
-        isDefault: true,
-        deduplicationCriteria: {
-          email: true,
-          firstName: false,
-          lastName: false,
-          externalDataReference: false,
-          phone: false
-        }
-      })
+      expect(main).toEqual(MAIN_DIRECTORY_LISTING)
       expect(extref.deduplicationCriteria).toMatchObject({ externalDataReference: true, email: true, phone: false })
       expect(plain).toMatchObject({ directoryId: DIR_PLAIN, name: DIR_PLAIN, isDefault: false, contactCount: 0 })
     })
