@@ -167,13 +167,42 @@ describe('upsertContactTransaction', () => {
       )
     })
 
-    it.each(['2024-13-45T99:00:00Z', 'not a date', ''])('formatTransactionDate rejects %p', (value) => {
-      expect(() => formatTransactionDate(value)).toThrow(/Date & time of transaction/)
+    it.each([
+      '2024-13-45T99:00:00Z',
+      'not a date',
+      '',
+      // Days that do not exist: Date would roll them over into March.
+      '2024-02-30T10:00:00Z',
+      '2024-02-31',
+      '2023-02-29',
+      '2024-04-31T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-01-01T00:00:00+24:00',
+      // Too short to be epoch time, and not a date either.
+      '2024',
+      'Fri, 01 Mar 2024 10:00:00 GMT'
+    ])('formatTransactionDate rejects %p', (value) => {
+      expect(() => formatTransactionDate(value)).toThrow(/Date & time of transaction .*is (missing|not a date)/)
     })
 
-    it('formatTransactionDate writes UTC YYYY-MM-DD HH:mm:ss', () => {
-      expect(formatTransactionDate('2024-03-01T00:30:00-05:00')).toBe('2024-03-01 05:30:00')
-      expect(formatTransactionDate(0)).toBe('1970-01-01 00:00:00')
+    it('an existing-looking but impossible date is refused through the action, not sent as another day', async () => {
+      await expect(run(transactionEvent(), { transactionDate: '2024-02-30T10:00:00Z' })).rejects.toThrow(
+        'Date & time of transaction "2024-02-30T10:00:00Z" is not a date'
+      )
+    })
+
+    it.each([
+      ['2024-03-01T00:30:00-05:00', '2024-03-01 05:30:00'],
+      ['2024-03-01T10:15:30.999+0530', '2024-03-01 04:45:30'],
+      ['2024-02-29', '2024-02-29 00:00:00'],
+      ['2024-03-01 10:00:00', '2024-03-01 10:00:00'],
+      ['2024-03-01t10:00z', '2024-03-01 10:00:00'],
+      ['1709287200', '2024-03-01 10:00:00'],
+      ['1709287200000', '2024-03-01 10:00:00'],
+      [1709287200000, '2024-03-01 10:00:00'],
+      [0, '1970-01-01 00:00:00']
+    ])('formatTransactionDate reads %p as UTC %p', (value, expected) => {
+      expect(formatTransactionDate(value)).toBe(expected)
     })
 
     it('a missing mailing list', async () => {

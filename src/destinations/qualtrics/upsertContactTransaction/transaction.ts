@@ -6,17 +6,57 @@ import type { TransactionEntry } from '../qualtrics-client'
 
 dayjs.extend(utc)
 
+// ISO 8601 as Segment writes timestamps, also with a space for the T (Qualtrics' own form) and without a time or offset.
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
+// Epoch seconds (9–10 digits, 1973–2286) or milliseconds (13); a shorter run of digits such as "2024" is ambiguous.
+const EPOCH_DIGITS = /^(?:\d{9,10}|\d{13})$/
+
+/**
+ * Reads a transaction date strictly: an ISO 8601 date (no offset means UTC), epoch milliseconds as a number, or
+ * epoch seconds as a string of 9–10 digits (13 digits: milliseconds), as actions-core's datetime check reads them.
+ * `Date` alone would roll "2024-02-30" over into March 1; a date that names a day that does not exist is refused.
+ */
+function parseTransactionDate(value: string | number): Date | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? new Date(value) : undefined
+  const text = value.trim()
+  if (EPOCH_DIGITS.test(text)) return new Date(text.length === 13 ? Number(text) : Number(text) * 1000)
+  const iso = ISO_DATE.exec(text)
+  if (!iso) return undefined
+  const [, year, month, day, hour = '00', minute = '00', second = '00', offset] = iso
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()
+  const inRange =
+    Number(month) >= 1 &&
+    Number(month) <= 12 &&
+    Number(day) >= 1 &&
+    Number(day) <= daysInMonth &&
+    Number(hour) <= 23 &&
+    Number(minute) <= 59 &&
+    Number(second) <= 59
+  if (!inRange) return undefined
+  let normalisedZone = 'Z'
+  const zone = offset === undefined ? undefined : /^([+-]\d{2}):?(\d{2})?$/.exec(offset)
+  if (zone) {
+    if (Math.abs(Number(zone[1])) > 23 || Number(zone[2] ?? 0) > 59) return undefined
+    normalisedZone = `${zone[1]}:${zone[2] ?? '00'}`
+  }
+  // Qualtrics keeps whole seconds, so a fraction is dropped here rather than rounded.
+  return new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}${normalisedZone}`)
+}
+
 /** Qualtrics reads transaction dates as UTC `YYYY-MM-DD HH:mm:ss`. */
 export function formatTransactionDate(value: string | number | undefined): string {
   if (value === undefined || value === '') {
     throw new PayloadValidationError('Date & time of transaction is missing: map it to the event timestamp or a date.')
   }
-  // Date rejects out-of-range parts ("2024-13-45") that dayjs would silently roll over into another date.
-  const parsed = dayjs.utc(new Date(value))
-  if (!parsed.isValid()) {
-    throw new PayloadValidationError(`Date & time of transaction "${String(value).slice(0, 60)}" is not a date`)
+  const parsed = parseTransactionDate(value)
+  if (parsed === undefined || Number.isNaN(parsed.getTime())) {
+    throw new PayloadValidationError(
+      `Date & time of transaction "${String(value).slice(0, 60)}" is not a date: use ISO 8601 (2024-03-01T10:15:30Z) ` +
+        'or epoch time'
+    )
   }
-  return parsed.format('YYYY-MM-DD HH:mm:ss')
+  return dayjs.utc(parsed).format('YYYY-MM-DD HH:mm:ss')
 }
 
 export interface TransactionFields {
