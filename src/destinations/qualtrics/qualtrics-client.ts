@@ -310,6 +310,17 @@ const BACKOFF_BASE_MS = 250
 const BATCH_RETRIES_ON_429 = 3
 const MAX_BACKOFF_MS = 4000
 
+/** A 404 on transactions may mean the directory, or a mailing list or contact one of them names: list them all. */
+function transactionsNotFound(directoryId: string, transactions: Record<string, TransactionEntry>): string {
+  const entries = Object.values(transactions)
+  const distinct = (ids: string[]) => [...new Set(ids)]
+  const mailingLists = distinct(entries.map((entry) => entry.mailingListId))
+  const contacts = distinct(entries.map((entry) => entry.contactId))
+  const name = (kind: string, ids: string[]) =>
+    ids.length === 1 ? `${kind} ${ids[0]}` : `one of the ${ids.length} ${kind}s (${ids.slice(0, 3).join(', ')}…)`
+  return `directory ${directoryId}, ${name('mailing list', mailingLists)} or ${name('contact', contacts)} was not found`
+}
+
 interface SendOptions {
   method: 'GET' | 'POST' | 'PUT'
   json?: unknown
@@ -400,7 +411,7 @@ export class QualtricsClient {
     directoryId: string,
     transactions: Record<string, TransactionEntry>
   ): Promise<TransactionsResult> {
-    const operation = { description: 'add the transaction', notFound: `directory ${directoryId} was not found` }
+    const operation = { description: 'add the transaction', notFound: transactionsNotFound(directoryId, transactions) }
     const result = await this.resultOf<TransactionsResult>(
       `${this.directoryUrl(directoryId)}/transactions`,
       { method: 'POST', json: transactions },

@@ -126,6 +126,25 @@ describe('error mapping', () => {
     await expect(client().listMailingLists(DIRECTORY)).rejects.toThrow(`directory ${DIRECTORY} was not found`)
   })
 
+  it('names the directory, mailing list and contact a 404 on transactions may be about', async () => {
+    const entry = (contactId: string) => ({
+      contactId,
+      mailingListId: 'CG_1',
+      transactionDate: '2024-03-01 10:00:00',
+      data: {}
+    })
+    const transactions = () => qualtrics().post(`/API/v3/directories/${DIRECTORY}/transactions`)
+    transactions().reply(404, qualtricsError(404, 'Contact not found'))
+    await expect(client().createTransactions(DIRECTORY, { a: entry('CID_1') })).rejects.toThrow(
+      `directory ${DIRECTORY}, mailing list CG_1 or contact CID_1 was not found (404): Contact not found`
+    )
+    transactions().reply(404, qualtricsError(404, 'Contact not found'))
+    const many = { a: entry('CID_1'), b: entry('CID_2'), c: entry('CID_1'), d: entry('CID_3'), e: entry('CID_4') }
+    await expect(client().createTransactions(DIRECTORY, many)).rejects.toThrow(
+      'mailing list CG_1 or one of the 4 contacts (CID_1, CID_2, CID_3…) was not found'
+    )
+  })
+
   it('maps 501 to a final error and an unknown 5xx to a retryable one', async () => {
     qualtrics().get('/API/v3/whoami').reply(501, {})
     await expect(client().whoami()).rejects.toMatchObject({ status: 501 })
