@@ -5,6 +5,7 @@ import type { SandboxSeed, StoredContact, StoredTransaction, WorkflowRun } from 
 const TOKEN = 'e2e-sandbox-token-4411'
 const DIRECTORY = 'POOL_e2e000000001'
 const MAILING_LIST = 'CG_e2e00000001'
+const DIRECTORY_PLAIN = 'POOL_e2e000000002'
 const WORKFLOW = '7e57f10w-0000-4000-8000-000000000002'
 const SEED: SandboxSeed = {
   users: [{ token: TOKEN, userName: 'e2e@example.com', brandId: 'e2e-brand' }],
@@ -15,7 +16,9 @@ const SEED: SandboxSeed = {
       deduplicationCriteria: { email: true },
       mailingLists: [{ mailingListId: MAILING_LIST, name: 'E2E list' }],
       contacts: [{ id: 'CID_existing0001', extRef: 'known-user', email: 'known@example.com', firstName: 'Kim' }]
-    }
+    },
+    // No deduplication: only the destination's search-then-create stands between an event and a duplicate.
+    { directoryId: DIRECTORY_PLAIN, name: 'E2E plain', mailingLists: [{ mailingListId: MAILING_LIST }] }
   ],
   workflows: [{ urlTokenId: WORKFLOW }]
 }
@@ -138,6 +141,17 @@ describe('end to end: local server → sandbox over HTTP', () => {
     expect(await contacts()).toHaveLength(2)
   })
 
+  it('creates one contact for concurrent transactions of one new person, in a directory that does not deduplicate', async () => {
+    const mapping = { directoryId: DIRECTORY_PLAIN, mailingListId: MAILING_LIST }
+    const replies = await Promise.all(
+      [1, 2, 3].map((n) => post('/upsertContactTransaction', { payload: [purchase('racer', n)], mapping }))
+    )
+    expect(replies.map((r) => r.body.results.map((e: { status: number }) => e.status))).toEqual([[200], [200], [200]])
+    const plain = (await sandboxState()).directories[1]
+    expect(plain.contacts.filter((c) => c.extRef === 'racer')).toHaveLength(1)
+    expect(plain.transactions.map((t) => t.contactId)).toEqual(Array(3).fill(plain.contacts[0].id))
+  })
+
   it('starts the workflow for a survey-completed event, with the token header or Basic auth', async () => {
     const survey = { type: 'track', event: 'Survey Completed', userId: 'u-9', messageId: 's-1', properties: { nps: 9 } }
     const viaPreset = await post('/events', survey)
@@ -163,7 +177,10 @@ describe('end to end: local server → sandbox over HTTP', () => {
     expect(wrong.body.ok).toBe(false)
     expect(wrong.body.error).toMatch(/invalid/i)
     const directories = await post('/upsertContact/directoryId', {})
-    expect(directories.body.choices).toEqual([{ label: `E2E (${DIRECTORY})`, value: DIRECTORY }])
+    expect(directories.body.choices).toEqual([
+      { label: `E2E (${DIRECTORY})`, value: DIRECTORY },
+      { label: `E2E plain (${DIRECTORY_PLAIN})`, value: DIRECTORY_PLAIN }
+    ])
     const lists = await post('/upsertContactTransaction/mailingListId', { payload: { directoryId: DIRECTORY } })
     expect(lists.body.choices).toEqual([{ label: `E2E list (${MAILING_LIST})`, value: MAILING_LIST }])
   })

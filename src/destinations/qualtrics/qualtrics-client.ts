@@ -6,6 +6,7 @@ import {
   type ModifiedResponse,
   type RequestClient
 } from '@segment/actions-core'
+import { createHash } from 'node:crypto'
 
 /** Every request Qualtrics is sent gives up after this long and is reported retryable. */
 export const REQUEST_TIMEOUT_MS = 15_000
@@ -350,6 +351,14 @@ export class QualtricsClient {
     // Both checks run before any request exists, so a bad setting never reaches the network.
     this.base = apiBaseUrl(auth.datacenter)
     this.token = requireToken(auth.apiToken)
+  }
+
+  /**
+   * Who is asking, for sharing work between concurrent calls in this process: the API base and a digest of the
+   * token (never the token itself, which must not sit in keys that could be logged).
+   */
+  get account(): string {
+    return `${this.base}#${createHash('sha256').update(this.token).digest('hex').slice(0, 16)}`
   }
 
   /** The client a batch uses: it backs off and retries on 429 rather than failing the events at once. */

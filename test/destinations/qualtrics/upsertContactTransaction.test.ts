@@ -110,6 +110,38 @@ describe('upsertContactTransaction', () => {
     expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'created' })
   })
 
+  it('shares one search-and-create between concurrent events for the same new person, and keeps nothing after', async () => {
+    // Each lookup is declared once: a second search or create would find no interceptor and fail its event.
+    qualtrics()
+      .post(SEARCH, { filter: { filterType: 'extRef', comparison: 'eq', value: 'user-1' } })
+      .delay(30)
+      .reply(200, ok({ elements: [] }))
+    search('email', 'ada@example.com', [])
+    search('phone', '+15550100', [])
+    const create = qualtrics()
+      .post(`${DIR}/contacts`)
+      .reply(200, ok({ id: 'CID_new' }))
+    const transactions = qualtrics()
+      .post(TRANSACTIONS, (body) =>
+        Object.values(body).every((t) => (t as { contactId: string }).contactId === 'CID_new')
+      )
+      .times(2)
+      .reply(200, (_uri, body) => ok({ createdTransactions: { [Object.keys(body)[0]]: { id: 'CTR_x' } } }))
+    const runs = await Promise.allSettled([run(), run(transactionEvent({ messageId: 'msg-2' }))])
+    expect(runs.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
+    expect(create.isDone()).toBe(true)
+    expect(transactions.isDone()).toBe(true)
+    expect(testDestination.results.map((r) => r.data)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ contactId: 'CID_new' })])
+    )
+
+    // Settled resolutions are not cached: the next event looks the person up again.
+    search('extRef', 'user-1', ['CID_new'])
+    created('CID_new')
+    await run()
+    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'extRef' })
+  })
+
   it('follows the chosen match order and skips identifiers left out', async () => {
     search('phone', '+15550100', [])
     search('email', 'ada@example.com', ['CID_3'])

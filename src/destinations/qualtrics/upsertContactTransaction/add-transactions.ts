@@ -15,6 +15,7 @@ import {
   deduplicationFields,
   requireLookupPlan,
   resolveContactId,
+  resolveShared,
   type ContactLookup,
   type ResolvedContact
 } from './resolve-contact'
@@ -138,7 +139,9 @@ export async function addTransactions(client: QualtricsClient, payloads: Payload
   const resolved = new Map<string, Promise<ResolvedContact>>()
   await mapWithConcurrency([...identities], BATCH_CONCURRENCY, async ([key, identity]) => {
     const lookup = { mode: identity.mode, deduplicatedOn: deduplicatedOn(identity.directoryId) }
-    const result = resolveContactId(client, identity.directoryId, identity.contact, identity.matchOrder, lookup)
+    const resolve = () => resolveContactId(client, identity.directoryId, identity.contact, identity.matchOrder, lookup)
+    // A deduplicating create is Qualtrics' own upsert and cannot race; a search then create can.
+    const result = identity.mode === 'search' ? resolveShared(`${client.account} ${key}`, resolve) : resolve()
     resolved.set(key, result)
     await result.catch(() => undefined)
   })

@@ -89,3 +89,20 @@ export async function resolveContactId(
   }
   return { contactId: await client.createContact(directoryId, contact), source: 'created' }
 }
+
+/** Searches (then creates) in flight in this process, by account and identity. */
+const pendingResolutions = new Map<string, Promise<ResolvedContact>>()
+
+/**
+ * Search-then-create is not atomic: two events for one new person resolved at the same moment (two batches, or a
+ * batch and a single event) would both find nothing and both create the contact, in a directory that does not
+ * deduplicate. Callers asking for the same identity while a resolution is pending share it, which closes that
+ * window within one process (a second process can still race; the README says so). Nothing is kept once settled.
+ */
+export function resolveShared(key: string, resolve: () => Promise<ResolvedContact>): Promise<ResolvedContact> {
+  const pending = pendingResolutions.get(key)
+  if (pending) return pending
+  const started = resolve().finally(() => pendingResolutions.delete(key))
+  pendingResolutions.set(key, started)
+  return started
+}
