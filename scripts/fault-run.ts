@@ -7,7 +7,7 @@
 import { startLocalRuntime } from '../src/server/runtime'
 import type { FaultRates, StoredContact, StoredTransaction, WorkflowRun } from '../src/sandbox'
 import { MESSAGE_ID_DATA_KEY } from '../src/destinations/qualtrics/upsertContactTransaction/transaction'
-import { userEmail, workload, workloadSeed, type WorkloadEvent } from './workload'
+import { PLAIN_DIRECTORY_ID, userEmail, userId, workload, workloadSeed, type WorkloadEvent } from './workload'
 
 export interface FaultRunOptions {
   events: number
@@ -39,7 +39,8 @@ export interface FaultReport {
   finalErrors: Record<string, number>
   /** Events with neither a delivery nor a final error: must be 0. */
   unaccounted: number
-  contacts: { stored: number; identities: number; duplicates: number; missing: number }
+  /** Identify events' directory (deduplicates on email) and transactions' (no deduplication: the destination's lookup). */
+  contacts: { identify: ContactCheck; transaction: ContactCheck }
   transactions: DeliveryCheck
   workflowRuns: DeliveryCheck
   faultsInjected: Record<string, number>
@@ -47,6 +48,30 @@ export interface FaultReport {
   lost: number
   /** Copies of one event that Qualtrics holds although the destination was told of at most one: must be 0. */
   duplicates: number
+}
+
+interface ContactCheck {
+  stored: number
+  identities: number
+  /** Contacts beyond one per identity. */
+  duplicates: number
+  /** Identities a delivered event named, with no contact. */
+  missing: number
+}
+
+/** One contact per identity, the identity being what `identityOf` reads (lower-cased) from a stored contact. */
+function checkContacts(
+  stored: StoredContact[],
+  identities: Set<string>,
+  identityOf: (contact: StoredContact) => string | undefined
+): ContactCheck {
+  const storedIdentities = new Set(stored.map((contact) => identityOf(contact)?.toLowerCase()))
+  return {
+    stored: stored.length,
+    identities: identities.size,
+    duplicates: stored.length - storedIdentities.size,
+    missing: [...identities].filter((identity) => !storedIdentities.has(identity)).length
+  }
 }
 
 interface DeliveryCheck {
@@ -119,6 +144,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
       faults: { seed: options.seed ?? 20261124, timeoutHangMs: 3000, rates: { '*': options.rates ?? DEFAULT_RATES } }
     },
     // A timed-out request gives up after 1 s instead of 15, so the run takes seconds, not minutes.
+    // Transactions go to a directory that does not deduplicate, so a contact created twice would show.
+    actionMappingDefaults: { upsertContactTransaction: { directoryId: PLAIN_DIRECTORY_ID } },
     requestTimeoutMs: 1000,
     bodyLimitBytes: 8 * 1024 * 1024
   })
@@ -176,7 +203,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     }
 
     const state = runtime.sandbox!.store.snapshot()
-    const directory = state.directories[0]
+    const [directory, plainDirectory] = state.directories
     const deliveredIds = (kind: Kind) =>
       new Set(events.filter((e) => kindOf(e) === kind && outcome.get(e.messageId)?.delivered).map((e) => e.messageId))
     const failedIds = (kind: Kind) =>
@@ -186,22 +213,32 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
           .map((e) => e.messageId)
       )
 
-    // Contacts: one per identity (email) that any delivered contact or transaction event named, plus the seeded ones.
-    const identities = new Set(Array.from({ length: existing }, (_, user) => userEmail(user)))
-    for (const event of events) {
-      const kind = kindOf(event)
-      if (kind !== 'survey' && outcome.get(event.messageId)?.delivered) identities.add(`${event.userId}@example.com`)
-    }
-    const stored = directory.contacts as StoredContact[]
-    const storedEmails = new Set(stored.map((c) => c.email?.toLowerCase()))
+    // One contact per person a delivered event named, plus the seeded ones: by email where identify events go (the
+    // directory merges on it), by extRef where transactions go (nothing merges there but the destination's lookup).
+    const seeded = Array.from({ length: existing }, (_, user) => user)
+    const namedBy = (
+      kind: Kind,
+      identity: (event: WorkloadEvent) => string,
+      seededIdentity: (user: number) => string
+    ) =>
+      new Set([
+        ...seeded.map(seededIdentity),
+        ...events.filter((e) => kindOf(e) === kind && outcome.get(e.messageId)?.delivered).map(identity)
+      ])
     const contacts = {
-      stored: stored.length,
-      identities: identities.size,
-      duplicates: stored.length - storedEmails.size,
-      missing: [...identities].filter((email) => !storedEmails.has(email)).length
+      identify: checkContacts(
+        directory.contacts as StoredContact[],
+        namedBy('identify', (e) => `${e.userId}@example.com`, userEmail),
+        (c) => c.email
+      ),
+      transaction: checkContacts(
+        plainDirectory.contacts as StoredContact[],
+        namedBy('transaction', (e) => e.userId, userId),
+        (c) => c.extRef
+      )
     }
     const transactions = checkDeliveries(
-      directory.transactions as StoredTransaction[],
+      plainDirectory.transactions as StoredTransaction[],
       (t) => String(t.data[MESSAGE_ID_DATA_KEY]),
       deliveredIds('transaction'),
       failedIds('transaction')
@@ -232,8 +269,12 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
       workflowRuns,
       faultsInjected: { ...stats.faults, rateLimited: stats.rateLimited },
       requests: stats.requests,
-      lost: contacts.missing + transactions.missing + workflowRuns.missing,
-      duplicates: contacts.duplicates + transactions.unexplainedDuplicates + workflowRuns.unexplainedDuplicates
+      lost: contacts.identify.missing + contacts.transaction.missing + transactions.missing + workflowRuns.missing,
+      duplicates:
+        contacts.identify.duplicates +
+        contacts.transaction.duplicates +
+        transactions.unexplainedDuplicates +
+        workflowRuns.unexplainedDuplicates
     }
   } finally {
     await runtime.close()
@@ -249,8 +290,12 @@ export function formatReport(report: FaultReport): string {
     .join('\n')
   const check = (name: string, c: DeliveryCheck) =>
     `${name}: ${c.delivered} reported delivered, ${c.stored} stored; missing ${c.missing}; ` +
-    `extra copies from lost responses ${c.resentAfterLostResponse} (recognisable by messageId); ` +
-    `unexplained duplicates ${c.unexplainedDuplicates}; stored although reported failed ${c.storedButReportedFailed}`
+    `stored twice ${c.resentAfterLostResponse + c.unexplainedDuplicates} (${c.resentAfterLostResponse} after a lost ` +
+    `response, recognisable by messageId; ${c.unexplainedDuplicates} otherwise); ` +
+    `stored although reported failed ${c.storedButReportedFailed}`
+  const contacts = (name: string, c: ContactCheck) =>
+    `contacts, ${name}: ${c.stored} stored for ${c.identities} identities; duplicates ${c.duplicates}; missing ${c.missing}`
+  const copies = report.transactions.resentAfterLostResponse + report.workflowRuns.resentAfterLostResponse
   return [
     `sent: ${report.sent} events (${kinds}) in ${report.attempts} attempt rounds; re-sent ${report.resent} times`,
     `Qualtrics requests: ${report.requests}; injected: ${Object.entries(report.faultsInjected)
@@ -258,10 +303,12 @@ export function formatReport(report: FaultReport): string {
       .join(', ')}`,
     `delivered: ${report.delivered}; final errors: ${report.sent - report.delivered - report.unaccounted}; unaccounted: ${report.unaccounted}`,
     ...(errors ? ['  final errors by reason:', errors] : []),
-    `contacts: ${report.contacts.stored} stored for ${report.contacts.identities} identities; duplicates ${report.contacts.duplicates}; missing ${report.contacts.missing}`,
+    contacts('identify directory (deduplicates on email)', report.contacts.identify),
+    contacts('transaction directory (no deduplication; by extRef)', report.contacts.transaction),
     check('transactions', report.transactions),
     check('workflow runs', report.workflowRuns),
-    `lost: ${report.lost}; duplicates: ${report.duplicates} (contacts, and copies beyond one answered delivery); ` +
-      `copies from lost responses (the at-least-once window): ${report.transactions.resentAfterLostResponse + report.workflowRuns.resentAfterLostResponse}`
+    `lost: ${report.lost}; duplicates of contacts or of answered deliveries: ${report.duplicates}`,
+    `stored twice because a response was lost and the event retried (the at-least-once window): ${copies} ` +
+      `(${report.transactions.resentAfterLostResponse} transactions, ${report.workflowRuns.resentAfterLostResponse} workflow runs)`
   ].join('\n')
 }

@@ -7,6 +7,8 @@ import type { SandboxSeed } from '../src/sandbox'
 
 export const WORKLOAD_TOKEN = 'workload-sandbox-token'
 export const DIRECTORY_ID = 'POOL_workload00001'
+/** Holds the same users but does not deduplicate: only the destination's own lookup keeps contacts single there. */
+export const PLAIN_DIRECTORY_ID = 'POOL_workload00002'
 export const MAILING_LIST_ID = 'CG_workload00001'
 export const WORKFLOW_TOKEN_ID = '0b5e55ed-0000-4000-8000-000000000003'
 export const WORKFLOW_URL = `https://iad1.qualtrics.com/inbound-event/v1/events/json/triggers?urlTokenId=${WORKFLOW_TOKEN_ID}`
@@ -22,8 +24,17 @@ export const ACTION_FOR: Record<EventKind, string> = {
 export const userId = (user: number) => `user-${String(user).padStart(5, '0')}`
 export const userEmail = (user: number) => `${userId(user)}@example.com`
 
-/** A directory deduplicating on email, holding users 0 … existing-1 already. */
+/**
+ * Two directories holding users 0 … existing-1 already: the first deduplicates on email, the second does not. Each
+ * has a mailing list with the same id.
+ */
 export function workloadSeed(existing: number): SandboxSeed {
+  const contacts = () =>
+    Array.from({ length: existing }, (_, user) => ({
+      extRef: userId(user),
+      email: userEmail(user),
+      firstName: `First${user}`
+    }))
   return {
     users: [{ token: WORKLOAD_TOKEN, userName: 'workload@example.com', brandId: 'workload-brand' }],
     directories: [
@@ -32,11 +43,13 @@ export function workloadSeed(existing: number): SandboxSeed {
         name: 'Workload',
         deduplicationCriteria: { email: true },
         mailingLists: [{ mailingListId: MAILING_LIST_ID, name: 'Workload list' }],
-        contacts: Array.from({ length: existing }, (_, user) => ({
-          extRef: userId(user),
-          email: userEmail(user),
-          firstName: `First${user}`
-        }))
+        contacts: contacts()
+      },
+      {
+        directoryId: PLAIN_DIRECTORY_ID,
+        name: 'Workload, no deduplication',
+        mailingLists: [{ mailingListId: MAILING_LIST_ID, name: 'Workload list' }],
+        contacts: contacts()
       }
     ],
     workflows: [{ urlTokenId: WORKFLOW_TOKEN_ID }]

@@ -30,6 +30,8 @@ export interface LocalServerOptions {
   settings?: Settings
   /** Mapping values filled in for fields an action has and a request leaves out (directory, mailing list, workflow). */
   mappingDefaults?: Record<string, unknown>
+  /** Per action, values that win over `mappingDefaults` (e.g. transactions kept in a directory of their own). */
+  actionMappingDefaults?: Record<string, Record<string, unknown>>
   /** Triggers for POST /events beyond the definition's presets (for example a workflow trigger). */
   extraSubscriptions?: LocalSubscription[]
   bodyLimitBytes?: number
@@ -133,7 +135,8 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
   const withLocalDefaults = (slug: string, mapping: Record<string, unknown>): Record<string, unknown> => {
     const fields = definition.actions[slug].fields
     const out = { ...defaultValues(fields), ...mapping }
-    for (const [key, value] of Object.entries(options.mappingDefaults ?? {})) {
+    const localDefaults = { ...options.mappingDefaults, ...options.actionMappingDefaults?.[slug] }
+    for (const [key, value] of Object.entries(localDefaults)) {
       if (key in fields && out[key] === undefined) out[key] = value
     }
     return out

@@ -26,6 +26,8 @@ export interface RuntimeOptions {
   seed?: SandboxSeed
   sandbox?: Omit<SandboxOptions, 'port' | 'seed'>
   bodyLimitBytes?: number
+  /** Mapping values per action that win over the seed's and the environment's (the fault runs use a second directory). */
+  actionMappingDefaults?: Record<string, Record<string, unknown>>
   /** Timeout for each Qualtrics request (default 15 s); the fault runs shorten it. */
   requestTimeoutMs?: number
 }
@@ -40,6 +42,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   const server: LocalServerOptions = {
     log,
     mappingDefaults: config.mappingDefaults,
+    actionMappingDefaults: options.actionMappingDefaults,
     bodyLimitBytes: options.bodyLimitBytes
   }
   const summary: string[] = []

@@ -28,9 +28,14 @@ describe('fault run (2,000 events, 5% 5xx, 3% 429, 1% timeouts, 1% drops, 5 atte
   })
 
   it('stores one contact per identity: none missing, none duplicated', () => {
-    expect(report.contacts.missing).toBe(0)
-    expect(report.contacts.duplicates).toBe(0)
-    expect(report.contacts.stored).toBeGreaterThanOrEqual(report.contacts.identities)
+    for (const check of [report.contacts.identify, report.contacts.transaction]) {
+      expect(check.missing).toBe(0)
+      expect(check.duplicates).toBe(0)
+      expect(check.stored).toBe(check.identities)
+    }
+    // The transaction directory does not deduplicate, so this count rests on the destination's lookup alone; new
+    // people were created there during the run.
+    expect(report.contacts.transaction.identities).toBeGreaterThan(200)
   })
 
   it('stores every transaction and workflow run reported delivered, and never one twice that was answered', () => {
