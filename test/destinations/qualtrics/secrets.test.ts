@@ -4,7 +4,8 @@ import { createTestIntegration, type RequestClient, type SegmentEvent } from '@s
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { QualtricsClient, REQUEST_TIMEOUT_MS } from '../../../src/destinations/qualtrics/qualtrics-client'
-import { API, API_TOKEN, DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from './helpers'
+import { startLocalServer } from '../../../src/server/local-server'
+import { API, API_TOKEN, DIRECTORY, MAILING_LIST, qualtrics, settings } from './helpers'
 
 const testDestination = createTestIntegration(definition)
 const WORKFLOW = '/inbound-event/v1/events/json/triggers?urlTokenId=s1'
@@ -82,24 +83,83 @@ describe('the API token', () => {
     ).rejects.toThrow(/never sent to other hosts/)
   })
 
-  it('is not in a request snapshot (headers are redacted before they are recorded)', async () => {
-    qualtrics()
-      .post(`/API/v3/directories/${DIRECTORY}/contacts`)
-      .reply(200, ok({ id: 'CID_1' }))
-    const [response] = await testDestination.testAction('upsertContact', {
-      event: { type: 'identify', userId: 'u1', traits: { email: 'a@b.co' } },
-      settings,
-      mapping: { directoryId: DIRECTORY },
-      useDefaultMappings: true
+  describe('in what the local server reports', () => {
+    // The server runs in this process with the real settings and no API origin override, so Qualtrics is
+    // https://iad1.qualtrics.com and nock declares (and checks the credentials of) every request it makes.
+    let server: Awaited<ReturnType<typeof startLocalServer>>
+    beforeAll(async () => {
+      server = await startLocalServer({ settings })
     })
-    const headers: Record<string, string> = {}
-    response.request.headers.forEach((value, name) => {
-      headers[name] = name === 'x-api-token' ? '[redacted]' : value
-    })
-    const recorded = { url: response.url, headers, body: JSON.parse(String(response.options.body)) }
-    expect(recorded).toMatchSnapshot()
+    afterAll(() => server.close())
+
+    const USERNAME = 'ada@example.com'
+    const LEAKS = [
+      API_TOKEN,
+      Buffer.from(API_TOKEN).toString('base64'),
+      Buffer.from(`${USERNAME}:${API_TOKEN}`).toString('base64')
+    ]
     const snapshotFile = join(__dirname, '__snapshots__', 'secrets.test.ts.snap')
-    expect(readFileSync(snapshotFile, 'utf8')).not.toContain(API_TOKEN)
+
+    /** The raw response text, checked for every form of the token before anything parses or snapshots it. */
+    async function post(path: string, body: unknown) {
+      const response = await fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body)
+      })
+      const text = await response.text()
+      for (const leak of LEAKS) expect(text).not.toContain(leak)
+      return { status: response.status, body: JSON.parse(text) }
+    }
+
+    function expectSnapshotFileClean() {
+      const snapshots = readFileSync(snapshotFile, 'utf8')
+      for (const leak of LEAKS) expect(snapshots).not.toContain(leak)
+    }
+
+    it('is not in POST /upsertContact: the request headers and an echo in the Qualtrics reply are redacted', async () => {
+      // Qualtrics echoing the token back (here in its request id) must be caught by the server's text redaction;
+      // the X-API-TOKEN header by its header redaction.
+      const scope = qualtrics()
+        .post(`/API/v3/directories/${DIRECTORY}/contacts`, { extRef: 'u1', email: 'a@b.co' })
+        .reply(200, { result: { id: 'CID_1' }, meta: { httpStatus: '200 - OK', requestId: `req for ${API_TOKEN}` } })
+      const response = await post('/upsertContact', {
+        payload: { type: 'identify', userId: 'u1', messageId: 'm1', traits: { email: 'a@b.co' } },
+        mapping: { directoryId: DIRECTORY }
+      })
+      expect(scope.isDone()).toBe(true)
+      expect(response.status).toBe(200)
+      // Everything in this reply is fixed by the event and the nock reply (no port, timing or generated id), so
+      // it is snapshotted as the server sent it, header values included.
+      expect(response.body).toMatchSnapshot()
+      expect(response.body.requests[0].request.headers['x-api-token']).toBe('[redacted]')
+      expect(response.body.requests[0].response.body.meta.requestId).toBe('req for [redacted]')
+      expectSnapshotFileClean()
+    })
+
+    it('is not in POST /triggerXflow with Basic credentials, which text redaction alone would miss', async () => {
+      // The Authorization header carries base64(username:token): only the header redaction can hide it.
+      const scope = nock(API, {
+        reqheaders: { authorization: `Basic ${Buffer.from(`${USERNAME}:${API_TOKEN}`).toString('base64')}` },
+        badheaders: ['x-api-token']
+      })
+        .post(WORKFLOW, { event: 'Survey Completed' })
+        .reply(202, {})
+      const response = await post('/triggerXflow', {
+        payload: { type: 'track', event: 'Survey Completed', messageId: 'm2' },
+        mapping: {
+          workflowUrl: `${API}${WORKFLOW}`,
+          authMethod: 'basic',
+          username: USERNAME,
+          eventPayload: { event: { '@path': '$.event' } }
+        }
+      })
+      expect(scope.isDone()).toBe(true)
+      expect(response.status).toBe(200)
+      expect(response.body).toMatchSnapshot()
+      expect(response.body.requests[0].request.headers.authorization).toBe('[redacted]')
+      expectSnapshotFileClean()
+    })
   })
 })
 
