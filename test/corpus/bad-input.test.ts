@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import { createTestEvent, createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import {
+  createTestEvent,
+  createTestIntegration,
+  ErrorCodes,
+  type ActionDefinition,
+  type JSONObject,
+  type SegmentEvent
+} from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../src/destinations/qualtrics'
+import type { Settings } from '../../src/destinations/qualtrics/generated-types'
 import { startLocalServer } from '../../src/server/local-server'
 
 /**
  * The bad-input corpus (bad-input.json): every case names the error it expects. Nothing is declared to nock for an
  * error case, so any request to Qualtrics would fail the test (test/setup.ts): invalid input sends nothing.
+ *
+ * Every action case also runs through the batch path (performBatch), in a batch of [the case's event, a valid
+ * neighbour]: see 'bad-input corpus, batch path' below.
  */
 interface Case {
   name: string
@@ -66,6 +77,24 @@ function expand(value: unknown): unknown {
 
 function withoutNulls(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null))
+}
+
+/** The case's settings: the working settings with its overrides (null removes one), or its replacement. */
+function settingsFor(c: Case): typeof SETTINGS {
+  return (c.settingsReplace ??
+    withoutNulls({ ...SETTINGS, ...(expand(c.settings ?? {}) as object) })) as typeof SETTINGS
+}
+
+/** The case's mapping: the action's working mapping with its overrides (null removes one). */
+function mappingFor(c: Case, extra: Record<string, unknown> = {}): JSONObject {
+  const action = c.action as string
+  return withoutNulls({ ...BASE_MAPPING[action], ...(expand(c.mapping ?? {}) as object), ...extra }) as JSONObject
+}
+
+/** The case's event: the action's working event with its overrides. */
+function eventFor(c: Case): SegmentEvent {
+  const action = c.action as string
+  return createTestEvent({ ...BASE_EVENT[action], ...(expand(c.event ?? {}) as object) } as Partial<SegmentEvent>)
 }
 
 const testDestination = createTestIntegration(definition)
@@ -131,8 +160,7 @@ async function run(c: Case): Promise<{ status?: number; message: string }> {
     }
     return { status, message }
   }
-  const settings = (c.settingsReplace ??
-    withoutNulls({ ...SETTINGS, ...(expand(c.settings ?? {}) as object) })) as typeof SETTINGS
+  const settings = settingsFor(c)
   if (c.kind === 'authenticate') {
     try {
       await testDestination.testAuthentication(settings)
@@ -141,16 +169,11 @@ async function run(c: Case): Promise<{ status?: number; message: string }> {
       return { status: (error as { status?: number }).status, message: (error as Error).message }
     }
   }
-  const action = c.action as string
-  const event = createTestEvent({
-    ...BASE_EVENT[action],
-    ...(expand(c.event ?? {}) as object)
-  } as Partial<SegmentEvent>)
   try {
-    await testDestination.testAction(action, {
-      event,
+    await testDestination.testAction(c.action as string, {
+      event: eventFor(c),
       settings,
-      mapping: withoutNulls({ ...BASE_MAPPING[action], ...(expand(c.mapping ?? {}) as object) }) as JSONObject,
+      mapping: mappingFor(c),
       useDefaultMappings: true
     })
     return { status: 200, message: 'sent' }
@@ -175,5 +198,189 @@ describe('bad-input corpus', () => {
     expect(result.message).toMatch(new RegExp(c.expect.message as string))
     if (c.expect.status !== undefined) expect(result.status).toBe(c.expect.status)
     expect(result.message).not.toContain(TOKEN)
+  })
+})
+
+/*
+ * The batch path. Each action case runs again through performBatch (testBatchAction, enable_batching on), in a batch
+ * of [the case's event, a valid neighbour]; the answer must have exactly one entry per event, in order.
+ *
+ * Bad input in the settings or in the mapping applies to every event of the batch, so every entry must fail with the
+ * case's error and nothing be sent (no request is declared). Bad input in the event fails that event alone: its entry
+ * carries the case's error, nothing is sent for it, and the neighbour still goes out (its requests are declared with
+ * the exact bodies it alone produces, so a request that also carried the bad event would not match).
+ *
+ * actions-core validates each payload against the action's fields before performBatch: an event that fails the
+ * schema is dropped there, and actions-core itself reports it as
+ *   { status: 400, errortype: 'PAYLOAD_VALIDATION_FAILED', errormessage: <the schema error>, errorreporter: 'INTEGRATIONS' }
+ * (the single-event path throws the same schema error without a status). performBatch is spied on to tell which
+ * payloads reached it, so each entry is held to the shape of whoever answered for it. Where a case names no status,
+ * the batch entry must be 400: bad input is never retryable.
+ */
+const batchCases = corpus.cases.filter((c) => c.kind === 'action')
+
+/** Settings and mapping apply to the whole batch; the corpus' mappings are literal values (checked below). */
+const isBatchWide = (c: Case): boolean =>
+  c.settings !== undefined || c.settingsReplace !== undefined || c.mapping !== undefined
+
+const NEIGHBOUR_ID = 'neighbour-1'
+const NEIGHBOUR_MESSAGE_ID = 'neighbour-msg'
+const NEIGHBOUR_TIMESTAMP = '2024-03-01T10:00:00.000Z'
+const NEIGHBOUR_EVENT: Record<string, Partial<SegmentEvent>> = {
+  upsertContact: {
+    ...BASE_EVENT.upsertContact,
+    userId: NEIGHBOUR_ID,
+    messageId: NEIGHBOUR_MESSAGE_ID,
+    traits: { email: 'grace@example.com' }
+  },
+  upsertContactTransaction: {
+    ...BASE_EVENT.upsertContactTransaction,
+    userId: NEIGHBOUR_ID,
+    messageId: NEIGHBOUR_MESSAGE_ID,
+    timestamp: NEIGHBOUR_TIMESTAMP,
+    properties: { total: 2 }
+  },
+  triggerXflow: {
+    ...BASE_EVENT.triggerXflow,
+    userId: NEIGHBOUR_ID,
+    messageId: NEIGHBOUR_MESSAGE_ID,
+    timestamp: NEIGHBOUR_TIMESTAMP
+  }
+}
+
+const API = 'https://iad1.qualtrics.com'
+const DIRECTORY_PATH = '/API/v3/directories/POOL_corpus'
+const WORKFLOW_PATH = `${new URL(WORKFLOW_URL).pathname}${new URL(WORKFLOW_URL).search}`
+
+/** Declares exactly the requests the neighbour makes, and returns what its multistatus entry must carry back. */
+function expectNeighbour(action: string): { scope: nock.Scope; body: Record<string, unknown> } {
+  const qualtrics = nock(API, { reqheaders: { 'x-api-token': TOKEN } })
+  if (action === 'upsertContact') {
+    qualtrics
+      .post(`${DIRECTORY_PATH}/contacts`, { extRef: NEIGHBOUR_ID, email: 'grace@example.com' })
+      .reply(200, { result: { id: 'CID_neighbour' } })
+    return { scope: qualtrics, body: { contactId: 'CID_neighbour', directoryId: 'POOL_corpus' } }
+  }
+  if (action === 'upsertContactTransaction') {
+    qualtrics
+      .post(`${DIRECTORY_PATH}/contacts/search?pageSize=2`, {
+        filter: { filterType: 'extRef', comparison: 'eq', value: NEIGHBOUR_ID }
+      })
+      .reply(200, { result: { elements: [{ id: 'CID_neighbour' }] } })
+      .post(`${DIRECTORY_PATH}/transactions`, {
+        [NEIGHBOUR_MESSAGE_ID]: {
+          mailingListId: 'CG_corpus',
+          transactionDate: '2024-03-01 10:00:00',
+          data: { total: 2, segmentMessageId: NEIGHBOUR_MESSAGE_ID },
+          contactId: 'CID_neighbour'
+        }
+      })
+      .reply(200, { result: { createdTransactions: { [NEIGHBOUR_MESSAGE_ID]: { id: 'CTR_neighbour' } } } })
+    return { scope: qualtrics, body: { transactionId: 'CTR_neighbour', contactId: 'CID_neighbour', contact: 'extRef' } }
+  }
+  qualtrics
+    .post(WORKFLOW_PATH, {
+      event: 'Survey Completed',
+      type: 'track',
+      userId: NEIGHBOUR_ID,
+      anonymousId: 'anonId1234',
+      properties: {},
+      traits: {},
+      timestamp: NEIGHBOUR_TIMESTAMP,
+      messageId: NEIGHBOUR_MESSAGE_ID
+    })
+    .reply(200, { ok: true })
+  return { scope: qualtrics, body: { workflowResponse: { ok: true } } }
+}
+
+type Entry = {
+  status: number
+  errortype?: string
+  errormessage?: string
+  errorreporter?: string
+  sent?: unknown
+  body?: unknown
+}
+const ERROR_CODE = new RegExp(`^(${Object.keys(ErrorCodes).join('|')})$`)
+
+/**
+ * The entry a bad event must get: from actions-core if its payload was dropped before performBatch, else from
+ * performBatch. The latter's errortype is only held to being an actions-core error code: src derives it from the
+ * status (BAD_REQUEST, UNAUTHORIZED), where the single-event path's error carries its own code.
+ */
+function expectedError(c: Case, dropped: boolean): Entry {
+  return {
+    status: c.expect.status ?? 400,
+    errortype: dropped ? 'PAYLOAD_VALIDATION_FAILED' : expect.stringMatching(ERROR_CODE),
+    errormessage: expect.stringMatching(new RegExp(c.expect.message as string)),
+    errorreporter: 'INTEGRATIONS'
+  }
+}
+
+describe('bad-input corpus, batch path', () => {
+  let unmatched: string[] = []
+  const onNoMatch = (request: { method?: string; hostname?: string; host?: string; path?: string }) =>
+    unmatched.push(`${request.method} ${request.hostname ?? request.host}${request.path}`)
+  beforeEach(() => {
+    unmatched = []
+    nock.emitter.on('no match', onNoMatch)
+  })
+  afterEach(() => {
+    nock.emitter.removeListener('no match', onNoMatch)
+    jest.restoreAllMocks()
+  })
+
+  it('runs every action case, and only those', () => {
+    expect(batchCases.length).toBe(corpus.cases.filter((c) => c.kind !== 'authenticate' && c.kind !== 'server').length)
+    expect(batchCases.filter((c) => !c.expect.sent && !isBatchWide(c)).length).toBeGreaterThan(0)
+  })
+
+  it('the corpus mappings are literal values, so a mapping case applies to the whole batch', () => {
+    // A mapping that read from the event (@path, @if, …) could make a mapping case per-event instead.
+    const reading = batchCases.filter((c) => c.mapping !== undefined && JSON.stringify(c.mapping).includes('"@'))
+    expect(reading.map((c) => c.name)).toEqual([])
+  })
+
+  it.each(batchCases.map((c) => [c.name, c] as const))('%s (batch)', async (_name, c) => {
+    const action = c.action as string
+    const batchWide = isBatchWide(c)
+    const everything = c.expect.sent ? acceptEverything() : undefined
+    const neighbour = c.expect.sent || batchWide ? undefined : expectNeighbour(action)
+    const performBatch = jest.spyOn(
+      definition.actions[action] as Required<ActionDefinition<Settings, unknown>>,
+      'performBatch'
+    )
+
+    await testDestination.testBatchAction(action, {
+      events: [eventFor(c), createTestEvent(NEIGHBOUR_EVENT[action])],
+      settings: settingsFor(c),
+      mapping: mappingFor(c, { enable_batching: true }),
+      useDefaultMappings: true
+    })
+    const entries = (testDestination.results[0] as unknown as { multistatus: Entry[] }).multistatus
+    const reached = performBatch.mock.calls.flatMap(([, data]) => data.payload as unknown[])
+
+    expect(entries).toHaveLength(2)
+    expect(unmatched).toEqual([])
+    for (const entry of entries) expect(JSON.stringify(entry)).not.toContain(TOKEN)
+
+    if (c.expect.sent) {
+      expect(reached).toHaveLength(2)
+      expect(entries.map((e) => e.status)).toEqual([200, 200])
+      expect(everything?.isDone()).toBe(true)
+      return
+    }
+    if (batchWide) {
+      // Both payloads reach performBatch, or neither does (dropped by actions-core's schema validation).
+      expect([0, 2]).toContain(reached.length)
+      expect(entries).toEqual([expectedError(c, reached.length === 0), expectedError(c, reached.length === 0)])
+      return
+    }
+    // The neighbour always reaches performBatch; the bad event does unless actions-core dropped it.
+    expect([1, 2]).toContain(reached.length)
+    expect(JSON.stringify(reached[reached.length - 1])).toContain(NEIGHBOUR_ID)
+    expect(entries[0]).toEqual(expectedError(c, reached.length === 1))
+    expect(entries[1]).toEqual({ status: 200, sent: expect.anything(), body: neighbour?.body })
+    expect(neighbour?.scope.isDone()).toBe(true)
   })
 })
