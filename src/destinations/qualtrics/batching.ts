@@ -80,11 +80,14 @@ export function toMultiStatus(outcomes: Outcome[]): MultiStatusResponse {
       response.setSuccessResponseAtIndex(index, { status: 200, sent: outcome.sent, body: outcome.body })
       return
     }
-    const error = outcome.error as { status?: number; message?: string }
+    const error = outcome.error as { status?: number; message?: string; code?: unknown }
     const status = typeof error?.status === 'number' ? error.status : 500
+    // The error's own actions-core code (PAYLOAD_VALIDATION_FAILED, INVALID_AUTHENTICATION) says more than its status,
+    // and is what the single-event path reports; the status decides only where there is none.
+    const ownCode = typeof error?.code === 'string' && error.code in ErrorCodes ? error.code : undefined
     response.setErrorResponseAtIndex(index, {
       status,
-      errortype: (getErrorCodeFromHttpStatus(status) ?? ErrorCodes.UNKNOWN_ERROR) as keyof typeof ErrorCodes,
+      errortype: (ownCode ?? getErrorCodeFromHttpStatus(status) ?? ErrorCodes.UNKNOWN_ERROR) as keyof typeof ErrorCodes,
       errormessage: error?.message ?? String(outcome.error)
     })
   })
