@@ -271,8 +271,8 @@ const broken: Array<[string, () => Definition, string | RegExp]> = [
   ],
   [
     'a preset mapping without a required field that has a default',
-    () => withPreset(1, { mapping: omitKey(mappingOf(1), 'messageId') }),
-    `${TRANSACTION_PRESET}.mapping: lacks messageId, a required field of upsertContactTransaction that has a default`
+    () => withPreset(1, { mapping: omitKey(mappingOf(1), 'extRef') }),
+    `${TRANSACTION_PRESET}.mapping: lacks extRef, a required field of upsertContactTransaction that has a default`
   ],
 
   // 7. batching

@@ -82,6 +82,18 @@ describe('upsertContactTransaction', () => {
     expect(without.isDone()).toBe(true)
   })
 
+  it('without a Message ID (a mapping saved before the field), keys the transaction by position and records none', async () => {
+    const scope = qualtrics()
+      .post(TRANSACTIONS, (body) => {
+        const entry = body['(no messageId) #0']
+        return Object.keys(body).length === 1 && entry?.contactId === 'CID_given' && !('segmentMessageId' in entry.data)
+      })
+      .reply(200, ok({ createdTransactions: { '(no messageId) #0': { id: 'CTR_1' } } }))
+    await run(transactionEvent({ messageId: undefined }), { contactId: 'CID_given' })
+    expect(scope.isDone()).toBe(true)
+    expect(testDestination.results.at(-1)?.data).toMatchObject({ transactionId: 'CTR_1' })
+  })
+
   it('finds the contact by extRef first', async () => {
     const scope = search('extRef', 'user-1', ['CID_1'])
     created('CID_1')
@@ -249,8 +261,10 @@ describe('upsertContactTransaction', () => {
       )
     })
 
-    it('a missing message id', async () => {
-      await expect(run(transactionEvent(), { messageId: '' })).rejects.toThrow(/messageId|Message ID/)
+    it('a blank message id (mapped, but to nothing but spaces)', async () => {
+      await expect(run(transactionEvent(), { messageId: '   ' })).rejects.toThrow(
+        'Transaction key (Message ID) is missing'
+      )
     })
 
     it('an invalid datacenter', async () => {

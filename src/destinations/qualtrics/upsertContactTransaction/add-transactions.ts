@@ -49,7 +49,7 @@ interface ReadyTransaction {
 }
 
 function prepare(payload: Payload, index: number, identities: Map<string, Identity>): PreparedEvent {
-  const { key, entry } = prepareTransaction(payload)
+  const { key, entry } = prepareTransaction(payload, index)
   const directoryId = payload.directoryId.trim()
   const contactId = payload.contactId?.trim()
   if (contactId) return { index, directoryId, key, entry, contactId }

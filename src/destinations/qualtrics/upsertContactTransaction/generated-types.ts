@@ -66,9 +66,9 @@ export interface Payload {
     [k: string]: unknown
   }
   /**
-   * Keys the transaction in the request to Qualtrics, so each result maps back to its event and a retried event keeps its key. Leave it as the event messageId.
+   * Keys the transaction in the request to Qualtrics, so each result maps back to its event and a retried event keeps its key. Leave it as the event messageId. Not required, so that mappings saved before it existed keep working: without it the transaction is keyed by its place in the request and no message ID is recorded.
    */
-  messageId: string
+  messageId?: string
   /**
    * Adds the transaction key (the event messageId) to the transaction data as "segmentMessageId". A request that times out may still have been stored by Qualtrics, and Segment then sends the event again: with this on, such a duplicate can be recognised in Qualtrics.
    */

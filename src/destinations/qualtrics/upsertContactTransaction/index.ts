@@ -107,9 +107,8 @@ const action: ActionDefinition<Settings, Payload> = {
     messageId: {
       label: 'Transaction key (Message ID)',
       description:
-        'Keys the transaction in the request to Qualtrics, so each result maps back to its event and a retried event keeps its key. Leave it as the event messageId.',
+        'Keys the transaction in the request to Qualtrics, so each result maps back to its event and a retried event keeps its key. Leave it as the event messageId. Not required, so that mappings saved before it existed keep working: without it the transaction is keyed by its place in the request and no message ID is recorded.',
       type: 'string',
-      required: true,
       default: { '@path': '$.messageId' }
     },
     recordMessageId: {

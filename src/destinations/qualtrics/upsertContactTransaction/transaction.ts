@@ -63,20 +63,31 @@ export interface TransactionFields {
   mailingListId: string
   transactionDate?: string | number
   transactionData?: { [k: string]: unknown }
-  messageId: string
+  messageId?: string
   recordMessageId?: boolean
 }
 
 /** The transaction-data key that carries the event's messageId, so a transaction sent twice can be recognised. */
 export const MESSAGE_ID_DATA_KEY = 'segmentMessageId'
 
-/** Everything about the transaction that can be checked before Qualtrics is asked anything. */
-export function prepareTransaction(payload: TransactionFields): {
+/**
+ * Everything about the transaction that can be checked before Qualtrics is asked anything. `position` is the event's
+ * place in its request: the key when the Message ID field is not mapped at all (a mapping saved before the field
+ * existed), since a key only has to be unique within one request. A mapped but blank Message ID is an error.
+ */
+export function prepareTransaction(
+  payload: TransactionFields,
+  position: number
+): {
   key: string
   entry: Omit<TransactionEntry, 'contactId'>
 } {
-  const key = typeof payload.messageId === 'string' ? payload.messageId.trim() : ''
-  if (!key) throw new PayloadValidationError('Transaction key (Message ID) is missing: map it to the event messageId.')
+  const messageId =
+    payload.messageId === undefined || payload.messageId === null ? undefined : String(payload.messageId).trim()
+  if (messageId === '') {
+    throw new PayloadValidationError('Transaction key (Message ID) is missing: map it to the event messageId.')
+  }
+  const key = messageId ?? `(no messageId) #${position}`
   const mailingListId = typeof payload.mailingListId === 'string' ? payload.mailingListId.trim() : ''
   if (!mailingListId) throw new PayloadValidationError('Mailing list ID is missing: choose the mailing list (CG_…).')
   return {
@@ -86,7 +97,7 @@ export function prepareTransaction(payload: TransactionFields): {
       transactionDate: formatTransactionDate(payload.transactionDate),
       data: {
         ...toQualtricsValues(payload.transactionData, 'Transaction data'),
-        ...(payload.recordMessageId === false ? {} : { [MESSAGE_ID_DATA_KEY]: key })
+        ...(payload.recordMessageId === false || messageId === undefined ? {} : { [MESSAGE_ID_DATA_KEY]: messageId })
       }
     }
   }
