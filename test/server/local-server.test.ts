@@ -178,3 +178,42 @@ describe('local server', () => {
     expect(nock.pendingMocks()).toEqual([])
   })
 })
+
+describe('local server with per-action mapping defaults', () => {
+  it('fills an action’s own defaults over the shared ones, and a request’s mapping over both', async () => {
+    const perAction = await startLocalServer({
+      settings: { apiToken: TOKEN, datacenter: 'iad1' },
+      mappingDefaults: { directoryId: DIRECTORY, mailingListId: 'CG_srv' },
+      actionMappingDefaults: { upsertContactTransaction: { directoryId: 'POOL_tx' } }
+    })
+    try {
+      const contact = qualtrics()
+        .post(`/API/v3/directories/${DIRECTORY}/contacts`, { extRef: 'u1', email: 'a@b.co' })
+        .reply(200, ok({ id: 'CID_1' }))
+      const lookup = qualtrics()
+        .post('/API/v3/directories/POOL_tx/contacts/search?pageSize=2')
+        .reply(200, ok({ elements: [{ id: 'CID_2' }] }))
+      const transaction = qualtrics()
+        .post('/API/v3/directories/POOL_tx/transactions', (body) => body.m2?.mailingListId === 'CG_srv')
+        .reply(200, ok({ createdTransactions: { m2: { id: 'T2' } } }))
+      const explicit = qualtrics()
+        .post('/API/v3/directories/POOL_given/transactions')
+        .reply(200, ok({ createdTransactions: { m3: { id: 'T3' } } }))
+      const post = (path: string, body: unknown) =>
+        fetch(`${perAction.url}${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json())
+
+      const events = await post('/events', { batch: [identify, purchase(2)] })
+      expect(events.results.map((r: { deliveries: { status: number }[] }) => r.deliveries[0].status)).toEqual([
+        200, 200
+      ])
+      const given = await post('/upsertContactTransaction', {
+        payload: purchase(3),
+        mapping: { directoryId: 'POOL_given', contactId: 'CID_3' }
+      })
+      expect(given.results).toEqual([expect.objectContaining({ status: 200 })])
+      expect([contact, lookup, transaction, explicit].map((scope) => scope.isDone())).toEqual([true, true, true, true])
+    } finally {
+      await perAction.close()
+    }
+  })
+})
