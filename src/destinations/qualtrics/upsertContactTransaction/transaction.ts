@@ -8,7 +8,7 @@ dayjs.extend(utc)
 
 // ISO 8601 as Segment writes timestamps, also with a space for the T (Qualtrics' own form) and without a time or offset.
 const ISO_DATE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(?:Z|([+-]\d{2}):?(\d{2})?)?$/i
 // Epoch seconds (9–10 digits, 1973–2286) or milliseconds (13); a shorter run of digits such as "2024" is ambiguous.
 const EPOCH_DIGITS = /^(?:\d{9,10}|\d{13})$/
 
@@ -23,7 +23,7 @@ function parseTransactionDate(value: string | number): Date | undefined {
   if (EPOCH_DIGITS.test(text)) return new Date(text.length === 13 ? Number(text) : Number(text) * 1000)
   const iso = ISO_DATE.exec(text)
   if (!iso) return undefined
-  const [, year, month, day, hour = '00', minute = '00', second = '00', offset] = iso
+  const [, year, month, day, hour = '00', minute = '00', second = '00', offsetHours, offsetMinutes = '00'] = iso
   const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate()
   const inRange =
     Number(month) >= 1 &&
@@ -32,16 +32,12 @@ function parseTransactionDate(value: string | number): Date | undefined {
     Number(day) <= daysInMonth &&
     Number(hour) <= 23 &&
     Number(minute) <= 59 &&
-    Number(second) <= 59
+    Number(second) <= 59 &&
+    (offsetHours === undefined || (Math.abs(Number(offsetHours)) <= 23 && Number(offsetMinutes) <= 59))
   if (!inRange) return undefined
-  let normalisedZone = 'Z'
-  const zone = offset === undefined ? undefined : /^([+-]\d{2}):?(\d{2})?$/.exec(offset)
-  if (zone) {
-    if (Math.abs(Number(zone[1])) > 23 || Number(zone[2] ?? 0) > 59) return undefined
-    normalisedZone = `${zone[1]}:${zone[2] ?? '00'}`
-  }
+  const zone = offsetHours === undefined ? 'Z' : `${offsetHours}:${offsetMinutes}`
   // Qualtrics keeps whole seconds, so a fraction is dropped here rather than rounded.
-  return new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}${normalisedZone}`)
+  return new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}${zone}`)
 }
 
 /** Qualtrics reads transaction dates as UTC `YYYY-MM-DD HH:mm:ss`. */
