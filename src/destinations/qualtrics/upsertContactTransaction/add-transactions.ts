@@ -137,11 +137,12 @@ export async function addTransactions(client: QualtricsClient, payloads: Payload
     return criteria.get(directoryId) as Promise<(keyof ContactBody)[]>
   }
   const resolved = new Map<string, Promise<ResolvedContact>>()
+  const account = client.account
   await mapWithConcurrency([...identities], BATCH_CONCURRENCY, async ([key, identity]) => {
     const lookup = { mode: identity.mode, deduplicatedOn: deduplicatedOn(identity.directoryId) }
     const resolve = () => resolveContactId(client, identity.directoryId, identity.contact, identity.matchOrder, lookup)
     // A deduplicating create is Qualtrics' own upsert and cannot race; a search then create can.
-    const result = identity.mode === 'search' ? resolveShared(`${client.account} ${key}`, resolve) : resolve()
+    const result = identity.mode === 'search' ? resolveShared(`${account} ${key}`, resolve) : resolve()
     resolved.set(key, result)
     await result.catch(() => undefined)
   })
