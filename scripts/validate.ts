@@ -147,6 +147,17 @@ function typeProblems(field: Obj, value: unknown): string[] {
   return literalProblems(field, value)
 }
 
+/** What the CLI requires of every setting and field alike: a label, a description and a known type. */
+function describedProblems(at: string, entry: Obj, types: Record<string, true>, kind: string): string[] {
+  const problems: string[] = []
+  if (!nonEmpty(entry.label)) problems.push(`${at}: has no label`)
+  if (!nonEmpty(entry.description)) problems.push(`${at}: has no description`)
+  if (!Object.hasOwn(types, String(entry.type))) {
+    problems.push(`${at}: type ${quote(entry.type)} is not a ${kind} type (${oneOf(types)})`)
+  }
+  return problems
+}
+
 function settingProblems(definition: Obj): string[] {
   const problems: string[] = []
   const auth = definition.authentication
@@ -162,11 +173,7 @@ function settingProblems(definition: Obj): string[] {
       problems.push(`${where}: is not an object`)
       continue
     }
-    if (!nonEmpty(setting.label)) problems.push(`${where}: has no label`)
-    if (!nonEmpty(setting.description)) problems.push(`${where}: has no description`)
-    if (!Object.hasOwn(SETTING_TYPES, String(setting.type))) {
-      problems.push(`${where}: type ${quote(setting.type)} is not a setting type (${oneOf(SETTING_TYPES)})`)
-    }
+    problems.push(...describedProblems(where, setting, SETTING_TYPES, 'setting'))
     if (setting.default !== undefined) {
       // Settings are plain values the customer types in: no mapping directives.
       const found = looksLikeDirective(setting.default)
@@ -181,12 +188,7 @@ function settingProblems(definition: Obj): string[] {
 function fieldProblems(where: string, key: string, field: unknown): string[] {
   const at = `${where}.fields.${key}`
   if (!isObj(field)) return [`${at}: is not an object`]
-  const problems: string[] = []
-  if (!nonEmpty(field.label)) problems.push(`${at}: has no label`)
-  if (!nonEmpty(field.description)) problems.push(`${at}: has no description`)
-  if (!Object.hasOwn(FIELD_TYPES, String(field.type))) {
-    problems.push(`${at}: type ${quote(field.type)} is not a field type (${oneOf(FIELD_TYPES)})`)
-  }
+  const problems = describedProblems(at, field, FIELD_TYPES, 'field')
   if (field.default !== undefined) {
     const mapping = mappingProblems(field.default)
     const found = mapping.length > 0 ? mapping : typeProblems(field, field.default)
