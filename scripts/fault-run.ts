@@ -228,7 +228,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     const contacts = {
       identify: checkContacts(
         directory.contacts as StoredContact[],
-        namedBy('identify', (e) => `${e.userId}@example.com`, userEmail),
+        namedBy('identify', (e) => String(e.traits?.email), userEmail),
         (c) => c.email
       ),
       transaction: checkContacts(
