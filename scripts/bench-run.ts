@@ -5,8 +5,7 @@
 import { defaultValues, Destination, type JSONObject } from '@segment/actions-core'
 import qualtrics from '../src/destinations/qualtrics'
 import { mapWithConcurrency } from '../src/destinations/qualtrics/batching'
-import { setApiOriginOverride } from '../src/destinations/qualtrics/qualtrics-client'
-import { isRetryableStatus } from '../src/server/local-server'
+import { isRetryableStatus, setApiOriginOverride } from '../src/destinations/qualtrics/client'
 import { ACTION_FOR, DIRECTORY_ID, MAILING_LIST_ID, SETTINGS, WORKFLOW_URL, workload, type EventKind } from './workload'
 
 export interface Scenario {

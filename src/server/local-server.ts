@@ -9,6 +9,7 @@ import {
   type SegmentEvent
 } from '@segment/actions-core'
 import qualtrics from '../destinations/qualtrics'
+import { isRetryableStatus } from '../destinations/qualtrics/client'
 import { BadRequest, isPlainObject, readJsonBody, sendJson } from './http-utils'
 
 // The server runs any destination definition; ours is the default. Settings are the definition's own type.
@@ -48,11 +49,6 @@ export interface EventResult {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
-
-/** Segment retries 408, 423, 429 and 5xx other than 501; everything else is final. */
-export function isRetryableStatus(status: number): boolean {
-  return [408, 423, 429].includes(status) || (status >= 500 && status !== 501)
-}
 
 function errorResult(error: unknown): EventResult {
   const e = error as { status?: number; code?: string; name?: string; message?: string }

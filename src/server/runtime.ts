@@ -1,4 +1,4 @@
-import { setApiOriginOverride, setRequestTimeout } from '../destinations/qualtrics/qualtrics-client'
+import { setApiOriginOverride, setRequestTimeout } from '../destinations/qualtrics/client'
 import {
   DEFAULT_SEED,
   loadSeedFile,

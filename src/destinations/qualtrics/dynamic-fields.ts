@@ -1,6 +1,6 @@
 import type { DynamicFieldResponse, RequestClient } from '@segment/actions-core'
 import type { Settings } from './generated-types'
-import { QualtricsClient } from './qualtrics-client'
+import { QualtricsClient } from './client'
 
 /** A failure shown in the field's dropdown instead of thrown: the mapping editor stays usable. */
 function asDynamicError(error: unknown): DynamicFieldResponse {

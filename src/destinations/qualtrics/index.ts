@@ -1,6 +1,6 @@
 import { defaultValues, InvalidAuthenticationError, type DestinationDefinition } from '@segment/actions-core'
 import type { Settings } from './generated-types'
-import { QualtricsClient } from './qualtrics-client'
+import { QualtricsClient } from './client'
 import upsertContact from './upsertContact'
 import triggerXflow from './triggerXflow'
 import upsertContactTransaction from './upsertContactTransaction'

@@ -6,7 +6,7 @@ import {
   QualtricsClient,
   resolveWorkflowUrl,
   setApiOriginOverride
-} from '../../../src/destinations/qualtrics/qualtrics-client'
+} from '../../../src/destinations/qualtrics/client'
 import {
   API,
   API_TOKEN,

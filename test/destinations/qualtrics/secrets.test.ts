@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { createTestIntegration, type RequestClient, type SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
-import { QualtricsClient, REQUEST_TIMEOUT_MS } from '../../../src/destinations/qualtrics/qualtrics-client'
+import { QualtricsClient, REQUEST_TIMEOUT_MS } from '../../../src/destinations/qualtrics/client'
 import { startLocalServer } from '../../../src/server/local-server'
 import { API, API_TOKEN, DIRECTORY, MAILING_LIST, qualtrics, settings } from './helpers'
 

@@ -2,7 +2,7 @@ import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 import { batchFields, WORKFLOW_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus } from '../batching'
-import { QualtricsClient } from '../qualtrics-client'
+import { QualtricsClient } from '../client'
 import { triggerWorkflows } from './trigger-workflows'
 
 const action: ActionDefinition<Settings, Payload> = {

@@ -1,6 +1,6 @@
 import { PayloadValidationError, type JSONLikeObject } from '@segment/actions-core'
 import { BATCH_CONCURRENCY, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
-import type { QualtricsClient } from '../qualtrics-client'
+import type { QualtricsClient } from '../client'
 import type { Payload } from './generated-types'
 
 /** One workflow run per event (a workflow run is an event, never merged), a few in flight at a time. */

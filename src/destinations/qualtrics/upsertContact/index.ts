@@ -4,7 +4,7 @@ import type { Payload } from './generated-types'
 import { batchFields, DEFAULT_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus } from '../batching'
 import { contactFields, directoryId } from '../contact-fields'
 import { directoryChoices } from '../dynamic-fields'
-import { QualtricsClient } from '../qualtrics-client'
+import { QualtricsClient } from '../client'
 import { upsertContacts } from './upsert-contacts'
 
 const action: ActionDefinition<Settings, Payload> = {

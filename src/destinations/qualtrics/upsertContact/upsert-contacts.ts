@@ -1,7 +1,7 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
 import { buildContactBody, mergeContacts } from '../contact-fields'
-import type { ContactBody, QualtricsClient } from '../qualtrics-client'
+import type { ContactBody, QualtricsClient } from '../client'
 import type { Payload } from './generated-types'
 
 interface ContactRequest {

@@ -9,7 +9,7 @@ import {
   type Outcome
 } from '../batching'
 import { buildContactBody, mergeContacts } from '../contact-fields'
-import type { ContactBody, QualtricsClient, TransactionEntry, TransactionsResult } from '../qualtrics-client'
+import type { ContactBody, QualtricsClient, TransactionEntry, TransactionsResult } from '../client'
 import type { Payload } from './generated-types'
 import {
   deduplicationFields,

@@ -1,5 +1,5 @@
 import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
-import type { ContactBody, QualtricsClient, SearchableIdentifier } from '../qualtrics-client'
+import type { ContactBody, QualtricsClient, SearchableIdentifier } from '../client'
 
 export const MATCH_IDENTIFIERS: SearchableIdentifier[] = ['extRef', 'email', 'phone']
 const LABELS: Record<SearchableIdentifier, string> = {

@@ -1,145 +1,34 @@
 import {
-  IntegrationError,
   InvalidAuthenticationError,
   PayloadValidationError,
-  RetryableError,
   type ModifiedResponse,
   type RequestClient
 } from '@segment/actions-core'
 import { createHash } from 'node:crypto'
+import { apiBaseUrl } from './datacenter'
+import { describeType, noResponseError, qualtricsError, unexpectedResponse, type Operation } from './errors'
+import { getRequestTimeout } from './local-switches'
+import { redactSecret } from './redaction'
+import type {
+  ContactBody,
+  ContactRecord,
+  Directory,
+  Envelope,
+  MailingList,
+  Page,
+  QualtricsAuth,
+  SearchableIdentifier,
+  SentRequest,
+  TransactionEntry,
+  TransactionsResult,
+  WhoAmI
+} from './types'
+import { resolveWorkflowUrl } from './workflow-url'
 
-/** Every request Qualtrics is sent gives up after this long and is reported retryable. */
-export const REQUEST_TIMEOUT_MS = 15_000
 /** Qualtrics' documented limit for a JSON Event body. */
 export const WORKFLOW_BODY_LIMIT_BYTES = 100 * 1024
 /** The most pages a listing follows, so that a server that never stops paging cannot hold an action forever. */
 const MAX_PAGES = 200
-
-export interface QualtricsAuth {
-  apiToken: string
-  datacenter: string
-}
-
-/** One request as Qualtrics was sent it, with the token replaced, for results and local inspection. */
-export interface SentRequest {
-  method: string
-  url: string
-  status: number | 'no response'
-}
-
-/** What went wrong, in words a Segment user can act on: `notFound` names what a 404 means for this call. */
-interface Operation {
-  description: string
-  notFound?: string
-}
-
-type RetryableStatus = ConstructorParameters<typeof RetryableError>[1]
-const RETRYABLE_STATUSES = new Set([408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 598, 599])
-
-// A single DNS label: the datacenter becomes part of a host name, so nothing may escape it.
-const DATACENTER_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
-
-let apiOriginOverride: string | undefined
-
-/**
- * Points every Qualtrics request at a local look-alike (the sandbox) instead of `{datacenter}.qualtrics.com`.
- * Only the local process can call this; it is not a setting, and it accepts loopback addresses only, so the
- * token still goes nowhere but Qualtrics or this machine.
- */
-export function setApiOriginOverride(origin: string | undefined): void {
-  if (origin === undefined || origin === '') {
-    apiOriginOverride = undefined
-    return
-  }
-  let url: URL
-  try {
-    url = new URL(origin)
-  } catch {
-    throw new Error(`The Qualtrics API override "${origin}" is not a URL`)
-  }
-  if (!['http:', 'https:'].includes(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new Error(`The Qualtrics API override must be an http(s) loopback address, not "${origin}"`)
-  }
-  apiOriginOverride = url.origin
-}
-
-export function getApiOriginOverride(): string | undefined {
-  return apiOriginOverride
-}
-
-let requestTimeoutMs = REQUEST_TIMEOUT_MS
-
-/**
- * Changes the timeout every client uses by default. For local runs only (the fault runs hang sandbox requests and
- * should not wait 15 s for each); like the origin override it is not a setting a Segment user can reach.
- */
-export function setRequestTimeout(ms: number | undefined): void {
-  if (ms !== undefined && !(Number.isInteger(ms) && ms > 0))
-    throw new Error(`Request timeout must be a positive integer, not ${ms}`)
-  requestTimeoutMs = ms ?? REQUEST_TIMEOUT_MS
-}
-
-function describeType(value: unknown): string {
-  if (value === null || value === undefined) return 'empty'
-  if (Array.isArray(value)) return 'a list'
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
-}
-
-/** Lower-cases the datacenter ID and rejects anything that is not a single DNS label. */
-export function normaliseDatacenter(datacenter: unknown): string {
-  const value = typeof datacenter === 'string' ? datacenter.toLowerCase() : ''
-  if (!DATACENTER_PATTERN.test(value)) {
-    const shown = typeof datacenter === 'string' ? JSON.stringify(datacenter.slice(0, 80)) : describeType(datacenter)
-    throw new IntegrationError(
-      `Datacenter ID ${shown} is not valid: use the ID from Account settings → Qualtrics IDs, letters, digits and hyphens only (for example "iad1" or "fra1").`,
-      'INVALID_DATACENTER',
-      400
-    )
-  }
-  return value
-}
-
-/** The API base for a datacenter, e.g. `https://iad1.qualtrics.com/API/v3`. */
-export function apiBaseUrl(datacenter: unknown): string {
-  const dc = normaliseDatacenter(datacenter)
-  return `${apiOriginOverride ?? `https://${dc}.qualtrics.com`}/API/v3`
-}
-
-/**
- * Checks a workflow's JSON Event URL and returns the URL to post to. Only https URLs on qualtrics.com or one of
- * its subdomains pass: the URL can be mapped from event data, and the token must never be sent anywhere else.
- */
-export function resolveWorkflowUrl(raw: unknown): string {
-  let url: URL | undefined
-  try {
-    url = typeof raw === 'string' ? new URL(raw.trim()) : undefined
-  } catch {
-    url = undefined
-  }
-  if (!url) {
-    throw new PayloadValidationError(
-      'Workflow URL is not a valid URL: copy the JSON Event URL from your Qualtrics workflow.'
-    )
-  }
-  const host = url.hostname.toLowerCase()
-  const problem =
-    url.protocol !== 'https:'
-      ? 'it must use https'
-      : url.username || url.password
-        ? 'it must not carry a user name or password'
-        : host !== 'qualtrics.com' && !host.endsWith('.qualtrics.com')
-          ? 'its host must be qualtrics.com or a subdomain of it'
-          : url.port !== ''
-            ? 'it must not name a port'
-            : undefined
-  if (problem) {
-    throw new PayloadValidationError(
-      `Workflow URL is not a Qualtrics JSON Event URL: ${problem}. Nothing was sent, and the API token is never sent to other hosts.`
-    )
-  }
-  return apiOriginOverride ? `${apiOriginOverride}${url.pathname}${url.search}` : url.toString()
-}
 
 function requireToken(apiToken: unknown): string {
   if (apiToken !== undefined && apiToken !== null && typeof apiToken !== 'string') {
@@ -149,149 +38,6 @@ function requireToken(apiToken: unknown): string {
     throw new InvalidAuthenticationError('API Token is missing: copy it from Account settings → Qualtrics IDs.')
   }
   return apiToken
-}
-
-export interface QualtricsErrorBody {
-  meta?: { httpStatus?: string; requestId?: string; error?: { errorMessage?: string; errorCode?: string } }
-}
-
-/** Qualtrics' reason and request id from an error body, when it has them. */
-function describeQualtricsReason(body: unknown): string {
-  const meta = (body as QualtricsErrorBody | undefined)?.meta
-  const reason = meta?.error?.errorMessage
-  const code = meta?.error?.errorCode
-  const parts = [
-    reason ? `${reason}${code ? ` (${code})` : ''}` : undefined,
-    meta?.requestId && `request id ${meta.requestId}`
-  ]
-  return parts.filter(Boolean).join('; ')
-}
-
-/** Maps a Qualtrics answer that is not a success to the actions-core error whose status makes Segment do the right thing. */
-export function qualtricsError(status: number, body: unknown, operation: Operation): Error {
-  const reason = describeQualtricsReason(body)
-  const detail = reason ? `: ${reason}` : ''
-  const what = `Qualtrics could not ${operation.description}`
-  if (status === 400) return new PayloadValidationError(`${what} (400 Bad Request)${detail}`)
-  if (status === 401) {
-    return new InvalidAuthenticationError(`${what}: the API token is invalid or not for this datacenter (401)${detail}`)
-  }
-  if (status === 403) {
-    return new IntegrationError(`${what}: the API token lacks permission for this (403)${detail}`, 'FORBIDDEN', 403)
-  }
-  if (status === 404) {
-    return new IntegrationError(`${what}: ${operation.notFound ?? 'not found'} (404)${detail}`, 'NOT_FOUND', 404)
-  }
-  if (status === 413) {
-    return new IntegrationError(
-      `${what}: the request is too large for Qualtrics (413)${detail}`,
-      'PAYLOAD_TOO_LARGE',
-      413
-    )
-  }
-  if (status === 429) return new RetryableError(`${what}: rate limited by Qualtrics (429)${detail}`, 429)
-  if (status >= 300 && status < 400) {
-    return new IntegrationError(
-      `${what}: Qualtrics answered with a redirect (${status}), which is not followed`,
-      'UNEXPECTED_REDIRECT',
-      400
-    )
-  }
-  if (RETRYABLE_STATUSES.has(status)) {
-    return new RetryableError(`${what}: Qualtrics is unavailable (${status})${detail}`, status as RetryableStatus)
-  }
-  if (status >= 500 && status !== 501) {
-    return new RetryableError(`${what}: Qualtrics is unavailable (${status})${detail}`, 503)
-  }
-  return new IntegrationError(`${what} (${status})${detail}`, 'QUALTRICS_ERROR', status)
-}
-
-/** A request that got no answer at all (timeout, reset, refused): the outcome is unknown, so Segment should retry. */
-export function noResponseError(error: unknown, operation: Operation, timeoutMs = REQUEST_TIMEOUT_MS): RetryableError {
-  const name = (error as { name?: string; code?: string })?.name ?? 'Error'
-  const code = (error as { code?: string })?.code
-  const timedOut = /timeout/i.test(name) || code === 'ETIMEDOUT' || code === 'REQUESTTIMEOUTERROR'
-  const why = timedOut ? `no answer within ${timeoutMs} ms` : `the connection failed (${code ?? name})`
-  return new RetryableError(`Qualtrics could not ${operation.description}: ${why}`, timedOut ? 504 : 503)
-}
-
-/** A 2xx whose body lacks what Qualtrics documents: reported, never dereferenced into a TypeError. */
-export function unexpectedResponse(operation: Operation, missing: string): IntegrationError {
-  return new IntegrationError(
-    `Qualtrics answered the request to ${operation.description} without ${missing}`,
-    'UNEXPECTED_RESPONSE',
-    502
-  )
-}
-
-/** Replaces the token wherever it appears, so no message, log line or result can carry it. */
-export function redactSecret<T extends Error | string>(value: T, secret: string): T {
-  if (!secret) return value
-  if (typeof value === 'string') return value.split(secret).join('[redacted]') as T
-  if (value.message.includes(secret)) value.message = redactSecret(value.message, secret)
-  return value
-}
-
-interface Page<T> {
-  elements: T[]
-  nextPage?: string | null
-}
-
-interface Envelope<T> {
-  result?: T
-}
-
-export interface Directory {
-  directoryId: string
-  name?: string
-  contactCount?: number
-  isDefault?: boolean
-  deduplicationCriteria?: Record<string, boolean>
-}
-
-export interface MailingList {
-  mailingListId: string
-  name?: string
-}
-
-export interface WhoAmI {
-  userName?: string
-  userId?: string
-  brandId?: string
-  datacenter?: string
-}
-
-export interface ContactRecord {
-  id: string
-  extRef?: string
-  email?: string
-  phone?: string
-}
-
-export type EmbeddedValue = string | number | boolean
-export interface ContactBody {
-  extRef?: string
-  email?: string
-  phone?: string
-  firstName?: string
-  lastName?: string
-  language?: string
-  unsubscribed?: boolean
-  embeddedData?: Record<string, EmbeddedValue>
-}
-
-export type SearchableIdentifier = 'extRef' | 'email' | 'phone'
-
-export interface TransactionEntry {
-  contactId: string
-  mailingListId: string
-  transactionDate: string
-  data: Record<string, EmbeddedValue>
-}
-
-export interface TransactionsResult {
-  createdTransactions?: Record<string, { id?: string }>
-  unprocessedTransactions?: Record<string, { error?: string; errorMessage?: string }>
 }
 
 export interface ClientOptions {
@@ -346,7 +92,7 @@ export class QualtricsClient {
     auth: QualtricsAuth,
     options: ClientOptions = {}
   ) {
-    this.timeoutMs = options.timeoutMs ?? requestTimeoutMs
+    this.timeoutMs = options.timeoutMs ?? getRequestTimeout()
     this.retriesOn429 = options.retriesOn429 ?? 0
     // Both checks run before any request exists, so a bad setting never reaches the network.
     this.base = apiBaseUrl(auth.datacenter)
@@ -390,6 +136,15 @@ export class QualtricsClient {
     )
     if (typeof result.id !== 'string' || result.id === '') throw unexpectedResponse(operation, 'a contact id')
     return result.id
+  }
+
+  /**
+   * Creates or updates (through the directory's deduplication) a contact for the upsertContact action, which does
+   * not need the id to go on: a 2xx without one is still a success, reported with a note instead of an error.
+   */
+  async writeContact(directoryId: string, contact: ContactBody): Promise<{ contactId?: string; note?: string }> {
+    const contactId = await this.createContact(directoryId, contact)
+    return { contactId }
   }
 
   /** Contacts in the directory whose identifier equals `value`; `limit` stops early (2 is enough to spot ambiguity). */

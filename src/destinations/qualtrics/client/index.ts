@@ -1,0 +1,7 @@
+export * from './datacenter'
+export * from './errors'
+export * from './local-switches'
+export * from './qualtrics-client'
+export * from './redaction'
+export * from './types'
+export * from './workflow-url'

@@ -1,0 +1,53 @@
+/**
+ * Switches for local runs only: the local server, the sandbox runs, benchmarks and tests set them. Nothing a Segment
+ * user can reach (settings, mappings, event data) writes them; the destination only reads them.
+ */
+
+/** Every request Qualtrics is sent gives up after this long and is reported retryable. */
+export const REQUEST_TIMEOUT_MS = 15_000
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+let apiOriginOverride: string | undefined
+
+/**
+ * Points every Qualtrics request at a local look-alike (the sandbox) instead of `{datacenter}.qualtrics.com`.
+ * Only the local process can call this; it is not a setting, and it accepts loopback addresses only, so the
+ * token still goes nowhere but Qualtrics or this machine.
+ */
+export function setApiOriginOverride(origin: string | undefined): void {
+  if (origin === undefined || origin === '') {
+    apiOriginOverride = undefined
+    return
+  }
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    throw new Error(`The Qualtrics API override "${origin}" is not a URL`)
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname)) {
+    throw new Error(`The Qualtrics API override must be an http(s) loopback address, not "${origin}"`)
+  }
+  apiOriginOverride = url.origin
+}
+
+export function getApiOriginOverride(): string | undefined {
+  return apiOriginOverride
+}
+
+let requestTimeoutMs = REQUEST_TIMEOUT_MS
+
+/**
+ * Changes the timeout every client uses by default. For local runs only (the fault runs hang sandbox requests and
+ * should not wait 15 s for each); like the origin override it is not a setting a Segment user can reach.
+ */
+export function setRequestTimeout(ms: number | undefined): void {
+  if (ms !== undefined && !(Number.isInteger(ms) && ms > 0))
+    throw new Error(`Request timeout must be a positive integer, not ${ms}`)
+  requestTimeoutMs = ms ?? REQUEST_TIMEOUT_MS
+}
+
+export function getRequestTimeout(): number {
+  return requestTimeoutMs
+}

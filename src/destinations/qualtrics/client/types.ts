@@ -1,0 +1,75 @@
+/** Shapes of what Qualtrics API v3 takes and answers, as far as this destination uses them. */
+
+export interface QualtricsAuth {
+  apiToken: string
+  datacenter: string
+}
+
+/** One request as Qualtrics was sent it, with the token replaced, for results and local inspection. */
+export interface SentRequest {
+  method: string
+  url: string
+  status: number | 'no response'
+}
+
+export interface Page<T> {
+  elements: T[]
+  nextPage?: string | null
+}
+
+export interface Envelope<T> {
+  result?: T
+}
+
+export interface Directory {
+  directoryId: string
+  name?: string
+  contactCount?: number
+  isDefault?: boolean
+  deduplicationCriteria?: Record<string, boolean>
+}
+
+export interface MailingList {
+  mailingListId: string
+  name?: string
+}
+
+export interface WhoAmI {
+  userName?: string
+  userId?: string
+  brandId?: string
+  datacenter?: string
+}
+
+export interface ContactRecord {
+  id: string
+  extRef?: string
+  email?: string
+  phone?: string
+}
+
+export type EmbeddedValue = string | number | boolean
+export interface ContactBody {
+  extRef?: string
+  email?: string
+  phone?: string
+  firstName?: string
+  lastName?: string
+  language?: string
+  unsubscribed?: boolean
+  embeddedData?: Record<string, EmbeddedValue>
+}
+
+export type SearchableIdentifier = 'extRef' | 'email' | 'phone'
+
+export interface TransactionEntry {
+  contactId: string
+  mailingListId: string
+  transactionDate: string
+  data: Record<string, EmbeddedValue>
+}
+
+export interface TransactionsResult {
+  createdTransactions?: Record<string, { id?: string }>
+  unprocessedTransactions?: Record<string, { error?: string; errorMessage?: string }>
+}
