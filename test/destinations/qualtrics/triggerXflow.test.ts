@@ -67,7 +67,9 @@ describe('triggerXflow', () => {
       ['a foreign host', 'https://evil.example.com/hook'],
       ['a look-alike host', 'https://iad1.qualtrics.com.evil.com/hook'],
       ['plain http', `http://iad1.qualtrics.com${PATH}`],
-      ['credentials in the URL', `https://u:p@iad1.qualtrics.com${PATH}`]
+      ['credentials in the URL', `https://u:p@iad1.qualtrics.com${PATH}`],
+      ['a host that url.parse ends at ";"', `https://evil.example;.qualtrics.com${PATH}`],
+      ['an API v3 path on a Qualtrics host', 'https://iad1.qualtrics.com/API/v3/whoami?urlTokenId=3f2a']
     ])('%s', async (_why, workflowUrl) => {
       await expect(run({ workflowUrl })).rejects.toThrow(/not a Qualtrics JSON Event URL/)
     })

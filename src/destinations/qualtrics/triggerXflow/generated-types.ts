@@ -2,7 +2,7 @@
 
 export interface Payload {
   /**
-   * Enter the full URL as you see in your Xflow trigger. See more details on setting up an xflow trigger and getting the URL. It must be an https URL on qualtrics.com; the API token is never sent anywhere else.
+   * The JSON Event URL copied from your Qualtrics workflow's JSON Event trigger: https on a host ending in .qualtrics.com (such as iad1.qualtrics.com), the path /inbound-event/v1/events/json/triggers (older URLs spell it JSON) and a urlTokenId (triggerId in older URLs) in the query. Any other URL is refused and nothing is sent, so the API token never goes anywhere else. JSON Event triggers do not accept OAuth: they take the API token, as the X-API-TOKEN header or with Basic authentication.
    */
   workflowUrl: string
   /**
