@@ -7,5 +7,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: false }]
   },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
-  clearMocks: true
+  clearMocks: true,
+  // Loopback servers and fault runs share two cores with whatever else runs: give slow machines room, not flakes.
+  testTimeout: 30_000
 }
