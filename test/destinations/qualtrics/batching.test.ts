@@ -101,7 +101,9 @@ describe('upsertContactTransaction batch', () => {
     expect(nodes[2].body).toMatchObject({ transactionId: 'CTR_2', contactId: 'CID_2', contact: 'created' })
     expect(nodes[3].errormessage).toMatch(/Several contacts .* External Data Reference "user-3"/)
     expect(nodes[4].errormessage).toMatch(/Date & time of transaction/)
-    expect(nodes[6].errormessage).toBe('Qualtrics did not add the transaction: Mailing list is archived')
+    expect(nodes[6].errormessage).toBe(
+      'Qualtrics did not add the transaction: Mailing list is archived (request id req-ok)'
+    )
     expect(nodes[7].errormessage).toMatch(/extRef/)
   })
 
