@@ -5,6 +5,7 @@ import {
   type InputField,
   type JSONLikeObject
 } from '@segment/actions-core'
+import { answerOf, cameFromQualtrics } from './client/errors'
 
 /** How many Qualtrics requests one batch keeps in flight: small, well inside the 500/minute endpoint limits. */
 export const BATCH_CONCURRENCY = 4
@@ -39,11 +40,18 @@ export function batchFields(defaultSize: number): Record<'enable_batching' | 'ba
   }
 }
 
-/** What happened to one event: what was sent and what came back, or the error that stopped it. */
-export type Outcome = { ok: true; sent: JSONLikeObject; body: JSONLikeObject } | { ok: false; error: unknown }
+/**
+ * What happened to one event: what was sent and what came back, or the error that stopped it, with what was sent
+ * for it when the error came after sending (Qualtrics' answer travels on the error, see `withAnswer`).
+ */
+export type Outcome =
+  | { ok: true; sent: JSONLikeObject; body: JSONLikeObject }
+  | { ok: false; error: unknown; sent?: JSONLikeObject | string }
 
 export const succeeded = (sent: JSONLikeObject, body: JSONLikeObject): Outcome => ({ ok: true, sent, body })
-export const failed = (error: unknown): Outcome => ({ ok: false, error })
+/** `sent` is what went to Qualtrics for this event; leave it out for an error raised before anything was sent. */
+export const failed = (error: unknown, sent?: JSONLikeObject | string): Outcome =>
+  sent === undefined ? { ok: false, error } : { ok: false, error, sent }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
 export async function mapWithConcurrency<T, R>(
@@ -63,12 +71,16 @@ export async function mapWithConcurrency<T, R>(
   return results
 }
 
-/** Runs `fn` and turns a throw into a failed outcome, so one event's problem never reaches its neighbours. */
-export async function settle(fn: () => Promise<Outcome> | Outcome): Promise<Outcome> {
+/**
+ * Runs `fn` and turns a throw into a failed outcome, so one event's problem never reaches its neighbours. `sent`
+ * (what the event sends to Qualtrics) is kept only for an error from a request Qualtrics was sent, not for one
+ * raised by checks before sending.
+ */
+export async function settle(fn: () => Promise<Outcome> | Outcome, sent?: JSONLikeObject | string): Promise<Outcome> {
   try {
     return await fn()
   } catch (error) {
-    return failed(error)
+    return failed(error, cameFromQualtrics(error) ? sent : undefined)
   }
 }
 
@@ -85,10 +97,14 @@ export function toMultiStatus(outcomes: Outcome[]): MultiStatusResponse {
     // The error's own actions-core code (PAYLOAD_VALIDATION_FAILED, INVALID_AUTHENTICATION) says more than its status,
     // and is what the single-event path reports; the status decides only where there is none.
     const ownCode = typeof error?.code === 'string' && error.code in ErrorCodes ? error.code : undefined
+    // `sent` and `body` tell actions-core the destination refused the event, not Segment's integration code.
+    const body = answerOf(outcome.error)
     response.setErrorResponseAtIndex(index, {
       status,
       errortype: (ownCode ?? getErrorCodeFromHttpStatus(status) ?? ErrorCodes.UNKNOWN_ERROR) as keyof typeof ErrorCodes,
-      errormessage: error?.message ?? String(outcome.error)
+      errormessage: error?.message ?? String(outcome.error),
+      ...(outcome.sent === undefined ? {} : { sent: outcome.sent }),
+      ...(body === undefined ? {} : { body })
     })
   })
   return response

@@ -1,7 +1,17 @@
-import { createRequestClient, IntegrationError } from '@segment/actions-core'
-import nock from 'nock'
 import {
+  createRequestClient,
+  createTestEvent,
+  createTestIntegration,
+  IntegrationError,
+  InvalidAuthenticationError,
+  PayloadValidationError
+} from '@segment/actions-core'
+import nock from 'nock'
+import definition from '../../../src/destinations/qualtrics'
+import {
+  answerOf,
   apiBaseUrl,
+  cameFromQualtrics,
   normaliseDatacenter,
   QualtricsClient,
   setApiOriginOverride
@@ -213,4 +223,158 @@ describe('search', () => {
 
 it('uses the API host and token only through nock-declared requests', () => {
   expect(nock.pendingMocks()).toEqual([])
+})
+
+describe('API token that cannot be sent in a header', () => {
+  const make = (apiToken: string) => () => new QualtricsClient(createRequestClient(), { ...settings, apiToken })
+
+  it.each([
+    ['a line feed', `${API_TOKEN}\nX-Injected: 1`, /a line break \(U\+000A\) at character 29/],
+    ['a carriage return', `qtok\rabc`, /a line break \(U\+000D\) at character 5/],
+    ['a NUL', `qtok\u0000abc`, /a control character \(U\+0000\)/],
+    ['a tab inside', `qtok\tabc`, /a control character \(U\+0009\)/],
+    ['a DEL', `qtok\u007fabc`, /a control character \(U\+007F\)/],
+    ['a C1 control', `qtok\u0085abc`, /a control character \(U\+0085\)/],
+    ['a character outside Latin-1', `qtok\u2014abc`, /a character outside Latin-1 \(U\+2014\)/],
+    ['an emoji', `qtok\u{1F600}abc`, /a character outside Latin-1 \(U\+1F600\) at character 5/]
+  ])('refuses %s: a final 401 saying what is wrong, before any request', (_why, token, reason) => {
+    // No request is declared: the client must refuse before it sends anything.
+    let error: unknown
+    try {
+      make(token)()
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(InvalidAuthenticationError)
+    const { message, status } = error as InvalidAuthenticationError
+    expect(status).toBe(401)
+    expect(message).toMatch(reason)
+    expect(message).toMatch(/cannot be sent in a header: copy it again from Account settings/)
+    expect(message).not.toContain('qtok')
+  })
+
+  it('trims surrounding whitespace (a pasted newline) and sends the token without it', async () => {
+    qualtrics()
+      .get('/API/v3/whoami')
+      .reply(200, ok({ userName: 'x' }))
+    expect(await make(`  ${API_TOKEN}\r\n`)().whoami()).toEqual({ userName: 'x' })
+  })
+
+  it('through an action it is a final 401 (never a retryable "connection failed")', async () => {
+    const error = await createTestIntegration(definition)
+      .testAction('upsertContact', {
+        event: createTestEvent({ type: 'identify', userId: 'u1' }),
+        settings: { ...settings, apiToken: 'qtok\nabc' },
+        mapping: { directoryId: DIRECTORY },
+        useDefaultMappings: true
+      })
+      .catch((e) => e)
+    expect(error).toMatchObject({ status: 401, code: 'INVALID_AUTHENTICATION' })
+    expect(isRetryableStatus(error.status)).toBe(false)
+  })
+})
+
+describe('a 2xx without what the docs promise is never retryable', () => {
+  const DIR = `/API/v3/directories/${DIRECTORY}`
+  const malformed = (result: unknown) => ({ result, meta: { httpStatus: '200 - OK', requestId: 'req-odd' } })
+
+  /** The final error for an answer the action cannot go on without: 422, naming the request id, carrying the body. */
+  async function expectFinal(call: Promise<unknown>, missing: string) {
+    const error = (await call.catch((e: unknown) => e)) as IntegrationError
+    expect(error).toBeInstanceOf(IntegrationError)
+    expect(error).toMatchObject({ status: 422, code: 'UNEXPECTED_RESPONSE' })
+    expect(isRetryableStatus(error.status)).toBe(false)
+    expect(error.message).toContain(`without ${missing} (request id req-odd)`)
+    expect(answerOf(error)).toMatchObject({ meta: { requestId: 'req-odd' } })
+  }
+
+  it('createContact, whose id a transaction needs: final, naming the request id', async () => {
+    qualtrics().post(`${DIR}/contacts`).reply(200, malformed({}))
+    await expectFinal(client().createContact(DIRECTORY, { extRef: 'u' }), 'a contact id')
+  })
+
+  it('writeContact, whose caller can do without the id: a success with a note', async () => {
+    qualtrics().post(`${DIR}/contacts`).reply(200, malformed({}))
+    expect(await client().writeContact(DIRECTORY, { extRef: 'u' })).toEqual({
+      note: 'Qualtrics accepted the request to create the contact, but its answer has no contact id (request id req-odd)'
+    })
+    qualtrics()
+      .post(`${DIR}/contacts`)
+      .reply(200, { meta: { httpStatus: '200 - OK' } })
+    expect((await client().writeContact(DIRECTORY, { extRef: 'u' })).note).toContain('no request id in the answer')
+    qualtrics()
+      .post(`${DIR}/contacts`)
+      .reply(200, ok({ id: 'CID_1' }))
+    expect(await client().writeContact(DIRECTORY, { extRef: 'u' })).toEqual({ contactId: 'CID_1' })
+  })
+
+  it('createTransactions without either map: a note, not an error (a retry could store them twice)', async () => {
+    qualtrics().post(`${DIR}/transactions`).reply(200, malformed({}))
+    const entry = { contactId: 'CID_1', mailingListId: 'CG_1', transactionDate: '2024-03-01 10:00:00', data: {} }
+    expect(await client().createTransactions(DIRECTORY, { a: entry })).toEqual({
+      requestId: 'req-odd',
+      note: 'Qualtrics accepted the request to add the transaction, but its answer has no createdTransactions or unprocessedTransactions (request id req-odd)'
+    })
+  })
+
+  it('a search answer without a list: final', async () => {
+    qualtrics()
+      .post(`${DIR}/contacts/search?pageSize=2`)
+      .reply(200, malformed({ elements: 'none' }))
+    await expectFinal(
+      client().searchContacts(DIRECTORY, 'extRef', 'u', 2),
+      'a list of contacts with ids (result.elements)'
+    )
+  })
+
+  it('a listing without its list (directories, mailing lists): final', async () => {
+    qualtrics()
+      .get('/API/v3/directories')
+      .reply(200, malformed({ nextPage: null }))
+    await expectFinal(client().listDirectories(), 'a list (result.elements)')
+    qualtrics().get(`${DIR}/mailinglists`).reply(200, malformed(null))
+    await expectFinal(client().listMailingLists(DIRECTORY), 'a list (result.elements)')
+  })
+
+  it('whoami without a result: final', async () => {
+    qualtrics().get('/API/v3/whoami').reply(200, malformed(undefined))
+    await expectFinal(client().whoami(), 'a result')
+  })
+})
+
+describe("Qualtrics' answer on the errors it causes", () => {
+  it('is kept (redacted) on a refusal, out of sight of logs and serialisation', async () => {
+    const answer = qualtricsError(400, `token ${API_TOKEN} is malformed`)
+    qualtrics().get('/API/v3/whoami').reply(400, answer)
+    const error = await client()
+      .whoami()
+      .catch((e) => e)
+    expect(answerOf(error)).toEqual(qualtricsError(400, 'token [redacted] is malformed'))
+    expect(Object.keys(error)).not.toContain('qualtricsAnswer')
+    expect(JSON.stringify(error)).not.toContain('req-400')
+  })
+
+  it('is text, cut short, for an answer that is not JSON', async () => {
+    qualtrics()
+      .get('/API/v3/whoami')
+      .reply(503, `<html>${'x'.repeat(5000)} ${API_TOKEN}</html>`, { 'content-type': 'text/html' })
+    const answer = answerOf(
+      await client()
+        .whoami()
+        .catch((e) => e)
+    )
+    expect(typeof answer).toBe('string')
+    expect((answer as string).length).toBeLessThanOrEqual(4001)
+    expect(answer).toMatch(/^<html>x+…$/)
+  })
+
+  it('is absent, but the error still marked as from Qualtrics, when no answer came', async () => {
+    qualtrics().get('/API/v3/whoami').replyWithError('socket hang up')
+    const error = await client()
+      .whoami()
+      .catch((e) => e)
+    expect(answerOf(error)).toBeUndefined()
+    expect(cameFromQualtrics(error)).toBe(true)
+    expect(cameFromQualtrics(new PayloadValidationError('checked before sending'))).toBe(false)
+  })
 })

@@ -2,9 +2,12 @@ import {
   IntegrationError,
   InvalidAuthenticationError,
   PayloadValidationError,
-  RetryableError
+  RetryableError,
+  type JSONLikeObject
 } from '@segment/actions-core'
 import { REQUEST_TIMEOUT_MS } from './local-switches'
+import { redactSecret } from './redaction'
+import type { TransactionEntry } from './types'
 
 /** What went wrong, in words a Segment user can act on: `notFound` names what a 404 means for this call. */
 export interface Operation {
@@ -81,20 +84,111 @@ export function qualtricsError(status: number, body: unknown, operation: Operati
   return new IntegrationError(`${what} (${status})${detail}`, 'QUALTRICS_ERROR', status)
 }
 
-/** A request that got no answer at all (timeout, reset, refused): the outcome is unknown, so Segment should retry. */
-export function noResponseError(error: unknown, operation: Operation, timeoutMs = REQUEST_TIMEOUT_MS): RetryableError {
-  const name = (error as { name?: string; code?: string })?.name ?? 'Error'
-  const code = (error as { code?: string })?.code
-  const timedOut = /timeout/i.test(name) || code === 'ETIMEDOUT' || code === 'REQUESTTIMEOUTERROR'
-  const why = timedOut ? `no answer within ${timeoutMs} ms` : `the connection failed (${code ?? name})`
-  return new RetryableError(`Qualtrics could not ${operation.description}: ${why}`, timedOut ? 504 : 503)
+/** A 404 on transactions may mean the directory, or a mailing list or contact one of them names: list them all. */
+export function transactionsNotFound(directoryId: string, transactions: Record<string, TransactionEntry>): string {
+  const entries = Object.values(transactions)
+  const distinct = (ids: string[]) => [...new Set(ids)]
+  const mailingLists = distinct(entries.map((entry) => entry.mailingListId))
+  const contacts = distinct(entries.map((entry) => entry.contactId))
+  const name = (kind: string, ids: string[]) =>
+    ids.length === 1 ? `${kind} ${ids[0]}` : `one of the ${ids.length} ${kind}s (${ids.slice(0, 3).join(', ')}…)`
+  return `directory ${directoryId}, ${name('mailing list', mailingLists)} or ${name('contact', contacts)} was not found`
 }
 
-/** A 2xx whose body lacks what Qualtrics documents: reported, never dereferenced into a TypeError. */
-export function unexpectedResponse(operation: Operation, missing: string): IntegrationError {
-  return new IntegrationError(
-    `Qualtrics answered the request to ${operation.description} without ${missing}`,
-    'UNEXPECTED_RESPONSE',
-    502
+/** The one wording of a timeout: the whole exchange (headers and body) took longer than the client allows. */
+export function timeoutError(operation: Operation, timeoutMs: number): RetryableError {
+  return new RetryableError(`Qualtrics could not ${operation.description}: no answer within ${timeoutMs} ms`, 504)
+}
+
+/** A request that got no answer at all (timeout, reset, refused): the outcome is unknown, so Segment should retry. */
+export function noResponseError(error: unknown, operation: Operation, timeoutMs = REQUEST_TIMEOUT_MS): RetryableError {
+  if (error instanceof RetryableError) return error
+  const name = (error as { name?: string; code?: string })?.name ?? 'Error'
+  const code = (error as { code?: string })?.code
+  if (/timeout/i.test(name) || code === 'ETIMEDOUT' || code === 'REQUESTTIMEOUTERROR') {
+    return timeoutError(operation, timeoutMs)
+  }
+  return new RetryableError(
+    `Qualtrics could not ${operation.description}: the connection failed (${code ?? name})`,
+    503
   )
+}
+
+/** Qualtrics' id for one request (`meta.requestId`), when its answer has one. */
+export function requestIdOf(answer: unknown): string | undefined {
+  const id = (answer as QualtricsErrorBody | undefined)?.meta?.requestId
+  return typeof id === 'string' && id !== '' ? id : undefined
+}
+
+/** The request id in the words every message uses, so that Qualtrics support can find the request. */
+export function describeRequestId(requestId: string | undefined): string {
+  return requestId ? `request id ${requestId}` : 'no request id in the answer'
+}
+
+/**
+ * The status for a 2xx whose body lacks what the action needs to go on. Qualtrics accepted the request, so a
+ * retry could store a second contact or transaction: the status must be final. 422 (the answer's content could not
+ * be processed) says that, where 400 would blame the event's data and 5xx would be retried.
+ */
+export const UNEXPECTED_RESPONSE_STATUS = 422
+
+/** A 2xx whose body lacks what Qualtrics documents and the action cannot do without: final, never a TypeError. */
+export function unexpectedResponse(operation: Operation, missing: string, answer?: unknown): IntegrationError {
+  return new IntegrationError(
+    `Qualtrics answered the request to ${operation.description} without ${missing} (${describeRequestId(requestIdOf(answer))})`,
+    'UNEXPECTED_RESPONSE',
+    UNEXPECTED_RESPONSE_STATUS
+  )
+}
+
+/** The note for a 2xx that lacks something the action can do without: the event succeeds and says what was missing. */
+export function missingFromAnswer(operation: Operation, missing: string, answer?: unknown): string {
+  return `Qualtrics accepted the request to ${operation.description}, but its answer has no ${missing} (${describeRequestId(requestIdOf(answer))})`
+}
+
+/** What Qualtrics answered, as a batch entry's `body` shows it: objects as they are, anything else as text. */
+export type Answer = JSONLikeObject | string
+
+/** Longer answers (an HTML error page from a proxy, say) are cut to this many characters. */
+const ANSWER_LIMIT = 4000
+const ANSWER = Symbol('qualtricsAnswer')
+
+/** A copy of parsed JSON with the secret replaced in every string and key (a JSON round trip could miss an escaped one). */
+export function redactJson<T>(value: T, secret: string): T {
+  if (typeof value === 'string') return redactSecret(value, secret) as T
+  if (Array.isArray(value)) return value.map((item: unknown) => redactJson(item, secret)) as T
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [redactSecret(key, secret), redactJson(item, secret)])
+  ) as T
+}
+
+/** Qualtrics' answer with the token removed wherever it appears, and cut when long; undefined when there was none. */
+export function redactedAnswer(data: unknown, secret: string): Answer | undefined {
+  if (data === undefined || data === null || data === '') return undefined
+  const clean = redactJson(data, secret)
+  const isObject = typeof clean === 'object' && clean !== null && !Array.isArray(clean)
+  const text = typeof clean === 'string' ? clean : JSON.stringify(clean)
+  if (text.length > ANSWER_LIMIT) return `${text.slice(0, ANSWER_LIMIT)}…`
+  return isObject ? (clean as JSONLikeObject) : text
+}
+
+/**
+ * Marks an error as the outcome of a request Qualtrics was sent, keeping its answer (already redacted; none after a
+ * timeout or a dropped connection) out of sight: not enumerable, so it is neither logged nor serialised with the
+ * error. A batch reports both, so that Segment attributes the failure to the destination.
+ */
+export function withAnswer<E extends Error>(error: E, answer: Answer | undefined): E {
+  Object.defineProperty(error, ANSWER, { value: answer, enumerable: false })
+  return error
+}
+
+/** True when the error came from a request Qualtrics was sent (see `withAnswer`), not from checks made before. */
+export function cameFromQualtrics(error: unknown): boolean {
+  return error !== null && typeof error === 'object' && ANSWER in error
+}
+
+/** The answer `withAnswer` kept on an error, if any. */
+export function answerOf(error: unknown): Answer | undefined {
+  return cameFromQualtrics(error) ? (error as { [ANSWER]?: Answer })[ANSWER] : undefined
 }

@@ -1,12 +1,21 @@
-import {
-  InvalidAuthenticationError,
-  PayloadValidationError,
-  type ModifiedResponse,
-  type RequestClient
-} from '@segment/actions-core'
+import { PayloadValidationError, type ModifiedResponse, type RequestClient } from '@segment/actions-core'
 import { createHash } from 'node:crypto'
+import { requireToken } from './api-token'
 import { apiBaseUrl } from './datacenter'
-import { describeType, noResponseError, qualtricsError, unexpectedResponse, type Operation } from './errors'
+import { backoffDelayMs, withinDeadline } from './timing'
+import {
+  missingFromAnswer,
+  noResponseError,
+  qualtricsError,
+  redactedAnswer,
+  redactJson,
+  requestIdOf,
+  timeoutError,
+  transactionsNotFound,
+  unexpectedResponse,
+  withAnswer,
+  type Operation
+} from './errors'
 import { getRequestTimeout } from './local-switches'
 import { redactSecret } from './redaction'
 import type {
@@ -20,6 +29,7 @@ import type {
   SearchableIdentifier,
   SentRequest,
   TransactionEntry,
+  TransactionsAnswer,
   TransactionsResult,
   WhoAmI
 } from './types'
@@ -30,43 +40,13 @@ export const WORKFLOW_BODY_LIMIT_BYTES = 100 * 1024
 /** The most pages a listing follows, so that a server that never stops paging cannot hold an action forever. */
 const MAX_PAGES = 200
 
-function requireToken(apiToken: unknown): string {
-  if (apiToken !== undefined && apiToken !== null && typeof apiToken !== 'string') {
-    throw new InvalidAuthenticationError(`API Token must be text, not ${describeType(apiToken)}.`)
-  }
-  if (typeof apiToken !== 'string' || apiToken.trim() === '') {
-    throw new InvalidAuthenticationError('API Token is missing: copy it from Account settings → Qualtrics IDs.')
-  }
-  return apiToken
-}
-
 export interface ClientOptions {
   timeoutMs?: number
   /** How many times a 429 is retried after a pause (batches use this to back off instead of failing events). */
   retriesOn429?: number
 }
 
-/** The pause before retry `attempt` (0-based) after a 429: Retry-After when Qualtrics gives one, else doubling. */
-export function backoffDelayMs(attempt: number, retryAfter: string | null): number {
-  const seconds = Number(retryAfter)
-  if (retryAfter && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_BACKOFF_MS)
-  return Math.min(BACKOFF_BASE_MS * 2 ** attempt, MAX_BACKOFF_MS)
-}
-
-const BACKOFF_BASE_MS = 250
 const BATCH_RETRIES_ON_429 = 3
-const MAX_BACKOFF_MS = 4000
-
-/** A 404 on transactions may mean the directory, or a mailing list or contact one of them names: list them all. */
-function transactionsNotFound(directoryId: string, transactions: Record<string, TransactionEntry>): string {
-  const entries = Object.values(transactions)
-  const distinct = (ids: string[]) => [...new Set(ids)]
-  const mailingLists = distinct(entries.map((entry) => entry.mailingListId))
-  const contacts = distinct(entries.map((entry) => entry.contactId))
-  const name = (kind: string, ids: string[]) =>
-    ids.length === 1 ? `${kind} ${ids[0]}` : `one of the ${ids.length} ${kind}s (${ids.slice(0, 3).join(', ')}…)`
-  return `directory ${directoryId}, ${name('mailing list', mailingLists)} or ${name('contact', contacts)} was not found`
-}
 
 interface SendOptions {
   method: 'GET' | 'POST' | 'PUT'
@@ -127,24 +107,22 @@ export class QualtricsClient {
     })
   }
 
+  /** Creates (or, through the directory's deduplication, updates) a contact whose id the caller needs to go on. */
   async createContact(directoryId: string, contact: ContactBody): Promise<string> {
-    const operation = { description: 'create the contact', notFound: `directory ${directoryId} was not found` }
-    const result = await this.resultOf<{ id?: string }>(
-      `${this.directoryUrl(directoryId)}/contacts`,
-      { method: 'POST', json: contact },
-      operation
-    )
-    if (typeof result.id !== 'string' || result.id === '') throw unexpectedResponse(operation, 'a contact id')
-    return result.id
+    const { contactId, data, operation } = await this.postContact(directoryId, contact)
+    // A transaction must name its contact: without the id the event cannot succeed, and a retry would create another.
+    if (!contactId) throw this.unexpected(operation, 'a contact id', data)
+    return contactId
   }
 
   /**
-   * Creates or updates (through the directory's deduplication) a contact for the upsertContact action, which does
-   * not need the id to go on: a 2xx without one is still a success, reported with a note instead of an error.
+   * Creates or updates a contact for the upsertContact action, which does not need the id to go on: a 2xx without
+   * one is still a success, reported with a note instead of an error.
    */
   async writeContact(directoryId: string, contact: ContactBody): Promise<{ contactId?: string; note?: string }> {
-    const contactId = await this.createContact(directoryId, contact)
-    return { contactId }
+    const { contactId, data, operation } = await this.postContact(directoryId, contact)
+    if (contactId) return { contactId }
+    return { note: redactSecret(missingFromAnswer(operation, 'contact id', data), this.token) }
   }
 
   /** Contacts in the directory whose identifier equals `value`; `limit` stops early (2 is enough to spot ambiguity). */
@@ -159,32 +137,41 @@ export class QualtricsClient {
       notFound: `directory ${directoryId} was not found`
     }
     const url = `${this.directoryUrl(directoryId)}/contacts/search?pageSize=${Math.min(Math.max(limit, 1), 100)}`
-    const result = await this.resultOf<Page<ContactRecord>>(
-      url,
-      { method: 'POST', json: { filter: { filterType, comparison: 'eq', value } } },
-      operation
-    )
-    const elements = result.elements
+    const filter = { filter: { filterType, comparison: 'eq', value } }
+    const { result, data } = await this.answer<Page<ContactRecord>>(url, operation, { method: 'POST', json: filter })
+    const elements = result?.elements
+    // Without the list the action cannot tell a known contact from a new one, so it cannot go on.
     if (!Array.isArray(elements) || elements.some((c) => typeof c?.id !== 'string')) {
-      throw unexpectedResponse(operation, 'a list of contacts with ids (result.elements)')
+      throw this.unexpected(operation, 'a list of contacts with ids (result.elements)', data)
     }
     return elements.slice(0, limit)
   }
 
+  /**
+   * Adds transactions. A 2xx that reports neither map still means Qualtrics took the request: a retry could store
+   * every transaction twice, so the answer carries a note instead of failing. The result comes back redacted.
+   */
   async createTransactions(
     directoryId: string,
     transactions: Record<string, TransactionEntry>
-  ): Promise<TransactionsResult> {
+  ): Promise<TransactionsAnswer> {
     const operation = { description: 'add the transaction', notFound: transactionsNotFound(directoryId, transactions) }
-    const result = await this.resultOf<TransactionsResult>(
-      `${this.directoryUrl(directoryId)}/transactions`,
-      { method: 'POST', json: transactions },
-      operation
-    )
-    if (!result.createdTransactions && !result.unprocessedTransactions) {
-      throw unexpectedResponse(operation, 'createdTransactions or unprocessedTransactions')
+    const url = `${this.directoryUrl(directoryId)}/transactions`
+    const { result, data } = await this.answer<TransactionsResult>(url, operation, {
+      method: 'POST',
+      json: transactions
+    })
+    const requestId = requestIdOf(data)
+    if (!result?.createdTransactions && !result?.unprocessedTransactions) {
+      const missing = 'createdTransactions or unprocessedTransactions'
+      return { requestId, note: redactSecret(missingFromAnswer(operation, missing, data), this.token) }
     }
-    return result
+    const clean = redactJson(result, this.token)
+    return {
+      createdTransactions: clean.createdTransactions,
+      unprocessedTransactions: clean.unprocessedTransactions,
+      requestId
+    }
   }
 
   /**
@@ -223,31 +210,56 @@ export class QualtricsClient {
     return `${this.base}/directories/${encodeURIComponent(directoryId.trim())}`
   }
 
+  private async postContact(directoryId: string, contact: ContactBody) {
+    const operation = { description: 'create the contact', notFound: `directory ${directoryId} was not found` }
+    const url = `${this.directoryUrl(directoryId)}/contacts`
+    const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: contact })
+    const id = result?.id
+    return { contactId: typeof id === 'string' && id !== '' ? id : undefined, data, operation }
+  }
+
   /** Follows `result.nextPage` to the end, refusing pages that point off the API host (the token goes with them). */
   private async listAll<T>(firstUrl: string, operation: Operation): Promise<T[]> {
     const items: T[] = []
     const origin = new URL(this.base).origin
     let url: string | null | undefined = firstUrl
     for (let page = 0; url; page++) {
-      if (page >= MAX_PAGES) throw unexpectedResponse(operation, `an end to paging after ${MAX_PAGES} pages`)
-      const result: Page<T> = await this.resultOf<Page<T>>(url, { method: 'GET' }, operation)
-      if (!Array.isArray(result.elements)) throw unexpectedResponse(operation, 'a list (result.elements)')
+      if (page >= MAX_PAGES) throw this.unexpected(operation, `an end to paging after ${MAX_PAGES} pages`, undefined)
+      const { result, data }: { result?: Page<T>; data: unknown } = await this.answer<Page<T>>(url, operation)
+      // A listing without its list cannot be shown or searched: final, naming Qualtrics' request id.
+      if (!Array.isArray(result?.elements)) throw this.unexpected(operation, 'a list (result.elements)', data)
       items.push(...result.elements)
       url = result.nextPage
       if (url && !String(url).startsWith(`${origin}/`)) {
-        throw unexpectedResponse(operation, `a next page on ${origin} (it pointed elsewhere and was not followed)`)
+        const missing = `a next page on ${origin} (it pointed elsewhere and was not followed)`
+        throw this.unexpected(operation, missing, data)
       }
     }
     return items
   }
 
+  /** The `result` of a 2xx answer, or a final error naming the request id when there is none. */
   private async resultOf<T>(url: string, options: SendOptions, operation: Operation): Promise<T> {
-    const response = await this.send(url, options, operation, true)
-    const result = (response.data as Envelope<T> | undefined)?.result
-    if (result === undefined || result === null || typeof result !== 'object') {
-      throw unexpectedResponse(operation, 'a result')
-    }
+    const { result, data } = await this.answer<T>(url, operation, options)
+    if (result === undefined) throw this.unexpected(operation, 'a result', data)
     return result
+  }
+
+  /** A 2xx answer's `result` when it is an object (else undefined), with the whole answer for notes and errors. */
+  private async answer<T>(
+    url: string,
+    operation: Operation,
+    options: SendOptions = { method: 'GET' }
+  ): Promise<{ result: T | undefined; data: unknown }> {
+    const data = (await this.send(url, options, operation, true)).data
+    const result = (data as Envelope<T> | undefined)?.result
+    return { result: result !== null && typeof result === 'object' ? result : undefined, data }
+  }
+
+  /** A final error for a 2xx that lacks what the caller needs, carrying Qualtrics' answer (redacted). */
+  private unexpected(operation: Operation, missing: string, data: unknown): Error {
+    const error = redactSecret(unexpectedResponse(operation, missing, data), this.token)
+    return withAnswer(error, redactedAnswer(data, this.token))
   }
 
   private async send(
@@ -263,26 +275,35 @@ export class QualtricsClient {
       const record: SentRequest = { method: options.method, url: redactSecret(url, this.token), status: 'no response' }
       this.sent.push(record)
       try {
-        response = await this.request(url, {
-          method: options.method,
-          json: options.json,
-          body: options.body,
-          headers,
-          timeout: this.timeoutMs,
-          throwHttpErrors: false,
-          // A redirect could carry the token to another host: never follow one.
-          redirect: 'manual'
-        })
+        response = await this.exchange(url, { ...options, headers }, operation)
       } catch (error) {
-        throw redactSecret(noResponseError(error, operation, this.timeoutMs), this.token)
+        throw withAnswer(redactSecret(noResponseError(error, operation, this.timeoutMs), this.token), undefined)
       }
       record.status = response.status
       if (response.status !== 429 || attempt >= this.retriesOn429) break
       await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, response.headers.get('retry-after'))))
     }
     if (response.status < 200 || response.status >= 300) {
-      throw redactSecret(qualtricsError(response.status, response.data, operation), this.token)
+      const error = redactSecret(qualtricsError(response.status, response.data, operation), this.token)
+      throw withAnswer(error, redactedAnswer(response.data, this.token))
     }
     return response
+  }
+
+  /** One request and its whole answer, body included, within the timeout (see `withinDeadline` for why a race). */
+  private exchange(url: string, options: SendOptions, operation: Operation): Promise<ModifiedResponse> {
+    const request = () =>
+      this.request(url, {
+        method: options.method,
+        json: options.json,
+        body: options.body,
+        headers: options.headers,
+        // Still given: a server that never sends headers then has its request aborted by actions-core itself.
+        timeout: this.timeoutMs,
+        throwHttpErrors: false,
+        // A redirect could carry the token to another host: never follow one.
+        redirect: 'manual'
+      })
+    return withinDeadline(request, this.timeoutMs, () => timeoutError(operation, this.timeoutMs))
   }
 }

@@ -73,3 +73,9 @@ export interface TransactionsResult {
   createdTransactions?: Record<string, { id?: string }>
   unprocessedTransactions?: Record<string, { error?: string; errorMessage?: string }>
 }
+
+/** What `createTransactions` gives back: the result (redacted), Qualtrics' request id, and a note when neither map came. */
+export interface TransactionsAnswer extends TransactionsResult {
+  requestId?: string
+  note?: string
+}

@@ -9,7 +9,15 @@ import {
   type Outcome
 } from '../batching'
 import { buildContactBody, mergeContacts } from '../contact-fields'
-import type { ContactBody, QualtricsClient, TransactionEntry, TransactionsResult } from '../client'
+import {
+  describeRequestId,
+  withAnswer,
+  type ContactBody,
+  type QualtricsClient,
+  type TransactionEntry,
+  type TransactionsAnswer,
+  type TransactionsResult
+} from '../client'
 import type { Payload } from './generated-types'
 import {
   deduplicationFields,
@@ -87,30 +95,31 @@ function chunk(items: ReadyTransaction[], size: number): ReadyTransaction[][] {
   return chunks
 }
 
-/** Maps one transactions response back to its events by key. */
-function outcomeFor(item: ReadyTransaction, result: TransactionsResult): Outcome {
+/**
+ * Maps one transactions response back to its events by key. Qualtrics accepted the request (2xx), so an entry it
+ * does not report is a success with a note, not an error: a retry could store the transaction twice.
+ */
+function outcomeFor(item: ReadyTransaction, result: TransactionsAnswer): Outcome {
   const id = result.createdTransactions?.[item.key]?.id
   const sent = { [item.key]: item.transaction } as unknown as JSONLikeObject
-  if (id) {
-    return succeeded(sent, { transactionId: id, contactId: item.transaction.contactId, contact: item.source })
-  }
+  const contact = { contactId: item.transaction.contactId, contact: item.source }
+  if (id) return succeeded(sent, { transactionId: id, ...contact })
   const rejected = result.unprocessedTransactions?.[item.key]
+  const requestId = describeRequestId(result.requestId)
   if (rejected) {
-    return failed(
-      new IntegrationError(
-        `Qualtrics did not add the transaction: ${rejected.errorMessage ?? rejected.error ?? 'no reason given'}`,
-        'TRANSACTION_UNPROCESSED',
-        400
-      )
+    const reason = rejected.errorMessage ?? rejected.error ?? 'no reason given'
+    const error = new IntegrationError(
+      `Qualtrics did not add the transaction: ${reason} (${requestId})`,
+      'TRANSACTION_UNPROCESSED',
+      400
     )
+    const answer = { unprocessedTransactions: { [item.key]: rejected }, requestId: result.requestId ?? null }
+    return failed(withAnswer(error, answer as unknown as JSONLikeObject), sent)
   }
-  return failed(
-    new IntegrationError(
-      `Qualtrics did not report the transaction "${item.key}": it is in neither createdTransactions nor unprocessedTransactions`,
-      'UNEXPECTED_RESPONSE',
-      502
-    )
-  )
+  const note =
+    result.note ??
+    `Qualtrics accepted the request to add the transaction, but its answer reports "${item.key}" in neither createdTransactions nor unprocessedTransactions (${requestId})`
+  return succeeded(sent, { ...contact, note })
 }
 
 /**

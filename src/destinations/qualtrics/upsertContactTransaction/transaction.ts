@@ -9,18 +9,32 @@ dayjs.extend(utc)
 // ISO 8601 as Segment writes timestamps, also with a space for the T (Qualtrics' own form) and without a time or offset.
 const ISO_DATE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(?:Z|([+-]\d{2}):?(\d{2})?)?$/i
-// Epoch seconds (9–10 digits, 1973–2286) or milliseconds (13); a shorter run of digits such as "2024" is ambiguous.
-const EPOCH_DIGITS = /^(?:\d{9,10}|\d{13})$/
+// Epoch seconds (9–10 digits, 1973–2286) or milliseconds (13), with an optional fraction that is dropped; a shorter
+// run of digits such as "2024" is ambiguous, and other lengths are neither.
+const EPOCH = /^(\d{9,10}|\d{13})(?:\.\d+)?$/
+
+const LABEL = 'Date & time of transaction'
+const ACCEPTED_FORMS =
+  'The field transactionDate takes ISO 8601 (2024-03-01T10:15:30Z, 2024-03-01 10:15:30 or 2024-03-01; no offset ' +
+  'means UTC), epoch seconds (10 digits, 1709288130) or epoch milliseconds (13 digits, 1709288130000), as text or ' +
+  'as a number.'
 
 /**
- * Reads a transaction date strictly: an ISO 8601 date (no offset means UTC), epoch milliseconds as a number, or
- * epoch seconds as a string of 9–10 digits (13 digits: milliseconds), as actions-core's datetime check reads them.
- * `Date` alone would roll "2024-02-30" over into March 1; a date that names a day that does not exist is refused.
+ * Epoch time by magnitude, the same rule for a number and for its digits as text: 9–10 integer digits are seconds,
+ * 13 are milliseconds, so 1709288130 and "1709288130" are the same instant. Qualtrics keeps whole seconds.
  */
-function parseTransactionDate(value: string | number): Date | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? new Date(value) : undefined
-  const text = value.trim()
-  if (EPOCH_DIGITS.test(text)) return new Date(text.length === 13 ? Number(text) : Number(text) * 1000)
+function parseEpoch(text: string): Date | undefined {
+  const epoch = EPOCH.exec(text)
+  if (!epoch) return undefined
+  const whole = Number(epoch[1])
+  return new Date(epoch[1].length === 13 ? whole : whole * 1000)
+}
+
+/**
+ * An ISO 8601 date (no offset means UTC), read strictly: `Date` alone would roll "2024-02-30" over into March 1, so a
+ * date that names a day or time that does not exist is refused.
+ */
+function parseIsoDate(text: string): Date | undefined {
   const iso = ISO_DATE.exec(text)
   if (!iso) return undefined
   const [, year, month, day, hour = '00', minute = '00', second = '00', offsetHours, offsetMinutes = '00'] = iso
@@ -40,17 +54,30 @@ function parseTransactionDate(value: string | number): Date | undefined {
   return new Date(`${year}-${month}-${day}T${hour}:${minute}:${second}${zone}`)
 }
 
+/** Why a value is not a transaction date, in words that name the value and the forms accepted. */
+function notADate(value: string | number, why: string): PayloadValidationError {
+  const shown = typeof value === 'number' ? String(value) : `"${value.slice(0, 60)}"`
+  return new PayloadValidationError(`${LABEL} ${shown} ${why}. ${ACCEPTED_FORMS}`)
+}
+
+/** What is wrong with text that looks like a date or epoch time but was refused; empty when it looks like neither. */
+function whyNot(text: string): string {
+  if (/^\d+(\.\d+)?$/.test(text)) return ': epoch time needs 9–10 digits (seconds) or 13 (milliseconds)'
+  if (ISO_DATE.test(text)) return ': that day or time does not exist'
+  return ''
+}
+
 /** Qualtrics reads transaction dates as UTC `YYYY-MM-DD HH:mm:ss`. */
 export function formatTransactionDate(value: string | number | undefined): string {
   if (value === undefined || value === '') {
-    throw new PayloadValidationError('Date & time of transaction is missing: map it to the event timestamp or a date.')
+    throw new PayloadValidationError(`${LABEL} is missing: map it to the event timestamp. ${ACCEPTED_FORMS}`)
   }
-  const parsed = parseTransactionDate(value)
+  if (typeof value === 'number' && !Number.isFinite(value)) throw notADate(value, 'is not a date')
+  // A number is read exactly as its digits written out would be (String(1.7e9) is "1700000000").
+  const text = String(value).trim()
+  const parsed = /^[\d.]+$/.test(text) ? parseEpoch(text) : parseIsoDate(text)
   if (parsed === undefined || Number.isNaN(parsed.getTime())) {
-    throw new PayloadValidationError(
-      `Date & time of transaction "${String(value).slice(0, 60)}" is not a date: use ISO 8601 (2024-03-01T10:15:30Z) ` +
-        'or epoch time'
-    )
+    throw notADate(value, `is not a date${whyNot(text)}`)
   }
   return dayjs.utc(parsed).format('YYYY-MM-DD HH:mm:ss')
 }
