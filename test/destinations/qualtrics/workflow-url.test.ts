@@ -1,5 +1,4 @@
-import http from 'node:http'
-import https from 'node:https'
+import diagnostics from 'node:diagnostics_channel'
 import { parse as legacyParse } from 'node:url'
 import { createTestIntegration, PayloadValidationError, type SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
@@ -20,22 +19,19 @@ const BASIC = `Basic ${Buffer.from(`${USERNAME}:${API_TOKEN}`).toString('base64'
 type Node = { status: number; errormessage?: string }
 const multistatus = () => (testDestination.results[0] as unknown as { multistatus: Node[] }).multistatus
 
-let spies: jest.SpyInstance[] = []
+// Node publishes every ClientRequest it makes on this channel, with the host it connects to: what the HTTP stack
+// really does, whatever the URL string said. (Spying on https.request instead would patch a module nock patches too.)
+let hostsSeen: string[] = []
+const recordHost = (message: unknown) => hostsSeen.push((message as { request: { host: string } }).request.host)
 beforeEach(() => {
   testDestination.responses.splice(0)
-  spies = [jest.spyOn(https, 'request'), jest.spyOn(http, 'request')]
+  hostsSeen = []
+  diagnostics.subscribe('http.client.request.start', recordHost)
 })
-afterEach(() => spies.forEach((spy) => spy.mockRestore()))
+afterEach(() => diagnostics.unsubscribe('http.client.request.start', recordHost))
 
-/** The host of every request the HTTP stack was asked to make, read from the options node-fetch passed it. */
-function hostsConnected(): string[] {
-  return spies.flatMap((spy) =>
-    spy.mock.calls.map(([target]) => {
-      if (typeof target === 'string' || target instanceof URL) return new URL(String(target)).hostname
-      return String(target.hostname ?? target.host)
-    })
-  )
-}
+/** The host of every request the HTTP stack made during the test. */
+const hostsConnected = (): string[] => [...hostsSeen]
 
 const event = (n: number): Partial<SegmentEvent> => ({
   type: 'track',

@@ -105,7 +105,9 @@ export function noResponseError(error: unknown, operation: Operation, timeoutMs 
   if (error instanceof RetryableError) return error
   const name = (error as { name?: string; code?: string })?.name ?? 'Error'
   const code = (error as { code?: string })?.code
-  if (/timeout/i.test(name) || code === 'ETIMEDOUT' || code === 'REQUESTTIMEOUTERROR') {
+  // node-fetch's own FetchError says `body-timeout` / `request-timeout` in its type, not its name.
+  const type = (error as { type?: string })?.type
+  if (/timeout/i.test(name) || /timeout/i.test(type ?? '') || code === 'ETIMEDOUT' || code === 'REQUESTTIMEOUTERROR') {
     return timeoutError(operation, timeoutMs)
   }
   return new RetryableError(

@@ -301,6 +301,9 @@ export class QualtricsClient {
         // Still given: a server that never sends headers then has its request aborted by actions-core itself.
         timeout: this.timeoutMs,
         throwHttpErrors: false,
+        // Read the answer itself, not a clone: node-fetch's timeout then bounds the body read too, and a connection
+        // dropped mid-body rejects this call instead of erroring an unread original stream (which ends the process).
+        skipResponseCloning: true,
         // A redirect could carry the token to another host: never follow one.
         redirect: 'manual'
       })
