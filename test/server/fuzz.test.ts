@@ -64,7 +64,7 @@ beforeAll(async () => {
   // A faster rate-limit clock, so that the valid requests among the fuzz never wait for the sandbox's limits.
   started = await startNpmStartProcess({ SANDBOX_TIME_SCALE: '60' })
 }, 30_000)
-afterAll(() => started.stop())
+afterAll(() => started?.stop())
 
 it(`npm start survives ${COUNT} random and malformed requests and then answers GET / as usual`, async () => {
   const cases = fuzzCases(SEED, COUNT, started.port)
@@ -73,6 +73,9 @@ it(`npm start survives ${COUNT} random and malformed requests and then answers G
     outcomes.push(...(await Promise.all(cases.slice(i, i + PARALLEL).map((fuzz) => send(started.port, fuzz)))))
   }
 
+  // First: the process is alive and reported nothing (an unhandled rejection or exception would have ended it).
+  expect(started.stderr()).toBe('')
+  expect(started.child.exitCode).toBeNull()
   const answered = outcomes.filter((o): o is Extract<Outcome, { kind: 'answered' }> => o.kind === 'answered')
   const byStatus = answered.reduce<Record<number, number>>((n, o) => ({ ...n, [o.status]: (n[o.status] ?? 0) + 1 }), {})
   expect(outcomes.filter((o) => o.kind === 'stalled')).toHaveLength(0)
@@ -82,8 +85,6 @@ it(`npm start survives ${COUNT} random and malformed requests and then answers G
   // Every kind of refusal was exercised, and some requests got through to real answers.
   expect(Object.keys(byStatus)).toEqual(expect.arrayContaining(['200', '400', '403', '404', '405', '415']))
 
-  expect(started.child.exitCode).toBeNull()
-  expect(started.stderr()).toBe('')
   const index = await fetch(`${started.url}/`)
   expect(index.status).toBe(200)
   expect((await index.json()).routes).toContain('POST /events')

@@ -47,8 +47,8 @@ describe('npm start (a process of its own)', () => {
   beforeAll(async () => {
     nock.enableNetConnect('127.0.0.1')
     started = await startNpmStartProcess()
-  })
-  afterAll(() => started.stop())
+  }, 30_000)
+  afterAll(() => started?.stop())
 
   it('is not stopped by POST /authenticate {"apiToken":":"}', async () => {
     const response = await fetch(`${started.url}/authenticate`, {
