@@ -30,9 +30,21 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** Sends the body as JSON (no body, as for a 204, when it is undefined), with any extra headers. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+): void {
+  if (body === undefined) {
+    res.writeHead(status, headers)
+    res.end()
+    return
+  }
   const text = JSON.stringify(body, null, 2)
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text)
   })

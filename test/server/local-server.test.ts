@@ -200,7 +200,11 @@ describe('local server with per-action mapping defaults', () => {
         .post('/API/v3/directories/POOL_given/transactions')
         .reply(200, ok({ createdTransactions: { m3: { id: 'T3' } } }))
       const post = (path: string, body: unknown) =>
-        fetch(`${perAction.url}${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json())
+        fetch(`${perAction.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body)
+        }).then((r) => r.json())
 
       const events = await post('/events', { batch: [identify, purchase(2)] })
       expect(events.results.map((r: { deliveries: { status: number }[] }) => r.deliveries[0].status)).toEqual([

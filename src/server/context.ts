@@ -1,0 +1,99 @@
+import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
+import qualtrics from '../destinations/qualtrics'
+import { BadRequest, isPlainObject } from './http-utils'
+
+// The server runs any destination definition; ours is the default. Settings are the definition's own type.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDefinition = DestinationDefinition<any>
+export type Settings = Record<string, unknown>
+
+/** A trigger and the action it feeds, as Segment stores a mapping (a "subscription"). */
+export interface LocalSubscription {
+  name: string
+  subscribe: string
+  partnerAction: string
+  mapping: Record<string, unknown>
+}
+
+export interface LocalServerOptions {
+  definition?: AnyDefinition
+  /** Settings used where a request gives none (the sandbox's, or QUALTRICS_* from the environment). */
+  settings?: Settings
+  /** Mapping values filled in for fields an action has and a request leaves out (directory, mailing list, workflow). */
+  mappingDefaults?: Record<string, unknown>
+  /** Per action, values that win over `mappingDefaults` (e.g. transactions kept in a directory of their own). */
+  actionMappingDefaults?: Record<string, Record<string, unknown>>
+  /** Triggers for POST /events beyond the definition's presets (for example a workflow trigger). */
+  extraSubscriptions?: LocalSubscription[]
+  bodyLimitBytes?: number
+  log?: (line: string) => void
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
+
+/** What every route needs: the definition, and how a request's settings and mappings are completed. */
+export interface ServerContext {
+  definition: AnyDefinition
+  actionSlugs: string[]
+  bodyLimit: number
+  /** The tokens known before any request: every response and log line is redacted of them. */
+  baseSecrets: string[]
+  /** The action's defaults, then the local defaults, under the mapping a request gives. */
+  withLocalDefaults(slug: string, mapping: Record<string, unknown>): Record<string, unknown>
+  /** The server's settings under the ones a request gives; the token used is added to `secrets`. */
+  settingsFrom(given: unknown, secrets: string[]): Settings
+  subscriptions(): LocalSubscription[]
+}
+
+export function createServerContext(options: LocalServerOptions): ServerContext {
+  const definition = options.definition ?? (qualtrics as AnyDefinition)
+  const baseSettings = options.settings ?? {}
+
+  const withLocalDefaults = (slug: string, mapping: Record<string, unknown>): Record<string, unknown> => {
+    const fields = definition.actions[slug].fields
+    const out = { ...defaultValues(fields), ...mapping }
+    const localDefaults = { ...options.mappingDefaults, ...options.actionMappingDefaults?.[slug] }
+    for (const [key, value] of Object.entries(localDefaults)) {
+      if (key in fields && out[key] === undefined) out[key] = value
+    }
+    return out
+  }
+
+  const settingsFrom = (given: unknown, secrets: string[]): Settings => {
+    if (given !== undefined && !isPlainObject(given)) throw new BadRequest(400, '"settings" must be an object.')
+    const settings = { ...baseSettings, ...(given ?? {}) }
+    if (typeof settings.apiToken === 'string') secrets.push(settings.apiToken)
+    const missing = Object.entries(definition.authentication?.fields ?? {})
+      .filter(([key, field]) => field.required && (settings[key] === undefined || settings[key] === ''))
+      .map(([key]) => key)
+    if (missing.length > 0) {
+      throw new BadRequest(
+        400,
+        `Settings are missing ${missing.join(', ')}: pass "settings" in the body, or start the server with the sandbox (the default) or with QUALTRICS_API_TOKEN and QUALTRICS_DATACENTER.`
+      )
+    }
+    return settings
+  }
+
+  const subscriptions = (): LocalSubscription[] => [
+    ...(definition.presets ?? [])
+      .filter((p): p is typeof p & { subscribe: string; partnerAction: string } => 'subscribe' in p && !!p.subscribe)
+      .map((p) => ({
+        name: p.name ?? p.partnerAction,
+        subscribe: p.subscribe,
+        partnerAction: p.partnerAction,
+        mapping: withLocalDefaults(p.partnerAction, (p.mapping ?? {}) as Record<string, unknown>)
+      })),
+    ...(options.extraSubscriptions ?? []).map((s) => ({ ...s, mapping: withLocalDefaults(s.partnerAction, s.mapping) }))
+  ]
+
+  return {
+    definition,
+    actionSlugs: Object.keys(definition.actions),
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    baseSecrets: typeof baseSettings.apiToken === 'string' ? [baseSettings.apiToken] : [],
+    withLocalDefaults,
+    settingsFrom,
+    subscriptions
+  }
+}

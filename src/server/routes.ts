@@ -1,0 +1,110 @@
+import type { IncomingMessage } from 'node:http'
+import { Destination } from '@segment/actions-core'
+import type { ServerContext } from './context'
+import { runAction, runEvents } from './event-runner'
+import { BadRequest, isPlainObject, readJsonBody } from './http-utils'
+
+export interface RouteResult {
+  status: number
+  /** None for a 204. */
+  body?: unknown
+}
+
+function index(ctx: ServerContext): RouteResult {
+  const { definition, actionSlugs } = ctx
+  const dynamicFieldRoutes = actionSlugs.flatMap((slug) =>
+    Object.keys(definition.actions[slug].dynamicFields ?? {}).map((field) => `POST /${slug}/${field}`)
+  )
+  return {
+    status: 200,
+    body: {
+      destination: definition.name,
+      routes: [
+        'GET /manifest',
+        'POST /authenticate',
+        'POST /events',
+        ...actionSlugs.map((slug) => `POST /${slug}`),
+        ...dynamicFieldRoutes
+      ]
+    }
+  }
+}
+
+async function authenticate(ctx: ServerContext, body: unknown, secrets: string[]): Promise<RouteResult> {
+  const settings = ctx.settingsFrom(body, secrets)
+  try {
+    await new Destination(ctx.definition).testAuthentication(settings)
+    return { status: 200, body: { ok: true } }
+  } catch (error) {
+    return { status: 200, body: { ok: false, error: (error as Error).message } }
+  }
+}
+
+async function dynamicField(
+  ctx: ServerContext,
+  slug: string,
+  field: string,
+  body: unknown,
+  secrets: string[]
+): Promise<RouteResult> {
+  const action = new Destination(ctx.definition).actions[slug]
+  // Own keys only: "constructor" or "toString" is not a dynamic field.
+  if (!Object.hasOwn(action.definition.dynamicFields ?? {}, field)) {
+    throw new BadRequest(404, `Action ${slug} has no dynamic field "${field}".`)
+  }
+  const given = isPlainObject(body) ? body : {}
+  const settings = ctx.settingsFrom(given.settings, secrets)
+  const payload = ctx.withLocalDefaults(slug, isPlainObject(given.payload) ? given.payload : {})
+  const result = await action.executeDynamicField(field, { settings, payload, page: given.page as string | undefined })
+  return { status: result.error ? 502 : 200, body: result }
+}
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://local').pathname.replace(/\/+$/, '') || '/'
+  } catch {
+    throw new BadRequest(400, `"${req.url}" is not a path: ask for a route GET / lists.`)
+  }
+}
+
+/**
+ * The monorepo CLI's `serve`, route for route (GET /manifest, POST /authenticate, POST /{action},
+ * POST /{action}/{field}), plus POST /events. Every token a request's settings use is added to `secrets`, so that
+ * whatever the route answers or throws is redacted of it.
+ */
+export async function route(ctx: ServerContext, req: IncomingMessage, secrets: string[]): Promise<RouteResult> {
+  const path = pathOf(req)
+  const method = req.method ?? 'GET'
+  const parts = path.split('/').filter(Boolean)
+  const expect = (allowed: string) => {
+    if (method !== allowed) throw new BadRequest(405, `${path} takes ${allowed}, not ${method}.`)
+  }
+  const body = () => readJsonBody(req, ctx.bodyLimit)
+
+  if (path === '/') {
+    expect('GET')
+    return index(ctx)
+  }
+  if (path === '/manifest') {
+    expect('GET')
+    return { status: 200, body: { ...JSON.parse(JSON.stringify(ctx.definition)), directoryName: 'qualtrics' } }
+  }
+  if (path === '/authenticate') {
+    expect('POST')
+    return authenticate(ctx, await body(), secrets)
+  }
+  if (path === '/events') {
+    expect('POST')
+    return { status: 200, body: await runEvents(ctx, await body(), secrets) }
+  }
+  const slug = parts[0]
+  if (!slug || !ctx.actionSlugs.includes(slug) || parts.length > 2) {
+    throw new BadRequest(
+      404,
+      `No route ${method} ${path}. Actions: ${ctx.actionSlugs.join(', ')}; see GET / for every route.`
+    )
+  }
+  expect('POST')
+  if (parts.length === 1) return { status: 200, body: await runAction(ctx, slug, await body(), secrets) }
+  return dynamicField(ctx, slug, parts[1], await body(), secrets)
+}
