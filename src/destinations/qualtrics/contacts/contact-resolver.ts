@@ -1,6 +1,6 @@
 import type { ContactBody, QualtricsClient, SearchableIdentifier } from '../client'
 import { contactCache, KnownContacts, type ContactCacheLevel } from './contact-cache'
-import { IDENTIFIERS, type IdentityGroup } from './identity-groups'
+import { IDENTIFIERS, normalizeIdentifier, type IdentityGroup } from './identity-groups'
 import { whileHolding } from './in-flight'
 import type { MultipleMatches } from './multiple-matches'
 import { deduplicationFields, resolveContactId, type ContactLookup, type ResolvedContact } from './resolve-contact'
@@ -24,13 +24,28 @@ export function rememberWritten(known: KnownContacts, contact: ContactBody, cont
   }
 }
 
-/** Remembers what a resolution learnt: every identifier of a contact it wrote, or the one value a search matched. */
-function rememberResolved(known: KnownContacts, contact: ContactBody, resolved: ResolvedContact): void {
+/**
+ * Remembers what a resolution learnt: every identifier of a contact it wrote; for a search, the value it matched and
+ * any other value of the person that the found contact shows too.
+ */
+function rememberResolved(known: KnownContacts, group: IdentityGroup, resolved: ResolvedContact): void {
   if (resolved.source === 'created' || resolved.source === 'deduplication') {
-    rememberWritten(known, contact, resolved.contactId)
-  } else if (resolved.matchedBy) {
-    const { type, value, extRef } = resolved.matchedBy
-    known.remember(type, value, { contactId: resolved.contactId, ...(extRef === undefined ? {} : { extRef }) })
+    rememberWritten(known, group.contact, resolved.contactId)
+    return
+  }
+  if (!resolved.matchedBy) return
+  const { type, value, record } = resolved.matchedBy
+  const extRef = typeof record.extRef === 'string' ? record.extRef : type === 'extRef' ? value : undefined
+  const entry = { contactId: resolved.contactId, ...(extRef === undefined ? {} : { extRef }) }
+  known.remember(type, value, entry)
+  for (const other of valuesOf(group)) {
+    const shown = record[other.type]
+    if (
+      typeof shown === 'string' &&
+      normalizeIdentifier(other.type, shown) === normalizeIdentifier(other.type, other.value)
+    ) {
+      known.remember(other.type, other.value, entry)
+    }
   }
 }
 
@@ -63,7 +78,7 @@ export class ContactResolver {
         values: group.values,
         known: fresh ? undefined : known
       })
-      rememberResolved(known, group.contact, resolved)
+      rememberResolved(known, group, resolved)
       return resolved
     })
   }

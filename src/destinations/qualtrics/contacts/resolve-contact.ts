@@ -1,5 +1,5 @@
 import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
-import type { ContactBody, QualtricsClient, SearchableIdentifier } from '../client'
+import type { ContactBody, ContactRecord, QualtricsClient, SearchableIdentifier } from '../client'
 import type { KnownContacts } from './contact-cache'
 import { IDENTIFIERS } from './identity-groups'
 import {
@@ -35,8 +35,8 @@ export interface ResolvedContact {
    * known to this process (the contact cache).
    */
   source: 'given' | 'created' | 'deduplication' | 'cached' | SearchableIdentifier
-  /** The identifier value a search matched, and the contact's extRef when the search showed it. */
-  matchedBy?: { type: SearchableIdentifier; value: string; extRef?: string }
+  /** The identifier value a search matched, and the contact as the search showed it. */
+  matchedBy?: { type: SearchableIdentifier; value: string; record: ContactRecord }
   /** When several contacts matched and the oldest was used: some of the others, and how many there were. */
   otherMatches?: string[]
   otherMatchCount?: number
@@ -102,11 +102,10 @@ async function searchStep(
     )
   }
   const [chosen, ...others] = oldestFirst(matches)
-  const extRef = typeof chosen.extRef === 'string' ? chosen.extRef : type === 'extRef' ? value : undefined
   return {
     contactId: chosen.id,
     source: type,
-    matchedBy: { type, value, ...(extRef === undefined ? {} : { extRef }) },
+    matchedBy: { type, value, record: chosen },
     ...(others.length > 0
       ? { otherMatches: others.slice(0, OTHER_MATCHES_SHOWN).map((c) => c.id), otherMatchCount: others.length }
       : {})
