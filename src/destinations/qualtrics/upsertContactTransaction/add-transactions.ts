@@ -12,7 +12,7 @@ import type { QualtricsClient, TransactionEntry, TransactionsResult } from '../c
 import { ContactResolver } from '../contacts/contact-resolver'
 import type { ResolvedContact } from '../contacts/resolve-contact'
 import type { Payload } from './generated-types'
-import { resolveEvents, type ResolvedEvent } from './resolve-events'
+import { resolveAgain, resolveEvents, type ResolvedEvent } from './resolve-events'
 
 /** A transactions request stays well under Qualtrics' 5 MB body limit. */
 export const TRANSACTIONS_BODY_BUDGET_BYTES = 1024 * 1024
@@ -170,24 +170,7 @@ export async function addTransactions(client: QualtricsClient, payloads: Payload
   const again = await sendTransactions(client, readyByDirectory(events), size, outcomes)
   if (again.length === 0) return outcomes
 
-  // Each group is forgotten and resolved afresh once, all at the same time; then its events are resolved again.
-  const retried = new Map<object, Promise<ResolvedContact>>()
-  for (const { group, lookup, contact } of again) {
-    if (contact.source !== 'cached' || !group || !lookup || retried.has(group)) continue
-    resolver.forget(group, contact.contactId)
-    const result = resolver.resolve(group, lookup, true)
-    result.catch(() => undefined)
-    retried.set(group, result)
-  }
-  const resolvedAgain: ResolvedEvent[] = []
-  for (const event of again) {
-    const result = event.group && retried.get(event.group)
-    try {
-      resolvedAgain.push(result ? { ...event, contact: await result } : event)
-    } catch (error) {
-      outcomes[event.index] = failed(error)
-    }
-  }
+  const resolvedAgain = await resolveAgain(resolver, again, outcomes)
   await sendTransactions(client, readyByDirectory(resolvedAgain), size, outcomes)
   return outcomes
 }

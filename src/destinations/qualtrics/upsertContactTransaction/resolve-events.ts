@@ -83,3 +83,35 @@ export async function resolveEvents(
   }
   return resolved
 }
+
+/**
+ * For events whose contact came from the cache and which Qualtrics said does not exist: forgets that contact and
+ * resolves each such group once more, bypassing the cache, a few at a time. Other events are answered as they are.
+ */
+export async function resolveAgain(
+  resolver: ContactResolver,
+  events: ResolvedEvent[],
+  outcomes: Outcome[]
+): Promise<ResolvedEvent[]> {
+  const stale = new Map<IdentityGroup, { lookup: GroupLookup; contactId: string }>()
+  for (const { group, lookup, contact } of events) {
+    if (contact.source === 'cached' && group && lookup) stale.set(group, { lookup, contactId: contact.contactId })
+  }
+  const fresh = new Map<IdentityGroup, Promise<ResolvedContact>>()
+  await mapWithConcurrency([...stale], BATCH_CONCURRENCY, async ([group, { lookup, contactId }]) => {
+    resolver.forget(group, contactId)
+    const result = resolver.resolve(group, lookup, true)
+    fresh.set(group, result)
+    await result.catch(() => undefined)
+  })
+  const resolved: ResolvedEvent[] = []
+  for (const event of events) {
+    const result = event.group && fresh.get(event.group)
+    try {
+      resolved.push(result ? { ...event, contact: await result } : event)
+    } catch (error) {
+      outcomes[event.index] = failed(error)
+    }
+  }
+  return resolved
+}
