@@ -12,6 +12,7 @@ import {
 } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../src/destinations/qualtrics'
+import { contactCache } from '../../src/destinations/qualtrics/contacts/contact-cache'
 import type { Settings } from '../../src/destinations/qualtrics/generated-types'
 import { startLocalServer } from '../../src/server/local-server'
 
@@ -110,7 +111,11 @@ afterAll(async () => {
   await server.close()
   await bareServer.close()
 })
-beforeEach(() => testDestination.responses.splice(0))
+beforeEach(() => {
+  testDestination.responses.splice(0)
+  // Each case looks its contact up afresh: a contact remembered from an earlier case would skip its search.
+  contactCache.clear()
+})
 
 function callServer(url: string, c: Case): Promise<{ status: number; text: string }> {
   const body = typeof c.body === 'string' ? c.body : c.body === undefined ? undefined : String(expand(c.body))
@@ -265,7 +270,7 @@ function expectNeighbour(action: string): { scope: nock.Scope; body: Record<stri
   }
   if (action === 'upsertContactTransaction') {
     qualtrics
-      .post(`${DIRECTORY_PATH}/contacts/search?pageSize=2`, {
+      .post(`${DIRECTORY_PATH}/contacts/search?pageSize=100`, {
         filter: { filterType: 'extRef', comparison: 'eq', value: NEIGHBOUR_ID }
       })
       .reply(200, { result: { elements: [{ id: 'CID_neighbour' }] } })

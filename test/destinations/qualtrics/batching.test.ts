@@ -9,6 +9,7 @@ import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { failed, mapWithConcurrency, settle, toMultiStatus } from '../../../src/destinations/qualtrics/batching'
 import { withAnswer } from '../../../src/destinations/qualtrics/client'
+import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import {
   API,
   API_TOKEN,
@@ -23,7 +24,7 @@ import {
 
 const testDestination = createTestIntegration(definition)
 const DIR = `/API/v3/directories/${DIRECTORY}`
-const SEARCH = `${DIR}/contacts/search?pageSize=2`
+const SEARCH = `${DIR}/contacts/search?pageSize=100`
 const TRANSACTIONS = `${DIR}/transactions`
 const CONTACTS = `${DIR}/contacts`
 
@@ -63,7 +64,10 @@ const entry = (contactId: string, n: number) => ({
   data: { orderId: `o-${n}`, segmentMessageId: `msg-${n}` }
 })
 
-beforeEach(() => testDestination.responses.splice(0))
+beforeEach(() => {
+  testDestination.responses.splice(0)
+  contactCache.clear()
+})
 
 describe('upsertContactTransaction batch', () => {
   it('resolves each identity once and sends one transactions request; each event gets its own status', async () => {
@@ -72,13 +76,15 @@ describe('upsertContactTransaction batch', () => {
     const create = qualtrics()
       .post(CONTACTS, { extRef: 'user-2' })
       .reply(200, ok({ id: 'CID_2' }))
-    searchBy('user-3', ['CID_a', 'CID_b'])
+    searchBy('user-3', ['CID_b', 'CID_a'])
+    searchBy('USER-1', ['CID_U1'])
     const transactions = qualtrics()
       .post(TRANSACTIONS, {
         'msg-0': entry('CID_given', 0),
         'msg-1': entry('CID_1', 1),
         'msg-2': entry('CID_2', 2),
-        'msg-5': entry('CID_1', 5),
+        'msg-3': entry('CID_a', 3),
+        'msg-5': entry('CID_U1', 5),
         'msg-6': entry('CID_1', 6)
       })
       .reply(
@@ -88,6 +94,7 @@ describe('upsertContactTransaction batch', () => {
             'msg-0': { id: 'CTR_0' },
             'msg-1': { id: 'CTR_1' },
             'msg-2': { id: 'CTR_2' },
+            'msg-3': { id: 'CTR_3' },
             'msg-5': { id: 'CTR_5' }
           },
           unprocessedTransactions: { 'msg-6': { error: 'INVALID', errorMessage: 'Mailing list is archived' } }
@@ -99,9 +106,9 @@ describe('upsertContactTransaction batch', () => {
         purchase(0, { properties: { orderId: 'o-0', qualtricsContactId: 'CID_given' } }), // contact id given
         purchase(1), // found by extRef
         purchase(2), // created
-        purchase(3), // ambiguous
+        purchase(3), // several matches: the oldest (no dates here: the lowest id)
         purchase(4, { timestamp: 'not a date' }), // fails the field schema: never reaches performBatch
-        purchase(5, { userId: 'USER-1' }), // the same contact as event 1 (extRef matches case-insensitively)
+        purchase(5, { userId: 'USER-1' }), // another person than event 1: an extRef is an ID, compared exactly
         purchase(6, { userId: 'user-1' }), // Qualtrics leaves it unprocessed
         purchase(7, { userId: null, anonymousId: null }) // no extRef at all: fails the field schema
       ],
@@ -111,12 +118,13 @@ describe('upsertContactTransaction batch', () => {
       }
     )
 
-    expect(statuses()).toEqual([200, 200, 200, 409, 400, 200, 400, 400])
+    expect(statuses()).toEqual([200, 200, 200, 200, 400, 200, 400, 400])
     expect(found.isDone() && create.isDone() && transactions.isDone()).toBe(true)
     const nodes = multistatus()
     expect(nodes[1].body).toMatchObject({ transactionId: 'CTR_1', contactId: 'CID_1', contact: 'extRef' })
     expect(nodes[2].body).toMatchObject({ transactionId: 'CTR_2', contactId: 'CID_2', contact: 'created' })
-    expect(nodes[3].errormessage).toMatch(/Several contacts .* External Data Reference "user-3"/)
+    expect(nodes[3].body).toMatchObject({ contactId: 'CID_a', contact: 'extRef', otherMatches: ['CID_b'] })
+    expect(nodes[5].body).toMatchObject({ contactId: 'CID_U1', contact: 'extRef' })
     expect(nodes[4].errormessage).toMatch(/Date & time of transaction/)
     expect(nodes[6].errormessage).toBe(
       'Qualtrics did not add the transaction: Mailing list is archived (request id req-ok)'
@@ -271,10 +279,10 @@ describe('upsertContact batch', () => {
       useDefaultMappings: true
     })
 
-  it('merges identical identities (the later value wins) and fails a contact without an identifier alone', async () => {
+  it('merges back-to-back identical identities (the later value wins) and fails a contact without an identifier alone', async () => {
     const merged = qualtrics()
       .post(CONTACTS, {
-        extRef: 'U1',
+        extRef: 'u1',
         email: 'A@x.co',
         firstName: 'Ada',
         lastName: 'King',
@@ -286,8 +294,8 @@ describe('upsertContact batch', () => {
       .reply(200, ok({ id: 'CID_u2' }))
     await contactsBatch([
       identify('u1', { email: 'a@x.co', firstName: 'Ada', lastName: 'Byron', plan: 'free' }),
+      identify('u1', { email: 'A@x.co', lastName: 'King', plan: 'pro' }),
       identify('u2', { email: 'b@x.co' }),
-      identify('U1', { email: 'A@x.co', lastName: 'King', plan: 'pro' }),
       identify(null, { firstName: 'Nobody' })
     ])
     expect(statuses()).toEqual([200, 200, 200, 400])

@@ -81,6 +81,7 @@ const ACKNOWLEDGED_EXTRAS: Record<string, string[]> = {
   triggerXflow: ['authMethod', 'username', 'enable_batching', 'batch_size'],
   upsertContactTransaction: [
     'matchContactBy',
+    'multipleMatches',
     'contactLookup',
     'messageId',
     'recordMessageId',

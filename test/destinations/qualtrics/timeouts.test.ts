@@ -6,7 +6,7 @@ import { QualtricsClient, setRequestTimeout } from '../../../src/destinations/qu
 import { API_TOKEN, DIRECTORY, MAILING_LIST, isRetryableStatus, ok, qualtrics, settings } from './helpers'
 
 const DIR = `/API/v3/directories/${DIRECTORY}`
-const SEARCH = `${DIR}/contacts/search?pageSize=2`
+const SEARCH = `${DIR}/contacts/search?pageSize=100`
 // Long enough for the headers to arrive first (the test is about what comes after them), short enough to wait for.
 const TIMEOUT_MS = 300
 

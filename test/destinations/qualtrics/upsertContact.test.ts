@@ -1,6 +1,7 @@
-import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import { createTestEvent, createTestIntegration, type SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
+import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import { DIRECTORY, ERROR_STATUSES, isRetryableStatus, ok, qualtrics, qualtricsError, settings } from './helpers'
 
 const testDestination = createTestIntegration(definition)
@@ -22,7 +23,10 @@ const run = (event = identify(), mapping: Record<string, unknown> = {}, s: Recor
     useDefaultMappings: true
   })
 
-beforeEach(() => testDestination.responses.splice(0))
+beforeEach(() => {
+  testDestination.responses.splice(0)
+  contactCache.clear()
+})
 
 describe('upsertContact', () => {
   it('creates the contact from the default mappings, sending only fields the event has', async () => {
@@ -158,9 +162,80 @@ describe('upsertContact', () => {
       await expect(run()).rejects.toThrow(`directory ${DIRECTORY} was not found`)
     })
 
-    it('a 200 without a contact id', async () => {
+    it('a 200 without a contact id: the write happened, so the event succeeds with a note, never a retry', async () => {
       qualtrics().post(CONTACTS).reply(200, ok({}))
-      await expect(run()).rejects.toThrow('Qualtrics answered the request to create the contact without a contact id')
+      const [response] = await run()
+      expect(response.status).toBe(200)
+      const body = (testDestination.results.at(-1) as { data?: { note?: string; contactId?: string } }).data
+      expect(body?.contactId).toBeUndefined()
+      expect(body?.note).toMatch(/no contact id \(request id req-ok\)/)
+    })
+  })
+
+  describe('in a batch, writes that can reach the same contact go out one after another, in batch order', () => {
+    type Body = { extRef?: string; email?: string; phone?: string; firstName?: string }
+    const batch = (events: Partial<SegmentEvent>[]) =>
+      testDestination.testBatchAction('upsertContact', {
+        events: events as SegmentEvent[],
+        settings,
+        mapping: { directoryId: DIRECTORY },
+        useDefaultMappings: true
+      })
+    const statuses = () =>
+      (testDestination.results[0] as unknown as { multistatus: Array<{ status: number }> }).multistatus.map(
+        (n) => n.status
+      )
+
+    /**
+     * Records each request as it arrives and each answer as it is given. An answer is held back a moment (not
+     * timed: only the order matters), so a second write sent before the first is answered shows up in the log.
+     */
+    function recordWrites(count: number) {
+      const log: string[] = []
+      qualtrics()
+        .post(CONTACTS)
+        .times(count)
+        .reply((_uri, body, callback) => {
+          const { extRef, email, phone, firstName } = body as Body
+          const name = firstName ?? extRef ?? email ?? phone ?? '?'
+          log.push(`sent ${name}`)
+          setTimeout(() => {
+            log.push(`answered ${name}`)
+            callback(null, [200, ok({ id: `CID_${name}` })])
+          }, 20)
+        })
+      return log
+    }
+
+    it('two events sharing an email (different extRefs, email case) go out in order: the later one wins', async () => {
+      const log = recordWrites(2)
+      await batch([
+        identify({ userId: 'anon-1', traits: { email: 'ada@example.com', firstName: 'First' } }),
+        identify({ userId: 'user-1', traits: { email: 'ADA@example.com', firstName: 'Second' } })
+      ])
+      expect(statuses()).toEqual([200, 200])
+      expect(log).toEqual(['sent First', 'answered First', 'sent Second', 'answered Second'])
+    })
+
+    it('a chain a–b–c (email, then phone) is one sequence; an unrelated contact is not held up by it', async () => {
+      const log = recordWrites(4)
+      await batch([
+        identify({ userId: 'u1', traits: { email: 'a@x.co', firstName: 'A' } }),
+        identify({ userId: null, traits: { email: 'a@x.co', phone: '+1', firstName: 'B' } }),
+        identify({ userId: 'u9', traits: { firstName: 'Other' } }),
+        identify({ userId: null, traits: { phone: '+1', firstName: 'C' } })
+      ])
+      expect(statuses()).toEqual([200, 200, 200, 200])
+      const chain = log.filter((entry) => !entry.endsWith('Other'))
+      expect(chain).toEqual(['sent A', 'answered A', 'sent B', 'answered B', 'sent C', 'answered C'])
+      // The unrelated contact went out alongside the first write of the chain.
+      expect(log.slice(0, 2)).toEqual(['sent A', 'sent Other'])
+    })
+
+    it('extRefs differing only in case are written one after another (the directory may match them as one)', async () => {
+      const log = recordWrites(2)
+      await batch([identify({ userId: 'abc', traits: {} }), identify({ userId: 'ABC', traits: {} })])
+      expect(log).toEqual(['sent abc', 'answered abc', 'sent ABC', 'answered ABC'])
     })
   })
 

@@ -1,6 +1,7 @@
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
+import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import { formatTransactionDate } from '../../../src/destinations/qualtrics/upsertContactTransaction/transaction'
 import {
   DIRECTORY,
@@ -15,7 +16,7 @@ import {
 
 const testDestination = createTestIntegration(definition)
 const DIR = `/API/v3/directories/${DIRECTORY}`
-const SEARCH = `${DIR}/contacts/search?pageSize=2`
+const SEARCH = `${DIR}/contacts/search?pageSize=100`
 const TRANSACTIONS = `${DIR}/transactions`
 
 const transactionEvent = (overrides: Record<string, unknown> = {}) =>
@@ -58,7 +59,10 @@ const created = (contactId: string) =>
     .post(TRANSACTIONS, expectedTransaction(contactId))
     .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'CTR_1' } } }))
 
-beforeEach(() => testDestination.responses.splice(0))
+beforeEach(() => {
+  testDestination.responses.splice(0)
+  contactCache.clear()
+})
 
 describe('upsertContactTransaction', () => {
   it('with a contact id, adds the transaction directly (one request)', async () => {
@@ -122,7 +126,7 @@ describe('upsertContactTransaction', () => {
     expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'created' })
   })
 
-  it('shares one search-and-create between concurrent events for the same new person, and keeps nothing after', async () => {
+  it('shares one search-and-create between concurrent events for the same new person, then remembers the contact', async () => {
     // Each lookup is declared once: a second search or create would find no interceptor and fail its event.
     qualtrics()
       .post(SEARCH, { filter: { filterType: 'extRef', comparison: 'eq', value: 'user-1' } })
@@ -147,11 +151,10 @@ describe('upsertContactTransaction', () => {
       expect.arrayContaining([expect.objectContaining({ contactId: 'CID_new' })])
     )
 
-    // Settled resolutions are not cached: the next event looks the person up again.
-    search('extRef', 'user-1', ['CID_new'])
+    // The contact is remembered: the next event for the person asks Qualtrics nothing before its transaction.
     created('CID_new')
     await run()
-    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'extRef' })
+    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'cached' })
   })
 
   it('follows the chosen match order and skips identifiers left out', async () => {
@@ -167,13 +170,42 @@ describe('upsertContactTransaction', () => {
     await run(transactionEvent({ userId: null, anonymousId: 'anon-7' }))
   })
 
-  it('reports several matches as an error naming the identifier, and adds nothing', async () => {
-    search('extRef', 'user-1', ['CID_a', 'CID_b'])
-    const error = await run().catch((e) => e)
+  it('with "When several contacts match" set to fail, reports several matches as a final error, and adds nothing', async () => {
+    qualtrics()
+      .post(`${DIR}/contacts/search?pageSize=2`, {
+        filter: { filterType: 'extRef', comparison: 'eq', value: 'user-1' }
+      })
+      .reply(200, ok({ elements: [{ id: 'CID_a' }, { id: 'CID_b' }] }))
+    const error = await run(transactionEvent(), { multipleMatches: 'fail' }).catch((e) => e)
     expect(error.message).toBe(
       `Several contacts in directory ${DIRECTORY} have External Data Reference "user-1": give a Contact ID, or match by an identifier that is unique.`
     )
     expect(error.status).toBe(409)
+  })
+
+  it('by default uses the oldest of several matches (creation date, then id) and names the others', async () => {
+    qualtrics()
+      .post(SEARCH, { filter: { filterType: 'extRef', comparison: 'eq', value: 'user-1' } })
+      .reply(
+        200,
+        ok({
+          elements: [
+            { id: 'CID_new', creationDate: '2024-05-01T00:00:00Z' },
+            { id: 'CID_undated' },
+            { id: 'CID_old_b', creationDate: '2023-01-01T00:00:00Z' },
+            { id: 'CID_old_a', creationDate: '2023-01-01T00:00:00Z' }
+          ]
+        })
+      )
+    created('CID_old_a')
+    await run()
+    expect(testDestination.results.at(-1)?.data).toEqual({
+      transactionId: 'CTR_1',
+      contactId: 'CID_old_a',
+      contact: 'extRef',
+      otherMatches: ['CID_old_b', 'CID_new', 'CID_undated'],
+      otherMatchCount: 3
+    })
   })
 
   it('reports a transaction Qualtrics left unprocessed, with its reason', async () => {

@@ -5,15 +5,15 @@ import type { Payload } from './generated-types'
 
 /** One workflow run per event (a workflow run is an event, never merged), a few in flight at a time. */
 export function triggerWorkflows(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
-  return mapWithConcurrency(payloads, BATCH_CONCURRENCY, (payload) =>
-    settle(async () => {
+  return mapWithConcurrency(payloads, BATCH_CONCURRENCY, (payload) => {
+    const body = (payload.eventPayload ?? {}) as JSONLikeObject
+    return settle(async () => {
       const basic = payload.authMethod === 'basic'
       const username = payload.username?.trim()
       if (basic && !username)
         throw new PayloadValidationError('Qualtrics username is missing: Basic authentication needs it.')
-      const body = (payload.eventPayload ?? {}) as JSONLikeObject
       const response = await client.triggerWorkflow(payload.workflowUrl, body, basic ? username : undefined)
       return succeeded(body, { workflowResponse: (response ?? {}) as JSONLikeObject })
-    })
-  )
+    }, body)
+  })
 }

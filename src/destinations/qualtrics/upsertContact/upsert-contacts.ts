@@ -1,28 +1,75 @@
+import type { JSONLikeObject } from '@segment/actions-core'
 import { PayloadValidationError } from '@segment/actions-core'
 import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
-import { buildContactBody, mergeContacts } from '../contact-fields'
 import type { ContactBody, QualtricsClient } from '../client'
+import { contactCache, KnownContacts } from '../contacts/contact-cache'
+import { buildContactBody, mergeContacts } from '../contacts/contact-fields'
+import { rememberWritten } from '../contacts/contact-resolver'
+import {
+  groupByIdentity,
+  IDENTIFIERS,
+  normalizeIdentifier,
+  SAME_CONTACT_REACH,
+  type IdentityMember
+} from '../contacts/identity-groups'
+import { whileHolding } from '../contacts/in-flight'
 import type { Payload } from './generated-types'
 
-interface ContactRequest {
+interface ContactWrite {
   directoryId: string
   contact: ContactBody
   indices: number[]
 }
 
-/** Contacts with the same directory and the same extRef, email and phone (case-insensitive) are one request. */
-function identityKey(directoryId: string, contact: ContactBody): string {
-  return JSON.stringify([directoryId, contact.extRef?.toLowerCase(), contact.email?.toLowerCase(), contact.phone])
+/** Two events with exactly the same identifiers (compared as identity-groups.ts says) can share one request. */
+function sameIdentifiers(a: ContactBody, b: ContactBody): boolean {
+  return IDENTIFIERS.every((type) => {
+    const [x, y] = [a[type], b[type]]
+    return x === undefined || y === undefined ? x === y : normalizeIdentifier(type, x) === normalizeIdentifier(type, y)
+  })
 }
 
 /**
- * Creates or updates each contact, one request per distinct identity: events for the same identity are merged
- * in batch order (a later event's value wins, embedded data merged key by key), which is what sending them one
- * after another would leave in Qualtrics. Returns one outcome per payload, in order.
+ * The writes of one chain of events that can reach the same contact, in batch order. Back-to-back events with the
+ * same identifiers become one request with their fields merged (a later value wins, embedded data key by key),
+ * which is what sending them one after another would leave in Qualtrics.
+ */
+function writesInOrder(members: IdentityMember[]): ContactWrite[] {
+  const writes: ContactWrite[] = []
+  for (const { index, directoryId, contact } of members) {
+    const last = writes.at(-1)
+    if (last && sameIdentifiers(last.contact, contact)) {
+      last.contact = mergeContacts(last.contact, contact)
+      last.indices.push(index)
+    } else {
+      writes.push({ directoryId, contact, indices: [index] })
+    }
+  }
+  return writes
+}
+
+async function write(client: QualtricsClient, { directoryId, contact }: ContactWrite): Promise<Outcome> {
+  const known = new KnownContacts(contactCache, client.account, directoryId)
+  const keys = IDENTIFIERS.filter((type) => contact[type]).map((type) => known.key(type, contact[type] as string))
+  // Holding the person's identifiers keeps a transaction lookup of the same person from racing this create.
+  return whileHolding(keys, () =>
+    settle(async () => {
+      const { contactId, note } = await client.writeContact(directoryId, contact)
+      if (contactId) rememberWritten(known, contact, contactId)
+      return succeeded({ ...contact }, { ...(contactId ? { contactId } : {}), directoryId, ...(note ? { note } : {}) })
+    }, contact as JSONLikeObject)
+  )
+}
+
+/**
+ * Creates or updates each contact. Events whose writes can reach the same contact (any shared identifier, ignoring
+ * case, as the directory's deduplication compares them) go out one after another in batch order, so the later
+ * event's values win as they would sent singly; unrelated contacts go out a few at a time. Returns one outcome per
+ * payload, in order.
  */
 export async function upsertContacts(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
   const outcomes = new Array<Outcome>(payloads.length)
-  const requests = new Map<string, ContactRequest>()
+  const members = new Map<number, IdentityMember>()
   payloads.forEach((payload, index) => {
     try {
       const contact = buildContactBody(payload)
@@ -31,24 +78,19 @@ export async function upsertContacts(client: QualtricsClient, payloads: Payload[
           'The contact has no identifier: map at least one of External Data Reference, Email or Phone number.'
         )
       }
-      const key = identityKey(payload.directoryId, contact)
-      const existing = requests.get(key)
-      if (existing) {
-        existing.contact = mergeContacts(existing.contact, contact)
-        existing.indices.push(index)
-      } else {
-        requests.set(key, { directoryId: payload.directoryId, contact, indices: [index] })
-      }
+      members.set(index, { index, directoryId: payload.directoryId.trim(), contact })
     } catch (error) {
       outcomes[index] = failed(error)
     }
   })
-  await mapWithConcurrency([...requests.values()], BATCH_CONCURRENCY, async ({ directoryId, contact, indices }) => {
-    const outcome = await settle(async () => {
-      const contactId = await client.createContact(directoryId, contact)
-      return succeeded({ ...contact }, { contactId, directoryId })
-    })
-    for (const index of indices) outcomes[index] = outcome
+  const chains = groupByIdentity([...members.values()], SAME_CONTACT_REACH).map((group) =>
+    writesInOrder(group.indices.map((index) => members.get(index) as IdentityMember))
+  )
+  await mapWithConcurrency(chains, BATCH_CONCURRENCY, async (writes) => {
+    for (const contactWrite of writes) {
+      const outcome = await write(client, contactWrite)
+      for (const index of contactWrite.indices) outcomes[index] = outcome
+    }
   })
   return outcomes
 }

@@ -8,72 +8,31 @@ import {
   succeeded,
   type Outcome
 } from '../batching'
-import { buildContactBody, mergeContacts } from '../contact-fields'
 import {
+  cameFromQualtrics,
   describeRequestId,
   withAnswer,
-  type ContactBody,
   type QualtricsClient,
   type TransactionEntry,
   type TransactionsAnswer,
   type TransactionsResult
 } from '../client'
+import { ContactResolver } from '../contacts/contact-resolver'
+import type { ResolvedContact } from '../contacts/resolve-contact'
 import type { Payload } from './generated-types'
-import {
-  deduplicationFields,
-  requireLookupPlan,
-  resolveContactId,
-  resolveShared,
-  type ContactLookup,
-  type ResolvedContact
-} from './resolve-contact'
-import { prepareTransaction } from './transaction'
+import { resolveAgain, resolveEvents, type ResolvedEvent } from './resolve-events'
 
 /** A transactions request stays well under Qualtrics' 5 MB body limit. */
 export const TRANSACTIONS_BODY_BUDGET_BYTES = 1024 * 1024
-
-interface PreparedEvent {
-  index: number
-  directoryId: string
-  key: string
-  entry: Omit<TransactionEntry, 'contactId'>
-  contactId?: string
-  identity?: string
-}
-
-interface Identity {
-  directoryId: string
-  contact: ContactBody
-  matchOrder?: string[]
-  mode: ContactLookup
-}
 
 interface ReadyTransaction {
   key: string
   transaction: TransactionEntry
   source: ResolvedContact['source']
+  /** The first event with this key, which carries how its contact was found. */
+  event: ResolvedEvent
   /** This event, and any later event in the batch with the same key (a resend), which share its outcome. */
   indices: number[]
-}
-
-function prepare(payload: Payload, index: number, identities: Map<string, Identity>): PreparedEvent {
-  const { key, entry } = prepareTransaction(payload, index)
-  const directoryId = payload.directoryId.trim()
-  const contactId = payload.contactId?.trim()
-  if (contactId) return { index, directoryId, key, entry, contactId }
-  const contact = buildContactBody(payload)
-  const plan = requireLookupPlan(contact, payload.matchContactBy)
-  const mode: ContactLookup = payload.contactLookup === 'deduplication' ? 'deduplication' : 'search'
-  // The same person, looked up the same way, is resolved once per batch.
-  const identity = JSON.stringify([directoryId, mode, plan.map((id) => [id, String(contact[id]).toLowerCase()])])
-  const known = identities.get(identity)
-  identities.set(
-    identity,
-    known
-      ? { ...known, contact: mergeContacts(known.contact, contact) }
-      : { directoryId, contact, matchOrder: payload.matchContactBy, mode }
-  )
-  return { index, directoryId, key, entry, identity }
 }
 
 /** Splits a directory's transactions into requests of at most `size` entries and the body budget. */
@@ -122,51 +81,19 @@ function outcomeFor(item: ReadyTransaction, result: TransactionsAnswer): Outcome
   return succeeded(sent, { ...contact, note })
 }
 
-/**
- * Adds one transaction per event. Events are checked first (a bad one fails alone); each distinct contact is
- * resolved once with a few lookups in flight; then each directory's transactions go out in chunks, and every
- * entry of the response is mapped back to its event by key. Returns one outcome per payload, in order.
- */
-export async function addTransactions(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
-  const outcomes = new Array<Outcome>(payloads.length)
-  const identities = new Map<string, Identity>()
-  const prepared: PreparedEvent[] = []
-  payloads.forEach((payload, index) => {
-    try {
-      prepared.push(prepare(payload, index, identities))
-    } catch (error) {
-      outcomes[index] = failed(error)
-    }
-  })
-
-  // The directory's deduplication settings are read at most once per directory per batch, and only if needed.
-  const criteria = new Map<string, Promise<(keyof ContactBody)[]>>()
-  const deduplicatedOn = (directoryId: string) => () => {
-    if (!criteria.has(directoryId)) criteria.set(directoryId, deduplicationFields(client, directoryId))
-    return criteria.get(directoryId) as Promise<(keyof ContactBody)[]>
+/** A success says when several contacts matched, which were left aside. */
+function withOtherMatches(outcome: Outcome, contact: ResolvedContact): Outcome {
+  if (!outcome.ok || !contact.otherMatches) return outcome
+  return {
+    ...outcome,
+    body: { ...outcome.body, otherMatches: contact.otherMatches, otherMatchCount: contact.otherMatchCount ?? 0 }
   }
-  const resolved = new Map<string, Promise<ResolvedContact>>()
-  const account = client.account
-  await mapWithConcurrency([...identities], BATCH_CONCURRENCY, async ([key, identity]) => {
-    const lookup = { mode: identity.mode, deduplicatedOn: deduplicatedOn(identity.directoryId) }
-    const resolve = () => resolveContactId(client, identity.directoryId, identity.contact, identity.matchOrder, lookup)
-    // A deduplicating create is Qualtrics' own upsert and cannot race; a search then create can.
-    const result = identity.mode === 'search' ? resolveShared(`${account} ${key}`, resolve) : resolve()
-    resolved.set(key, result)
-    await result.catch(() => undefined)
-  })
+}
 
+/** One transaction per distinct key and directory, in batch order. */
+function readyByDirectory(events: ResolvedEvent[]): Map<string, ReadyTransaction[]> {
   const byDirectory = new Map<string, Map<string, ReadyTransaction>>()
-  for (const event of prepared) {
-    let contact: ResolvedContact
-    try {
-      contact = event.contactId
-        ? { contactId: event.contactId, source: 'given' }
-        : await (resolved.get(event.identity as string) as Promise<ResolvedContact>)
-    } catch (error) {
-      outcomes[event.index] = failed(error)
-      continue
-    }
+  for (const event of events) {
     const ready = byDirectory.get(event.directoryId) ?? new Map<string, ReadyTransaction>()
     byDirectory.set(event.directoryId, ready)
     const resent = ready.get(event.key)
@@ -176,30 +103,88 @@ export async function addTransactions(client: QualtricsClient, payloads: Payload
     }
     ready.set(event.key, {
       key: event.key,
-      transaction: { ...event.entry, contactId: contact.contactId },
-      source: contact.source,
+      transaction: { ...event.entry, contactId: event.contact.contactId },
+      source: event.contact.source,
+      event,
       indices: [event.index]
     })
   }
+  return new Map([...byDirectory].map(([directoryId, ready]) => [directoryId, [...ready.values()]]))
+}
 
-  const size = Math.min(Math.max(Math.trunc(payloads[0]?.batch_size ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE)
+/**
+ * Whether Qualtrics answered that a contact known from the cache does not exist (deleted or merged since): the
+ * entry names the contact as unprocessed, or the whole request was a 404 (which may name any of its contacts).
+ */
+function cachedContactMissing(item: ReadyTransaction, result?: TransactionsResult, error?: unknown): boolean {
+  if (item.source !== 'cached') return false
+  if (result) {
+    const rejected = result.unprocessedTransactions?.[item.key]
+    return (
+      rejected !== undefined &&
+      `${rejected.errorMessage ?? ''} ${rejected.error ?? ''}`.includes(item.transaction.contactId)
+    )
+  }
+  return (error as { status?: unknown } | undefined)?.status === 404
+}
+
+/**
+ * Sends each directory's transactions in chunks and maps every entry of each response back to its events by key.
+ * Returns the events to send again: those whose cached contact Qualtrics said does not exist, and with them the
+ * rest of a request that failed as a whole because of it.
+ */
+async function sendTransactions(
+  client: QualtricsClient,
+  byDirectory: Map<string, ReadyTransaction[]>,
+  size: number,
+  outcomes: Outcome[]
+): Promise<ResolvedEvent[]> {
   const requests = [...byDirectory].flatMap(([directoryId, ready]) =>
-    chunk([...ready.values()], size).map((items) => ({ directoryId, items }))
+    chunk(ready, size).map((items) => ({ directoryId, items }))
   )
+  const again: ResolvedEvent[] = []
   await mapWithConcurrency(requests, BATCH_CONCURRENCY, async ({ directoryId, items }) => {
     const transactions = Object.fromEntries(items.map((item) => [item.key, item.transaction]))
-    let result: TransactionsResult | undefined
+    let result: TransactionsAnswer | undefined
     let error: unknown
     try {
       result = await client.createTransactions(directoryId, transactions)
     } catch (e) {
       error = e
     }
+    const wholeRequestAgain = !result && items.some((item) => cachedContactMissing(item, result, error))
     for (const item of items) {
       // A failed request fails its own chunk only, with its status (a 429 or 5xx stays retryable).
-      const outcome = result ? outcomeFor(item, result) : failed(error)
+      const outcome = result
+        ? withOtherMatches(outcomeFor(item, result), item.event.contact)
+        : failed(
+            error,
+            cameFromQualtrics(error) ? ({ [item.key]: item.transaction } as unknown as JSONLikeObject) : undefined
+          )
       for (const index of item.indices) outcomes[index] = outcome
+      if (wholeRequestAgain || cachedContactMissing(item, result, error)) {
+        again.push(...item.indices.map((index) => ({ ...item.event, index })))
+      }
     }
   })
+  return again
+}
+
+/**
+ * Adds one transaction per event. Events are checked first (a bad one fails alone); each person is resolved once
+ * (resolve-events.ts); then each directory's transactions go out in chunks. A contact known from the cache that
+ * Qualtrics says does not exist is forgotten, looked up once more, and its transactions are sent once more.
+ * Returns one outcome per payload, in order.
+ */
+export async function addTransactions(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
+  const outcomes = new Array<Outcome>(payloads.length)
+  const resolver = new ContactResolver(client)
+  const events = await resolveEvents(resolver, payloads, outcomes)
+  const size = Math.min(Math.max(Math.trunc(payloads[0]?.batch_size ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE)
+  const again = await sendTransactions(client, readyByDirectory(events), size, outcomes)
+  if (again.length === 0) return outcomes
+
+  const resolvedAgain = await resolveAgain(resolver, again, outcomes)
+  await sendTransactions(client, readyByDirectory(resolvedAgain), size, outcomes)
   return outcomes
 }

@@ -2,11 +2,12 @@ import type { ActionDefinition } from '@segment/actions-core'
 import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 import { batchFields, DEFAULT_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus } from '../batching'
-import { contactFields, directoryId } from '../contact-fields'
+import { contactFields, directoryId } from '../contacts/contact-fields'
 import { directoryChoices, mailingListChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../client'
 import { addTransactions } from './add-transactions'
-import { MATCH_IDENTIFIERS } from './resolve-contact'
+import { multipleMatchesField } from '../contacts/multiple-matches'
+import { MATCH_IDENTIFIERS } from '../contacts/resolve-contact'
 import { MESSAGE_ID_DATA_KEY } from './transaction'
 
 const ONLY_FOR_LOOKUP =
@@ -69,7 +70,7 @@ const action: ActionDefinition<Settings, Payload> = {
     matchContactBy: {
       label: 'Match contacts by',
       description:
-        'Without a Contact ID, the directory is searched by these identifiers one at a time, in this order: the first that matches exactly one contact is used, several matches is an error, and no match on any creates the contact. Identifiers the event has no value for are skipped.',
+        'Without a Contact ID, the directory is searched by these identifiers one at a time, in this order: the first that matches is used (see "When several contacts match"), and no match on any creates the contact. Identifiers the event has no value for are skipped. In a batch, events that share an External Data Reference, email (ignoring case) or phone number are one person, looked up once, unless their External Data References differ. A contact this process created or found in the last hour is used without searching again.',
       type: 'string',
       multiple: true,
       choices: [
@@ -79,10 +80,11 @@ const action: ActionDefinition<Settings, Payload> = {
       ],
       default: MATCH_IDENTIFIERS
     },
+    multipleMatches: multipleMatchesField,
     contactLookup: {
       label: 'Contact lookup',
       description:
-        '"Search" (default) finds the contact as described under "Match contacts by" and creates it only when none matches; contact fields are used only for a new contact. "Directory deduplication" sends one create request and lets the directory\'s deduplication settings match an existing contact, which then is updated with the event\'s contact fields: half the requests for new contacts. It is used only when the directory deduplicates on fields the event has; otherwise the action searches.',
+        '"Search" (default) finds the contact as described under "Match contacts by" and creates it only when none matches; contact fields are used only for a new contact. "Directory deduplication" sends one create request and lets the directory\'s deduplication settings match an existing contact, which then is updated with the event\'s contact fields: half the requests for new contacts. It is used only when the directory deduplicates on fields the event has; otherwise the action searches. In either mode, a contact this process created or found in the last hour is used without a request (so its fields are not updated again).',
       type: 'string',
       choices: [
         { label: 'Search', value: 'search' },

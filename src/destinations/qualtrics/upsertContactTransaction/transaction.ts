@@ -1,7 +1,7 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import dayjs from 'dayjs'
 import utc from 'dayjs/plugin/utc'
-import { toQualtricsValues } from '../contact-fields'
+import { toQualtricsValues } from '../contacts/contact-fields'
 import type { TransactionEntry } from '../client'
 
 dayjs.extend(utc)

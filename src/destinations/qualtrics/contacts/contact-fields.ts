@@ -1,5 +1,5 @@
 import { PayloadValidationError, type InputField } from '@segment/actions-core'
-import type { ContactBody, EmbeddedValue } from './client'
+import type { ContactBody, EmbeddedValue } from '../client'
 
 /** Qualtrics' documented embedded-data limits (Adding directory contacts). */
 export const EMBEDDED_NAME_LIMIT = 200

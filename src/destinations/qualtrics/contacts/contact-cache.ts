@@ -1,0 +1,127 @@
+import type { SearchableIdentifier } from '../client'
+import { normalizeIdentifier } from './identity-groups'
+
+/** What is remembered about one identifier value: the contact it belongs to and, when known, that contact's extRef. */
+export interface KnownContact {
+  contactId: string
+  extRef?: string
+}
+
+/**
+ * One level of the contact cache, keyed by account, directory and identifier. The in-process level below is the
+ * first; a shared one (actions-core `stateContext`) can be added behind it with this same shape.
+ */
+export interface ContactCacheLevel {
+  get(key: string): KnownContact | undefined
+  set(key: string, contact: KnownContact): void
+  delete(key: string): void
+}
+
+/** What happened in the cache, for counters (actions-core stats) when someone wants them. */
+export type ContactCacheEvent = 'hit' | 'miss' | 'expired' | 'evicted' | 'stored' | 'forgotten'
+
+/** Enough for a busy hour of distinct people (a few MB), small enough to never matter to the process. */
+export const CONTACT_CACHE_MAX_ENTRIES = 50_000
+/** Well past Qualtrics' indexing lag, short enough that a contact deleted or merged elsewhere is soon looked up again. */
+export const CONTACT_CACHE_TTL_MS = 60 * 60 * 1000
+
+export interface MemoryContactCacheOptions {
+  maxEntries?: number
+  ttlMs?: number
+  now?: () => number
+  onEvent?: (event: ContactCacheEvent) => void
+}
+
+/** Bounded (least recently used goes first) and timed (an entry lives `ttlMs` from when it was stored). */
+export class MemoryContactCache implements ContactCacheLevel {
+  readonly maxEntries: number
+  readonly ttlMs: number
+  private readonly now: () => number
+  private readonly onEvent: (event: ContactCacheEvent) => void
+  private readonly entries = new Map<string, KnownContact & { storedAt: number }>()
+
+  constructor(options: MemoryContactCacheOptions = {}) {
+    this.maxEntries = Math.max(1, options.maxEntries ?? CONTACT_CACHE_MAX_ENTRIES)
+    this.ttlMs = options.ttlMs ?? CONTACT_CACHE_TTL_MS
+    this.now = options.now ?? Date.now
+    this.onEvent = options.onEvent ?? (() => undefined)
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  get(key: string): KnownContact | undefined {
+    const entry = this.entries.get(key)
+    if (!entry) {
+      this.onEvent('miss')
+      return undefined
+    }
+    this.entries.delete(key)
+    if (this.now() - entry.storedAt >= this.ttlMs) {
+      this.onEvent('expired')
+      return undefined
+    }
+    // Map order is recency order: a hit moves to the back, the front is evicted first.
+    this.entries.set(key, entry)
+    this.onEvent('hit')
+    return { contactId: entry.contactId, ...(entry.extRef === undefined ? {} : { extRef: entry.extRef }) }
+  }
+
+  set(key: string, contact: KnownContact): void {
+    this.entries.delete(key)
+    this.entries.set(key, { ...contact, storedAt: this.now() })
+    this.onEvent('stored')
+    while (this.entries.size > this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value as string)
+      this.onEvent('evicted')
+    }
+  }
+
+  delete(key: string): void {
+    if (this.entries.delete(key)) this.onEvent('forgotten')
+  }
+
+  clear(): void {
+    this.entries.clear()
+  }
+}
+
+/** The contacts this process created or found, shared by every action and batch. */
+export const contactCache = new MemoryContactCache()
+
+/**
+ * One account's and directory's view of the cache, by identifier value (compared as `normalizeIdentifier` says).
+ * A contact found by email or phone is not used for a person whose extRef differs from the contact's: two extRefs
+ * are two people, and the cache must not join what the batch grouping keeps apart.
+ */
+export class KnownContacts {
+  constructor(
+    private readonly level: ContactCacheLevel,
+    private readonly account: string,
+    private readonly directoryId: string
+  ) {}
+
+  find(type: SearchableIdentifier, value: string, personExtRef?: string): KnownContact | undefined {
+    const known = this.level.get(this.key(type, value))
+    if (known && known.extRef !== undefined && personExtRef !== undefined && known.extRef !== personExtRef.trim()) {
+      return undefined
+    }
+    return known
+  }
+
+  remember(type: SearchableIdentifier, value: string, contact: KnownContact): void {
+    this.level.set(this.key(type, value), contact)
+  }
+
+  /** Forgets the value only if it still names `contactId` (another resolution may have replaced it since). */
+  forget(type: SearchableIdentifier, value: string, contactId: string): void {
+    const key = this.key(type, value)
+    if (this.level.get(key)?.contactId === contactId) this.level.delete(key)
+  }
+
+  /** The key also names in-flight work on this identifier (see in-flight.ts): the same person, the same key. */
+  key(type: SearchableIdentifier, value: string): string {
+    return [this.account, this.directoryId, type, normalizeIdentifier(type, value)].join('\u0000')
+  }
+}

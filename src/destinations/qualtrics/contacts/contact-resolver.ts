@@ -1,0 +1,96 @@
+import type { ContactBody, QualtricsClient, SearchableIdentifier } from '../client'
+import { contactCache, KnownContacts, type ContactCacheLevel } from './contact-cache'
+import { IDENTIFIERS, normalizeIdentifier, type IdentityGroup } from './identity-groups'
+import { whileHolding } from './in-flight'
+import type { MultipleMatches } from './multiple-matches'
+import { deduplicationFields, resolveContactId, type ContactLookup, type ResolvedContact } from './resolve-contact'
+
+/** How a group is looked up: the options of its first event (events of one batch share a mapping). */
+export interface GroupLookup {
+  matchOrder?: string[]
+  mode: ContactLookup
+  multipleMatches: MultipleMatches
+}
+
+function valuesOf(group: IdentityGroup): Array<{ type: SearchableIdentifier; value: string }> {
+  return IDENTIFIERS.flatMap((type) => group.values[type].map((value) => ({ type, value })))
+}
+
+/** Remembers the identifiers a written (created or deduplicated) contact now has. */
+export function rememberWritten(known: KnownContacts, contact: ContactBody, contactId: string): void {
+  for (const type of IDENTIFIERS) {
+    const value = contact[type]
+    if (value) known.remember(type, value, { contactId, ...(contact.extRef ? { extRef: contact.extRef } : {}) })
+  }
+}
+
+/**
+ * Remembers what a resolution learnt: every identifier of a contact it wrote; for a search, the value it matched and
+ * any other value of the person that the found contact shows too.
+ */
+function rememberResolved(known: KnownContacts, group: IdentityGroup, resolved: ResolvedContact): void {
+  if (resolved.source === 'created' || resolved.source === 'deduplication') {
+    rememberWritten(known, group.contact, resolved.contactId)
+    return
+  }
+  if (!resolved.matchedBy) return
+  const { type, value, record } = resolved.matchedBy
+  const extRef = typeof record.extRef === 'string' ? record.extRef : type === 'extRef' ? value : undefined
+  const entry = { contactId: resolved.contactId, ...(extRef === undefined ? {} : { extRef }) }
+  known.remember(type, value, entry)
+  for (const other of valuesOf(group)) {
+    const shown = record[other.type]
+    if (
+      typeof shown === 'string' &&
+      normalizeIdentifier(other.type, shown) === normalizeIdentifier(other.type, other.value)
+    ) {
+      known.remember(other.type, other.value, entry)
+    }
+  }
+}
+
+/**
+ * Resolves one batch's identity groups to contacts. The directory's deduplication settings are read at most once
+ * per directory per batch, and only if needed. Each group holds its identifiers while it resolves (in-flight.ts),
+ * and what it learns goes into the contact cache, which later lookups of the same person use instead of a search.
+ */
+export class ContactResolver {
+  private readonly criteria = new Map<string, Promise<(keyof ContactBody)[]>>()
+
+  constructor(
+    private readonly client: QualtricsClient,
+    private readonly cache: ContactCacheLevel = contactCache
+  ) {}
+
+  knownContacts(directoryId: string): KnownContacts {
+    return new KnownContacts(this.cache, this.client.account, directoryId)
+  }
+
+  /** `fresh` ignores what the cache holds (a known contact Qualtrics has just said does not exist). */
+  resolve(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<ResolvedContact> {
+    const known = this.knownContacts(group.directoryId)
+    const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
+    return whileHolding(keys, async () => {
+      const resolved = await resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
+        mode: lookup.mode,
+        deduplicatedOn: () => this.deduplicatedOn(group.directoryId),
+        multipleMatches: lookup.multipleMatches,
+        values: group.values,
+        known: fresh ? undefined : known
+      })
+      rememberResolved(known, group, resolved)
+      return resolved
+    })
+  }
+
+  /** Drops every identifier of the group that still names `contactId`. */
+  forget(group: IdentityGroup, contactId: string): void {
+    const known = this.knownContacts(group.directoryId)
+    for (const { type, value } of valuesOf(group)) known.forget(type, value, contactId)
+  }
+
+  private deduplicatedOn(directoryId: string): Promise<(keyof ContactBody)[]> {
+    if (!this.criteria.has(directoryId)) this.criteria.set(directoryId, deduplicationFields(this.client, directoryId))
+    return this.criteria.get(directoryId) as Promise<(keyof ContactBody)[]>
+  }
+}

@@ -1,0 +1,70 @@
+import { createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import definition from '../../../../src/destinations/qualtrics'
+import { DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from '../helpers'
+
+export const testDestination = createTestIntegration(definition)
+export const DIR = `/API/v3/directories/${DIRECTORY}`
+export const CONTACTS = `${DIR}/contacts`
+export const TRANSACTIONS = `${DIR}/transactions`
+/** Any contact search, whatever its page size. */
+export const isSearch = (uri: string) => uri.startsWith(`${DIR}/contacts/search?`)
+
+export type StatusNode = { status: number; errormessage?: string; body?: Record<string, unknown> }
+
+/** The action's default mappings, which `executeBatch` (unlike testBatchAction) does not add by itself. */
+const defaultMapping = (slug: string): JSONObject =>
+  Object.fromEntries(
+    Object.entries(definition.actions[slug].fields).flatMap(([key, field]) =>
+      field.default === undefined ? [] : [[key, field.default]]
+    )
+  ) as JSONObject
+
+export const purchase = (n: number, traits: Record<string, unknown>, userId = 'user-1'): Partial<SegmentEvent> => ({
+  type: 'track',
+  event: 'Transaction Created',
+  userId,
+  messageId: `msg-${n}`,
+  timestamp: '2024-03-01T10:00:00.000Z',
+  properties: { orderId: `o-${n}` },
+  traits: undefined,
+  context: { traits }
+})
+
+/** Runs one upsertContactTransaction batch and answers its status entries; batches may run at the same time. */
+export async function transactionsBatch(
+  events: Partial<SegmentEvent>[],
+  mapping: Record<string, unknown> = {}
+): Promise<StatusNode[]> {
+  const nodes = await testDestination.executeBatch('upsertContactTransaction', {
+    events: events as SegmentEvent[],
+    settings,
+    mapping: {
+      ...defaultMapping('upsertContactTransaction'),
+      directoryId: DIRECTORY,
+      mailingListId: MAILING_LIST,
+      ...mapping
+    } as JSONObject
+  })
+  return nodes as unknown as StatusNode[]
+}
+
+/** Searches the test allows, by filter, each answering no contact; a search not listed fails the test. */
+export const searchesMissing = (filters: Array<[string, string]>) =>
+  filters.map(([filterType, value]) =>
+    qualtrics()
+      .post(isSearch, { filter: { filterType, comparison: 'eq', value } })
+      .reply(200, ok({ elements: [] }))
+  )
+
+/** Accepts every transaction of `times` requests, recording each request's contact ids. */
+export function acceptTransactions(times = 1, seen: string[][] = []) {
+  const scope = qualtrics()
+    .post(TRANSACTIONS)
+    .times(times)
+    .reply(200, (_uri, body) => {
+      const entries = body as Record<string, { contactId: string }>
+      seen.push(Object.values(entries).map((entry) => entry.contactId))
+      return ok({ createdTransactions: Object.fromEntries(Object.keys(entries).map((k) => [k, { id: `T-${k}` }])) })
+    })
+  return scope
+}
