@@ -144,6 +144,12 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       req.socket.once('close', () => clearTimeout(timer))
       return
     }
+    // The caller may also have given up on its own (its timeout, a busy machine): what was stored is then as
+    // unanswered as under a timeout fault, and is marked so.
+    const created = idsIn(responseBody)
+    res.once('close', () => {
+      if (created.size > 0 && !res.writableFinished) store.markResponseLost(created)
+    })
     count(endpoint, String(status))
     return send(res, status, { ...responseBody, meta: meta(status, requestId) }, config.slowBodyMs)
   }
