@@ -7,6 +7,8 @@ import type { StoredContact } from '../src/sandbox'
 /** How an event ended after every attempt Segment would make. */
 export interface EventOutcome {
   delivered: boolean
+  /** Some attempt got no answer at all (timeout, connection lost): it may have been stored unbeknown to the caller. */
+  unanswered?: boolean
   /** The last status the destination reported. */
   status: number
   retryable: boolean
@@ -26,6 +28,8 @@ export interface OutcomeSummary {
   badInputAccepted: number
   /** Events with no outcome at all. */
   unaccounted: number
+  /** Events with an attempt the destination heard no answer to (a timeout or a lost connection). */
+  unanswered: number
   /** Every undelivered event's reason, counted. */
   reasons: Record<string, number>
 }
@@ -43,11 +47,13 @@ export function summarizeOutcomes(
     unexpectedFinalErrors: 0,
     badInputAccepted: 0,
     unaccounted: 0,
+    unanswered: 0,
     reasons: {}
   }
   for (const id of messageIds) {
     const outcome = outcomes.get(id)
     const badInput = expectedRejections.has(id)
+    if (outcome?.unanswered) summary.unanswered += 1
     if (!outcome) summary.unaccounted += 1
     else if (outcome.delivered) {
       summary.delivered += 1
@@ -92,7 +98,10 @@ export interface DeliveryCheck {
   stored: number
   /** Reported delivered, but not stored. */
   missing: number
-  /** Stored more than once, every extra copy from a request whose response was lost (the at-least-once window). */
+  /**
+   * Extra copies explained by a lost response (the at-least-once window): the sandbox marked a copy's response lost
+   * (a timeout fault, or the caller hung up), or the destination heard no answer to one of the event's attempts.
+   */
   resentAfterLostResponse: number
   /** Stored more than once with no lost response to explain it. */
   unexplainedDuplicates: number
@@ -100,13 +109,16 @@ export interface DeliveryCheck {
   storedButReportedFailed: number
 }
 
-/** Groups stored records by the event they came from and compares them with what was reported. */
+/**
+ * Groups stored records by the event they came from and compares them with what was reported. `unanswered` names the
+ * events with an attempt the destination heard no answer to: the caller could not know whether that one was stored.
+ */
 export function checkDeliveries<T extends { responseLost?: boolean }>(
   stored: T[],
   messageIdOf: (record: T) => string,
-  delivered: Set<string>,
-  failed: Set<string>
+  events: { delivered: Set<string>; failed: Set<string>; unanswered: Set<string> }
 ): DeliveryCheck {
+  const { delivered, failed, unanswered } = events
   const byMessage = new Map<string, T[]>()
   for (const record of stored) {
     const id = messageIdOf(record)
@@ -116,7 +128,9 @@ export function checkDeliveries<T extends { responseLost?: boolean }>(
   let unexplainedDuplicates = 0
   let storedButReportedFailed = 0
   for (const [id, copies] of byMessage) {
-    const answered = copies.filter((copy) => !copy.responseLost).length
+    const answered = unanswered.has(id)
+      ? Math.min(1, copies.length)
+      : copies.filter((copy) => !copy.responseLost).length
     if (answered > 1) unexplainedDuplicates += answered - 1
     if (copies.length > 1) resentAfterLostResponse += copies.length - Math.max(answered, 1)
     if (failed.has(id)) storedButReportedFailed += 1

@@ -40,6 +40,7 @@ export function formatReport(report: FaultReport): string {
     `delivered: ${o.delivered}; refused as expected (bad input): ${o.rejectedAsExpected}; never delivered ` +
       `(retry window closed): ${o.neverDelivered}; final errors on good events: ${o.unexpectedFinalErrors}; ` +
       `bad input accepted: ${o.badInputAccepted}; unaccounted: ${o.unaccounted}`,
+    `events with an attempt that got no answer (timeout or lost connection; may be stored twice): ${o.unanswered}`,
     ...(reasons ? ['  not delivered, by reason:', reasons] : []),
     contactLine('identify directory (deduplicates on email)', report.contacts.identify),
     contactLine('transaction directory (no deduplication; by extRef)', report.contacts.transaction),

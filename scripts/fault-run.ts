@@ -6,7 +6,7 @@
  * event's fate is checked against what the sandbox stored. Used by `npm run faults` (10,000 events) and by a test.
  */
 import { startLocalRuntime } from '../src/server/runtime'
-import type { FaultRates, StoredContact, StoredTransaction, WorkflowRun } from '../src/sandbox'
+import type { FaultRates, SandboxClock, SandboxStore } from '../src/sandbox'
 import { MESSAGE_ID_DATA_KEY } from '../src/destinations/qualtrics/upsertContactTransaction/transaction'
 import {
   checkContacts,
@@ -53,6 +53,8 @@ export const DEFAULT_RATES: FaultRates = {
 export const DEFAULT_INDEX_LAG_MS = 1000
 /** The sandbox clock's speed: rate limits present but not in charge; 1 s of lag is about 17 real ms. */
 export const FAULT_RUN_TIME_SCALE = 60
+/** The destination's words for a request that got no answer (its noResponseError): the outcome is unknown. */
+const NO_ANSWER = /no answer within|the connection failed/
 /** One event in this many is made bad input on purpose. */
 const BAD_INPUT_EVERY = 1000
 
@@ -109,9 +111,16 @@ async function sendRound(
           results.set(event.messageId, { delivered: false, status: response.status, retryable: false, reason })
           return
         }
-        const [{ status, retryable, errortype }] = deliveries
+        const [{ status, retryable, errortype, errormessage }] = deliveries
         const delivered = status >= 200 && status < 300
-        results.set(event.messageId, { delivered, status, retryable: !delivered && retryable, reason: errortype })
+        const unanswered = NO_ANSWER.test(errormessage ?? '')
+        results.set(event.messageId, {
+          delivered,
+          status,
+          retryable: !delivered && retryable,
+          reason: errortype,
+          unanswered
+        })
       })
     }
   }
@@ -119,8 +128,93 @@ async function sendRound(
   return results
 }
 
-export async function runFaults(options: FaultRunOptions): Promise<FaultReport> {
+/**
+ * Segment's retrying: sends every event, then the retryable ones again at each moment of `schedule` (moving the
+ * sandbox clock on by the back-off instead of waiting), until none is left or the window closes.
+ */
+async function deliverWithRetries(
+  url: string,
+  clock: SandboxClock,
+  events: WorkloadEvent[],
+  options: FaultRunOptions,
+  schedule: number[]
+): Promise<{ outcomes: Map<string, EventOutcome>; rounds: number; resent: number }> {
   const log = options.log ?? (() => undefined)
+  const outcomes = new Map<string, EventOutcome>()
+  let pending = events
+  let resent = 0
+  let round = 0
+  while (pending.length > 0) {
+    const results = await sendRound(url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2)
+    round += 1
+    const retry = pending.filter((event) => results.get(event.messageId)?.retryable)
+    for (const event of pending) {
+      const result = results.get(event.messageId)
+      const unanswered = result?.unanswered || outcomes.get(event.messageId)?.unanswered
+      if (result) outcomes.set(event.messageId, { ...result, unanswered, attempts: round })
+    }
+    log(`attempt ${round} at +${schedule[round - 1] / 1000} s: ${pending.length} sent, ${retry.length} to retry`)
+    if (retry.length === 0) break
+    if (round >= schedule.length) {
+      for (const event of retry) {
+        const last = outcomes.get(event.messageId)!
+        last.reason = `still ${last.status} when the retry window closed after ${round} attempts`
+      }
+      break
+    }
+    // Segment waits before the next attempt; the sandbox's clock skips that wait, so lags and limits see it pass.
+    clock.advance(schedule[round] - schedule[round - 1])
+    resent += retry.length
+    pending = retry
+  }
+  return { outcomes, rounds: round, resent }
+}
+
+type Snapshot = ReturnType<SandboxStore['snapshot']>
+
+/** What the sandbox holds, against what each event's outcome says it should hold. */
+function checkStorage(state: Snapshot, events: WorkloadEvent[], outcomes: Map<string, EventOutcome>, existing: number) {
+  const [directory, plainDirectory] = state.directories
+  const withOutcome = (kind: Kind, delivered: boolean) =>
+    events.filter((e) => kindOf(e) === kind && outcomes.get(e.messageId)?.delivered === delivered)
+  const ids = (list: WorkloadEvent[]) => new Set(list.map((e) => e.messageId))
+  const fates = (kind: Kind) => ({
+    delivered: ids(withOutcome(kind, true)),
+    failed: ids(withOutcome(kind, false)),
+    unanswered: ids(events.filter((e) => kindOf(e) === kind && outcomes.get(e.messageId)?.unanswered))
+  })
+  // One contact per person a delivered event named, plus the seeded ones: by email where identify events go (the
+  // directory merges on it), by extRef where transactions go (nothing merges there but the destination's lookup).
+  const seeded = Array.from({ length: existing }, (_, user) => user)
+  const namedBy = (kind: Kind, identity: (event: WorkloadEvent) => string, seededIdentity: (user: number) => string) =>
+    new Set([...seeded.map(seededIdentity), ...withOutcome(kind, true).map(identity)])
+  return {
+    contacts: {
+      identify: checkContacts(
+        directory.contacts,
+        namedBy('identify', (e) => String(e.traits?.email), userEmail),
+        (c) => c.email
+      ),
+      transaction: checkContacts(
+        plainDirectory.contacts,
+        namedBy('transaction', (e) => String(e.userId), userId),
+        (c) => c.extRef
+      )
+    },
+    transactions: checkDeliveries(
+      plainDirectory.transactions,
+      (t) => String(t.data[MESSAGE_ID_DATA_KEY]),
+      fates('transaction')
+    ),
+    workflowRuns: checkDeliveries(
+      state.workflowRuns,
+      (run) => String((run.payload as { messageId?: string }).messageId),
+      fates('survey')
+    )
+  }
+}
+
+export async function runFaults(options: FaultRunOptions): Promise<FaultReport> {
   const policy = options.retryPolicy ?? SEGMENT_RETRY_POLICY
   const schedule = attemptTimes(policy)
   const indexLagMs = options.indexLagMs ?? DEFAULT_INDEX_LAG_MS
@@ -148,72 +242,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     const { events, badInput } = faultRunEvents(options)
     const byKind: Record<string, number> = {}
     for (const event of events) byKind[kindOf(event)] = (byKind[kindOf(event)] ?? 0) + 1
-
-    const outcomes = new Map<string, EventOutcome>()
-    let pending = events
-    let resent = 0
-    let round = 0
-    while (pending.length > 0) {
-      const results = await sendRound(runtime.url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2)
-      round += 1
-      const retry = pending.filter((event) => results.get(event.messageId)?.retryable)
-      for (const event of pending) {
-        const result = results.get(event.messageId)
-        if (result) outcomes.set(event.messageId, { ...result, attempts: round })
-      }
-      log(`attempt ${round} at +${schedule[round - 1] / 1000} s: ${pending.length} sent, ${retry.length} to retry`)
-      if (retry.length === 0) break
-      if (round >= schedule.length) {
-        for (const event of retry) {
-          const last = outcomes.get(event.messageId)!
-          last.reason = `still ${last.status} when the retry window closed after ${round} attempts`
-        }
-        break
-      }
-      // Segment waits before the next attempt; the sandbox's clock skips that wait, so lags and limits see it pass.
-      sandbox.clock.advance(schedule[round] - schedule[round - 1])
-      resent += retry.length
-      pending = retry
-    }
-
-    const state = sandbox.store.snapshot()
-    const [directory, plainDirectory] = state.directories
-    const withOutcome = (kind: Kind, delivered: boolean) =>
-      events.filter((e) => kindOf(e) === kind && outcomes.get(e.messageId)?.delivered === delivered)
-    const ids = (list: WorkloadEvent[]) => new Set(list.map((e) => e.messageId))
-
-    // One contact per person a delivered event named, plus the seeded ones: by email where identify events go (the
-    // directory merges on it), by extRef where transactions go (nothing merges there but the destination's lookup).
-    const seeded = Array.from({ length: existing }, (_, user) => user)
-    const namedBy = (
-      kind: Kind,
-      identity: (event: WorkloadEvent) => string,
-      seededIdentity: (user: number) => string
-    ) => new Set([...seeded.map(seededIdentity), ...withOutcome(kind, true).map(identity)])
-    const contacts = {
-      identify: checkContacts(
-        directory.contacts as StoredContact[],
-        namedBy('identify', (e) => String(e.traits?.email), userEmail),
-        (c) => c.email
-      ),
-      transaction: checkContacts(
-        plainDirectory.contacts as StoredContact[],
-        namedBy('transaction', (e) => String(e.userId), userId),
-        (c) => c.extRef
-      )
-    }
-    const transactions = checkDeliveries(
-      plainDirectory.transactions as StoredTransaction[],
-      (t) => String(t.data[MESSAGE_ID_DATA_KEY]),
-      ids(withOutcome('transaction', true)),
-      ids(withOutcome('transaction', false))
-    )
-    const workflowRuns = checkDeliveries(
-      state.workflowRuns as WorkflowRun[],
-      (run) => String((run.payload as { messageId?: string }).messageId),
-      ids(withOutcome('survey', true)),
-      ids(withOutcome('survey', false))
-    )
+    const { outcomes, rounds, resent } = await deliverWithRetries(runtime.url, sandbox.clock, events, options, schedule)
+    const storage = checkStorage(sandbox.store.snapshot(), events, outcomes, existing)
     const summary = summarizeOutcomes(
       events.map((e) => e.messageId),
       outcomes,
@@ -226,16 +256,14 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
       badInput: badInput.size,
       indexLagMs,
       retryPolicy: describePolicy(policy),
-      rounds: round,
-      lastRoundAtMs: schedule[round - 1] ?? 0,
+      rounds,
+      lastRoundAtMs: schedule[rounds - 1] ?? 0,
       resent,
       outcomes: summary,
-      contacts,
-      transactions,
-      workflowRuns,
+      ...storage,
       faultsInjected: { ...stats.faults, rateLimited: stats.rateLimited },
       requests: stats.requests,
-      ...lossAndDuplicates(summary, contacts, [transactions, workflowRuns])
+      ...lossAndDuplicates(summary, storage.contacts, [storage.transactions, storage.workflowRuns])
     }
   } finally {
     await runtime.close()
