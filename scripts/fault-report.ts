@@ -8,7 +8,8 @@ export const REPEATABILITY = [
   'Varies between runs: which request draws which roll (two batches in flight and the destination’s concurrent',
   'requests interleave differently), hence the counts of each fault, re-sends, rounds and at-least-once copies;',
   'whether a request times out before its answer; 429s (buckets refill with real time on the 60× clock); and',
-  'whether a search lands inside a new contact’s index lag (the sandbox clock runs with real time between rounds).'
+  'whether a search lands inside a new contact’s index lag (within a round the sandbox clock follows real time ×60,',
+  'so 1 s of lag covers about 17 ms of the destination’s work; between rounds it jumps by the back-off).'
 ].join('\n  ')
 
 const deliveryLine = (name: string, c: DeliveryCheck) =>
