@@ -4,7 +4,10 @@
  * in the directory. Prints, per scenario: Qualtrics requests per 1,000 events, events per second, CPU ms per 1,000
  * events and peak memory, and checks the sandbox afterwards (contacts = users, one transaction per event).
  *
- * Flags: --latency MS, --time-scale N, --events N, --users N, --only identify|transaction|survey
+ * The sandbox's search index lags 1 s (its clock) behind creates, as Qualtrics' can.
+ *
+ * Flags: --latency MS, --time-scale N, --index-lag-ms MS (0 turns the lag off), --events N, --users N,
+ * --only identify|transaction|survey
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
@@ -29,6 +32,7 @@ function flag(name: string, fallback: number | string): number | string {
 
 const latencyMs = flag('latency', 50)
 const timeScale = flag('time-scale', 10)
+const indexLagMs = flag('index-lag-ms', 1000)
 const events = flag('events', 1000)
 const users = flag('users', 200)
 const only = flag('only', '')
@@ -74,10 +78,11 @@ const pad = (value: unknown, width: number) => String(value).padStart(width)
 
 async function main(): Promise<void> {
   const seed = workloadSeed(Math.floor(users / 2))
-  const sandbox = await startSandbox({ seed, timeScale, faults: { latencyMs } })
+  const sandbox = await startSandbox({ seed, timeScale, faults: { latencyMs, indexLagMs } })
   console.log(
     `Sandbox ${sandbox.url}: ${latencyMs} ms added to every request, rate limits on a clock ${timeScale}× faster ` +
-      `(3,000/min per brand and 500/min per contact/search/transactions endpoint allow ${3000 * timeScale} and ${500 * timeScale} per real minute).`
+      `(3,000/min per brand and 500/min per contact/search/transactions endpoint allow ${3000 * timeScale} and ${500 * timeScale} per real minute); ` +
+      `a new contact stays out of search and GET for ${indexLagMs} ms of that clock (${(indexLagMs / timeScale).toFixed(0)} real ms).`
   )
   console.log(
     `Workload: ${events} events over ${users} users, ${Math.floor(users / 2)} of them already in the directory; ` +

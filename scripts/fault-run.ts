@@ -1,13 +1,31 @@
 /**
- * A fault run: mixed identify / Transaction Created / Survey Completed events, in batches, through the local server
- * (POST /events) to the sandbox while it injects 5xx, 429s, timeouts and dropped connections. Segment's retries are
- * emulated: events reported retryable are sent again, up to `attempts` in all. Then every event's fate is checked
- * against what the sandbox stored. Used by `npm run faults` (10,000 events) and by a test (2,000 events).
+ * A fault run: mixed identify / Transaction Created / Survey Completed events (and a few bad-input ones), in
+ * batches, through the local server (POST /events) to the sandbox while it injects 5xx, 429s, timeouts and dropped
+ * connections and lags its search index. Segment's retrying is emulated on the sandbox clock: events reported
+ * retryable are sent again after exponential back-off until delivered or the 4-hour window closes. Then every
+ * event's fate is checked against what the sandbox stored. Used by `npm run faults` (10,000 events) and by a test.
  */
 import { startLocalRuntime } from '../src/server/runtime'
-import type { FaultRates, StoredContact, StoredTransaction, WorkflowRun } from '../src/sandbox'
+import type { FaultRates, SandboxClock, SandboxStore } from '../src/sandbox'
 import { MESSAGE_ID_DATA_KEY } from '../src/destinations/qualtrics/upsertContactTransaction/transaction'
-import { PLAIN_DIRECTORY_ID, userEmail, userId, workload, workloadSeed, type WorkloadEvent } from './workload'
+import {
+  checkContacts,
+  checkDeliveries,
+  lossAndDuplicates,
+  summarizeOutcomes,
+  type EventOutcome,
+  type FaultReport
+} from './fault-accounting'
+import { attemptTimes, describePolicy, SEGMENT_RETRY_POLICY, type RetryPolicy } from './segment-retry'
+import {
+  makeBadInputEvent,
+  PLAIN_DIRECTORY_ID,
+  userEmail,
+  userId,
+  workload,
+  workloadSeed,
+  type WorkloadEvent
+} from './workload'
 
 export interface FaultRunOptions {
   events: number
@@ -15,8 +33,10 @@ export interface FaultRunOptions {
   batchSize?: number
   /** Batches in flight at once. */
   parallelBatches?: number
-  attempts?: number
+  retryPolicy?: RetryPolicy
   rates?: FaultRates
+  /** The sandbox's read-after-write lag, on its clock (default DEFAULT_INDEX_LAG_MS; 0 turns it off). */
+  indexLagMs?: number
   seed?: number
   log?: (line: string) => void
 }
@@ -29,63 +49,14 @@ export const DEFAULT_RATES: FaultRates = {
   timeout: 0.01,
   drop: 0.01
 }
-
-export interface FaultReport {
-  sent: number
-  byKind: Record<string, number>
-  attempts: number
-  resent: number
-  delivered: number
-  finalErrors: Record<string, number>
-  /** Events with neither a delivery nor a final error: must be 0. */
-  unaccounted: number
-  /** Identify events' directory (deduplicates on email) and transactions' (no deduplication: the destination's lookup). */
-  contacts: { identify: ContactCheck; transaction: ContactCheck }
-  transactions: DeliveryCheck
-  workflowRuns: DeliveryCheck
-  faultsInjected: Record<string, number>
-  requests: number
-  lost: number
-  /** Copies of one event that Qualtrics holds although the destination was told of at most one: must be 0. */
-  duplicates: number
-}
-
-interface ContactCheck {
-  stored: number
-  identities: number
-  /** Contacts beyond one per identity. */
-  duplicates: number
-  /** Identities a delivered event named, with no contact. */
-  missing: number
-}
-
-/** One contact per identity, the identity being what `identityOf` reads (lower-cased) from a stored contact. */
-function checkContacts(
-  stored: StoredContact[],
-  identities: Set<string>,
-  identityOf: (contact: StoredContact) => string | undefined
-): ContactCheck {
-  const storedIdentities = new Set(stored.map((contact) => identityOf(contact)?.toLowerCase()))
-  return {
-    stored: stored.length,
-    identities: identities.size,
-    duplicates: stored.length - storedIdentities.size,
-    missing: [...identities].filter((identity) => !storedIdentities.has(identity)).length
-  }
-}
-
-interface DeliveryCheck {
-  delivered: number
-  stored: number
-  /** Reported delivered, but not stored. */
-  missing: number
-  /** Stored more than once, every extra copy from a request whose response was lost (the at-least-once window). */
-  resentAfterLostResponse: number
-  /** Stored more than once with no lost response to explain it. */
-  unexplainedDuplicates: number
-  /** Stored although the event ended with a final error (its last response was lost). */
-  storedButReportedFailed: number
-}
+/** A second of lag after a create before search and GET see the contact. */
+export const DEFAULT_INDEX_LAG_MS = 1000
+/** The sandbox clock's speed: rate limits present but not in charge; 1 s of lag is about 17 real ms. */
+export const FAULT_RUN_TIME_SCALE = 60
+/** The destination's words for a request that got no answer (its noResponseError): the outcome is unknown. */
+const NO_ANSWER = /no answer within|the connection failed/
+/** One event in this many is made bad input on purpose. */
+const BAD_INPUT_EVERY = 1000
 
 interface Delivery {
   action: string
@@ -99,49 +70,166 @@ type Kind = 'identify' | 'transaction' | 'survey'
 const kindOf = (event: WorkloadEvent): Kind =>
   event.type === 'identify' ? 'identify' : event.event === 'Transaction Created' ? 'transaction' : 'survey'
 
-/** Groups stored records by the event they came from and compares them with what was reported. */
-function checkDeliveries<T extends { responseLost?: boolean }>(
-  stored: T[],
-  messageIdOf: (record: T) => string,
-  delivered: Set<string>,
-  failed: Set<string>
-): DeliveryCheck {
-  const byMessage = new Map<string, T[]>()
-  for (const record of stored) {
-    const id = messageIdOf(record)
-    byMessage.set(id, [...(byMessage.get(id) ?? []), record])
+/** The workload, with one event in BAD_INPUT_EVERY replaced by one the destination must refuse. */
+function faultRunEvents(options: FaultRunOptions): { events: WorkloadEvent[]; badInput: Set<string> } {
+  const events = workload(['identify', 'transaction', 'survey'], options.events, options.users, options.seed ?? 11)
+  const badInput = new Set<string>()
+  for (let i = BAD_INPUT_EVERY / 2; i < events.length; i += BAD_INPUT_EVERY) {
+    events[i] = makeBadInputEvent(i)
+    badInput.add(events[i].messageId)
   }
-  let resentAfterLostResponse = 0
-  let unexplainedDuplicates = 0
-  let storedButReportedFailed = 0
-  for (const [id, copies] of byMessage) {
-    const answered = copies.filter((copy) => !copy.responseLost).length
-    if (answered > 1) unexplainedDuplicates += answered - 1
-    if (copies.length > 1) resentAfterLostResponse += copies.length - Math.max(answered, 1)
-    if (failed.has(id)) storedButReportedFailed += 1
+  return { events, badInput }
+}
+
+/**
+ * Sends `pending` once through POST /events, in batches with `parallel` in flight. Returns each event's outcome for
+ * this attempt (`attempts` is filled in by the caller).
+ */
+async function sendRound(
+  url: string,
+  pending: WorkloadEvent[],
+  batchSize: number,
+  parallel: number
+): Promise<Map<string, Omit<EventOutcome, 'attempts'>>> {
+  const results = new Map<string, Omit<EventOutcome, 'attempts'>>()
+  const batches: WorkloadEvent[][] = []
+  for (let i = 0; i < pending.length; i += batchSize) batches.push(pending.slice(i, i + batchSize))
+  let next = 0
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]
+      const response = await fetch(`${url}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ batch })
+      })
+      const body = (await response.json()) as { results?: { deliveries: Delivery[] }[]; error?: string }
+      batch.forEach((event, i) => {
+        const deliveries = body.results?.[i]?.deliveries ?? []
+        if (deliveries.length !== 1) {
+          const reason = `expected one delivery, got ${deliveries.length} (${response.status} ${body.error ?? ''})`
+          results.set(event.messageId, { delivered: false, status: response.status, retryable: false, reason })
+          return
+        }
+        const [{ status, retryable, errortype, errormessage }] = deliveries
+        const delivered = status >= 200 && status < 300
+        const unanswered = NO_ANSWER.test(errormessage ?? '')
+        results.set(event.messageId, {
+          delivered,
+          status,
+          retryable: !delivered && retryable,
+          reason: errortype,
+          unanswered
+        })
+      })
+    }
   }
+  await Promise.all(Array.from({ length: parallel }, worker))
+  return results
+}
+
+/**
+ * Segment's retrying: sends every event, then the retryable ones again at each moment of `schedule` (moving the
+ * sandbox clock on by the back-off instead of waiting), until none is left or the window closes.
+ */
+async function deliverWithRetries(
+  url: string,
+  clock: SandboxClock,
+  events: WorkloadEvent[],
+  options: FaultRunOptions,
+  schedule: number[]
+): Promise<{ outcomes: Map<string, EventOutcome>; rounds: number; resent: number }> {
+  const log = options.log ?? (() => undefined)
+  const outcomes = new Map<string, EventOutcome>()
+  let pending = events
+  let resent = 0
+  let round = 0
+  while (pending.length > 0) {
+    const results = await sendRound(url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2)
+    round += 1
+    const retry = pending.filter((event) => results.get(event.messageId)?.retryable)
+    for (const event of pending) {
+      const result = results.get(event.messageId)
+      const unanswered = result?.unanswered || outcomes.get(event.messageId)?.unanswered
+      if (result) outcomes.set(event.messageId, { ...result, unanswered, attempts: round })
+    }
+    log(`attempt ${round} at +${schedule[round - 1] / 1000} s: ${pending.length} sent, ${retry.length} to retry`)
+    if (retry.length === 0) break
+    if (round >= schedule.length) {
+      for (const event of retry) {
+        const last = outcomes.get(event.messageId)!
+        last.reason = `still ${last.status} when the retry window closed after ${round} attempts`
+      }
+      break
+    }
+    // Segment waits before the next attempt; the sandbox's clock skips that wait, so lags and limits see it pass.
+    clock.advance(schedule[round] - schedule[round - 1])
+    resent += retry.length
+    pending = retry
+  }
+  return { outcomes, rounds: round, resent }
+}
+
+type Snapshot = ReturnType<SandboxStore['snapshot']>
+
+/** What the sandbox holds, against what each event's outcome says it should hold. */
+function checkStorage(state: Snapshot, events: WorkloadEvent[], outcomes: Map<string, EventOutcome>, existing: number) {
+  const [directory, plainDirectory] = state.directories
+  const withOutcome = (kind: Kind, delivered: boolean) =>
+    events.filter((e) => kindOf(e) === kind && outcomes.get(e.messageId)?.delivered === delivered)
+  const ids = (list: WorkloadEvent[]) => new Set(list.map((e) => e.messageId))
+  const fates = (kind: Kind) => ({
+    delivered: ids(withOutcome(kind, true)),
+    failed: ids(withOutcome(kind, false)),
+    unanswered: ids(events.filter((e) => kindOf(e) === kind && outcomes.get(e.messageId)?.unanswered))
+  })
+  // One contact per person a delivered event named, plus the seeded ones: by email where identify events go (the
+  // directory merges on it), by extRef where transactions go (nothing merges there but the destination's lookup).
+  const seeded = Array.from({ length: existing }, (_, user) => user)
+  const namedBy = (kind: Kind, identity: (event: WorkloadEvent) => string, seededIdentity: (user: number) => string) =>
+    new Set([...seeded.map(seededIdentity), ...withOutcome(kind, true).map(identity)])
   return {
-    delivered: delivered.size,
-    stored: stored.length,
-    missing: [...delivered].filter((id) => !byMessage.has(id)).length,
-    resentAfterLostResponse,
-    unexplainedDuplicates,
-    storedButReportedFailed
+    contacts: {
+      identify: checkContacts(
+        directory.contacts,
+        namedBy('identify', (e) => String(e.traits?.email), userEmail),
+        (c) => c.email
+      ),
+      transaction: checkContacts(
+        plainDirectory.contacts,
+        namedBy('transaction', (e) => String(e.userId), userId),
+        (c) => c.extRef
+      )
+    },
+    transactions: checkDeliveries(
+      plainDirectory.transactions,
+      (t) => String(t.data[MESSAGE_ID_DATA_KEY]),
+      fates('transaction')
+    ),
+    workflowRuns: checkDeliveries(
+      state.workflowRuns,
+      (run) => String((run.payload as { messageId?: string }).messageId),
+      fates('survey')
+    )
   }
 }
 
 export async function runFaults(options: FaultRunOptions): Promise<FaultReport> {
-  const log = options.log ?? (() => undefined)
-  const batchSize = options.batchSize ?? 100
-  const attempts = options.attempts ?? 5
+  const policy = options.retryPolicy ?? SEGMENT_RETRY_POLICY
+  const schedule = attemptTimes(policy)
+  const indexLagMs = options.indexLagMs ?? DEFAULT_INDEX_LAG_MS
   const existing = Math.floor(options.users / 2)
   const runtime = await startLocalRuntime({
     config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
     seed: workloadSeed(existing),
-    // Limits on a 60× clock: present, but the faults are what this run is about.
     sandbox: {
-      timeScale: 60,
-      faults: { seed: options.seed ?? 20261124, timeoutHangMs: 3000, rates: { '*': options.rates ?? DEFAULT_RATES } }
+      timeScale: FAULT_RUN_TIME_SCALE,
+      faults: {
+        seed: options.seed ?? 20261124,
+        timeoutHangMs: 3000,
+        indexLagMs,
+        rates: { '*': options.rates ?? DEFAULT_RATES }
+      }
     },
     // A timed-out request gives up after 1 s instead of 15, so the run takes seconds, not minutes.
     // Transactions go to a directory that does not deduplicate, so a contact created twice would show.
@@ -149,166 +237,35 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     requestTimeoutMs: 1000,
     bodyLimitBytes: 8 * 1024 * 1024
   })
+  const sandbox = runtime.sandbox!
   try {
-    const events = workload(['identify', 'transaction', 'survey'], options.events, options.users, options.seed ?? 11)
+    const { events, badInput } = faultRunEvents(options)
     const byKind: Record<string, number> = {}
     for (const event of events) byKind[kindOf(event)] = (byKind[kindOf(event)] ?? 0) + 1
-
-    const outcome = new Map<string, { delivered: boolean; reason?: string }>()
-    let pending = events
-    let resent = 0
-    let attempt = 0
-    while (pending.length > 0 && attempt < attempts) {
-      attempt += 1
-      const retry: WorkloadEvent[] = []
-      const batches: WorkloadEvent[][] = []
-      for (let i = 0; i < pending.length; i += batchSize) batches.push(pending.slice(i, i + batchSize))
-      let next = 0
-      const worker = async () => {
-        while (next < batches.length) {
-          const batch = batches[next++]
-          const response = await fetch(`${runtime.url}/events`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ batch })
-          })
-          const body = (await response.json()) as { results?: { deliveries: Delivery[] }[]; error?: string }
-          batch.forEach((event, i) => {
-            const deliveries = body.results?.[i]?.deliveries ?? []
-            if (deliveries.length !== 1) {
-              outcome.set(event.messageId, {
-                delivered: false,
-                reason: `expected one delivery, got ${deliveries.length} (${response.status} ${body.error ?? ''})`
-              })
-              return
-            }
-            const [delivery] = deliveries
-            if (delivery.status >= 200 && delivery.status < 300) {
-              outcome.set(event.messageId, { delivered: true })
-            } else if (delivery.retryable && attempt < attempts) {
-              retry.push(event)
-            } else {
-              const why = delivery.retryable
-                ? `still ${delivery.status} after ${attempts} attempts`
-                : `${delivery.status}`
-              outcome.set(event.messageId, { delivered: false, reason: `${why} ${delivery.errortype ?? ''}`.trim() })
-            }
-          })
-        }
-      }
-      await Promise.all(Array.from({ length: options.parallelBatches ?? 2 }, worker))
-      log(`attempt ${attempt}: ${pending.length} sent, ${retry.length} to retry`)
-      if (attempt < attempts) resent += retry.length
-      pending = retry
-    }
-
-    const state = runtime.sandbox!.store.snapshot()
-    const [directory, plainDirectory] = state.directories
-    const deliveredIds = (kind: Kind) =>
-      new Set(events.filter((e) => kindOf(e) === kind && outcome.get(e.messageId)?.delivered).map((e) => e.messageId))
-    const failedIds = (kind: Kind) =>
-      new Set(
-        events
-          .filter((e) => kindOf(e) === kind && outcome.get(e.messageId)?.delivered === false)
-          .map((e) => e.messageId)
-      )
-
-    // One contact per person a delivered event named, plus the seeded ones: by email where identify events go (the
-    // directory merges on it), by extRef where transactions go (nothing merges there but the destination's lookup).
-    const seeded = Array.from({ length: existing }, (_, user) => user)
-    const namedBy = (
-      kind: Kind,
-      identity: (event: WorkloadEvent) => string,
-      seededIdentity: (user: number) => string
-    ) =>
-      new Set([
-        ...seeded.map(seededIdentity),
-        ...events.filter((e) => kindOf(e) === kind && outcome.get(e.messageId)?.delivered).map(identity)
-      ])
-    const contacts = {
-      identify: checkContacts(
-        directory.contacts as StoredContact[],
-        namedBy('identify', (e) => String(e.traits?.email), userEmail),
-        (c) => c.email
-      ),
-      transaction: checkContacts(
-        plainDirectory.contacts as StoredContact[],
-        namedBy('transaction', (e) => e.userId, userId),
-        (c) => c.extRef
-      )
-    }
-    const transactions = checkDeliveries(
-      plainDirectory.transactions as StoredTransaction[],
-      (t) => String(t.data[MESSAGE_ID_DATA_KEY]),
-      deliveredIds('transaction'),
-      failedIds('transaction')
+    const { outcomes, rounds, resent } = await deliverWithRetries(runtime.url, sandbox.clock, events, options, schedule)
+    const storage = checkStorage(sandbox.store.snapshot(), events, outcomes, existing)
+    const summary = summarizeOutcomes(
+      events.map((e) => e.messageId),
+      outcomes,
+      badInput
     )
-    const workflowRuns = checkDeliveries(
-      state.workflowRuns as WorkflowRun[],
-      (run) => String((run.payload as { messageId?: string }).messageId),
-      deliveredIds('survey'),
-      failedIds('survey')
-    )
-
-    const finalErrors: Record<string, number> = {}
-    for (const { delivered, reason } of outcome.values()) {
-      if (!delivered) finalErrors[reason ?? 'no reason'] = (finalErrors[reason ?? 'no reason'] ?? 0) + 1
-    }
-    const delivered = [...outcome.values()].filter((o) => o.delivered).length
-    const stats = runtime.sandbox!.stats()
+    const stats = sandbox.stats()
     return {
       sent: events.length,
       byKind,
-      attempts: attempt,
+      badInput: badInput.size,
+      indexLagMs,
+      retryPolicy: describePolicy(policy),
+      rounds,
+      lastRoundAtMs: schedule[rounds - 1] ?? 0,
       resent,
-      delivered,
-      finalErrors,
-      unaccounted: events.filter((e) => !outcome.has(e.messageId)).length,
-      contacts,
-      transactions,
-      workflowRuns,
+      outcomes: summary,
+      ...storage,
       faultsInjected: { ...stats.faults, rateLimited: stats.rateLimited },
       requests: stats.requests,
-      lost: contacts.identify.missing + contacts.transaction.missing + transactions.missing + workflowRuns.missing,
-      duplicates:
-        contacts.identify.duplicates +
-        contacts.transaction.duplicates +
-        transactions.unexplainedDuplicates +
-        workflowRuns.unexplainedDuplicates
+      ...lossAndDuplicates(summary, storage.contacts, [storage.transactions, storage.workflowRuns])
     }
   } finally {
     await runtime.close()
   }
-}
-
-export function formatReport(report: FaultReport): string {
-  const kinds = Object.entries(report.byKind)
-    .map(([kind, n]) => `${n} ${kind}`)
-    .join(', ')
-  const errors = Object.entries(report.finalErrors)
-    .map(([reason, n]) => `    ${n} × ${reason}`)
-    .join('\n')
-  const check = (name: string, c: DeliveryCheck) =>
-    `${name}: ${c.delivered} reported delivered, ${c.stored} stored; missing ${c.missing}; ` +
-    `stored twice ${c.resentAfterLostResponse + c.unexplainedDuplicates} (${c.resentAfterLostResponse} after a lost ` +
-    `response, recognisable by messageId; ${c.unexplainedDuplicates} otherwise); ` +
-    `stored although reported failed ${c.storedButReportedFailed}`
-  const contacts = (name: string, c: ContactCheck) =>
-    `contacts, ${name}: ${c.stored} stored for ${c.identities} identities; duplicates ${c.duplicates}; missing ${c.missing}`
-  const copies = report.transactions.resentAfterLostResponse + report.workflowRuns.resentAfterLostResponse
-  return [
-    `sent: ${report.sent} events (${kinds}) in ${report.attempts} attempt rounds; re-sent ${report.resent} times`,
-    `Qualtrics requests: ${report.requests}; injected: ${Object.entries(report.faultsInjected)
-      .map(([fault, n]) => `${n} ${fault}`)
-      .join(', ')}`,
-    `delivered: ${report.delivered}; final errors: ${report.sent - report.delivered - report.unaccounted}; unaccounted: ${report.unaccounted}`,
-    ...(errors ? ['  final errors by reason:', errors] : []),
-    contacts('identify directory (deduplicates on email)', report.contacts.identify),
-    contacts('transaction directory (no deduplication; by extRef)', report.contacts.transaction),
-    check('transactions', report.transactions),
-    check('workflow runs', report.workflowRuns),
-    `lost: ${report.lost}; duplicates of contacts or of answered deliveries: ${report.duplicates}`,
-    `stored twice because a response was lost and the event retried (the at-least-once window): ${copies} ` +
-      `(${report.transactions.resentAfterLostResponse} transactions, ${report.workflowRuns.resentAfterLostResponse} workflow runs)`
-  ].join('\n')
 }

@@ -1,15 +1,20 @@
 /**
  * `npm run faults`: 10,000 mixed events through the local server while the sandbox injects 5% 5xx, 3% 429,
- * 1% timeouts and 1% dropped connections; Segment's retries emulated (5 attempts). Prints the counts and exits
- * non-zero if anything was lost, duplicated without explanation, or left unaccounted for.
- * Flags: --events N (default 10000), --users N (default 2000).
+ * 1% timeouts and 1% dropped connections and lags its search index by 1 s; Segment's retries emulated on the
+ * sandbox clock (back-off from 1 s up to 10 min, for 4 hours). Prints the counts and exits non-zero if anything was
+ * lost, duplicated, or left unaccounted for.
+ * Flags: --events N (default 10000), --users N (default 2000), --index-lag-ms N (default 1000; 0 turns it off).
  */
-import { formatReport, runFaults } from './fault-run'
+import { exitCodeFor, faultRunProblems } from './fault-accounting'
+import { DEFAULT_INDEX_LAG_MS, runFaults } from './fault-run'
+import { formatReport, REPEATABILITY } from './fault-report'
 
-const arg = (name: string, fallback: number) => {
+const arg = (name: string, fallback: number, allowZero = false) => {
   const i = process.argv.indexOf(`--${name}`)
   const value = i < 0 ? fallback : Number(process.argv[i + 1])
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive whole number`)
+  if (!Number.isInteger(value) || value < 0 || (value === 0 && !allowZero)) {
+    throw new Error(`--${name} needs a ${allowZero ? 'whole number of 0 or more' : 'positive whole number'}`)
+  }
   return value
 }
 
@@ -18,11 +23,15 @@ async function main(): Promise<void> {
   const report = await runFaults({
     events: arg('events', 10_000),
     users: arg('users', 2_000),
+    indexLagMs: arg('index-lag-ms', DEFAULT_INDEX_LAG_MS, true),
     log: (line) => console.log(line)
   })
   console.log(formatReport(report))
   console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`)
-  if (report.lost > 0 || report.duplicates > 0 || report.unaccounted > 0) process.exit(1)
+  console.log(`\nWhat repeats:\n  ${REPEATABILITY}`)
+  const problems = faultRunProblems(report)
+  if (problems.length > 0) console.error(`\nFAILED: ${problems.join('; ')}`)
+  process.exit(exitCodeFor(report))
 }
 
 main().catch((error: Error) => {

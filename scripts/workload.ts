@@ -59,7 +59,8 @@ export function workloadSeed(existing: number): SandboxSeed {
 export interface WorkloadEvent {
   type: 'identify' | 'track'
   event?: string
-  userId: string
+  userId?: string
+  anonymousId?: string
   messageId: string
   timestamp: string
   traits?: Record<string, unknown>
@@ -85,6 +86,20 @@ export function makeEvent(kind: EventKind, user: number, n: number): WorkloadEve
     event: 'Transaction Created',
     properties: { orderId: `order-${n}`, total: (n % 97) + 0.5, items: [{ sku: `sku-${n % 13}` }] },
     context: { traits: { email: userEmail(user) } }
+  }
+}
+
+/**
+ * An event the destination must refuse (bad input, a final 400): an identify with no identifier at all, only an
+ * anonymousId. The fault run mixes a few in to check that such events are reported as refused, not lost.
+ */
+export function makeBadInputEvent(n: number): WorkloadEvent {
+  return {
+    type: 'identify',
+    anonymousId: `anonymous-${n}`,
+    messageId: `bad-input-${String(n).padStart(6, '0')}`,
+    timestamp: new Date(Date.UTC(2026, 10, 24, 9, 0, n % 3600)).toISOString(),
+    traits: { lastName: 'Nobody' }
   }
 }
 

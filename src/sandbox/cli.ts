@@ -1,7 +1,8 @@
 /**
  * `npm run sandbox`: the Qualtrics look-alike on its own, for tools other than `npm start`.
  * Environment: SANDBOX_PORT (default 3001), SANDBOX_SEED (a seed JSON file), SANDBOX_TIME_SCALE (rate-limit clock),
- * SANDBOX_FAULTS (a fault configuration as JSON, e.g. '{"latencyMs":50}').
+ * SANDBOX_FAULTS (a fault configuration as JSON, e.g. '{"latencyMs":50}'), SANDBOX_INDEX_LAG_MS (how long, on the
+ * sandbox clock, a new contact stays out of search and GET; default 0).
  */
 import { sandboxOptionsFromEnv } from './env'
 import { DEFAULT_SEED, loadSeedFile } from './seed'

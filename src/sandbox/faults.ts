@@ -24,6 +24,11 @@ export interface FaultConfig {
   slowBodyMs?: number
   /** How long a `timeout` fault holds the connection before closing it (default 30 s). */
   timeoutHangMs?: number
+  /**
+   * Qualtrics' read-after-write lag, in sandbox-clock milliseconds (it follows `timeScale`): a contact younger than
+   * this is missing from search results and its GET is a 404. Default 0.
+   */
+  indexLagMs?: number
   /** Seeds the fault dice so a run can be repeated. */
   seed?: number
   /** Rates per endpoint; `*` applies to every endpoint without its own entry. */
@@ -32,7 +37,7 @@ export interface FaultConfig {
 
 export type Fault = 'status429' | 'status500' | 'status503' | 'drop' | 'timeout'
 const FAULTS: Fault[] = ['status429', 'status500', 'status503', 'drop', 'timeout']
-const CONFIG_KEYS = ['latencyMs', 'slowBodyMs', 'timeoutHangMs', 'seed', 'rates']
+const CONFIG_KEYS = ['latencyMs', 'slowBodyMs', 'timeoutHangMs', 'indexLagMs', 'seed', 'rates']
 
 /** mulberry32: small, fast and seedable; plenty for fault dice. */
 export function seededRandom(seed: number): () => number {
@@ -55,7 +60,7 @@ export function checkFaultConfig(config: unknown): FaultConfig {
   if (unknownKey !== undefined) {
     throw new Error(`Fault configuration: "${unknownKey}" is not one of ${CONFIG_KEYS.join(', ')}`)
   }
-  for (const key of ['latencyMs', 'slowBodyMs', 'timeoutHangMs', 'seed']) {
+  for (const key of ['latencyMs', 'slowBodyMs', 'timeoutHangMs', 'indexLagMs', 'seed']) {
     if (c[key] !== undefined && (typeof c[key] !== 'number' || !Number.isFinite(c[key]) || (c[key] as number) < 0)) {
       throw new Error(`Fault configuration: ${key} must be a number of 0 or more`)
     }

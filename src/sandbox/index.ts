@@ -1,9 +1,22 @@
 export { startSandbox, API_BODY_LIMIT_BYTES, WORKFLOW_BODY_LIMIT_BYTES } from './server'
 export type { Sandbox, SandboxOptions, SandboxStats } from './server'
 export { DEFAULT_SEED, loadSeedFile, parseSeed } from './seed'
-export type { SandboxSeed, SeedContact, SeedDirectory, SeedUser, SeedWorkflow } from './seed'
-export { SandboxStore, ApiError } from './store'
-export type { StoredContact, StoredTransaction, WorkflowRun } from './store'
+export { DEDUPLICATION_FIELDS, MAX_DEDUPLICATION_RULES } from './seed-types'
+export type {
+  DeduplicationCriteria,
+  DeduplicationField,
+  SandboxSeed,
+  SeedContact,
+  SeedDirectory,
+  SeedUser,
+  SeedWorkflow
+} from './seed-types'
+export { SandboxStore } from './store'
+export type { WorkflowRun, StoreOptions } from './store'
+export type { StoredContact } from './contact-book'
+export type { StoredTransaction } from './transactions'
+export { ApiError } from './errors'
+export { SandboxClock } from './clock'
 export { FaultInjector } from './faults'
 export type { Fault, FaultConfig, FaultRates } from './faults'
 export { RateLimiter, BRAND_LIMIT_PER_MINUTE, ENDPOINT_LIMITS_PER_MINUTE } from './rate-limits'

@@ -1,53 +1,15 @@
 import { readFileSync } from 'node:fs'
-import { validateContactBody } from './store'
-
-/** The five fields Qualtrics' `deduplicationCriteria` reports; the true ones form the directory's merge rule. */
-export const DEDUPLICATION_FIELDS = ['externalDataReference', 'email', 'phone', 'firstName', 'lastName'] as const
-export type DeduplicationField = (typeof DEDUPLICATION_FIELDS)[number]
-export type DeduplicationCriteria = Partial<Record<DeduplicationField, boolean>>
-
-export interface SeedUser {
-  /** The API token this user authenticates with (sandbox-only; never a real token). */
-  token: string
-  userName: string
-  userId?: string
-  brandId?: string
-  firstName?: string
-  lastName?: string
-  email?: string
-}
-
-export interface SeedContact {
-  id?: string
-  extRef?: string
-  email?: string
-  phone?: string
-  firstName?: string
-  lastName?: string
-  language?: string
-  unsubscribed?: boolean
-  embeddedData?: Record<string, string | number | boolean>
-}
-
-export interface SeedDirectory {
-  directoryId: string
-  name?: string
-  isDefault?: boolean
-  deduplicationCriteria?: DeduplicationCriteria
-  mailingLists?: { mailingListId: string; name?: string }[]
-  contacts?: SeedContact[]
-}
-
-export interface SeedWorkflow {
-  urlTokenId: string
-  name?: string
-}
-
-export interface SandboxSeed {
-  users: SeedUser[]
-  directories: SeedDirectory[]
-  workflows: SeedWorkflow[]
-}
+import { validateContactBody } from './contact-fields'
+import { isObject } from './plain-object'
+import {
+  DEDUPLICATION_FIELDS,
+  MAX_DEDUPLICATION_RULES,
+  type SandboxSeed,
+  type SeedContact,
+  type SeedDirectory,
+  type SeedUser,
+  type SeedWorkflow
+} from './seed-types'
 
 /** What `npm start` serves: one user, one directory deduplicating on email, one mailing list, one workflow. */
 export const DEFAULT_SEED: SandboxSeed = {
@@ -79,10 +41,6 @@ class SeedError extends Error {}
 
 function fail(where: string, problem: string): never {
   throw new SeedError(`Sandbox seed: ${where} ${problem}`)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function list(value: unknown, where: string): unknown[] {
@@ -121,6 +79,39 @@ function contact(value: unknown, where: string): SeedContact {
   return value as SeedContact
 }
 
+/** One merge rule: an object of known fields set true or false. */
+function rule(value: unknown, where: string): void {
+  if (!isObject(value)) fail(where, 'must be an object')
+  for (const [field, on] of Object.entries(value)) {
+    if (!(DEDUPLICATION_FIELDS as readonly string[]).includes(field) || typeof on !== 'boolean') {
+      fail(`${where}.${field}`, `must be one of ${DEDUPLICATION_FIELDS.join(', ')}, true or false`)
+    }
+  }
+}
+
+/** `deduplicationCriteria` (one rule, the older form) or `deduplicationRules` (up to three), not both. */
+function deduplication(directory: Record<string, unknown>, where: string): void {
+  if (directory.deduplicationCriteria !== undefined) {
+    if (directory.deduplicationRules !== undefined) {
+      fail(where, 'gives both deduplicationCriteria and deduplicationRules: give one (a list of rules, or one rule)')
+    }
+    rule(directory.deduplicationCriteria, `${where}.deduplicationCriteria`)
+  }
+  const rules = list(directory.deduplicationRules, `${where}.deduplicationRules`)
+  if (rules.length > MAX_DEDUPLICATION_RULES) {
+    fail(
+      `${where}.deduplicationRules`,
+      `has ${rules.length} rules; Qualtrics allows at most ${MAX_DEDUPLICATION_RULES}`
+    )
+  }
+  rules.forEach((entry, i) => {
+    rule(entry, `${where}.deduplicationRules[${i}]`)
+    if (!Object.values(entry as object).includes(true)) {
+      fail(`${where}.deduplicationRules[${i}]`, 'must set at least one field true')
+    }
+  })
+}
+
 /** Checks a seed's shape and says which entry is wrong; the sandbox never starts half-seeded. */
 export function parseSeed(value: unknown): SandboxSeed {
   if (!isObject(value)) fail('the file', 'must hold a JSON object with users, directories and workflows')
@@ -146,17 +137,7 @@ export function parseSeed(value: unknown): SandboxSeed {
     directoryIds.add(id)
     text(directory.name, `${where}.name`, false)
     flag(directory.isDefault, `${where}.isDefault`)
-    if (directory.deduplicationCriteria !== undefined) {
-      if (!isObject(directory.deduplicationCriteria)) fail(`${where}.deduplicationCriteria`, 'must be an object')
-      for (const [field, on] of Object.entries(directory.deduplicationCriteria)) {
-        if (!(DEDUPLICATION_FIELDS as readonly string[]).includes(field) || typeof on !== 'boolean') {
-          fail(
-            `${where}.deduplicationCriteria.${field}`,
-            `must be one of ${DEDUPLICATION_FIELDS.join(', ')}, true or false`
-          )
-        }
-      }
-    }
+    deduplication(directory, where)
     const mailingListIds = new Set<string>()
     list(directory.mailingLists, `${where}.mailingLists`).forEach((ml, j) => {
       if (!isObject(ml)) fail(`${where}.mailingLists[${j}]`, 'must be an object')

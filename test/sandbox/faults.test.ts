@@ -106,7 +106,12 @@ describe('checkFaultConfig', () => {
     ['an infinite slowBodyMs', { slowBodyMs: Infinity }, 'slowBodyMs must be a number of 0 or more'],
     ['a NaN timeoutHangMs', { timeoutHangMs: NaN }, 'timeoutHangMs must be a number of 0 or more'],
     ['a negative seed', { seed: -5 }, 'seed must be a number of 0 or more'],
-    ['a misspelt option', { latency: 50 }, '"latency" is not one of latencyMs, slowBodyMs, timeoutHangMs, seed, rates'],
+    ['a negative indexLagMs', { indexLagMs: -1 }, 'indexLagMs must be a number of 0 or more'],
+    [
+      'a misspelt option',
+      { latency: 50 },
+      '"latency" is not one of latencyMs, slowBodyMs, timeoutHangMs, indexLagMs, seed, rates'
+    ],
     ['rates that are not an object', { rates: 5 }, 'rates must be an object keyed by endpoint'],
     ['rates that are a list', { rates: [{ drop: 1 }] }, 'rates must be an object keyed by endpoint'],
     ['an unknown endpoint', { rates: { 'contact.create': { drop: 1 } } }, 'rates.contact.create is not an endpoint'],

@@ -21,6 +21,19 @@ describe('parseSeed', () => {
     expect(new SandboxStore(seed).getContact('POOL_1', 'CID_1').embeddedData).toEqual({ n: 1 })
   })
 
+  it('accepts up to three deduplication rules, and the one-rule form alongside', () => {
+    const rules = [{ email: true }, { externalDataReference: true, phone: true }, { lastName: true, firstName: false }]
+    const seed = parseSeed({
+      users: [user],
+      directories: [
+        { directoryId: 'P', deduplicationRules: rules },
+        { directoryId: 'Q', deduplicationCriteria: { email: true } }
+      ]
+    })
+    expect(seed.directories[0].deduplicationRules).toEqual(rules)
+    expect(seed.directories[1].deduplicationCriteria).toEqual({ email: true })
+  })
+
   it.each([
     ['a non-object', [], 'Sandbox seed: the file must hold a JSON object'],
     ['no users', { users: [] }, 'Sandbox seed: users must list at least one user'],
@@ -50,6 +63,44 @@ describe('parseSeed', () => {
       'a non-boolean deduplication flag',
       { users: [user], directories: [{ directoryId: 'P', deduplicationCriteria: { email: 'yes' } }] },
       'directories[0].deduplicationCriteria.email must be one of'
+    ],
+    [
+      'more than three deduplication rules',
+      {
+        users: [user],
+        directories: [
+          {
+            directoryId: 'P',
+            deduplicationRules: [{ email: true }, { phone: true }, { lastName: true }, { firstName: true }]
+          }
+        ]
+      },
+      'directories[0].deduplicationRules has 4 rules; Qualtrics allows at most 3'
+    ],
+    [
+      'an unknown field in a deduplication rule',
+      { users: [user], directories: [{ directoryId: 'P', deduplicationRules: [{ email: true }, { extRef: true }] }] },
+      'directories[0].deduplicationRules[1].extRef must be one of externalDataReference, email, phone'
+    ],
+    [
+      'a deduplication rule with no field set',
+      { users: [user], directories: [{ directoryId: 'P', deduplicationRules: [{ email: false }] }] },
+      'directories[0].deduplicationRules[0] must set at least one field true'
+    ],
+    [
+      'deduplication rules that are not a list',
+      { users: [user], directories: [{ directoryId: 'P', deduplicationRules: { email: true } }] },
+      'directories[0].deduplicationRules must be a list'
+    ],
+    [
+      'both forms of deduplication',
+      {
+        users: [user],
+        directories: [
+          { directoryId: 'P', deduplicationCriteria: { email: true }, deduplicationRules: [{ phone: true }] }
+        ]
+      },
+      'directories[0] gives both deduplicationCriteria and deduplicationRules'
     ],
     [
       'a mailing list without an id',

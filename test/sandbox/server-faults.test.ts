@@ -87,6 +87,29 @@ describe('faults over HTTP', () => {
     expect(snapshot.workflowRuns).toEqual([expect.objectContaining({ payload: { a: 1 }, responseLost: true })])
   })
 
+  it('marks what it stored as responseLost when the caller hangs up before the answer is through', async () => {
+    const slow = await start({ faults: { slowBodyMs: 1000 } })
+    sandbox = slow
+    const trigger = (body: unknown, signal?: AbortSignal) =>
+      fetch(`${slow.url}${TRIGGER}`, {
+        method: 'POST',
+        headers: { 'x-api-token': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal
+      })
+    expect((await (await trigger({ heard: true })).json()).result.runId).toMatch(/^RUN_/)
+    const controller = new AbortController()
+    expect((await trigger({ heard: false }, controller.signal)).status).toBe(202)
+    controller.abort()
+    // The sandbox notices the hang-up when the socket closes: wait for that, not for a fixed time.
+    const hungUp = () => slow.store.workflowRuns.find((run) => run.responseLost)
+    for (let i = 0; i < 200 && !hungUp(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(slow.store.workflowRuns.map((run) => [run.payload, run.responseLost ?? false])).toEqual([
+      [{ heard: true }, false],
+      [{ heard: false }, true]
+    ])
+  })
+
   it('adds latencyMs before answering', async () => {
     sandbox = await start({ faults: { latencyMs: 100 } })
     const began = performance.now()

@@ -1,5 +1,5 @@
 import { ApiError, SandboxStore } from '../../src/sandbox'
-import { validateContactBody } from '../../src/sandbox/store'
+import { validateContactBody } from '../../src/sandbox/contact-fields'
 import { DIR, DIR_EXTREF, DIR_PLAIN, MAIN_DIRECTORY_LISTING, ML, TOKEN, USER_NAME, WORKFLOW, testSeed } from './helpers'
 
 function apiError(fn: () => unknown): ApiError {

@@ -1,0 +1,64 @@
+/** The shapes a sandbox seed takes: shared by the seed parser and the store, which otherwise know nothing of each other. */
+
+/** The five fields Qualtrics' `deduplicationCriteria` reports; the true ones in a rule must all match. */
+export const DEDUPLICATION_FIELDS = ['externalDataReference', 'email', 'phone', 'firstName', 'lastName'] as const
+export type DeduplicationField = (typeof DEDUPLICATION_FIELDS)[number]
+/** One merge rule: every field set true must match (case-insensitively). */
+export type DeduplicationCriteria = Partial<Record<DeduplicationField, boolean>>
+/** Qualtrics allows up to three merge rules per directory, tried in order. */
+export const MAX_DEDUPLICATION_RULES = 3
+
+export interface SeedUser {
+  /** The API token this user authenticates with (sandbox-only; never a real token). */
+  token: string
+  userName: string
+  userId?: string
+  brandId?: string
+  firstName?: string
+  lastName?: string
+  email?: string
+}
+
+export interface SeedContact {
+  id?: string
+  extRef?: string
+  email?: string
+  phone?: string
+  firstName?: string
+  lastName?: string
+  language?: string
+  unsubscribed?: boolean
+  embeddedData?: Record<string, string | number | boolean>
+}
+
+export interface SeedDirectory {
+  directoryId: string
+  name?: string
+  isDefault?: boolean
+  /** One merge rule (the older form of the seed); use `deduplicationRules` for more. */
+  deduplicationCriteria?: DeduplicationCriteria
+  /** Up to three merge rules, tried in order; a contact merges when any one of them matches. */
+  deduplicationRules?: DeduplicationCriteria[]
+  mailingLists?: { mailingListId: string; name?: string }[]
+  contacts?: SeedContact[]
+}
+
+export interface SeedWorkflow {
+  urlTokenId: string
+  name?: string
+}
+
+export interface SandboxSeed {
+  users: SeedUser[]
+  directories: SeedDirectory[]
+  workflows: SeedWorkflow[]
+}
+
+/** A directory's merge rules, whichever form its seed used: the fields of each rule that are set true. */
+export function deduplicationRulesOf(directory: SeedDirectory): DeduplicationField[][] {
+  const rules =
+    directory.deduplicationRules ?? (directory.deduplicationCriteria ? [directory.deduplicationCriteria] : [])
+  return rules
+    .map((rule) => DEDUPLICATION_FIELDS.filter((field) => rule[field] === true))
+    .filter((fields) => fields.length > 0)
+}
