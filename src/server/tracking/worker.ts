@@ -109,13 +109,15 @@ export class DeliveryWorker {
     const results = await this.tryDeliver(entries.map((entry) => entry.event))
     const now = this.clock.now()
     const at = new Date(now).toISOString()
+    // One draw per batch: events that failed together stay in arrival order when they are retried.
+    const jitter = (this.options.random ?? Math.random)()
     const settlements = entries.map((entry, i): Settlement => {
       const { status, retryable, error } = results[i]
       const attempt = { at, status, ...(error ? { error } : {}) }
       const tries = entry.attempts.length + 1
       if (status >= 200 && status < 300) return { entry, attempt, outcome: 'delivered' }
       if (!retryable || tries >= this.backoff.maxAttempts) return { entry, attempt, outcome: 'failed' }
-      const retryAt = now + retryDelayMs(tries, this.backoff, this.options.random)
+      const retryAt = now + retryDelayMs(tries, this.backoff, () => jitter)
       return { entry, attempt, outcome: 'retry', retryAt }
     })
     await this.options.queue.settle(settlements)
