@@ -10,7 +10,12 @@ import { basicAuth, fakeClock, serve, tempFolder, trackEvent, until } from './he
 
 let store: ReturnType<typeof tempFolder>
 beforeEach(() => (store = tempFolder()))
-afterEach(() => store.remove())
+// What a test opened, closed even when the test fails half-way (a live worker would keep jest from exiting).
+const closers: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close()
+  store.remove()
+})
 
 const received = new Date('2024-05-01T12:00:00Z')
 const names = (events: TrackingEvent[]) => events.map((e) => e.event)
@@ -34,11 +39,13 @@ async function runOnce(
     clock: later ? fakeClock(Date.now() + 2 * HOUR).clock : undefined
   })
   worker.start()
-  await until(() => done(queue))
-  await worker.close()
-  const recent = await queue.recent()
-  await queue.close()
-  return recent
+  try {
+    await until(() => done(queue))
+    return await queue.recent()
+  } finally {
+    await worker.close()
+    await queue.close()
+  }
 }
 
 describe('EventQueue across restarts', () => {
@@ -121,7 +128,9 @@ describe('EventQueue across restarts', () => {
       },
       backoff: { baseMs: HOUR, capMs: HOUR, maxAttempts: 5 }
     })
+    closers.push(() => tracking.close())
     const server = await serve(tracking.handle)
+    closers.push(() => server.close())
     const response = await fetch(`${server.url}/v1/track`, {
       method: 'POST',
       headers: { authorization: basicAuth('wk'), 'content-type': 'application/json' },
@@ -129,21 +138,20 @@ describe('EventQueue across restarts', () => {
     })
     expect(response.status).toBe(200)
     await until(() => deliveredFirst.length === 1)
-    await server.close()
-    await tracking.close()
+    for (const close of closers.splice(0).reverse()) await close()
 
     const again = await startTracking({
       queueFolder: store.folder,
       deliver: async (events) => events.map(() => ({ status: 200, retryable: false })),
       clock: fakeClock(Date.now() + 2 * HOUR).clock
     })
+    closers.push(() => again.close())
     expect(again.summary.join('\n')).toMatch(/1 events from an earlier run/)
     await until(async () => (await again.recent())[0]?.status === 'delivered')
     expect(await again.recent()).toEqual([
       expect.objectContaining({ messageId: 'order-1', event: 'Order Completed', attempts: 2, status: 'delivered' })
     ])
     expect((await again.recent())[0].source).toMatch(/^POST \/v1\/track from /)
-    await again.close()
   })
 })
 

@@ -16,7 +16,10 @@ beforeEach(async () => {
   store = tempFolder()
   queue = await EventQueue.open({ folder: store.folder })
 })
+const workers: DeliveryWorker[] = []
 afterEach(async () => {
+  // A test that failed half-way still stops its worker before the store goes.
+  await Promise.all(workers.splice(0).map((worker) => worker.close()))
   await queue.close()
   store.remove()
 })
@@ -46,6 +49,7 @@ function runWorker(deliver: (events: TrackingEvent[], call: number) => DeliveryR
   })
   queue.onEnqueued(() => worker.notify())
   worker.start()
+  workers.push(worker)
   return { worker, calls, time }
 }
 
