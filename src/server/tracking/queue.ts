@@ -217,7 +217,12 @@ export class EventQueue {
   }
 
   /** The newest `limit` events, waiting or finished, newest first. */
-  async recent(limit = 50): Promise<EventRecord[]> {
+  recent(limit = 50): Promise<EventRecord[]> {
+    // Between writes, so an event being settled is not read both as waiting and as finished.
+    return this.serially(() => this.readRecent(limit))
+  }
+
+  private async readRecent(limit: number): Promise<EventRecord[]> {
     const waiting = (await this.pending.values({ reverse: true, limit }).all()).map((entry) => ({
       seq: entry.seq,
       record: recordOf(entry)

@@ -167,6 +167,23 @@ describe('EventQueue', () => {
     await queue.close()
   })
 
+  it('lists an event being settled once, not as both waiting and finished', async () => {
+    const queue = await EventQueue.open({ folder: store.folder })
+    closers.push(() => queue.close())
+    // The listing starts a few ticks into the settling write, at a different point each round.
+    for (let ticks = 0; ticks < 30; ticks++) {
+      await queue.enqueue([trackEvent(`A${ticks}`, received)], () => 'test')
+      const due = await queue.due(received.getTime(), 10)
+      const settling = queue.settle(
+        due.map((entry) => ({ entry, attempt: { at: 'x', status: 200 }, outcome: 'delivered' }))
+      )
+      for (let i = 0; i < ticks; i++) await new Promise((resolve) => setImmediate(resolve))
+      const listed = (await queue.recent(100)).filter((r) => r.event === `A${ticks}`)
+      await settling
+      expect(listed).toHaveLength(1)
+    }
+  })
+
   it('keeps only historyLimit finished events, newest first', async () => {
     const queue = await EventQueue.open({ folder: store.folder, historyLimit: 2 })
     const events = ['A', 'B', 'C'].map((n) => trackEvent(n, received))
