@@ -1,0 +1,154 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { promisify } from 'node:util'
+import { gunzip } from 'node:zlib'
+import { BadRequest, isPlainObject } from '../http-utils'
+import { completeBatch, completeCall, TRACKING_LIMITS, type CallType, type TrackingEvent } from './events'
+import { QueueFull, type EventQueue } from './queue'
+
+/** Segment's Tracking API routes, each with the call type it accepts (`batch` takes any). */
+export const TRACKING_ROUTES: Readonly<Record<string, CallType | 'batch'>> = {
+  '/v1/batch': 'batch',
+  '/v1/identify': 'identify',
+  '/v1/track': 'track',
+  '/v1/page': 'page',
+  '/v1/screen': 'screen',
+  '/v1/group': 'group',
+  '/v1/alias': 'alias'
+}
+
+export interface TrackingApiOptions {
+  queue: Pick<EventQueue, 'enqueue'>
+  /** When set, a request must carry it (Basic auth username, or `writeKey` in the body); when unset, any key passes. */
+  writeKey?: string
+  log?: (line: string) => void
+  now?: () => Date
+}
+
+/** Answers the request when `path` is a Tracking API route and says so; false leaves it to the rest of the server. */
+export type TrackingHandler = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>
+
+const gunzipAsync = promisify(gunzip) as (data: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>
+// Seconds a sender is asked to wait when the queue is full (analytics-node honours Retry-After on a 429).
+const RETRY_AFTER_SECONDS = 10
+
+/** Reads the whole body (so the answer reaches the sender) but keeps at most the batch limit of it. */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const limit = TRACKING_LIMITS.batchBytes
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size <= limit) chunks.push(chunk as Buffer)
+  }
+  if (size > limit) throw new BadRequest(400, `Body is over ${limit} bytes, the most Segment accepts in one request.`)
+  const raw = Buffer.concat(chunks)
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase()
+  if (encoding === 'identity') return raw
+  if (encoding !== 'gzip')
+    throw new BadRequest(400, `Content-Encoding "${encoding}" is not supported: send gzip or none.`)
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: limit })
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new BadRequest(400, `Body unzips to over ${limit} bytes, the most Segment accepts in one request.`)
+    }
+    throw new BadRequest(400, `Body is not valid gzip: ${(error as Error).message}`)
+  }
+}
+
+function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(bytes.toString('utf8')) }
+  } catch (error) {
+    return { ok: false, reason: `Body is not valid JSON: ${(error as Error).message}` }
+  }
+}
+
+/** The username of HTTP Basic auth: the write key (Segment's libraries send "key:", an empty password). */
+function basicAuthUser(req: IncomingMessage): string | undefined {
+  const match = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')
+  if (!match) return undefined
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  return colon === -1 ? decoded : decoded.slice(0, colon)
+}
+
+/** Compares digests so the time taken says nothing about how much of the key matched. */
+function sameKey(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false
+  const digest = (text: string) => createHash('sha256').update(text).digest()
+  return timingSafeEqual(digest(given), digest(expected))
+}
+
+/** Where an event came from, for the queue's record: the route and the library that sent it. */
+function sourceOf(req: IncomingMessage, path: string): (event: TrackingEvent) => string {
+  return (event) => {
+    const library = isPlainObject(event.context) && isPlainObject(event.context.library) ? event.context.library : {}
+    const sender =
+      typeof library.name === 'string'
+        ? `${library.name}${typeof library.version === 'string' ? ` ${library.version}` : ''}`
+        : (req.headers['user-agent'] ?? 'an unnamed sender')
+    return `POST ${path} from ${sender}`
+  }
+}
+
+/**
+ * Segment's HTTP Tracking API on the local server: checks the write key, Segment's size limits and each call,
+ * completes the calls as Segment does, stores them durably in the queue, then answers 200 {"success": true}.
+ * Delivery happens afterwards (see DeliveryWorker); a 400 means nothing from the request was queued.
+ */
+export function createTrackingApi(options: TrackingApiOptions): TrackingHandler {
+  const log = options.log ?? (() => undefined)
+  const now = options.now ?? (() => new Date())
+
+  async function accept(req: IncomingMessage, path: string, route: CallType | 'batch') {
+    const bytes = await readBody(req).catch((error: unknown) => error as BadRequest)
+    const parsed = bytes instanceof Buffer ? parseJson(bytes) : undefined
+    if (options.writeKey !== undefined) {
+      const bodyKey = parsed?.ok && isPlainObject(parsed.value) ? parsed.value.writeKey : undefined
+      if (!sameKey(basicAuthUser(req), options.writeKey) && !sameKey(bodyKey, options.writeKey)) {
+        throw new BadRequest(
+          401,
+          'Missing or wrong write key: send SEGMENT_WRITE_KEY as the HTTP Basic username (empty password) or as "writeKey" in the body.'
+        )
+      }
+    }
+    if (!(bytes instanceof Buffer)) throw bytes
+    if (!parsed?.ok) throw new BadRequest(400, parsed?.reason ?? 'Body is not valid JSON.')
+    const receivedAt = now()
+    const events =
+      route === 'batch'
+        ? completeBatch(parsed.value, receivedAt)
+        : [completeCall(parsed.value, route, { receivedAt }, `The ${route} call`)]
+    return options.queue.enqueue(events, sourceOf(req, path))
+  }
+
+  return async (req, res, path) => {
+    const route = TRACKING_ROUTES[path]
+    if (route === undefined) return false
+    const started = process.hrtime.bigint()
+    const reply = (status: number, body: object, note = '', headers: Record<string, string> = {}) => {
+      const text = JSON.stringify(body)
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+      res.end(text)
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      log(`${req.method} ${path} ${status}${note} ${ms.toFixed(0)}ms`)
+    }
+    if (req.method !== 'POST') {
+      reply(405, { success: false, error: `${path} takes POST, not ${req.method}.` }, '', { allow: 'POST' })
+      return true
+    }
+    try {
+      const { accepted, duplicates } = await accept(req, path, route)
+      reply(200, { success: true }, ` queued ${accepted}${duplicates > 0 ? ` (${duplicates} already known)` : ''}`)
+    } catch (error) {
+      if (error instanceof BadRequest)
+        reply(error.status, { success: false, error: error.message }, ` ${error.message}`)
+      else if (error instanceof QueueFull) {
+        reply(429, { success: false, error: error.message }, '', { 'retry-after': String(RETRY_AFTER_SECONDS) })
+      } else reply(500, { success: false, error: `Could not queue the events: ${(error as Error).message}` })
+    }
+    return true
+  }
+}

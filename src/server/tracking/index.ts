@@ -1,0 +1,74 @@
+import { createTrackingApi, TRACKING_ROUTES, type TrackingHandler } from './api'
+import type { BackoffPolicy } from './backoff'
+import { EventQueue, type EventRecord } from './queue'
+import { DeliveryWorker, type Clock, type Deliver } from './worker'
+
+export { createTrackingApi, TRACKING_ROUTES, type TrackingHandler } from './api'
+export { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff'
+export { DEFAULT_QUEUE_FOLDER, trackingConfigFromEnv, type TrackingConfig } from './config'
+export { TRACKING_LIMITS, type TrackingEvent } from './events'
+export { EventQueue, QueueFull, type EventRecord } from './queue'
+export {
+  DeliveryWorker,
+  outcomeOfDeliveries,
+  systemClock,
+  type Clock,
+  type Deliver,
+  type DeliveryResult
+} from './worker'
+
+export interface TrackingOptions {
+  /** Folder of the durable queue (see trackingConfigFromEnv). */
+  queueFolder: string
+  writeKey?: string
+  deliver: Deliver
+  log?: (line: string) => void
+  batchSize?: number
+  backoff?: BackoffPolicy
+  historyLimit?: number
+  maxPending?: number
+  clock?: Clock
+  random?: () => number
+}
+
+export interface Tracking {
+  /** Mount on the server: answers the /v1/* Tracking API routes, returns false for any other path. */
+  handle: TrackingHandler
+  /** The newest events, waiting or finished, newest first (for a console). */
+  recent(limit?: number): Promise<EventRecord[]>
+  size(): { pending: number; finished: number }
+  /** Lines for the server's start-up summary. */
+  summary: string[]
+  /** Waits for the delivery under way, then closes the queue. Close the HTTP server first, so nothing new arrives. */
+  close(): Promise<void>
+}
+
+/**
+ * Segment's Tracking API for the local server: opens the queue (events a previous run accepted but did not
+ * deliver are delivered now), starts the delivery worker and returns the route handler.
+ */
+export async function startTracking(options: TrackingOptions): Promise<Tracking> {
+  const queue = await EventQueue.open({
+    folder: options.queueFolder,
+    historyLimit: options.historyLimit,
+    maxPending: options.maxPending
+  })
+  const worker = new DeliveryWorker({ ...options, queue })
+  queue.onEnqueued(() => worker.notify())
+  worker.start()
+  const handle = createTrackingApi({ queue, writeKey: options.writeKey, log: options.log })
+  const waiting = queue.size.pending
+  return {
+    handle,
+    recent: (limit) => queue.recent(limit),
+    size: () => queue.size,
+    summary: [
+      `Segment Tracking API: POST ${Object.keys(TRACKING_ROUTES).join(', ')} (${options.writeKey ? 'write key required' : 'any write key accepted: set SEGMENT_WRITE_KEY to require one'})`,
+      `  queue in ${options.queueFolder}${waiting > 0 ? `, ${waiting} events from an earlier run to deliver` : ''}`
+    ],
+    async close() {
+      await worker.close()
+      await queue.close()
+    }
+  }
+}

@@ -1,0 +1,264 @@
+import { mkdirSync } from 'node:fs'
+import { ClassicLevel } from 'classic-level'
+import type { TrackingEvent } from './events'
+
+/** One delivery try of an event: when, the status it ended with, and why it failed if it did. */
+export interface Attempt {
+  at: string
+  status: number
+  error?: string
+}
+
+/** An accepted event waiting for delivery (or for its next retry). `key` orders the queue: due time, then arrival. */
+export interface QueuedEvent {
+  key: string
+  seq: number
+  dueAt: number
+  event: TrackingEvent
+  source: string
+  attempts: Attempt[]
+}
+
+/** What happened to a delivered batch's event: a record of the try, and when to try again if it is to be retried. */
+export interface Settlement {
+  entry: QueuedEvent
+  attempt: Attempt
+  outcome: 'delivered' | 'failed' | 'retry'
+  retryAt?: number
+}
+
+/** One line of the queue's record, newest first in `recent()`: fit for a console. */
+export interface EventRecord {
+  messageId: string
+  type: string
+  event?: string
+  receivedAt: string
+  source: string
+  status: 'queued' | 'retrying' | 'delivered' | 'failed'
+  attempts: number
+  lastStatus?: number
+  lastError?: string
+  nextAttemptAt?: string
+}
+
+export interface EventQueueOptions {
+  /** Folder of the LevelDB store; created when missing. One process at a time may open it. */
+  folder: string
+  /** Finished events kept for `recent()` and for recognising a resent messageId (default 1000). */
+  historyLimit?: number
+  /** Accepting stops (QueueFull) while this many events wait (default 100 000): the disk is bounded too. */
+  maxPending?: number
+}
+
+export class QueueFull extends Error {}
+
+// Fixed-width numbers so LevelDB's byte order is numeric order.
+const pad = (n: number, width: number) => String(Math.max(0, Math.floor(n))).padStart(width, '0')
+const pendingKey = (dueAt: number, seq: number) => `${pad(dueAt, 15)}!${pad(seq, 12)}`
+const historyKey = (seq: number) => pad(seq, 12)
+
+type Store = ClassicLevel<string, unknown>
+type Finished = Omit<EventRecord, 'status'> & { seq: number; status: 'delivered' | 'failed' }
+
+function recordOf(entry: QueuedEvent): EventRecord {
+  const last = entry.attempts.at(-1)
+  return {
+    messageId: entry.event.messageId,
+    type: entry.event.type,
+    event: typeof entry.event.event === 'string' ? entry.event.event : undefined,
+    receivedAt: entry.event.receivedAt,
+    source: entry.source,
+    status: entry.attempts.length > 0 ? 'retrying' : 'queued',
+    attempts: entry.attempts.length,
+    lastStatus: last?.status,
+    lastError: last?.error,
+    nextAttemptAt: new Date(entry.dueAt).toISOString()
+  }
+}
+
+/**
+ * Accepted events on disk until they are delivered or fail for good, in a LevelDB store (classic-level): every
+ * change is one atomic, synced write batch, so a crash leaves each event either waiting or finished, never lost
+ * and never both. Writes run one after another, so the messageId check and the write that follows it agree.
+ */
+export class EventQueue {
+  private chain: Promise<unknown> = Promise.resolve()
+  private readonly listeners: Array<() => void> = []
+
+  private readonly pending
+  private readonly history
+  private readonly ids
+  private nextSeq = 1
+  private pendingCount = 0
+  private historyCount = 0
+
+  private constructor(
+    private readonly db: Store,
+    private readonly options: Required<Omit<EventQueueOptions, 'folder'>>
+  ) {
+    this.pending = db.sublevel<string, QueuedEvent>('pending', { valueEncoding: 'json' })
+    this.history = db.sublevel<string, Finished>('history', { valueEncoding: 'json' })
+    this.ids = db.sublevel<string, number>('ids', { valueEncoding: 'json' })
+  }
+
+  static async open(options: EventQueueOptions): Promise<EventQueue> {
+    mkdirSync(options.folder, { recursive: true })
+    const db: Store = new ClassicLevel<string, unknown>(options.folder, { valueEncoding: 'json' })
+    try {
+      await db.open()
+    } catch (error) {
+      const e = error as { code?: string; cause?: { code?: string } }
+      if (e.code === 'LEVEL_LOCKED' || e.cause?.code === 'LEVEL_LOCKED') {
+        throw new Error(`The event queue in ${options.folder} is open in another process (another npm start?).`)
+      }
+      throw error
+    }
+    const settings = { historyLimit: options.historyLimit ?? 1000, maxPending: options.maxPending ?? 100_000 }
+    const queue = new EventQueue(db, settings)
+    let lastSeq = 0
+    for await (const value of queue.pending.values()) {
+      queue.pendingCount++
+      lastSeq = Math.max(lastSeq, value.seq)
+    }
+    for await (const key of queue.history.keys()) {
+      queue.historyCount++
+      lastSeq = Math.max(lastSeq, Number(key))
+    }
+    queue.nextSeq = lastSeq + 1
+    return queue
+  }
+
+  /** Called after each accepted write (the delivery worker wakes up on it). */
+  onEnqueued(listener: () => void): void {
+    this.listeners.push(listener)
+  }
+
+  get size(): { pending: number; finished: number } {
+    return { pending: this.pendingCount, finished: this.historyCount }
+  }
+
+  /**
+   * Stores the events durably (the write is synced before this resolves). A messageId already waiting or
+   * recently finished is not stored again: senders retry a batch whose answer they missed, and Segment
+   * deduplicates on messageId too.
+   */
+  enqueue(
+    events: TrackingEvent[],
+    sourceOf: (event: TrackingEvent) => string
+  ): Promise<{ accepted: number; duplicates: number }> {
+    return this.serially(async () => {
+      const known = await this.ids.getMany(events.map((e) => e.messageId))
+      const seen = new Set<string>()
+      const fresh = events.filter((e, i) => {
+        const duplicate = known[i] !== undefined || seen.has(e.messageId)
+        seen.add(e.messageId)
+        return !duplicate
+      })
+      if (this.pendingCount + fresh.length > this.options.maxPending) {
+        throw new QueueFull(`${this.pendingCount} events are waiting for delivery, the most this queue holds.`)
+      }
+      const batch = this.db.batch()
+      for (const event of fresh) {
+        const seq = this.nextSeq++
+        const dueAt = Date.parse(event.receivedAt)
+        const entry: QueuedEvent = {
+          key: pendingKey(dueAt, seq),
+          seq,
+          dueAt,
+          event,
+          source: sourceOf(event),
+          attempts: []
+        }
+        batch.put(entry.key, entry, { sublevel: this.pending })
+        batch.put(event.messageId, seq, { sublevel: this.ids })
+      }
+      await batch.write({ sync: true })
+      this.pendingCount += fresh.length
+      if (fresh.length > 0) this.listeners.forEach((listener) => listener())
+      return { accepted: fresh.length, duplicates: events.length - fresh.length }
+    })
+  }
+
+  /** Up to `limit` events due at `now`, earliest due first (arrival order for events never tried). */
+  async due(now: number, limit: number): Promise<QueuedEvent[]> {
+    return this.pending.values({ lt: `${pad(now + 1, 15)}!`, limit }).all()
+  }
+
+  /** When the earliest waiting event falls due, or undefined when none waits. */
+  async nextDueAt(): Promise<number | undefined> {
+    const [first] = await this.pending.values({ limit: 1 }).all()
+    return first?.dueAt
+  }
+
+  /** Records a batch's outcomes in one synced write: finished events move to the history, retries are re-keyed. */
+  settle(settlements: Settlement[]): Promise<void> {
+    return this.serially(async () => {
+      const batch = this.db.batch()
+      let finished = 0
+      for (const { entry, attempt, outcome, retryAt } of settlements) {
+        const attempts = [...entry.attempts, attempt]
+        batch.del(entry.key, { sublevel: this.pending })
+        if (outcome === 'retry' && retryAt !== undefined) {
+          const next: QueuedEvent = { ...entry, key: pendingKey(retryAt, entry.seq), dueAt: retryAt, attempts }
+          batch.put(next.key, next, { sublevel: this.pending })
+          continue
+        }
+        const record = recordOf({ ...entry, attempts })
+        const done: Finished = { ...record, seq: entry.seq, status: outcome === 'delivered' ? 'delivered' : 'failed' }
+        delete done.nextAttemptAt
+        batch.put(historyKey(entry.seq), done, { sublevel: this.history })
+        finished++
+      }
+      await batch.write({ sync: true })
+      this.pendingCount -= finished
+      this.historyCount += finished
+      await this.trimHistory()
+    })
+  }
+
+  /** The newest `limit` events, waiting or finished, newest first. */
+  recent(limit = 50): Promise<EventRecord[]> {
+    // Between writes, so an event being settled is not read both as waiting and as finished.
+    return this.serially(() => this.readRecent(limit))
+  }
+
+  private async readRecent(limit: number): Promise<EventRecord[]> {
+    const waiting = (await this.pending.values({ reverse: true, limit }).all()).map((entry) => ({
+      seq: entry.seq,
+      record: recordOf(entry)
+    }))
+    const done = (await this.history.values({ reverse: true, limit }).all()).map(({ seq, ...record }) => ({
+      seq,
+      record: record as EventRecord
+    }))
+    return [...waiting, ...done]
+      .sort((a, b) => b.seq - a.seq)
+      .slice(0, limit)
+      .map((item) => item.record)
+  }
+
+  /** Waits for the writes under way, then closes the store. */
+  async close(): Promise<void> {
+    await this.chain.catch(() => undefined)
+    await this.db.close()
+  }
+
+  private async trimHistory(): Promise<void> {
+    const excess = this.historyCount - this.options.historyLimit
+    if (excess <= 0) return
+    const oldest = await this.history.values({ limit: excess }).all()
+    const batch = this.db.batch()
+    for (const record of oldest) {
+      batch.del(historyKey(record.seq), { sublevel: this.history })
+      batch.del(record.messageId, { sublevel: this.ids })
+    }
+    await batch.write({ sync: true })
+    this.historyCount -= oldest.length
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(work, work)
+    this.chain = run.catch(() => undefined)
+    return run
+  }
+}
