@@ -77,16 +77,8 @@ export const contactFields: Record<
   }
 }
 
-export interface ContactPayload {
-  extRef?: string
-  email?: string
-  phone?: string
-  firstName?: string
-  lastName?: string
-  language?: string
-  unsubscribed?: boolean
-  embeddedData?: { [k: string]: unknown }
-}
+/** The contact fields as an action's payload has them: Qualtrics' contact, with embedded data not yet flattened. */
+export type ContactPayload = Omit<ContactBody, 'embeddedData'> & { embeddedData?: { [k: string]: unknown } }
 
 function present(value: string | undefined): string | undefined {
   const trimmed = typeof value === 'string' ? value.trim() : undefined
