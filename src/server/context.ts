@@ -27,6 +27,8 @@ export interface LocalServerOptions {
   extraSubscriptions?: LocalSubscription[]
   bodyLimitBytes?: number
   log?: (line: string) => void
+  /** The embedded sandbox's URL, in sandbox mode: the console's /console/api/sandbox/* routes forward to it. */
+  sandboxUrl?: string
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
@@ -43,6 +45,7 @@ export interface ServerContext {
   /** The server's settings under the ones a request gives; the token used is added to `secrets`. */
   settingsFrom(given: unknown, secrets: string[]): Settings
   subscriptions(): LocalSubscription[]
+  sandboxUrl?: string
 }
 
 export function createServerContext(options: LocalServerOptions): ServerContext {
@@ -94,6 +97,7 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     baseSecrets: typeof baseSettings.apiToken === 'string' ? [baseSettings.apiToken] : [],
     withLocalDefaults,
     settingsFrom,
-    subscriptions
+    subscriptions,
+    sandboxUrl: options.sandboxUrl
   }
 }

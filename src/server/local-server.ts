@@ -2,6 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { redactText, redactValue } from '../destinations/qualtrics/client'
+import { serveConsole } from './console/routes'
 import { createServerContext, type LocalServerOptions, type ServerContext } from './context'
 import { BadRequest, sendJson } from './http-utils'
 import { guardRequest } from './request-guard'
@@ -41,6 +42,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   try {
     const decision = guardRequest(req, port)
     headers = decision.headers
+    if (!decision.answer && (await serveConsole(req, res, req.url ?? '/', ctx)))
+      return redactText(`${req.method} ${req.url} ${res.statusCode}`, secrets)
     answer = decision.answer ?? (await route(ctx, req, secrets))
   } catch (error) {
     answer = failure(error)

@@ -60,6 +60,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       log
     })
     setApiOriginOverride(sandbox.url)
+    server.sandboxUrl = sandbox.url
     const directory = seed.directories[0]
     const workflow = seed.workflows[0]
     server.settings = { apiToken: seed.users[0].token, datacenter: 'iad1' }
