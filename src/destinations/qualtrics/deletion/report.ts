@@ -57,13 +57,13 @@ export function describeIds(groups: Array<{ directoryId: string; ids: string[] }
   return `${parts.join('; ')}${hidden > 0 ? ` and ${hidden} more` : ''}`
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`
 }
 
 /** The summary a successful deletion returns. */
 export function summarise(userId: string, directoriesSearched: number, directories: DirectoryDeletion[]): string {
-  const searched = `in the ${plural(directoriesSearched, 'directory')} these credentials can list`
+  const searched = `in the ${plural(directoriesSearched, 'directory', 'directories')} these credentials can list`
   const count = directories.reduce((sum, d) => sum + d.deleted.length, 0)
   if (count === 0) return `No contact has extRef ${JSON.stringify(userId)} ${searched}: nothing to delete.`
   const where = directories.map((d) => d.directoryId).join(', ')
