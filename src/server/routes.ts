@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http'
-import { Destination } from '@segment/actions-core'
+import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import type { ServerContext } from './context'
 import { runAction, runEvents } from './event-runner'
 import { BadRequest, isPlainObject, readJsonBody } from './http-utils'
+import { errorResult } from './results'
 
 export interface RouteResult {
   status: number
@@ -96,6 +97,25 @@ export async function route(ctx: ServerContext, req: IncomingMessage, secrets: s
   if (path === '/events') {
     expect('POST')
     return { status: 200, body: await runEvents(ctx, await body(), secrets) }
+  }
+  // POST /delete, as the CLI's serve has it when the destination defines onDelete: {payload: {userId, anonymousId},
+  // settings?}. Always a 200 (as there), saying whether the deletion succeeded, with its result or its error.
+  if (path === '/delete' && ctx.definition.onDelete) {
+    expect('POST')
+    const given = await body()
+    if (given !== undefined && !isPlainObject(given)) {
+      throw new BadRequest(400, 'Body must be an object: {"payload": {"userId": …, "anonymousId": …}, "settings": …}.')
+    }
+    const payload = given?.payload ?? {}
+    if (!isPlainObject(payload))
+      throw new BadRequest(400, '"payload" must be an object: {"userId": …, "anonymousId": …}.')
+    const settings = ctx.settingsFrom(given?.settings, secrets) as JSONObject
+    try {
+      const result = await new Destination(ctx.definition).onDelete?.(payload as unknown as SegmentEvent, settings)
+      return { status: 200, body: { ok: true, result } }
+    } catch (error) {
+      return { status: 200, body: { ok: false, ...errorResult(error) } }
+    }
   }
   const slug = parts[0]
   if (!slug || !ctx.actionSlugs.includes(slug) || parts.length > 2) {

@@ -4,6 +4,7 @@ import { QualtricsClient } from './client'
 import upsertContact from './upsertContact'
 import triggerXflow from './triggerXflow'
 import upsertContactTransaction from './upsertContactTransaction'
+import { deleteUser } from './deletion/delete-user'
 
 const destination: DestinationDefinition<Settings> = {
   // Keep the name free of spaces and brackets: actions-core uses it in an ajv schema id (see README).
@@ -54,6 +55,7 @@ const destination: DestinationDefinition<Settings> = {
       type: 'automatic'
     }
   ],
+  onDelete: deleteUser,
   actions: {
     upsertContact,
     triggerXflow,

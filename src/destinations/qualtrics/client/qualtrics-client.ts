@@ -4,6 +4,7 @@ import { requireToken } from './api-token'
 import { apiBaseUrl } from './datacenter'
 import { backoffDelayMs, withinDeadline } from './timing'
 import {
+  cameFromQualtrics,
   missingFromAnswer,
   noResponseError,
   qualtricsError,
@@ -49,7 +50,7 @@ export interface ClientOptions {
 const BATCH_RETRIES_ON_429 = 3
 
 interface SendOptions {
-  method: 'GET' | 'POST' | 'PUT'
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   json?: unknown
   body?: string
   headers?: Record<string, string>
@@ -219,13 +220,17 @@ export class QualtricsClient {
   }
 
   /** Follows `result.nextPage` to the end, refusing pages that point off the API host (the token goes with them). */
-  private async listAll<T>(firstUrl: string, operation: Operation): Promise<T[]> {
+  private async listAll<T>(
+    firstUrl: string,
+    operation: Operation,
+    options: SendOptions = { method: 'GET' }
+  ): Promise<T[]> {
     const items: T[] = []
     const origin = new URL(this.base).origin
     let url: string | null | undefined = firstUrl
     for (let page = 0; url; page++) {
       if (page >= MAX_PAGES) throw this.unexpected(operation, `an end to paging after ${MAX_PAGES} pages`, undefined)
-      const { result, data }: { result?: Page<T>; data: unknown } = await this.answer<Page<T>>(url, operation)
+      const { result, data }: { result?: Page<T>; data: unknown } = await this.answer<Page<T>>(url, operation, options)
       // A listing without its list cannot be shown or searched: final, naming Qualtrics' request id.
       if (!Array.isArray(result?.elements)) throw this.unexpected(operation, 'a list (result.elements)', data)
       items.push(...result.elements)
@@ -308,5 +313,52 @@ export class QualtricsClient {
         redirect: 'manual'
       })
     return withinDeadline(request, this.timeoutMs, () => timeoutError(operation, this.timeoutMs))
+  }
+
+  /**
+   * Every contact Qualtrics' search returns for this extRef, all pages (bounded by MAX_PAGES). Qualtrics compares
+   * without regard to case, so callers that need the exact value must filter the answer themselves.
+   */
+  async searchContactsByExtRef(directoryId: string, extRef: string): Promise<ContactRecord[]> {
+    const operation = {
+      description: 'search the directory by extRef',
+      notFound: `directory ${directoryId} was not found`
+    }
+    const url = `${this.directoryUrl(directoryId)}/contacts/search?pageSize=100`
+    const json = { filter: { filterType: 'extRef', comparison: 'eq', value: extRef } }
+    // Each page is the same search: the next page's URL carries the skip token, the body stays the filter.
+    const contacts = await this.listAll<ContactRecord>(url, operation, { method: 'POST', json })
+    if (contacts.some((c) => typeof c?.id !== 'string')) {
+      throw this.unexpected(operation, 'an id on every contact found (result.elements[].id)', undefined)
+    }
+    return contacts
+  }
+
+  /** Deletes one directory contact; a 404 means it is already gone, which is what the caller wanted. */
+  async deleteContact(directoryId: string, contactId: string): Promise<{ alreadyGone: boolean }> {
+    const operation = { description: `delete contact ${contactId}`, notFound: `contact ${contactId} was not found` }
+    const url = `${this.directoryUrl(directoryId)}/contacts/${encodeURIComponent(contactId)}`
+    try {
+      await this.send(url, { method: 'DELETE' }, operation, true)
+      return { alreadyGone: false }
+    } catch (error) {
+      if (cameFromQualtrics(error) && (error as { status?: number }).status === 404) return { alreadyGone: true }
+      throw error
+    }
+  }
+
+  /**
+   * Asks Qualtrics to erase everything it holds for these emails (contacts, survey responses, tickets). A 2xx
+   * without a request id is still accepted, so it comes back as a note rather than an error.
+   */
+  async erasePersonalData(emails: string[]): Promise<{ requestId?: string; note?: string }> {
+    const operation = { description: 'erase personal data' }
+    const url = `${this.base}/op-erase-personal-data`
+    const answer = await this.answer<{ requestId?: unknown }>(url, operation, { method: 'POST', json: { emails } })
+    const requestId = answer.result?.requestId
+    if (typeof requestId === 'string' && requestId !== '') return { requestId }
+    return {
+      note: redactSecret(missingFromAnswer(operation, 'request id (result.requestId)', answer.data), this.token)
+    }
   }
 }

@@ -1,0 +1,130 @@
+import { IntegrationError, PayloadValidationError, type RequestClient } from '@segment/actions-core'
+import type { DeletionPayload } from '@segment/actions-core/destination-kit/types'
+import { answerOf, cameFromQualtrics, QualtricsClient, redactSecret, withAnswer, type ContactRecord } from '../client'
+import type { Settings } from '../generated-types'
+import {
+  erasureOff,
+  erasureWithoutEmail,
+  partialFailure,
+  summarise,
+  type DeletionResult,
+  type DirectoryDeletion,
+  type ErasureOutcome
+} from './report'
+
+/** The settings deletion reads; `erasePersonalData` is optional, and only `true` turns erasure on. */
+export type DeletionSettings = Settings & { erasePersonalData?: boolean }
+
+interface DirectoryMatches {
+  directoryId: string
+  contacts: ContactRecord[]
+}
+
+const ERASURE_PERMISSION =
+  "Erasing personal data needs a brand administrator's API token (an OAuth client also needs the manage:erasure_requests scope); use such credentials, or turn off Erase personal data"
+
+/** The extRef to delete: the userId as upsertContact stores it (trimmed), or a final error when there is none. */
+function requireUserId(payload: DeletionPayload | undefined): string {
+  const userId = payload?.userId
+  const trimmed = typeof userId === 'string' ? userId.trim() : ''
+  if (trimmed === '') {
+    const given =
+      userId === undefined || userId === null ? 'missing' : typeof userId === 'string' ? 'blank' : 'not text'
+    throw new PayloadValidationError(
+      `userId is ${given}: deletion finds Qualtrics contacts by extRef, which is the userId; nothing was deleted.`
+    )
+  }
+  return trimmed
+}
+
+/** Adds `addition` to a failure's message, keeping its class and status (and so whether Segment retries it). */
+function extend(error: unknown, addition: string, token: unknown): unknown {
+  if (!(error instanceof Error)) return error
+  error.message = `${error.message.replace(/\.?$/, '.')} ${addition}`
+  return typeof token === 'string' ? redactSecret(error, token.trim()) : error
+}
+
+/** Contacts whose extRef is exactly the userId (Qualtrics' search ignores case), in every directory listed. */
+async function findContacts(client: QualtricsClient, userId: string) {
+  const directories = await client.listDirectories()
+  const matches: DirectoryMatches[] = []
+  for (const { directoryId } of directories) {
+    const found = await client.searchContactsByExtRef(directoryId, userId)
+    const seen = new Set<string>()
+    const contacts = found.filter((c) => c.extRef === userId && !seen.has(c.id) && seen.add(c.id))
+    if (contacts.length > 0) matches.push({ directoryId, contacts })
+  }
+  return { directoriesSearched: directories.length, matches }
+}
+
+/** Sends the matched contacts' distinct emails to Qualtrics' erasure API, which also removes their survey responses. */
+async function erase(client: QualtricsClient, matches: DirectoryMatches[]): Promise<ErasureOutcome> {
+  const contacts = matches.flatMap((m) => m.contacts)
+  const byLowerCase = new Map<string, string>()
+  for (const { email } of contacts) {
+    const trimmed = typeof email === 'string' ? email.trim() : ''
+    if (trimmed !== '' && !byLowerCase.has(trimmed.toLowerCase())) byLowerCase.set(trimmed.toLowerCase(), trimmed)
+  }
+  const emails = [...byLowerCase.values()]
+  if (emails.length === 0) return erasureWithoutEmail(contacts.length)
+  try {
+    return { requested: true, emailCount: emails.length, ...(await client.erasePersonalData(emails)) }
+  } catch (error) {
+    if (!cameFromQualtrics(error) || (error as { status?: number }).status !== 403) throw error
+    const message = `${(error as Error).message}. ${ERASURE_PERMISSION}.`
+    throw withAnswer(new IntegrationError(message, 'ERASURE_FORBIDDEN', 403), answerOf(error))
+  }
+}
+
+/** Deletes every match in order, stopping at the first failure with the contacts that remain named in the error. */
+async function deleteAll(
+  client: QualtricsClient,
+  matches: DirectoryMatches[],
+  erasure: ErasureOutcome,
+  token: unknown
+): Promise<DirectoryDeletion[]> {
+  const done: DirectoryDeletion[] = matches.map(({ directoryId }) => ({ directoryId, deleted: [] }))
+  for (const [d, { directoryId, contacts }] of matches.entries()) {
+    for (const [c, { id }] of contacts.entries()) {
+      try {
+        await client.deleteContact(directoryId, id)
+      } catch (error) {
+        // This contact and every later one remain; earlier directories are done.
+        const report = done.map((entry, i) => ({
+          ...entry,
+          remaining: i < d ? [] : matches[i].contacts.slice(i === d ? c : 0).map((contact) => contact.id)
+        }))
+        throw extend(error, partialFailure(report, erasure), token)
+      }
+      done[d].deleted.push(id)
+    }
+  }
+  return done
+}
+
+/**
+ * Segment's user deletion: removes every contact whose extRef is the userId from every directory the credentials
+ * can list, after sending their emails for erasure when `erasePersonalData` is on. Searching everything before
+ * deleting anything means a failed search or erasure leaves nothing half done; a failure while deleting names the
+ * contacts that remain, and Segment's retry starts over (deleted contacts are no longer found).
+ */
+export async function deleteUser(
+  request: RequestClient,
+  { payload, settings }: { payload: DeletionPayload; settings: DeletionSettings }
+): Promise<DeletionResult> {
+  const userId = requireUserId(payload)
+  const client = new QualtricsClient(request, settings)
+  let found: Awaited<ReturnType<typeof findContacts>>
+  let erasure: ErasureOutcome
+  try {
+    found = await findContacts(client, userId)
+    erasure = settings.erasePersonalData === true ? await erase(client, found.matches) : erasureOff()
+  } catch (error) {
+    throw extend(error, 'Nothing was deleted.', settings.apiToken)
+  }
+  const { directoriesSearched, matches } = found
+  const directories = await deleteAll(client, matches, erasure, settings.apiToken)
+  const contactsDeleted = directories.reduce((sum, d) => sum + d.deleted.length, 0)
+  const message = summarise(userId, directoriesSearched, directories)
+  return { userId, directoriesSearched, contactsDeleted, directories, erasure, message }
+}
