@@ -20,7 +20,8 @@ export function testSeed(extra: Partial<SandboxSeed> = {}): SandboxSeed {
         brandId: 'brand-a',
         firstName: 'Alice',
         lastName: 'Liddell',
-        email: USER_NAME
+        email: USER_NAME,
+        brandAdmin: true
       },
       { token: OTHER_TOKEN, userName: 'bob@example.com', userId: 'UR_bob', brandId: 'brand-b' }
     ],

@@ -29,8 +29,10 @@ describe('RateLimiter', () => {
     expect(ENDPOINT_LIMITS_PER_MINUTE).toEqual({
       'contacts.create': 500,
       'contacts.update': 500,
+      'contacts.delete': 500,
       'contacts.search': 500,
-      'transactions.create': 500
+      'transactions.create': 500,
+      'erasure.create': 20
     })
   })
 

@@ -8,7 +8,7 @@ const user = { token: 't', userName: 'u@example.com' }
 describe('parseSeed', () => {
   it('accepts the default seed and a minimal one', () => {
     expect(parseSeed(JSON.parse(JSON.stringify(DEFAULT_SEED)))).toEqual(DEFAULT_SEED)
-    expect(parseSeed({ users: [user] })).toEqual({ users: [user], directories: [], workflows: [] })
+    expect(parseSeed({ users: [user] })).toEqual({ users: [user], directories: [], workflows: [], clients: [] })
   })
 
   it('builds a store from what it accepts', () => {
@@ -162,7 +162,12 @@ describe('loadSeedFile', () => {
   it('loads and checks a seed file', () => {
     const path = join(dir, 'seed.json')
     writeFileSync(path, JSON.stringify({ users: [user], workflows: [{ urlTokenId: 'w-1' }] }))
-    expect(loadSeedFile(path)).toEqual({ users: [user], directories: [], workflows: [{ urlTokenId: 'w-1' }] })
+    expect(loadSeedFile(path)).toEqual({
+      users: [user],
+      directories: [],
+      workflows: [{ urlTokenId: 'w-1' }],
+      clients: []
+    })
   })
 
   it('says when the file is not JSON', () => {
