@@ -36,6 +36,17 @@ describe('RateLimiter', () => {
     })
   })
 
+  it('allows 500 contact deletes and 20 erasure requests a minute, apart from other endpoints', () => {
+    const clock = manualClock()
+    const limiter = new RateLimiter(1, clock.read)
+    expect(takeUntilRefused(limiter, 'b', 'contacts.delete')).toBe(500)
+    expect(takeUntilRefused(limiter, 'b', 'erasure.create')).toBe(20)
+    expect(limiter.tryTake('b', 'contacts.update')).toBe(true)
+    expect(limiter.tryTake('b', 'erasure.list')).toBe(true)
+    clock.advance(3_000)
+    expect(takeUntilRefused(limiter, 'b', 'erasure.create')).toBe(1)
+  })
+
   it('allows 500 contact creates a minute, then refuses', () => {
     const clock = manualClock()
     const limiter = new RateLimiter(1, clock.read)
