@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   console.log(
     `  tokens: ${seed.users.length} seeded user(s); directories: ${seed.directories.map((d) => d.directoryId).join(', ')}`
   )
+  const clients = (seed.clients ?? []).map((client) => client.clientId)
+  if (clients.length > 0) console.log(`  OAuth clients (POST ${sandbox.url}/oauth2/token): ${clients.join(', ')}`)
   const stop = () => void sandbox.close().then(() => process.exit(0))
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

@@ -1,18 +1,24 @@
 export { startSandbox, API_BODY_LIMIT_BYTES, WORKFLOW_BODY_LIMIT_BYTES } from './server'
-export type { Sandbox, SandboxOptions, SandboxStats } from './server'
+export type { Sandbox, SandboxOptions } from './server'
+export type { SandboxStats, BearerRefusal } from './stats'
 export { DEFAULT_SEED, loadSeedFile, parseSeed } from './seed'
 export { DEDUPLICATION_FIELDS, MAX_DEDUPLICATION_RULES } from './seed-types'
 export type {
   DeduplicationCriteria,
   DeduplicationField,
   SandboxSeed,
+  SeedClient,
   SeedContact,
   SeedDirectory,
   SeedUser,
   SeedWorkflow
 } from './seed-types'
 export { SandboxStore } from './store'
-export type { WorkflowRun, StoreOptions } from './store'
+export type { WorkflowRun, StoreOptions, StoredUser } from './store'
+export { OAUTH_SCOPES, ROUTE_SCOPES, DEFAULT_TOKEN_LIFETIME_SECONDS } from './oauth'
+export type { OAuthScope, OAuthErrorCode, TokenResponse } from './oauth'
+export { MAX_ERASURE_EMAILS } from './erasure'
+export type { ErasureRequest } from './erasure'
 export type { StoredContact } from './contact-book'
 export type { StoredTransaction } from './transactions'
 export { ApiError } from './errors'

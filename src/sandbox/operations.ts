@@ -1,17 +1,20 @@
 import type { ContactFilter } from './contact-book'
+import { requireBrandAdmin, validateErasureBody } from './erasure'
 import { ApiError, badRequest } from './errors'
 import { page } from './paging'
 import type { Route } from './routes'
-import type { SeedUser } from './seed-types'
-import type { SandboxStore, WorkflowRun } from './store'
+import type { SandboxStore, StoredUser } from './store'
 
 /** Search pages past this many results are refused (Qualtrics: use a contact export instead). */
 export const SEARCH_RESULT_LIMIT = 10_000
 const SEARCH_FIELDS = new Set(['extRef', 'email', 'phone', 'firstName', 'lastName', 'language'])
 
+/** How a call authenticated: an API token header, Basic (JSON Events only) or an OAuth Bearer token. */
+export type AuthKind = 'X-API-TOKEN' | 'Basic' | 'Bearer'
+
 export interface Caller {
-  user: SeedUser & { userId: string; brandId: string }
-  auth: WorkflowRun['auth']
+  user: StoredUser
+  auth: AuthKind
 }
 
 export interface Call {
@@ -68,7 +71,8 @@ export function perform(store: SandboxStore, call: Call, pageSize: number): [num
   switch (call.route.endpoint) {
     case 'whoami': {
       const { userName, userId, brandId, firstName, lastName, email } = caller.user
-      const accountType = 'UT_BRANDADMIN'
+      // The non-administrator type is the sandbox's own pick among Qualtrics' user types.
+      const accountType = caller.user.brandAdmin ? 'UT_BRANDADMIN' : 'UT_FULLUSER'
       return [
         200,
         { result: { brandId, userId, userName, accountType, firstName, lastName, email, datacenter: 'sandbox' } }
@@ -89,17 +93,33 @@ export function perform(store: SandboxStore, call: Call, pageSize: number): [num
     case 'contacts.update':
       store.updateContact(directoryId, contactId, body)
       return [200, {}]
+    case 'contacts.delete':
+      store.deleteContact(directoryId, contactId)
+      return [200, {}]
     case 'contacts.search':
       return [200, search(store, directoryId, call, pageSize)]
     case 'transactions.create':
       return [200, { result: store.createTransactions(directoryId, body) }]
+    case 'erasure.create': {
+      requireBrandAdmin(caller.user)
+      const request = store.erase(validateErasureBody(body), caller.user)
+      return [200, { result: { requestId: request.requestId } }]
+    }
+    case 'erasure.list': {
+      requireBrandAdmin(caller.user)
+      const { elements, nextPage } = page(store.listErasureRequests(caller.user.brandId), url, origin, pageSize)
+      return [200, { result: { elements, nextPage } }]
+    }
+    case 'oauth.token':
+      // Answered by the token endpoint before any API authentication; never routed here.
+      throw new ApiError(500, 'SANDBOX_INTERNAL', 'The token endpoint is not an API call.')
     case 'workflow.trigger': {
       if (typeof body !== 'object' || body === null) {
         throw badRequest('A JSON Event body must be a JSON object or array.')
       }
       const run = store.recordWorkflowRun({
         urlTokenId: url.searchParams.get('urlTokenId')!,
-        auth: caller.auth,
+        auth: caller.auth === 'Basic' ? 'Basic' : 'X-API-TOKEN',
         userName: caller.user.userName,
         payload: body
       })

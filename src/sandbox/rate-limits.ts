@@ -6,19 +6,28 @@ export const ENDPOINTS = [
   'contacts.create',
   'contacts.get',
   'contacts.update',
+  'contacts.delete',
   'contacts.search',
   'transactions.create',
-  'workflow.trigger'
+  'erasure.create',
+  'erasure.list',
+  'workflow.trigger',
+  'oauth.token'
 ] as const
 export type Endpoint = (typeof ENDPOINTS)[number]
 
-/** Qualtrics' documented limits: 3,000 requests a minute per brand, and 500 on the contact and transaction writes. */
+/**
+ * Qualtrics' documented limits: 3,000 requests a minute per brand, 500 on the contact and transaction writes, and 20
+ * erasure requests a minute. Contact delete has no published limit: the sandbox gives it update's 500.
+ */
 export const BRAND_LIMIT_PER_MINUTE = 3000
 export const ENDPOINT_LIMITS_PER_MINUTE: Partial<Record<Endpoint, number>> = {
   'contacts.create': 500,
   'contacts.update': 500,
+  'contacts.delete': 500,
   'contacts.search': 500,
-  'transactions.create': 500
+  'transactions.create': 500,
+  'erasure.create': 20
 }
 
 interface Bucket {

@@ -31,8 +31,15 @@ export function route(method: string, path: string): Route | ApiError {
     match(['API', 'v3', 'directories', '*', 'mailinglists'], { GET: 'mailinglists.list' }) ??
     match(['API', 'v3', 'directories', '*', 'contacts'], { POST: 'contacts.create' }) ??
     match(['API', 'v3', 'directories', '*', 'contacts', 'search'], { POST: 'contacts.search' }) ??
-    match(['API', 'v3', 'directories', '*', 'contacts', '*'], { GET: 'contacts.get', PUT: 'contacts.update' }) ??
+    match(['API', 'v3', 'directories', '*', 'contacts', '*'], {
+      GET: 'contacts.get',
+      PUT: 'contacts.update',
+      DELETE: 'contacts.delete'
+    }) ??
     match(['API', 'v3', 'directories', '*', 'transactions'], { POST: 'transactions.create' }) ??
-    match(['inbound-event', 'v1', 'events', 'json', 'triggers'], { POST: 'workflow.trigger' })
+    match(['API', 'v3', 'op-erase-personal-data'], { POST: 'erasure.create', GET: 'erasure.list' }) ??
+    match(['inbound-event', 'v1', 'events', 'json', 'triggers'], { POST: 'workflow.trigger' }) ??
+    // At the origin's root, as Qualtrics serves it, not under /API/v3.
+    match(['oauth2', 'token'], { POST: 'oauth.token' })
   return found ?? notFound(`No Qualtrics endpoint at ${path}.`)
 }

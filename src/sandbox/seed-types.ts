@@ -17,6 +17,20 @@ export interface SeedUser {
   firstName?: string
   lastName?: string
   email?: string
+  /** A brand administrator: only these may make erasure requests (Qualtrics' rule). Default false. */
+  brandAdmin?: boolean
+}
+
+/** An OAuth client (Qualtrics' OAuth Client Manager): it acts as the seeded user with `userId`. */
+export interface SeedClient {
+  clientId: string
+  clientSecret: string
+  /** The `userId` of a seeded user: the client acts as that user, in that user's brand. */
+  userId: string
+  /** The scopes the client may be granted; a token request asking for others is refused with invalid_scope. */
+  scopes: string[]
+  /** `expires_in` of the tokens issued (sandbox-clock seconds); default 3600. */
+  tokenLifetimeSeconds?: number
 }
 
 export interface SeedContact {
@@ -52,6 +66,8 @@ export interface SandboxSeed {
   users: SeedUser[]
   directories: SeedDirectory[]
   workflows: SeedWorkflow[]
+  /** OAuth clients for the client-credentials grant; none by default. */
+  clients?: SeedClient[]
 }
 
 /** A directory's merge rules, whichever form its seed used: the fields of each rule that are set true. */

@@ -1,17 +1,22 @@
 import { readFileSync } from 'node:fs'
 import { validateContactBody } from './contact-fields'
+import { OAUTH_SCOPES } from './oauth'
 import { isObject } from './plain-object'
 import {
   DEDUPLICATION_FIELDS,
   MAX_DEDUPLICATION_RULES,
   type SandboxSeed,
+  type SeedClient,
   type SeedContact,
   type SeedDirectory,
   type SeedUser,
   type SeedWorkflow
 } from './seed-types'
 
-/** What `npm start` serves: one user, one directory deduplicating on email, one mailing list, one workflow. */
+/**
+ * What `npm start` serves: one user (a brand administrator), one directory deduplicating on email, one mailing list,
+ * one workflow, and one OAuth client acting as the user.
+ */
 export const DEFAULT_SEED: SandboxSeed = {
   users: [
     {
@@ -21,7 +26,8 @@ export const DEFAULT_SEED: SandboxSeed = {
       brandId: 'sandbox-brand',
       firstName: 'Sandbox',
       lastName: 'User',
-      email: 'sandbox.user@example.com'
+      email: 'sandbox.user@example.com',
+      brandAdmin: true
     }
   ],
   directories: [
@@ -34,7 +40,21 @@ export const DEFAULT_SEED: SandboxSeed = {
       contacts: []
     }
   ],
-  workflows: [{ urlTokenId: '5a0dbe11-0000-4000-8000-000000000001', name: 'Survey completed workflow' }]
+  workflows: [{ urlTokenId: '5a0dbe11-0000-4000-8000-000000000001', name: 'Survey completed workflow' }],
+  clients: [
+    {
+      clientId: 'sandbox-client',
+      clientSecret: 'sandbox-secret',
+      userId: 'UR_sandbox00001',
+      scopes: [
+        'read:directories',
+        'read:mailing_lists',
+        'manage:directory_contacts',
+        'manage:contact_transactions',
+        'manage:erasure_requests'
+      ]
+    }
+  ]
 }
 
 class SeedError extends Error {}
@@ -112,10 +132,34 @@ function deduplication(directory: Record<string, unknown>, where: string): void 
   })
 }
 
+/** An OAuth client: its id unique, a secret, a seeded user's `userId` to act as, and known scopes. */
+function client(value: unknown, where: string, userIds: Set<string>, clientIds: Set<string>): SeedClient {
+  if (!isObject(value)) fail(where, 'must be an object')
+  const clientId = text(value.clientId, `${where}.clientId`, true) as string
+  if (clientIds.has(clientId)) fail(`${where}.clientId`, `repeats ${clientId}`)
+  clientIds.add(clientId)
+  text(value.clientSecret, `${where}.clientSecret`, true)
+  const userId = text(value.userId, `${where}.userId`, true) as string
+  if (!userIds.has(userId)) fail(`${where}.userId`, `names no seeded user (give that user "userId": "${userId}")`)
+  const scopes = list(value.scopes, `${where}.scopes`)
+  if (scopes.length === 0) fail(`${where}.scopes`, 'must list at least one scope')
+  scopes.forEach((scope, i) => {
+    if (!(OAUTH_SCOPES as readonly unknown[]).includes(scope)) {
+      fail(`${where}.scopes[${i}]`, `must be one of ${OAUTH_SCOPES.join(', ')}`)
+    }
+  })
+  const lifetime = value.tokenLifetimeSeconds
+  if (lifetime !== undefined && (typeof lifetime !== 'number' || !Number.isInteger(lifetime) || lifetime < 1)) {
+    fail(`${where}.tokenLifetimeSeconds`, 'must be a whole number of seconds, 1 or more')
+  }
+  return value as unknown as SeedClient
+}
+
 /** Checks a seed's shape and says which entry is wrong; the sandbox never starts half-seeded. */
 export function parseSeed(value: unknown): SandboxSeed {
   if (!isObject(value)) fail('the file', 'must hold a JSON object with users, directories and workflows')
   const tokens = new Set<string>()
+  const userIds = new Set<string>()
   const users = list(value.users, 'users').map((user, i) => {
     if (!isObject(user)) fail(`users[${i}]`, 'must be an object')
     const token = text(user.token, `users[${i}].token`, true) as string
@@ -124,6 +168,12 @@ export function parseSeed(value: unknown): SandboxSeed {
     text(user.userName, `users[${i}].userName`, true)
     for (const key of ['userId', 'brandId', 'firstName', 'lastName', 'email'] as const) {
       text(user[key], `users[${i}].${key}`, false)
+    }
+    flag(user.brandAdmin, `users[${i}].brandAdmin`)
+    if (typeof user.userId === 'string') {
+      // OAuth clients name the user they act as by userId, so it must name one user.
+      if (userIds.has(user.userId)) fail(`users[${i}].userId`, 'repeats the userId of an earlier user')
+      userIds.add(user.userId)
     }
     return user as unknown as SeedUser
   })
@@ -161,7 +211,9 @@ export function parseSeed(value: unknown): SandboxSeed {
     text(workflow.name, `workflows[${i}].name`, false)
     return workflow as unknown as SeedWorkflow
   })
-  return { users, directories, workflows }
+  const clientIds = new Set<string>()
+  const clients = list(value.clients, 'clients').map((c, i) => client(c, `clients[${i}]`, userIds, clientIds))
+  return { users, directories, workflows, clients }
 }
 
 export function loadSeedFile(path: string): SandboxSeed {

@@ -2,21 +2,26 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SandboxClock } from './clock'
-import { ApiError, notFound } from './errors'
+import { authenticate } from './authentication'
+import { ApiError } from './errors'
 import { checkFaultConfig, FaultInjector, type Fault, type FaultConfig } from './faults'
-import { basicCredentials, errorBody, meta, parseJson, readBody, send } from './http-io'
+import { errorBody, meta, parseJson, readBody, send } from './http-io'
 import { handleInspection } from './inspection'
 import { perform } from './operations'
+import { OAuthError, oauthErrorBody, tokenRequestOf } from './oauth'
 import { MAX_PAGE_SIZE } from './paging'
 import { RateLimiter, type Endpoint } from './rate-limits'
 import { route } from './routes'
 import { DEFAULT_SEED } from './seed'
 import type { SandboxSeed } from './seed-types'
+import { emptyStats, type SandboxStats } from './stats'
 import { SandboxStore } from './store'
 
 /** Qualtrics' documented limits on request bodies: 5 MB for API calls, 100 KB for a JSON Event. */
 export const API_BODY_LIMIT_BYTES = 5 * 1024 * 1024
 export const WORKFLOW_BODY_LIMIT_BYTES = 100 * 1024
+/** A token request is a short form; the sandbox's own cap. */
+const TOKEN_BODY_LIMIT_BYTES = 16 * 1024
 
 export interface SandboxOptions {
   /** 0 (the default) picks a free port. The sandbox only ever listens on 127.0.0.1. */
@@ -31,14 +36,6 @@ export interface SandboxOptions {
   /** Page size for listings when the caller gives none (Qualtrics: up to 100). */
   defaultPageSize?: number
   log?: (line: string) => void
-}
-
-export interface SandboxStats {
-  /** API and workflow requests received, including those answered with a fault or a 429. */
-  requests: number
-  byEndpoint: Partial<Record<Endpoint, Record<string, number>>>
-  rateLimited: number
-  faults: Record<Fault, number>
 }
 
 export interface Sandbox {
@@ -64,15 +61,6 @@ function idsIn(body: Record<string, unknown>): Set<string> {
   ])
 }
 
-function emptyStats(): SandboxStats {
-  return {
-    requests: 0,
-    byEndpoint: {},
-    rateLimited: 0,
-    faults: { status429: 0, status500: 0, status503: 0, drop: 0, timeout: 0 }
-  }
-}
-
 /** A Qualtrics API v3 look-alike over HTTP on 127.0.0.1. It knows nothing of the destination. */
 export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? DEFAULT_SEED
@@ -92,6 +80,49 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     byStatus[outcome] = (byStatus[outcome] ?? 0) + 1
   }
 
+  /** Rolls the fault dice: a drop closes the connection, a status is thrown; a `timeout` is left to the caller. */
+  const rollFault = (req: IncomingMessage, endpoint: Endpoint): Fault | undefined => {
+    const fault = faults.pick(endpoint)
+    if (fault) stats.faults[fault] += 1
+    if (fault === 'drop') {
+      count(endpoint, 'dropped')
+      req.socket.destroy()
+    }
+    if (fault === 'status429' || fault === 'status500' || fault === 'status503') {
+      const status = Number(fault.slice(6))
+      throw new ApiError(status, 'SANDBOX_FAULT', `Injected ${status} for ${endpoint}.`)
+    }
+    return fault
+  }
+
+  /** A `timeout` fault: what was done stays done, but the caller never hears so. */
+  const hang = (req: IncomingMessage, endpoint: Endpoint) => {
+    count(endpoint, 'timeout')
+    const timer = setTimeout(() => req.socket.destroy(), faults.config.timeoutHangMs ?? 30_000)
+    req.socket.once('close', () => clearTimeout(timer))
+  }
+
+  /** `POST /oauth2/token`: the client-credentials grant, answered in OAuth's shape; not rate limited. */
+  const answerTokenRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req, TOKEN_BODY_LIMIT_BYTES)
+    const fault = rollFault(req, 'oauth.token')
+    if (fault === 'drop') return
+    let status = 200
+    let reply: unknown
+    try {
+      reply = store.oauth.issue(tokenRequestOf(req.headers.authorization, body))
+      stats.oauth.tokensIssued += 1
+    } catch (error) {
+      if (!(error instanceof OAuthError)) throw error
+      stats.oauth.tokensRefused[error.code] += 1
+      status = error.status
+      reply = oauthErrorBody(error)
+    }
+    if (fault === 'timeout') return hang(req, 'oauth.token')
+    count('oauth.token', String(status))
+    return send(res, status, reply, faults.config.slowBodyMs)
+  }
+
   /** Authentication, the workflow's existence, rate limits, then the fault dice; what passes reaches the store. */
   const handleApi = async (req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) => {
     const found = route(req.method ?? 'GET', url.pathname)
@@ -103,46 +134,26 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     stats.requests += 1
     const config = faults.config
     if (config.latencyMs) await sleep(config.latencyMs)
+    if (endpoint === 'oauth.token') return answerTokenRequest(req, res)
     const isWorkflow = endpoint === 'workflow.trigger'
     const body = parseJson(await readBody(req, isWorkflow ? WORKFLOW_BODY_LIMIT_BYTES : API_BODY_LIMIT_BYTES))
 
-    const basic = isWorkflow ? basicCredentials(req.headers.authorization) : undefined
-    const headerToken = req.headers['x-api-token']
-    const user = store.userFor(basic ? basic.token : typeof headerToken === 'string' ? headerToken : undefined)
-    if (!user || (basic && basic.userName.toLowerCase() !== user.userName.toLowerCase())) {
-      throw new ApiError(401, 'SANDBOX_AUTH', 'Authentication failed: the API token (or user name) is not valid.')
-    }
-    if (isWorkflow && !store.hasWorkflow(url.searchParams.get('urlTokenId') ?? '')) {
-      throw notFound('No active JSON Event trigger has this urlTokenId.')
-    }
-    if (options.rateLimits !== false && !limiter.tryTake(user.brandId, endpoint)) {
+    const caller = authenticate(store, req.headers, endpoint, url, (reason) => (stats.oauth.bearerRefused[reason] += 1))
+    stats.callsByAuth[caller.auth] += 1
+    if (options.rateLimits !== false && !limiter.tryTake(caller.user.brandId, endpoint)) {
       stats.rateLimited += 1
       throw new ApiError(429, 'SANDBOX_RATE_LIMIT', `Too many requests to ${endpoint}; slow down and retry.`)
     }
 
-    const fault = faults.pick(endpoint)
-    if (fault) stats.faults[fault] += 1
-    if (fault === 'drop') {
-      count(endpoint, 'dropped')
-      req.socket.destroy()
-      return
-    }
-    if (fault === 'status429' || fault === 'status500' || fault === 'status503') {
-      const status = Number(fault.slice(6))
-      throw new ApiError(status, 'SANDBOX_FAULT', `Injected ${status} for ${endpoint}.`)
-    }
-
-    const caller = { user, auth: basic ? ('Basic' as const) : ('X-API-TOKEN' as const) }
+    const fault = rollFault(req, endpoint)
+    if (fault === 'drop') return
     const origin = `http://${req.headers.host}`
     const [status, responseBody] = perform(store, { route: found, url, body, origin, caller }, defaultPageSize)
 
     if (fault === 'timeout') {
       // Stored, but the caller never hears so: the case that makes delivery at-least-once.
-      count(endpoint, 'timeout')
       store.markResponseLost(idsIn(responseBody))
-      const timer = setTimeout(() => req.socket.destroy(), config.timeoutHangMs ?? 30_000)
-      req.socket.once('close', () => clearTimeout(timer))
-      return
+      return hang(req, endpoint)
     }
     // The caller may also have given up on its own (its timeout, a busy machine): what was stored is then as
     // unanswered as under a timeout fault, and is marked so.

@@ -1,6 +1,8 @@
 import { ContactBook, type ContactFilter, type StoredContact } from './contact-book'
 import { CRITERIA_TO_FIELD, validateContactBody } from './contact-fields'
+import { newErasureRequestId, type ErasureAsk, type ErasureRequest } from './erasure'
 import { notFound } from './errors'
+import { OAuthClients } from './oauth'
 import { newId } from './plain-object'
 import {
   DEDUPLICATION_FIELDS,
@@ -52,6 +54,8 @@ function criteriaOf(rule: DeduplicationField[] = []): Required<DeduplicationCrit
   ) as Required<DeduplicationCriteria>
 }
 
+export type StoredUser = SeedUser & { userId: string; brandId: string }
+
 /** Everything the sandbox holds, and the Qualtrics rules that apply to it. No HTTP here. */
 export class SandboxStore {
   /**
@@ -60,14 +64,18 @@ export class SandboxStore {
    */
   indexLagMs: number
   private readonly now: () => number
-  private readonly users = new Map<string, Required<Pick<SeedUser, 'userName' | 'userId' | 'brandId'>> & SeedUser>()
+  private readonly users = new Map<string, StoredUser>()
   private readonly directories = new Map<string, DirectoryState>()
   private readonly workflows = new Set<string>()
   readonly workflowRuns: WorkflowRun[] = []
+  readonly erasureRequests: ErasureRequest[] = []
+  /** The seeded OAuth clients and the tokens they were issued (tokens expire on the sandbox clock). */
+  readonly oauth: OAuthClients
 
   constructor(seed: SandboxSeed, options: StoreOptions = {}) {
     this.now = options.now ?? Date.now
     this.indexLagMs = options.indexLagMs ?? 0
+    this.oauth = new OAuthClients(seed.clients ?? [], this.now)
     for (const user of seed.users) {
       this.users.set(user.token, {
         ...user,
@@ -102,8 +110,13 @@ export class SandboxStore {
   }
 
   /** The user a token belongs to, or undefined: tokens are compared whole. */
-  userFor(token: string | undefined): (SeedUser & { userId: string; brandId: string }) | undefined {
+  userFor(token: string | undefined): StoredUser | undefined {
     return token ? this.users.get(token) : undefined
+  }
+
+  /** The user an OAuth client acts as (the seed guarantees one exists for each client). */
+  userById(userId: string): StoredUser | undefined {
+    return [...this.users.values()].find((user) => user.userId === userId)
   }
 
   hasWorkflow(urlTokenId: string): boolean {
@@ -157,6 +170,14 @@ export class SandboxStore {
     directory.contacts.update(contactId, validateContactBody(body))
   }
 
+  /**
+   * Deletes a contact by id. Its transactions stay: Qualtrics does not say what becomes of them, and keeping them
+   * is the cautious reading (an erasure request, below, is what removes them).
+   */
+  deleteContact(directoryId: string, contactId: string): void {
+    this.directory(directoryId).contacts.delete(contactId)
+  }
+
   /** Contacts matching every filter (`eq`, case-insensitive), in creation order, without those not indexed yet. */
   searchContacts(directoryId: string, filters: ContactFilter[]): StoredContact[] {
     return this.directory(directoryId).contacts.search(filters, this.indexedUpTo())
@@ -177,6 +198,47 @@ export class SandboxStore {
     return response
   }
 
+  /**
+   * An erasure request: in every directory (the sandbox does not scope directories by brand), the contacts whose
+   * email matches one given (case-insensitively, index lag or not) and their transactions. `searchOnly` counts them
+   * and removes nothing. The request is recorded either way.
+   */
+  erase(ask: ErasureAsk, requester: StoredUser): ErasureRequest {
+    const found = { contacts: 0, transactions: 0, mailingListMemberships: 0 }
+    const directories: string[] = []
+    for (const directory of this.directories.values()) {
+      const matches = ask.emails.flatMap((value) => directory.contacts.search([{ filterType: 'email', value }]))
+      const contactIds = new Set(matches.map((contact) => contact.id))
+      if (contactIds.size === 0) continue
+      directories.push(directory.directoryId)
+      const kept = directory.transactions.filter((transaction) => !contactIds.has(transaction.contactId))
+      found.contacts += contactIds.size
+      found.transactions += directory.transactions.length - kept.length
+      if (ask.searchOnly) continue
+      for (const contactId of contactIds) directory.contacts.delete(contactId)
+      directory.transactions = kept
+    }
+    const request: ErasureRequest = {
+      requestId: newErasureRequestId(),
+      emails: ask.emails,
+      searchOnly: ask.searchOnly,
+      status: 'complete',
+      brandId: requester.brandId,
+      requestedBy: requester.userId,
+      createdAt: new Date().toISOString(),
+      found,
+      removed: ask.searchOnly ? { contacts: 0, transactions: 0, mailingListMemberships: 0 } : { ...found },
+      directories
+    }
+    this.erasureRequests.push(request)
+    return request
+  }
+
+  /** The erasure requests made in a brand, oldest first. */
+  listErasureRequests(brandId: string): ErasureRequest[] {
+    return this.erasureRequests.filter((request) => request.brandId === brandId)
+  }
+
   recordWorkflowRun(run: Omit<WorkflowRun, 'id' | 'receivedAt'>): WorkflowRun {
     const stored = { ...run, id: newId('RUN'), receivedAt: new Date().toISOString() }
     this.workflowRuns.push(stored)
@@ -193,7 +255,12 @@ export class SandboxStore {
   /** Everything stored, for the inspection route (never the tokens); every contact, indexed yet or not. */
   snapshot() {
     return {
-      users: [...this.users.values()].map(({ userName, userId, brandId }) => ({ userName, userId, brandId })),
+      users: [...this.users.values()].map(({ userName, userId, brandId, brandAdmin }) => ({
+        userName,
+        userId,
+        brandId,
+        brandAdmin: brandAdmin ?? false
+      })),
       directories: [...this.directories.values()].map((d) => ({
         directoryId: d.directoryId,
         name: d.name,
@@ -207,7 +274,9 @@ export class SandboxStore {
         urlTokenId,
         runs: this.workflowRuns.filter((run) => run.urlTokenId === urlTokenId).length
       })),
-      workflowRuns: this.workflowRuns
+      workflowRuns: this.workflowRuns,
+      erasureRequests: this.erasureRequests,
+      oauthClients: this.oauth.snapshot()
     }
   }
 

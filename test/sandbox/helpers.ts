@@ -8,8 +8,24 @@ export const DIR_EXTREF = 'POOL_test000000002'
 export const DIR_PLAIN = 'POOL_test000000003'
 export const ML = 'CG_test00000001'
 export const WORKFLOW = '5a0dbe11-0000-4000-8000-00000000abcd'
+/** Alice's OAuth client: every XM Directory scope and erasure. */
+export const CLIENT_ID = 'client-alice'
+export const CLIENT_SECRET = 'secret-alice'
+export const CLIENT_SCOPES = [
+  'read:directories',
+  'read:mailing_lists',
+  'manage:directory_contacts',
+  'manage:contact_transactions',
+  'manage:erasure_requests'
+]
+/** Bob's client (bob is no brand administrator), with tokens that last a minute. */
+export const BOB_CLIENT_ID = 'client-bob'
+export const BOB_CLIENT_SECRET = 'secret-bob'
 
-/** Two users in two brands, three directories (email rule, extRef+email rule, none) and one workflow. */
+/**
+ * Two users in two brands (alice a brand administrator), three directories (email rule, extRef+email rule, none),
+ * one workflow, and an OAuth client for each user.
+ */
 export function testSeed(extra: Partial<SandboxSeed> = {}): SandboxSeed {
   return {
     users: [
@@ -20,7 +36,8 @@ export function testSeed(extra: Partial<SandboxSeed> = {}): SandboxSeed {
         brandId: 'brand-a',
         firstName: 'Alice',
         lastName: 'Liddell',
-        email: USER_NAME
+        email: USER_NAME,
+        brandAdmin: true
       },
       { token: OTHER_TOKEN, userName: 'bob@example.com', userId: 'UR_bob', brandId: 'brand-b' }
     ],
@@ -41,6 +58,16 @@ export function testSeed(extra: Partial<SandboxSeed> = {}): SandboxSeed {
       { directoryId: DIR_PLAIN }
     ],
     workflows: [{ urlTokenId: WORKFLOW }],
+    clients: [
+      { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, userId: 'UR_alice', scopes: CLIENT_SCOPES },
+      {
+        clientId: BOB_CLIENT_ID,
+        clientSecret: BOB_CLIENT_SECRET,
+        userId: 'UR_bob',
+        scopes: ['read:directories', 'manage:erasure_requests'],
+        tokenLifetimeSeconds: 60
+      }
+    ],
     ...extra
   }
 }
@@ -120,3 +147,32 @@ export const MAIN_DIRECTORY_LISTING = {
   isDefault: true,
   deduplicationCriteria: { email: true, firstName: false, lastName: false, externalDataReference: false, phone: false }
 }
+
+/** `POST /oauth2/token` as a client-credentials client sends it: Basic id:secret and a form body. */
+export async function requestToken(
+  sandbox: Sandbox,
+  form: Record<string, string> = { grant_type: 'client_credentials' },
+  clientId = CLIENT_ID,
+  clientSecret = CLIENT_SECRET
+): Promise<Reply> {
+  const res = await fetch(`${sandbox.url}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      authorization: basic(clientId, clientSecret),
+      'content-type': 'application/x-www-form-urlencoded'
+    },
+    body: new URLSearchParams(form).toString()
+  })
+  const text = await res.text()
+  return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers }
+}
+
+/** A fresh access token for a client, optionally for fewer scopes. */
+export async function accessToken(sandbox: Sandbox, scope?: string, clientId = CLIENT_ID, secret = CLIENT_SECRET) {
+  const form: Record<string, string> = { grant_type: 'client_credentials', ...(scope ? { scope } : {}) }
+  const reply = await requestToken(sandbox, form, clientId, secret)
+  expect(reply.status).toBe(200)
+  return reply.body.access_token as string
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })

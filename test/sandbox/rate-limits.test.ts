@@ -29,9 +29,22 @@ describe('RateLimiter', () => {
     expect(ENDPOINT_LIMITS_PER_MINUTE).toEqual({
       'contacts.create': 500,
       'contacts.update': 500,
+      'contacts.delete': 500,
       'contacts.search': 500,
-      'transactions.create': 500
+      'transactions.create': 500,
+      'erasure.create': 20
     })
+  })
+
+  it('allows 500 contact deletes and 20 erasure requests a minute, apart from other endpoints', () => {
+    const clock = manualClock()
+    const limiter = new RateLimiter(1, clock.read)
+    expect(takeUntilRefused(limiter, 'b', 'contacts.delete')).toBe(500)
+    expect(takeUntilRefused(limiter, 'b', 'erasure.create')).toBe(20)
+    expect(limiter.tryTake('b', 'contacts.update')).toBe(true)
+    expect(limiter.tryTake('b', 'erasure.list')).toBe(true)
+    clock.advance(3_000)
+    expect(takeUntilRefused(limiter, 'b', 'erasure.create')).toBe(1)
   })
 
   it('allows 500 contact creates a minute, then refuses', () => {

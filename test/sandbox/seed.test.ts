@@ -4,11 +4,24 @@ import { join } from 'node:path'
 import { DEFAULT_SEED, SandboxStore, loadSeedFile, parseSeed } from '../../src/sandbox'
 
 const user = { token: 't', userName: 'u@example.com' }
+const admin = { ...user, userId: 'UR_1', brandAdmin: true }
+const client = { clientId: 'c-1', clientSecret: 's', userId: 'UR_1', scopes: ['read:directories'] }
 
 describe('parseSeed', () => {
   it('accepts the default seed and a minimal one', () => {
     expect(parseSeed(JSON.parse(JSON.stringify(DEFAULT_SEED)))).toEqual(DEFAULT_SEED)
-    expect(parseSeed({ users: [user] })).toEqual({ users: [user], directories: [], workflows: [] })
+    expect(parseSeed({ users: [user] })).toEqual({ users: [user], directories: [], workflows: [], clients: [] })
+  })
+
+  it('accepts OAuth clients acting as seeded users, and a brand administrator flag', () => {
+    const seed = { users: [admin], directories: [], workflows: [], clients: [{ ...client, tokenLifetimeSeconds: 60 }] }
+    expect(parseSeed(seed)).toEqual(seed)
+    const issued = new SandboxStore(parseSeed(seed)).oauth.issue({
+      clientId: 'c-1',
+      clientSecret: 's',
+      form: new URLSearchParams({ grant_type: 'client_credentials' })
+    })
+    expect(issued.expires_in).toBe(60)
   })
 
   it('builds a store from what it accepts', () => {
@@ -144,6 +157,48 @@ describe('parseSeed', () => {
       'a workflow without a urlTokenId',
       { users: [user], workflows: [{ name: 'w' }] },
       'workflows[0].urlTokenId must be'
+    ],
+    [
+      'a non-boolean brandAdmin',
+      { users: [{ ...user, brandAdmin: 'yes' }] },
+      'users[0].brandAdmin must be true or false'
+    ],
+    [
+      'two users with one userId',
+      { users: [admin, { ...admin, token: 't2' }] },
+      'users[1].userId repeats the userId of an earlier user'
+    ],
+    ['clients that are not a list', { users: [admin], clients: {} }, 'clients must be a list'],
+    [
+      'a client without an id',
+      { users: [admin], clients: [{ ...client, clientId: '' }] },
+      'clients[0].clientId must be a non-empty string'
+    ],
+    ['a repeated client id', { users: [admin], clients: [client, client] }, 'clients[1].clientId repeats c-1'],
+    [
+      'a client without a secret',
+      { users: [admin], clients: [{ ...client, clientSecret: undefined }] },
+      'clients[0].clientSecret must be a non-empty string'
+    ],
+    [
+      'a client acting as no seeded user',
+      { users: [admin], clients: [{ ...client, userId: 'UR_other' }] },
+      'clients[0].userId names no seeded user'
+    ],
+    [
+      'a client without scopes',
+      { users: [admin], clients: [{ ...client, scopes: [] }] },
+      'clients[0].scopes must list at least one scope'
+    ],
+    [
+      'a client with an unknown scope',
+      { users: [admin], clients: [{ ...client, scopes: ['read:directories', 'read:directory'] }] },
+      'clients[0].scopes[1] must be one of read:directories'
+    ],
+    [
+      'a client with a token lifetime that is not whole seconds',
+      { users: [admin], clients: [{ ...client, tokenLifetimeSeconds: 0.5 }] },
+      'clients[0].tokenLifetimeSeconds must be a whole number of seconds, 1 or more'
     ]
   ])('refuses %s, naming the entry', (_name, seed, message) => {
     expect(() => parseSeed(seed)).toThrow(message)
@@ -162,7 +217,12 @@ describe('loadSeedFile', () => {
   it('loads and checks a seed file', () => {
     const path = join(dir, 'seed.json')
     writeFileSync(path, JSON.stringify({ users: [user], workflows: [{ urlTokenId: 'w-1' }] }))
-    expect(loadSeedFile(path)).toEqual({ users: [user], directories: [], workflows: [{ urlTokenId: 'w-1' }] })
+    expect(loadSeedFile(path)).toEqual({
+      users: [user],
+      directories: [],
+      workflows: [{ urlTokenId: 'w-1' }],
+      clients: []
+    })
   })
 
   it('says when the file is not JSON', () => {

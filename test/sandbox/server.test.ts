@@ -111,7 +111,9 @@ describe('sandbox over HTTP', () => {
         ['POST', api('/whoami')],
         ['DELETE', api('/directories')],
         ['GET', api(`/directories/${DIR}/contacts/search`)],
-        ['DELETE', api(`/directories/${DIR}/contacts/CID_seeded0000001`)],
+        ['PATCH', api(`/directories/${DIR}/contacts/CID_seeded0000001`)],
+        ['PUT', api('/op-erase-personal-data')],
+        ['GET', '/oauth2/token'],
         ['GET', api(`/directories/${DIR}/transactions`)],
         ['GET', `/inbound-event/v1/events/json/triggers?urlTokenId=${WORKFLOW}`]
       ]
@@ -623,7 +625,13 @@ describe('sandbox over HTTP', () => {
           'contacts.get': { '404': 1 }
         },
         rateLimited: 0,
-        faults: { status429: 0, status500: 0, status503: 0, drop: 0, timeout: 0 }
+        faults: { status429: 0, status500: 0, status503: 0, drop: 0, timeout: 0 },
+        callsByAuth: { 'X-API-TOKEN': 4, Basic: 0, Bearer: 0 },
+        oauth: {
+          tokensIssued: 0,
+          tokensRefused: { invalid_client: 0, invalid_scope: 0, unsupported_grant_type: 0, invalid_request: 0 },
+          bearerRefused: { unknown: 0, expired: 0, missing_scope: 0, json_event: 0 }
+        }
       })
       expect(sandbox.stats()).toEqual(stats)
     })

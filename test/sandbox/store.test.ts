@@ -278,8 +278,8 @@ describe('SandboxStore', () => {
       expect(snapshot.workflowRuns).toEqual([expect.objectContaining({ id: run.id, responseLost: true })])
       expect(snapshot.workflows).toEqual([{ urlTokenId: WORKFLOW, runs: 1 }])
       expect(snapshot.users).toEqual([
-        { userName: USER_NAME, userId: 'UR_alice', brandId: 'brand-a' },
-        { userName: 'bob@example.com', userId: 'UR_bob', brandId: 'brand-b' }
+        { userName: USER_NAME, userId: 'UR_alice', brandId: 'brand-a', brandAdmin: true },
+        { userName: 'bob@example.com', userId: 'UR_bob', brandId: 'brand-b', brandAdmin: false }
       ])
       expect(JSON.stringify(snapshot)).not.toContain(TOKEN)
       expect(store.hasWorkflow(WORKFLOW)).toBe(true)
