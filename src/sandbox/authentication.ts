@@ -32,8 +32,8 @@ function workflowCaller(
   if (!user || (basic && basic.userName.toLowerCase() !== user.userName.toLowerCase())) {
     throw unauthorized('Authentication failed: the API token (or user name) is not valid.')
   }
-  if (!store.hasWorkflow(url.searchParams.get('urlTokenId') ?? '')) {
-    throw notFound('No active JSON Event trigger has this urlTokenId.')
+  if (!store.hasWorkflow(workflowTriggerId(url))) {
+    throw notFound('No active JSON Event trigger has this urlTokenId (or, in older URLs, triggerId).')
   }
   return { user, auth: basic ? ('Basic' as const) : ('X-API-TOKEN' as const) }
 }
@@ -72,4 +72,9 @@ export function authenticate(
   const user = store.userById(checked.userId)
   if (!user) throw unauthorized('The access token is not valid.')
   return { user, auth: 'Bearer' }
+}
+
+/** The trigger a JSON Event URL names: `urlTokenId`, or `triggerId` in the older form of the URL. */
+export function workflowTriggerId(url: URL): string {
+  return url.searchParams.get('urlTokenId') ?? url.searchParams.get('triggerId') ?? ''
 }

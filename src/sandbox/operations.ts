@@ -1,6 +1,7 @@
 import type { ContactFilter } from './contact-book'
 import { requireBrandAdmin, validateErasureBody } from './erasure'
 import { ApiError, badRequest } from './errors'
+import { workflowTriggerId } from './authentication'
 import { page } from './paging'
 import type { Route } from './routes'
 import type { SandboxStore, StoredUser } from './store'
@@ -118,7 +119,7 @@ export function perform(store: SandboxStore, call: Call, pageSize: number): [num
         throw badRequest('A JSON Event body must be a JSON object or array.')
       }
       const run = store.recordWorkflowRun({
-        urlTokenId: url.searchParams.get('urlTokenId')!,
+        urlTokenId: workflowTriggerId(url),
         auth: caller.auth === 'Basic' ? 'Basic' : 'X-API-TOKEN',
         userName: caller.user.userName,
         payload: body

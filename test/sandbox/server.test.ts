@@ -540,6 +540,13 @@ describe('sandbox over HTTP', () => {
       expect(snapshot.workflows).toEqual([{ urlTokenId: WORKFLOW, runs: 1 }])
     })
 
+    it('accepts the older URL form, upper-case JSON with triggerId instead of urlTokenId', async () => {
+      const older = `/inbound-event/v1/events/JSON/triggers?contextId=SV_1&brandId=acme&triggerId=${WORKFLOW}`
+      const reply = await call(sandbox, 'POST', older, { a: 1 })
+      expect(reply.status).toBe(202)
+      expect((await state(sandbox)).workflowRuns).toEqual([expect.objectContaining({ urlTokenId: WORKFLOW })])
+    })
+
     it('accepts Basic base64(userName:token)', async () => {
       const reply = await call(sandbox, 'POST', trigger, { a: 1 }, { authorization: basic(USER_NAME, TOKEN) })
       expect(reply.status).toBe(202)
