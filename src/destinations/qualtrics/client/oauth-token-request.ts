@@ -2,13 +2,13 @@ import {
   IntegrationError,
   InvalidAuthenticationError,
   RetryableError,
-  type ModifiedResponse
+  type ModifiedResponse,
+  type StateContext
 } from '@segment/actions-core'
-import type { OAuthClient } from './credentials'
-import { ERASURE_SCOPE } from './credentials'
-import { isRetryableStatus, retryableStatusOf, unexpectedResponse, type Operation } from './errors'
+import { ERASURE_SCOPE, type OAuthClient } from './credentials'
+import { isRetryableStatus, noResponseError, retryableStatusOf, unexpectedResponse, type Operation } from './errors'
 import { redactSecret, registerSecret } from './redaction'
-import type { IssuedToken } from './oauth-tokens'
+import { OAuthSession, tokenCacheKey, type Clock, type IssuedToken } from './oauth-tokens'
 
 /** One POST and its whole answer, within the client's timeout (the client's own `exchange`). */
 export type TokenExchange = (
@@ -23,6 +23,26 @@ export function tokenUrlFor(apiBase: string): string {
   return `${new URL(apiBase).origin}/oauth2/token`
 }
 
+/**
+ * The token source of a client whose REST calls use OAuth: tokens come from the token endpoint on the API base's
+ * origin (`{datacenter}.qualtrics.com`, or the local loopback override), the only place the client secret goes.
+ */
+export function oauthSession(
+  apiBase: string,
+  datacenter: string,
+  client: OAuthClient,
+  exchange: TokenExchange,
+  shared: { stateContext?: StateContext; clock?: Clock }
+): OAuthSession {
+  const tokenUrl = tokenUrlFor(apiBase)
+  return new OAuthSession({
+    key: tokenCacheKey(tokenUrl, client),
+    fetchToken: () => requestAccessToken(exchange, tokenUrl, client, datacenter),
+    stateContext: shared.stateContext,
+    clock: shared.clock
+  })
+}
+
 /** The client credentials grant: HTTP Basic `clientId:clientSecret` and a form body with the scopes. */
 export async function requestAccessToken(
   exchange: TokenExchange,
@@ -33,15 +53,18 @@ export async function requestAccessToken(
   const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')
   registerSecret(basic)
   const body = new URLSearchParams({ grant_type: 'client_credentials', scope: client.scopes.join(' ') }).toString()
-  const response = await exchange(tokenUrl, {
-    method: 'POST',
-    body,
-    headers: {
-      accept: 'application/json',
-      authorization: `Basic ${basic}`,
-      'content-type': 'application/x-www-form-urlencoded'
-    }
-  })
+  const headers = {
+    accept: 'application/json',
+    authorization: `Basic ${basic}`,
+    'content-type': 'application/x-www-form-urlencoded'
+  }
+  let response: ModifiedResponse
+  try {
+    response = await exchange(tokenUrl, { method: 'POST', body, headers })
+  } catch (error) {
+    // No answer (timeout, reset, refused): retryable, like any call.
+    throw redactSecret(noResponseError(error, TOKEN_OPERATION), '')
+  }
   if (response.status < 200 || response.status >= 300) {
     // Registered secrets (this one, the API token) are removed from whatever Qualtrics said back.
     throw redactSecret(tokenError(response.status, response.data, { tokenUrl, datacenter, scopes: client.scopes }), '')

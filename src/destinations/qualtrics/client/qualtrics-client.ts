@@ -6,8 +6,8 @@ import {
 } from '@segment/actions-core'
 import { accountKey, requireWorkflowToken, resolveCredentials, type Credentials } from './credentials'
 import { apiBaseUrl, normaliseDatacenter } from './datacenter'
-import { freshTokenRefused, requestAccessToken, tokenUrlFor, TOKEN_OPERATION } from './oauth-token-request'
-import { OAuthSession, tokenCacheKey, type Clock } from './oauth-tokens'
+import { freshTokenRefused, oauthSession, TOKEN_OPERATION, type TokenExchange } from './oauth-token-request'
+import type { Clock, OAuthSession } from './oauth-tokens'
 import { backoffDelayMs, withinDeadline } from './timing'
 import {
   missingFromAnswer,
@@ -94,15 +94,9 @@ export class QualtricsClient {
     this.datacenter = normaliseDatacenter(auth.datacenter)
     this.credentials = resolveCredentials(auth)
     this.token = this.credentials.apiToken ?? ''
-    const client = this.credentials.oauth
-    if (client) {
-      const tokenUrl = tokenUrlFor(this.base)
-      this.oauth = new OAuthSession({
-        key: tokenCacheKey(tokenUrl, client),
-        fetchToken: () => requestAccessToken((url, o) => this.tokenExchange(url, o), tokenUrl, client, this.datacenter),
-        stateContext: options.stateContext,
-        clock: options.clock
-      })
+    if (this.credentials.oauth) {
+      const exchange: TokenExchange = (url, request) => this.exchange(url, request, TOKEN_OPERATION)
+      this.oauth = oauthSession(this.base, this.datacenter, this.credentials.oauth, exchange, options)
     }
   }
 
@@ -132,22 +126,6 @@ export class QualtricsClient {
   /** Fetches a new OAuth access token now, whatever is cached (testAuthentication proves the client works today). */
   async renewAccessToken(): Promise<void> {
     await this.oauth?.fresh()
-  }
-
-  /** One request to the token endpoint (the only place the client secret goes), recorded like every request. */
-  private async tokenExchange(
-    url: string,
-    options: { method: 'POST'; body: string; headers: Record<string, string> }
-  ): Promise<ModifiedResponse> {
-    const record: SentRequest = { method: 'POST', url, status: 'no response' }
-    this.sent.push(record)
-    try {
-      const response = await this.exchange(url, options, TOKEN_OPERATION)
-      record.status = response.status
-      return response
-    } catch (error) {
-      throw redactSecret(noResponseError(error, TOKEN_OPERATION, this.timeoutMs), this.token)
-    }
   }
 
   listDirectories(): Promise<Directory[]> {
