@@ -52,6 +52,20 @@ describe('the token request', () => {
     expect(tokenUrlFor('http://127.0.0.1:4010/API/v3')).toBe('http://127.0.0.1:4010/oauth2/token')
   })
 
+  it('carries the client timeout and never follows a redirect, like every request', async () => {
+    const seen: Array<{ url: string; timeout?: unknown; redirect?: unknown }> = []
+    const request = (async (url: string, options: { timeout?: unknown; redirect?: unknown }) => {
+      seen.push({ url, timeout: options.timeout, redirect: options.redirect })
+      const data = url.endsWith('/oauth2/token') ? issued() : ok({ userName: 'u' })
+      return { status: 200, data, headers: new Headers() }
+    }) as unknown as RequestClient
+    await new QualtricsClient(request, oauthSettings, { timeoutMs: 1234 }).whoami()
+    expect(seen).toEqual([
+      { url: `${API}/oauth2/token`, timeout: 1234, redirect: 'manual' },
+      { url: `${API}/API/v3/whoami`, timeout: 1234, redirect: 'manual' }
+    ])
+  })
+
   it('keys the cache by origin, client ID, a digest of the secret and the scopes, never the secret', () => {
     const key = tokenCacheKey('https://iad1.qualtrics.com/oauth2/token', {
       clientId: CLIENT_ID,
