@@ -134,6 +134,26 @@ describe('which credential a call uses', () => {
     expect(entries.map((e) => e.status)).toEqual([200, 200])
   })
 
+  it('a batch whose token request fails makes that request once and fails every event with its error', async () => {
+    // Declared once: a second token request would be undeclared and fail the test.
+    tokenEndpoint().once().reply(401, { error: 'invalid_client' })
+    await testDestination.testBatchAction('upsertContact', {
+      events: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'].map((userId) =>
+        createTestEvent({ type: 'identify', userId, traits: { email: `${userId}@b.co` } })
+      ),
+      settings: oauthSettings,
+      mapping: { directoryId: DIRECTORY, enable_batching: true },
+      useDefaultMappings: true
+    })
+    const entries = (
+      testDestination.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
+    ).multistatus
+    expect(entries).toHaveLength(6)
+    for (const entry of entries) {
+      expect(entry).toMatchObject({ status: 401, errormessage: expect.stringMatching(/Client ID or secret rejected/) })
+    }
+  })
+
   it('dynamic fields list with the Bearer token', async () => {
     tokenEndpoint().reply(200, issued())
     withBearer()

@@ -72,6 +72,8 @@ export interface OAuthSessionOptions {
  */
 export class OAuthSession {
   private readonly clock: Clock
+  /** A failed token request, answered again for the rest of this session (one invocation, one batch). */
+  private failure?: { error: unknown }
 
   constructor(private readonly options: OAuthSessionOptions) {
     this.clock = options.clock ?? Date.now
@@ -106,14 +108,24 @@ export class OAuthSession {
     return (await this.fetchOnce()).token
   }
 
-  private fetchOnce(): Promise<CachedToken> {
+  /**
+   * The pending fetch for this key, or a new one. Once a fetch failed, this session gives the same error again
+   * instead of asking again: a batch with rejected credentials makes one token request, not one per event.
+   */
+  private async fetchOnce(): Promise<CachedToken> {
+    if (this.failure) throw this.failure.error
     const { key } = this.options
     let pending = inflight.get(key)
     if (!pending) {
       pending = this.fetchAndKeep().finally(() => inflight.delete(key))
       inflight.set(key, pending)
     }
-    return pending
+    try {
+      return await pending
+    } catch (error) {
+      this.failure = { error }
+      throw error
+    }
   }
 
   private async fetchAndKeep(): Promise<CachedToken> {
