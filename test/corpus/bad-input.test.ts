@@ -40,6 +40,8 @@ interface Case {
 
 const corpus = JSON.parse(readFileSync(join(__dirname, 'bad-input.json'), 'utf8')) as { cases: Case[] }
 const TOKEN = 'corpus-SECRET-token-5f1e'
+/** The OAuth client secret some settings cases carry: like the token, it must never be in an error. */
+const CLIENT_SECRET = 'corpus-client-SECRET-9d2a'
 const SETTINGS = { apiToken: TOKEN, datacenter: 'iad1' }
 const WORKFLOW_URL = 'https://iad1.qualtrics.com/inbound-event/v1/events/json/triggers?urlTokenId=corpus'
 const BASE_MAPPING: Record<string, Record<string, unknown>> = {
@@ -205,6 +207,7 @@ describe('bad-input corpus', () => {
     expect(result.message).toMatch(new RegExp(c.expect.message as string))
     if (c.expect.status !== undefined) expect(result.status).toBe(c.expect.status)
     expect(result.message).not.toContain(TOKEN)
+    expect(result.message).not.toContain(CLIENT_SECRET)
   })
 })
 
@@ -370,7 +373,7 @@ describe('bad-input corpus, batch path', () => {
 
     expect(entries).toHaveLength(2)
     expect(unmatched).toEqual([])
-    for (const entry of entries) expect(JSON.stringify(entry)).not.toContain(TOKEN)
+    for (const entry of entries) expect(JSON.stringify(entry)).not.toMatch(new RegExp(`${TOKEN}|${CLIENT_SECRET}`))
 
     if (c.expect.sent) {
       expect(reached).toHaveLength(2)

@@ -1,4 +1,4 @@
-import type { DynamicFieldResponse, RequestClient } from '@segment/actions-core'
+import type { DynamicFieldResponse, RequestClient, StateContext } from '@segment/actions-core'
 import type { Settings } from './generated-types'
 import { QualtricsClient } from './client'
 
@@ -11,9 +11,13 @@ function asDynamicError(error: unknown): DynamicFieldResponse {
   }
 }
 
-export async function directoryChoices(request: RequestClient, settings: Settings): Promise<DynamicFieldResponse> {
+export async function directoryChoices(
+  request: RequestClient,
+  settings: Settings,
+  stateContext?: StateContext
+): Promise<DynamicFieldResponse> {
   try {
-    const directories = await new QualtricsClient(request, settings).listDirectories()
+    const directories = await new QualtricsClient(request, settings, { stateContext }).listDirectories()
     return {
       choices: directories.map((d) => ({
         label: d.name ? `${d.name} (${d.directoryId})` : d.directoryId,
@@ -28,7 +32,8 @@ export async function directoryChoices(request: RequestClient, settings: Setting
 export async function mailingListChoices(
   request: RequestClient,
   settings: Settings,
-  directoryId: string | undefined
+  directoryId: string | undefined,
+  stateContext?: StateContext
 ): Promise<DynamicFieldResponse> {
   if (!directoryId) {
     return {
@@ -37,7 +42,7 @@ export async function mailingListChoices(
     }
   }
   try {
-    const lists = await new QualtricsClient(request, settings).listMailingLists(directoryId)
+    const lists = await new QualtricsClient(request, settings, { stateContext }).listMailingLists(directoryId)
     return {
       choices: lists.map((l) => ({
         label: l.name ? `${l.name} (${l.mailingListId})` : l.mailingListId,

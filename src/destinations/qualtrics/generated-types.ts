@@ -2,11 +2,23 @@
 
 export interface Settings {
   /**
-   * Qualtrics API token found in your Qualtrics account under "Account settings" -> "Qualtrics IDs."
+   * Qualtrics API token found in your Qualtrics account under "Account settings" -> "Qualtrics IDs." Needed to start workflows (JSON Event triggers accept only the API token), and for every other call when no OAuth client (Client ID and Client secret) is set.
    */
-  apiToken: string
+  apiToken?: string
   /**
    * Qualtrics datacenter id that identifies where your qualtrics instance is located. Found under "Account settings" -> "Qualtrics IDs".
    */
   datacenter: string
+  /**
+   * The Client ID of a Qualtrics OAuth client (client credentials), from "Account settings" -> "Qualtrics IDs" -> "OAuth Client Manager", created on the datacenter above. Set it with the Client secret to make contact, transaction and listing calls with OAuth access tokens instead of the API token. Workflows still need the API token.
+   */
+  clientId?: string
+  /**
+   * The Client secret of that OAuth client. It is sent only to your datacenter's OAuth token endpoint ({datacenter}.qualtrics.com/oauth2/token). The client needs the scopes read:directories, read:mailing_lists, manage:directory_contacts, manage:contact_transactions and write:mailing_list_contacts (and manage:erasure_requests when "Erase personal data" is on).
+   */
+  clientSecret?: string
+  /**
+   * On a Segment user deletion, also send the contact's email addresses to Qualtrics' erasure API, which removes their survey responses too, not only the directory contact. Needs a brand administrator's credentials (with OAuth, the manage:erasure_requests scope). Qualtrics accepts 20 erasure requests a minute.
+   */
+  erasePersonalData?: boolean
 }

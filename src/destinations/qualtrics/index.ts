@@ -1,6 +1,6 @@
-import { defaultValues, InvalidAuthenticationError, type DestinationDefinition } from '@segment/actions-core'
+import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
 import type { Settings } from './generated-types'
-import { QualtricsClient } from './client'
+import { checkCredentials } from './client'
 import upsertContact from './upsertContact'
 import triggerXflow from './triggerXflow'
 import upsertContactTransaction from './upsertContactTransaction'
@@ -18,9 +18,11 @@ const destination: DestinationDefinition<Settings> = {
     fields: {
       apiToken: {
         label: 'API Token',
-        description: 'Qualtrics API token found in your Qualtrics account under "Account settings" -> "Qualtrics IDs."',
+        description:
+          'Qualtrics API token found in your Qualtrics account under "Account settings" -> "Qualtrics IDs." Needed to start workflows (JSON Event triggers accept only the API token), and for every other call when no OAuth client (Client ID and Client secret) is set.',
         type: 'password',
-        required: true
+        // Not required: an OAuth client can stand in for it. Settings saved with a token stay valid as they are.
+        required: false
       },
       datacenter: {
         label: 'Datacenter ID',
@@ -29,15 +31,31 @@ const destination: DestinationDefinition<Settings> = {
         type: 'string',
         required: true,
         default: 'iad1'
+      },
+      clientId: {
+        label: 'Client ID',
+        description:
+          'The Client ID of a Qualtrics OAuth client (client credentials), from "Account settings" -> "Qualtrics IDs" -> "OAuth Client Manager", created on the datacenter above. Set it with the Client secret to make contact, transaction and listing calls with OAuth access tokens instead of the API token. Workflows still need the API token.',
+        type: 'string',
+        required: false
+      },
+      clientSecret: {
+        label: 'Client secret',
+        description:
+          'The Client secret of that OAuth client. It is sent only to your datacenter\'s OAuth token endpoint ({datacenter}.qualtrics.com/oauth2/token). The client needs the scopes read:directories, read:mailing_lists, manage:directory_contacts, manage:contact_transactions and write:mailing_list_contacts (and manage:erasure_requests when "Erase personal data" is on).',
+        type: 'password',
+        required: false
+      },
+      erasePersonalData: {
+        label: 'Erase personal data',
+        description:
+          "On a Segment user deletion, also send the contact's email addresses to Qualtrics' erasure API, which removes their survey responses too, not only the directory contact. Needs a brand administrator's credentials (with OAuth, the manage:erasure_requests scope). Qualtrics accepts 20 erasure requests a minute.",
+        type: 'boolean',
+        required: false,
+        default: false
       }
     },
-    testAuthentication: async (request, { settings }) => {
-      const whoami = await new QualtricsClient(request, settings).whoami()
-      if (!whoami.userName) {
-        throw new InvalidAuthenticationError('Qualtrics accepted the token but did not say whose it is (no userName).')
-      }
-      return whoami
-    }
+    testAuthentication: (request, { settings }) => checkCredentials(request, settings)
   },
   presets: [
     {

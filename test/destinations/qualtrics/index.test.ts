@@ -25,8 +25,12 @@ describe('definition', () => {
 
   it('has the settings of the docs page', () => {
     const fields = definition.authentication?.fields as Record<string, InputField>
-    expect(fields.apiToken).toMatchObject({ label: 'API Token', type: 'password', required: true })
+    expect(fields.apiToken).toMatchObject({ label: 'API Token', type: 'password', required: false })
     expect(fields.datacenter).toMatchObject({ label: 'Datacenter ID', type: 'string', required: true, default: 'iad1' })
+    expect(fields.clientId).toMatchObject({ label: 'Client ID', type: 'string', required: false })
+    expect(fields.clientSecret).toMatchObject({ label: 'Client secret', type: 'password', required: false })
+    expect(fields.erasePersonalData).toMatchObject({ label: 'Erase personal data', type: 'boolean', default: false })
+    expect(fields.apiToken.description).toMatch(/workflows.*no OAuth client/)
   })
 
   it.each([

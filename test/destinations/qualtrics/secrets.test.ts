@@ -5,7 +5,18 @@ import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { QualtricsClient, REQUEST_TIMEOUT_MS } from '../../../src/destinations/qualtrics/client'
 import { startLocalServer } from '../../../src/server/local-server'
+import { clearTokenCache } from '../../../src/destinations/qualtrics/client'
 import { API, API_TOKEN, DIRECTORY, MAILING_LIST, qualtrics, settings } from './helpers'
+import {
+  ACCESS_TOKEN,
+  BASIC,
+  CLIENT_ID,
+  CLIENT_SECRET,
+  issued,
+  oauthSettings,
+  tokenEndpoint,
+  withBearer
+} from './oauth-helpers'
 
 const testDestination = createTestIntegration(definition)
 const WORKFLOW = '/inbound-event/v1/events/json/triggers?urlTokenId=s1'
@@ -17,7 +28,16 @@ const echo = (status: number) => ({
 const everything = (error: unknown) =>
   `${(error as Error).message}\n${(error as Error).stack}\n${JSON.stringify(error, Object.getOwnPropertyNames(error))}`
 
-beforeEach(() => testDestination.responses.splice(0))
+beforeEach(() => {
+  testDestination.responses.splice(0)
+  clearTokenCache()
+})
+
+/** Every form of the OAuth secrets that must never leave: the secret, the Basic credentials and the access token. */
+const OAUTH_LEAKS = [CLIENT_SECRET, BASIC.slice('Basic '.length), ACCESS_TOKEN]
+const expectNoOAuthLeak = (text: string) => {
+  for (const leak of OAUTH_LEAKS) expect(text).not.toContain(leak)
+}
 
 describe('the API token', () => {
   it.each([400, 401, 403, 404, 413, 429, 500, 503])(
@@ -160,6 +180,112 @@ describe('the API token', () => {
       expect(response.body.requests[0].request.headers.authorization).toBe('[redacted]')
       expectSnapshotFileClean()
     })
+
+    it('is not in POST /upsertContact with an OAuth client: the secret, Basic credentials and access token', async () => {
+      tokenEndpoint().reply(200, { ...issued(), note: `echo ${ACCESS_TOKEN}` })
+      const scope = withBearer()
+        .post(`/API/v3/directories/${DIRECTORY}/contacts`)
+        .reply(200, { result: { id: 'CID_1' }, meta: { requestId: `for ${ACCESS_TOKEN} ${CLIENT_SECRET}` } })
+      const response = await fetch(`${server.url}/upsertContact`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          payload: { type: 'identify', userId: 'u1', messageId: 'm3', traits: { email: 'a@b.co' } },
+          mapping: { directoryId: DIRECTORY },
+          settings: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }
+        })
+      })
+      const text = await response.text()
+      expect(scope.isDone()).toBe(true)
+      expect(response.status).toBe(200)
+      expectNoOAuthLeak(text)
+      for (const leak of LEAKS) expect(text).not.toContain(leak)
+      const body = JSON.parse(text)
+      expect(body.requests.map((r: { request: { url: string } }) => r.request.url)).toEqual([
+        `${API}/oauth2/token`,
+        `${API}/API/v3/directories/${DIRECTORY}/contacts`
+      ])
+      expect(body.requests[0].response.body.access_token).toBe('[redacted]')
+    })
+  })
+})
+
+describe('the OAuth client secret and access token', () => {
+  const echoAll = { error: 'invalid_request', error_description: `bad ${CLIENT_SECRET} ${BASIC} ${ACCESS_TOKEN}` }
+
+  it('are not in a token request error, even when Qualtrics echoes them back', async () => {
+    tokenEndpoint().reply(400, echoAll)
+    const error = await testDestination
+      .testAction('upsertContact', {
+        event: { type: 'identify', userId: 'u1' },
+        settings: oauthSettings,
+        mapping: { directoryId: DIRECTORY },
+        useDefaultMappings: true
+      })
+      .catch((e) => e)
+    expect(error.message).toMatch(/could not issue an OAuth access token \(400 invalid_request: bad \[redacted\]/)
+    expectNoOAuthLeak(everything(error))
+  })
+
+  it.each([401, 500])('are not in an API error that echoes them (%s)', async (status) => {
+    tokenEndpoint().reply(200, issued())
+    withBearer()
+      .post(`/API/v3/directories/${DIRECTORY}/contacts`)
+      .reply(status, { meta: { error: { errorMessage: echoAll.error_description } } })
+    if (status === 401) {
+      tokenEndpoint().reply(200, issued())
+      withBearer().post(`/API/v3/directories/${DIRECTORY}/contacts`).reply(status, {})
+    }
+    const error = await testDestination
+      .testAction('upsertContact', {
+        event: { type: 'identify', userId: 'u1' },
+        settings: oauthSettings,
+        mapping: { directoryId: DIRECTORY },
+        useDefaultMappings: true
+      })
+      .catch((e) => e)
+    expect(error).toBeInstanceOf(Error)
+    expectNoOAuthLeak(everything(error))
+  })
+
+  it('are not in any batch result', async () => {
+    tokenEndpoint().reply(200, issued())
+    withBearer().post(`/API/v3/directories/${DIRECTORY}/transactions`).reply(500, echoAll)
+    await testDestination.testBatchAction('upsertContactTransaction', {
+      events: [{ type: 'track', event: 'Transaction Created', userId: 'u1', messageId: 'm1' }] as SegmentEvent[],
+      settings: oauthSettings,
+      mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, contactId: 'CID_1' },
+      useDefaultMappings: true
+    })
+    const results = JSON.stringify(testDestination.results)
+    expect(results).toContain('[redacted]')
+    expectNoOAuthLeak(results)
+  })
+
+  it('are not in a settings error', async () => {
+    const error = await testDestination
+      .testAction('upsertContact', {
+        event: { type: 'identify', userId: 'u1' },
+        settings: { datacenter: 'iad1', clientSecret: CLIENT_SECRET },
+        mapping: { directoryId: DIRECTORY },
+        useDefaultMappings: true
+      })
+      .catch((e) => e)
+    expect(error.message).toMatch(/Client ID is missing/)
+    expectNoOAuthLeak(everything(error))
+  })
+
+  it('go nowhere near a workflow: it gets the API token only, and no token is fetched for it', async () => {
+    // Only the workflow is declared: a token request would be undeclared and fail the test.
+    const scope = nock(API, { reqheaders: { 'x-api-token': API_TOKEN }, badheaders: ['authorization'] })
+      .post(WORKFLOW, (body) => !JSON.stringify(body).includes(CLIENT_SECRET))
+      .reply(202, {})
+    await testDestination.testAction('triggerXflow', {
+      event: { type: 'track', event: 'x', properties: { id: CLIENT_ID } },
+      settings: { ...oauthSettings, apiToken: API_TOKEN },
+      mapping: { workflowUrl: `${API}${WORKFLOW}` }
+    })
+    expect(scope.isDone()).toBe(true)
   })
 })
 

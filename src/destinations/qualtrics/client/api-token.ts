@@ -16,27 +16,40 @@ function whyUnsendable(character: string): string | undefined {
 }
 
 /**
- * The token as it will be sent, or a final `InvalidAuthenticationError` saying what is wrong with it (never the token
- * itself). Surrounding whitespace, a trailing newline from a copy and paste most often, is trimmed: it can never be
- * part of a header value, so the trimmed token is the one the user meant. Anything else that cannot go in a header
- * is refused here, before any request exists, rather than failing later as a retryable "connection failed".
+ * A credential setting as it will be sent, undefined when it is absent or blank, or a final
+ * `InvalidAuthenticationError` saying what is wrong with it (never the value itself). Surrounding whitespace, a
+ * trailing newline from a copy and paste most often, is trimmed: it can never be part of a header value, so the
+ * trimmed value is the one the user meant. Anything else that cannot go in a header is refused here, before any
+ * request exists, rather than failing later as a retryable "connection failed". `forbidden` lists characters the
+ * credential may not hold for other reasons (a colon in a Basic user name).
  */
-export function requireToken(apiToken: unknown): string {
-  if (apiToken !== undefined && apiToken !== null && typeof apiToken !== 'string') {
-    throw new InvalidAuthenticationError(`API Token must be text, not ${describeType(apiToken)}.`)
+export function credentialText(value: unknown, label: string, howToFix: string, forbidden = ''): string | undefined {
+  if (value !== undefined && value !== null && typeof value !== 'string') {
+    throw new InvalidAuthenticationError(`${label} must be text, not ${describeType(value)}.`)
   }
-  const token = typeof apiToken === 'string' ? apiToken.trim() : ''
-  if (token === '') {
-    throw new InvalidAuthenticationError(`API Token is missing: ${HOW_TO_FIX}.`)
-  }
-  const characters = [...token]
+  const text = typeof value === 'string' ? value.trim() : ''
+  if (text === '') return undefined
+  const characters = [...text]
   for (let position = 0; position < characters.length; position++) {
-    const why = whyUnsendable(characters[position])
+    const character = characters[position]
+    const why = forbidden.includes(character) ? `"${character}"` : whyUnsendable(character)
     if (why) {
       throw new InvalidAuthenticationError(
-        `API Token contains ${why} at character ${position + 1}, which cannot be sent in a header: ${HOW_TO_FIX}.`
+        `${label} contains ${why} at character ${position + 1}, which cannot be sent in a header: ${howToFix}.`
       )
     }
   }
+  return text
+}
+
+/** The API token as it will be sent, or a final `InvalidAuthenticationError` (see `credentialText`). */
+export function optionalToken(apiToken: unknown): string | undefined {
+  return credentialText(apiToken, 'API Token', HOW_TO_FIX)
+}
+
+/** The API token as it will be sent; a missing one is a final `InvalidAuthenticationError` too. */
+export function requireToken(apiToken: unknown): string {
+  const token = optionalToken(apiToken)
+  if (token === undefined) throw new InvalidAuthenticationError(`API Token is missing: ${HOW_TO_FIX}.`)
   return token
 }

@@ -23,6 +23,11 @@ export function isRetryableStatus(status: number): boolean {
   return [408, 423, 429].includes(status) || (status >= 500 && status !== 501)
 }
 
+/** The status a RetryableError carries for a retryable HTTP status (503 for one actions-core has no name for). */
+export function retryableStatusOf(status: number): RetryableStatus {
+  return (RETRYABLE_STATUSES.has(status) ? status : 503) as RetryableStatus
+}
+
 export function describeType(value: unknown): string {
   if (value === null || value === undefined) return 'empty'
   if (Array.isArray(value)) return 'a list'
@@ -46,16 +51,18 @@ function describeQualtricsReason(body: unknown): string {
 }
 
 /** Maps a Qualtrics answer that is not a success to the actions-core error whose status makes Segment do the right thing. */
-export function qualtricsError(status: number, body: unknown, operation: Operation): Error {
+export function qualtricsError(status: number, body: unknown, operation: Operation, credential = 'API token'): Error {
   const reason = describeQualtricsReason(body)
   const detail = reason ? `: ${reason}` : ''
   const what = `Qualtrics could not ${operation.description}`
   if (status === 400) return new PayloadValidationError(`${what} (400 Bad Request)${detail}`)
   if (status === 401) {
-    return new InvalidAuthenticationError(`${what}: the API token is invalid or not for this datacenter (401)${detail}`)
+    return new InvalidAuthenticationError(
+      `${what}: the ${credential} is invalid or not for this datacenter (401)${detail}`
+    )
   }
   if (status === 403) {
-    return new IntegrationError(`${what}: the API token lacks permission for this (403)${detail}`, 'FORBIDDEN', 403)
+    return new IntegrationError(`${what}: the ${credential} lacks permission for this (403)${detail}`, 'FORBIDDEN', 403)
   }
   if (status === 404) {
     return new IntegrationError(`${what}: ${operation.notFound ?? 'not found'} (404)${detail}`, 'NOT_FOUND', 404)

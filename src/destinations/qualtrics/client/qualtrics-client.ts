@@ -1,7 +1,13 @@
-import { PayloadValidationError, type ModifiedResponse, type RequestClient } from '@segment/actions-core'
-import { createHash } from 'node:crypto'
-import { requireToken } from './api-token'
-import { apiBaseUrl } from './datacenter'
+import {
+  PayloadValidationError,
+  type ModifiedResponse,
+  type RequestClient,
+  type StateContext
+} from '@segment/actions-core'
+import { accountKey, requireWorkflowToken, resolveCredentials, type Credentials } from './credentials'
+import { apiBaseUrl, normaliseDatacenter } from './datacenter'
+import { freshTokenRefused, oauthSession, TOKEN_OPERATION, type TokenExchange } from './oauth-token-request'
+import type { Clock, OAuthSession } from './oauth-tokens'
 import { backoffDelayMs, withinDeadline } from './timing'
 import {
   cameFromQualtrics,
@@ -45,6 +51,10 @@ export interface ClientOptions {
   timeoutMs?: number
   /** How many times a 429 is retried after a pause (batches use this to back off instead of failing events). */
   retriesOn429?: number
+  /** The runtime's state, when it gives one: OAuth tokens are kept there for later invocations. */
+  stateContext?: StateContext
+  /** For tests: the clock OAuth token expiry is measured with. */
+  clock?: Clock
 }
 
 const BATCH_RETRIES_ON_429 = 3
@@ -63,7 +73,12 @@ interface SendOptions {
 export class QualtricsClient {
   readonly sent: SentRequest[] = []
   private readonly base: string
+  private readonly datacenter: string
+  private readonly credentials: Credentials
+  /** The API token, or '' when only an OAuth client is set (workflows then refuse to start). */
   private readonly token: string
+  /** Set when REST calls use OAuth: their Bearer tokens. */
+  private readonly oauth?: OAuthSession
 
   private readonly timeoutMs: number
   private readonly retriesOn429: number
@@ -75,26 +90,43 @@ export class QualtricsClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? getRequestTimeout()
     this.retriesOn429 = options.retriesOn429 ?? 0
-    // Both checks run before any request exists, so a bad setting never reaches the network.
+    // Every check runs before any request exists, so a bad setting never reaches the network.
     this.base = apiBaseUrl(auth.datacenter)
-    this.token = requireToken(auth.apiToken)
+    this.datacenter = normaliseDatacenter(auth.datacenter)
+    this.credentials = resolveCredentials(auth)
+    this.token = this.credentials.apiToken ?? ''
+    if (this.credentials.oauth) {
+      const exchange: TokenExchange = (url, request) => this.exchange(url, request, TOKEN_OPERATION)
+      this.oauth = oauthSession(this.base, this.datacenter, this.credentials.oauth, exchange, options)
+    }
   }
 
   /**
-   * Who is asking, for sharing work between concurrent calls in this process: the API base and a digest of the
-   * token (never the token itself, which must not sit in keys that could be logged).
+   * Who is asking, for sharing work between concurrent calls in this process: the API base and the credential REST
+   * calls use, as digests (never a secret itself, which must not sit in keys that could be logged).
    */
   get account(): string {
-    return `${this.base}#${createHash('sha256').update(this.token).digest('hex').slice(0, 16)}`
+    return accountKey(this.base, this.credentials)
+  }
+
+  /** Which credentials are set: testAuthentication checks each. */
+  get credentialsSet(): { apiToken: boolean; oauth: boolean } {
+    return { apiToken: this.credentials.apiToken !== undefined, oauth: this.oauth !== undefined }
   }
 
   /** The client a batch uses: it backs off and retries on 429 rather than failing the events at once. */
-  static forBatch(request: RequestClient, auth: QualtricsAuth): QualtricsClient {
-    return new QualtricsClient(request, auth, { retriesOn429: BATCH_RETRIES_ON_429 })
+  static forBatch(request: RequestClient, auth: QualtricsAuth, options: ClientOptions = {}): QualtricsClient {
+    return new QualtricsClient(request, auth, { ...options, retriesOn429: BATCH_RETRIES_ON_429 })
   }
 
   whoami(): Promise<WhoAmI> {
-    return this.resultOf<WhoAmI>(`${this.base}/whoami`, { method: 'GET' }, { description: 'check the API token' })
+    const description = this.oauth ? 'check the OAuth client' : 'check the API token'
+    return this.resultOf<WhoAmI>(`${this.base}/whoami`, { method: 'GET' }, { description })
+  }
+
+  /** Fetches a new OAuth access token now, whatever is cached (testAuthentication proves the client works today). */
+  async renewAccessToken(): Promise<void> {
+    await this.oauth?.fresh()
   }
 
   listDirectories(): Promise<Directory[]> {
@@ -180,6 +212,8 @@ export class QualtricsClient {
    * token goes in X-API-TOKEN. The URL is checked before anything is built, and the body size before it is sent.
    */
   async triggerWorkflow(workflowUrl: string, payload: unknown, username?: string): Promise<unknown> {
+    // JSON Events refuse OAuth: the API token is the only credential that can start a workflow.
+    const token = requireWorkflowToken(this.credentials)
     const url = resolveWorkflowUrl(workflowUrl)
     const body = JSON.stringify(payload ?? {})
     const size = Buffer.byteLength(body)
@@ -190,7 +224,9 @@ export class QualtricsClient {
     }
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (username !== undefined) {
-      headers.authorization = `Basic ${Buffer.from(`${username}:${this.token}`).toString('base64')}`
+      headers.authorization = `Basic ${Buffer.from(`${username}:${token}`).toString('base64')}`
+    } else {
+      headers['x-api-token'] = token
     }
     const response = await this.send(
       url,
@@ -199,7 +235,7 @@ export class QualtricsClient {
         description: 'start the workflow',
         notFound: 'the workflow URL was not found (is the JSON Event still active?)'
       },
-      username === undefined
+      false
     )
     return response.data ?? {}
   }
@@ -267,16 +303,24 @@ export class QualtricsClient {
     return withAnswer(error, redactedAnswer(data, this.token))
   }
 
+  /**
+   * One call, with the REST credential when `restAuth` (an OAuth Bearer token when a client is set, else the API
+   * token); without it the caller brings its own (workflows). A Bearer token refused with 401 is replaced once.
+   */
   private async send(
     url: string,
     options: SendOptions,
     operation: Operation,
-    tokenHeader: boolean
+    restAuth: boolean
   ): Promise<ModifiedResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
-    if (tokenHeader) headers['x-api-token'] = this.token
+    const oauth = restAuth ? this.oauth : undefined
+    if (restAuth && !oauth) headers['x-api-token'] = this.token
+    let bearer = oauth ? await oauth.current() : undefined
+    let renewed = false
     let response: ModifiedResponse
-    for (let attempt = 0; ; attempt++) {
+    for (let retries429 = 0; ;) {
+      if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
       const record: SentRequest = { method: options.method, url: redactSecret(url, this.token), status: 'no response' }
       this.sent.push(record)
       try {
@@ -285,12 +329,22 @@ export class QualtricsClient {
         throw withAnswer(redactSecret(noResponseError(error, operation, this.timeoutMs), this.token), undefined)
       }
       record.status = response.status
-      if (response.status !== 429 || attempt >= this.retriesOn429) break
-      await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, response.headers.get('retry-after'))))
+      if (oauth && bearer !== undefined && response.status === 401 && !renewed) {
+        // A kept token may have been revoked or have expired early: drop it, get one new token, try once more.
+        renewed = true
+        bearer = await oauth.renew(bearer)
+        continue
+      }
+      if (response.status !== 429 || retries429 >= this.retriesOn429) break
+      const pause = backoffDelayMs(retries429++, response.headers.get('retry-after'))
+      await new Promise((resolve) => setTimeout(resolve, pause))
     }
     if (response.status < 200 || response.status >= 300) {
-      const error = redactSecret(qualtricsError(response.status, response.data, operation), this.token)
-      throw withAnswer(error, redactedAnswer(response.data, this.token))
+      const error =
+        oauth && response.status === 401
+          ? freshTokenRefused(operation, this.datacenter)
+          : qualtricsError(response.status, response.data, operation, oauth ? 'OAuth client' : 'API token')
+      throw withAnswer(redactSecret(error, this.token), redactedAnswer(response.data, this.token))
     }
     return response
   }

@@ -9,9 +9,31 @@ export const REDACTED = '[redacted]'
  */
 export const MIN_SEARCHED_SECRET_LENGTH = 8
 
+/** How many registered secrets are kept: enough for every live credential of a process, small enough to search. */
+const MAX_REGISTERED = 64
+const registered = new Set<string>()
+
+/**
+ * Registers a secret (an OAuth client secret, an access token, an API token) that every redaction in this process
+ * removes from then on, even where the caller did not name it: an access token fetched deep inside the client is
+ * still hidden in what the local server reports. The oldest registrations are dropped first (tokens expire).
+ */
+export function registerSecret(secret: string | undefined): void {
+  if (typeof secret !== 'string' || secret === '') return
+  registered.delete(secret)
+  registered.add(secret)
+  if (registered.size > MAX_REGISTERED) registered.delete(registered.values().next().value as string)
+}
+
+/** The secrets given plus the registered ones. */
+function withRegistered(secrets: readonly unknown[]): unknown[] {
+  return registered.size === 0 ? [...secrets] : [...secrets, ...registered]
+}
+
 /** The secrets worth searching for inside text, longest first so a secret inside another is not left half-shown. */
-function searchable(secrets: readonly unknown[]): string[] {
-  return secrets
+function searchable(given: readonly unknown[]): string[] {
+  const secrets = withRegistered(given)
+  return [...new Set(secrets)]
     .filter((s): s is string => typeof s === 'string' && s.length >= MIN_SEARCHED_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length)
 }
@@ -35,7 +57,7 @@ export function redactSecret<T extends Error | string>(value: T, secret: string)
  * change the shape of the data or make it unparseable. Two keys that redact to the same text keep the last value.
  */
 export function redactValue(value: unknown, secrets: readonly unknown[]): unknown {
-  const whole = new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length > 0))
+  const whole = new Set(withRegistered(secrets).filter((s): s is string => typeof s === 'string' && s.length > 0))
   const inText = searchable(secrets)
   const redactString = (text: string) => (whole.has(text) ? REDACTED : redactText(text, inText))
   const walk = (node: unknown): unknown => {

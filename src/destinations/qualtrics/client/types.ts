@@ -1,8 +1,13 @@
 /** Shapes of what Qualtrics API v3 takes and answers, as far as this destination uses them. */
 
+/** The settings the client reads: an API token, an OAuth client (ID and secret), or both. */
 export interface QualtricsAuth {
-  apiToken: string
+  apiToken?: string
   datacenter: string
+  clientId?: string
+  clientSecret?: string
+  /** Adds the erasure scope to OAuth tokens. */
+  erasePersonalData?: boolean
 }
 
 /** One request as Qualtrics was sent it, with the token replaced, for results and local inspection. */

@@ -59,12 +59,14 @@ const action: ActionDefinition<Settings, Payload> = {
     },
     ...batchFields(WORKFLOW_BATCH_SIZE)
   },
-  perform: async (request, { settings, payload }) => {
-    const [outcome] = await triggerWorkflows(new QualtricsClient(request, settings), [payload])
+  perform: async (request, { settings, payload, stateContext }) => {
+    const [outcome] = await triggerWorkflows(new QualtricsClient(request, settings, { stateContext }), [payload])
     return resultOrThrow(outcome)
   },
-  performBatch: async (request, { settings, payload }) =>
-    toMultiStatus(await runBatch(payload, () => QualtricsClient.forBatch(request, settings), triggerWorkflows))
+  performBatch: async (request, { settings, payload, stateContext }) =>
+    toMultiStatus(
+      await runBatch(payload, () => QualtricsClient.forBatch(request, settings, { stateContext }), triggerWorkflows)
+    )
 }
 
 export default action

@@ -18,14 +18,16 @@ const action: ActionDefinition<Settings, Payload> = {
     ...batchFields(DEFAULT_BATCH_SIZE)
   },
   dynamicFields: {
-    directoryId: (request, { settings }) => directoryChoices(request, settings)
+    directoryId: (request, { settings, stateContext }) => directoryChoices(request, settings, stateContext)
   },
-  perform: async (request, { settings, payload }) => {
-    const [outcome] = await upsertContacts(new QualtricsClient(request, settings), [payload])
+  perform: async (request, { settings, payload, stateContext }) => {
+    const [outcome] = await upsertContacts(new QualtricsClient(request, settings, { stateContext }), [payload])
     return resultOrThrow(outcome)
   },
-  performBatch: async (request, { settings, payload }) =>
-    toMultiStatus(await runBatch(payload, () => QualtricsClient.forBatch(request, settings), upsertContacts))
+  performBatch: async (request, { settings, payload, stateContext }) =>
+    toMultiStatus(
+      await runBatch(payload, () => QualtricsClient.forBatch(request, settings, { stateContext }), upsertContacts)
+    )
 }
 
 export default action

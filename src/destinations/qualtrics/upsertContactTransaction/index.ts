@@ -122,15 +122,18 @@ const action: ActionDefinition<Settings, Payload> = {
     ...batchFields(DEFAULT_BATCH_SIZE)
   },
   dynamicFields: {
-    directoryId: (request, { settings }) => directoryChoices(request, settings),
-    mailingListId: (request, { settings, payload }) => mailingListChoices(request, settings, payload?.directoryId)
+    directoryId: (request, { settings, stateContext }) => directoryChoices(request, settings, stateContext),
+    mailingListId: (request, { settings, payload, stateContext }) =>
+      mailingListChoices(request, settings, payload?.directoryId, stateContext)
   },
-  perform: async (request, { settings, payload }) => {
-    const [outcome] = await addTransactions(new QualtricsClient(request, settings), [payload])
+  perform: async (request, { settings, payload, stateContext }) => {
+    const [outcome] = await addTransactions(new QualtricsClient(request, settings, { stateContext }), [payload])
     return resultOrThrow(outcome)
   },
-  performBatch: async (request, { settings, payload }) =>
-    toMultiStatus(await runBatch(payload, () => QualtricsClient.forBatch(request, settings), addTransactions))
+  performBatch: async (request, { settings, payload, stateContext }) =>
+    toMultiStatus(
+      await runBatch(payload, () => QualtricsClient.forBatch(request, settings, { stateContext }), addTransactions)
+    )
 }
 
 export default action

@@ -1,0 +1,157 @@
+import {
+  IntegrationError,
+  InvalidAuthenticationError,
+  RetryableError,
+  type ModifiedResponse,
+  type StateContext
+} from '@segment/actions-core'
+import { ERASURE_SCOPE, type OAuthClient } from './credentials'
+import { isRetryableStatus, noResponseError, retryableStatusOf, unexpectedResponse, type Operation } from './errors'
+import { redactSecret, registerSecret } from './redaction'
+import { OAuthSession, tokenCacheKey, type Clock, type IssuedToken } from './oauth-tokens'
+
+/** One POST and its whole answer, within the client's timeout (the client's own `exchange`). */
+export type TokenExchange = (
+  url: string,
+  options: { method: 'POST'; body: string; headers: Record<string, string> }
+) => Promise<ModifiedResponse>
+
+export const TOKEN_OPERATION: Operation = { description: 'issue an OAuth access token' }
+
+/** The token endpoint of the datacenter the API base is on: the only place the client secret is ever sent. */
+export function tokenUrlFor(apiBase: string): string {
+  return `${new URL(apiBase).origin}/oauth2/token`
+}
+
+/**
+ * The token source of a client whose REST calls use OAuth: tokens come from the token endpoint on the API base's
+ * origin (`{datacenter}.qualtrics.com`, or the local loopback override), the only place the client secret goes.
+ */
+export function oauthSession(
+  apiBase: string,
+  datacenter: string,
+  client: OAuthClient,
+  exchange: TokenExchange,
+  shared: { stateContext?: StateContext; clock?: Clock }
+): OAuthSession {
+  const tokenUrl = tokenUrlFor(apiBase)
+  return new OAuthSession({
+    key: tokenCacheKey(tokenUrl, client),
+    fetchToken: () => requestAccessToken(exchange, tokenUrl, client, datacenter),
+    stateContext: shared.stateContext,
+    clock: shared.clock
+  })
+}
+
+/** The client credentials grant: HTTP Basic `clientId:clientSecret` and a form body with the scopes. */
+export async function requestAccessToken(
+  exchange: TokenExchange,
+  tokenUrl: string,
+  client: OAuthClient,
+  datacenter: string
+): Promise<IssuedToken> {
+  const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')
+  registerSecret(basic)
+  const body = new URLSearchParams({ grant_type: 'client_credentials', scope: client.scopes.join(' ') }).toString()
+  const headers = {
+    accept: 'application/json',
+    authorization: `Basic ${basic}`,
+    'content-type': 'application/x-www-form-urlencoded'
+  }
+  let response: ModifiedResponse
+  try {
+    response = await exchange(tokenUrl, { method: 'POST', body, headers })
+  } catch (error) {
+    // No answer (timeout, reset, refused): retryable, like any call.
+    throw redactSecret(noResponseError(error, TOKEN_OPERATION), '')
+  }
+  if (response.status < 200 || response.status >= 300) {
+    // Registered secrets (this one, the API token) are removed from whatever Qualtrics said back.
+    throw redactSecret(tokenError(response.status, response.data, { tokenUrl, datacenter, scopes: client.scopes }), '')
+  }
+  return issuedToken(response.data)
+}
+
+/** The token and its lifetime from a 2xx, or a final error when the answer cannot be used as a Bearer token. */
+function issuedToken(data: unknown): IssuedToken {
+  const answer = (data ?? {}) as { access_token?: unknown; token_type?: unknown; expires_in?: unknown }
+  const token = answer.access_token
+  // It goes in a header: visible ASCII only, or it would fail later as a retryable "connection failed".
+  if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+    throw unexpectedResponse(TOKEN_OPERATION, 'a usable access_token')
+  }
+  registerSecret(token)
+  if (answer.token_type !== undefined && String(answer.token_type).toLowerCase() !== 'bearer') {
+    throw unexpectedResponse(TOKEN_OPERATION, 'a Bearer token_type')
+  }
+  const expiresIn = Number(answer.expires_in)
+  return { token, expiresIn: Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : undefined }
+}
+
+/** The OAuth error code and description, in either the OAuth form or Qualtrics' `meta.error` form. */
+function oauthReason(data: unknown): { code?: string; description?: string } {
+  const body = (data ?? {}) as {
+    error?: unknown
+    error_description?: unknown
+    meta?: { error?: { errorCode?: unknown; errorMessage?: unknown } }
+  }
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value.slice(0, 300) : undefined)
+  return {
+    code: text(body.error) ?? text(body.meta?.error?.errorCode),
+    description: text(body.error_description) ?? text(body.meta?.error?.errorMessage)
+  }
+}
+
+interface TokenContext {
+  tokenUrl: string
+  datacenter: string
+  scopes: string[]
+}
+
+const CLIENT_PLACE = 'Account settings → Qualtrics IDs → OAuth Client Manager'
+
+/** Maps a failed token request to the error whose status makes Segment do the right thing, saying what to fix. */
+export function tokenError(status: number, data: unknown, context: TokenContext): Error {
+  const { code, description } = oauthReason(data)
+  const detail = [code, description].filter(Boolean).join(': ')
+  const why = detail ? ` (${status} ${detail})` : ` (${status})`
+  const dc = `"${context.datacenter}"`
+  if (status === 401 && code === 'invalid_client') {
+    return new InvalidAuthenticationError(
+      `Client ID or secret rejected by Qualtrics${why}: copy both again from ${CLIENT_PLACE}. An OAuth client works only on the datacenter where it was created, so check that the Datacenter ID ${dc} is that one.`
+    )
+  }
+  if (status === 401 || status === 404) {
+    return new InvalidAuthenticationError(
+      `Qualtrics at datacenter ${dc} does not know this OAuth client${why}: the Datacenter ID is probably wrong (an OAuth client works only on the datacenter where it was created; see Account settings → Qualtrics IDs), or the Client ID is.`
+    )
+  }
+  if (status === 400 && code === 'invalid_scope') return missingScope(context.scopes, description, why)
+  if (isRetryableStatus(status)) {
+    return new RetryableError(`Qualtrics could not ${TOKEN_OPERATION.description}${why}`, retryableStatusOf(status))
+  }
+  const finalStatus = status >= 400 && status < 500 ? status : 400
+  return new IntegrationError(`Qualtrics could not ${TOKEN_OPERATION.description}${why}`, 'OAUTH_ERROR', finalStatus)
+}
+
+/** A final error naming the scopes the client lacks: those Qualtrics names, else every one asked for. */
+function missingScope(scopes: string[], description: string | undefined, why: string): IntegrationError {
+  const named = scopes.filter((scope) => description?.includes(scope))
+  const lacking = named.length > 0 ? named : scopes
+  const which = named.length > 0 ? lacking.join(', ') : `one or more of ${lacking.join(', ')}`
+  const erasure = lacking.includes(ERASURE_SCOPE)
+    ? ` ${ERASURE_SCOPE} is asked for because "Erase personal data" is on: it needs a brand administrator's client, or turn the setting off.`
+    : ''
+  return new IntegrationError(
+    `The OAuth client lacks the scope ${which}${why}: add it to the client in ${CLIENT_PLACE}.${erasure}`,
+    'OAUTH_SCOPE_MISSING',
+    400
+  )
+}
+
+/** A call refused a token fetched moments before: the client is good, but for another datacenter (or lacks rights). */
+export function freshTokenRefused(operation: Operation, datacenter: string): InvalidAuthenticationError {
+  return new InvalidAuthenticationError(
+    `Qualtrics could not ${operation.description}: it refused a freshly issued OAuth access token (401). An OAuth client works only on the datacenter where it was created: check that the Datacenter ID "${datacenter}" is that one.`
+  )
+}
