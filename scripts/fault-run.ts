@@ -5,6 +5,9 @@
  * retryable are sent again after exponential back-off until delivered or the 4-hour window closes. Then every
  * event's fate is checked against what the sandbox stored. Used by `npm run faults` (10,000 events) and by a test.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startLocalRuntime } from '../src/server/runtime'
 import type { FaultRates, SandboxClock, SandboxStore } from '../src/sandbox'
 import { MESSAGE_ID_DATA_KEY } from '../src/destinations/qualtrics/upsertContactTransaction/transaction'
@@ -219,7 +222,10 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   const schedule = attemptTimes(policy)
   const indexLagMs = options.indexLagMs ?? DEFAULT_INDEX_LAG_MS
   const existing = Math.floor(options.users / 2)
+  // A queue of its own: runs (and jest workers) in parallel must not share the default .local/queue/.
+  const queueFolder = mkdtempSync(join(tmpdir(), 'fault-run-queue-'))
   const runtime = await startLocalRuntime({
+    tracking: { queueFolder },
     config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
     seed: workloadSeed(existing),
     sandbox: {
@@ -267,5 +273,6 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     }
   } finally {
     await runtime.close()
+    rmSync(queueFolder, { recursive: true, force: true })
   }
 }

@@ -5,7 +5,8 @@
  * Flags: --requests N (default 5000), --concurrency N (default 32), --seconds N (time limit, default 60).
  */
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { makeEvent } from './workload'
 
@@ -63,9 +64,18 @@ function call(n: number): Call {
 }
 
 async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
+  // A queue folder of its own, so a running `npm start` (which holds .local/queue/) does not stop this one.
+  const queueFolder = mkdtempSync(join(tmpdir(), 'load-queue-'))
+  process.on('exit', () => rmSync(queueFolder, { recursive: true, force: true }))
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/server/main.ts')], {
     // Free ports; the sandbox's rate limits on a fast clock, so this measures the server rather than Qualtrics' limits.
-    env: { ...process.env, PORT: '0', SANDBOX_PORT: '0', SANDBOX_TIME_SCALE: '1000' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      SANDBOX_PORT: '0',
+      SANDBOX_TIME_SCALE: '1000',
+      TRACKING_QUEUE_DIR: queueFolder
+    },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   return new Promise((resolve, reject) => {

@@ -1,6 +1,8 @@
 import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
 import qualtrics from '../destinations/qualtrics'
+import { DeliveryLog } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
+import type { TrackingHandler } from './tracking'
 
 // The server runs any destination definition; ours is the default. Settings are the definition's own type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,6 +29,10 @@ export interface LocalServerOptions {
   extraSubscriptions?: LocalSubscription[]
   bodyLimitBytes?: number
   log?: (line: string) => void
+  /** Where received events are recorded for the console (one is made when none is given). */
+  deliveryLog?: DeliveryLog
+  /** Segment's tracking API (tracking/), mounted behind the request guard when given. */
+  tracking?: TrackingHandler
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
@@ -40,14 +46,20 @@ export interface ServerContext {
   baseSecrets: string[]
   /** The action's defaults, then the local defaults, under the mapping a request gives. */
   withLocalDefaults(slug: string, mapping: Record<string, unknown>): Record<string, unknown>
-  /** The server's settings under the ones a request gives; the token used is added to `secrets`. */
-  settingsFrom(given: unknown, secrets: string[]): Settings
+  /**
+   * The server's settings under the ones a request gives (with `exactly`, the given ones over the fields' defaults);
+   * the token used is added to `secrets`.
+   */
+  settingsFrom(given: unknown, secrets: string[], exactly?: boolean): Settings
   subscriptions(): LocalSubscription[]
+  deliveryLog: DeliveryLog
+  tracking?: TrackingHandler
 }
 
 export function createServerContext(options: LocalServerOptions): ServerContext {
   const definition = options.definition ?? (qualtrics as AnyDefinition)
   const baseSettings = options.settings ?? {}
+  const authFields = definition.authentication?.fields ?? {}
 
   const withLocalDefaults = (slug: string, mapping: Record<string, unknown>): Record<string, unknown> => {
     const fields = definition.actions[slug].fields
@@ -59,9 +71,10 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     return out
   }
 
-  const settingsFrom = (given: unknown, secrets: string[]): Settings => {
+  const settingsFrom = (given: unknown, secrets: string[], exactly = false): Settings => {
     if (given !== undefined && !isPlainObject(given)) throw new BadRequest(400, '"settings" must be an object.')
-    const settings = { ...baseSettings, ...(given ?? {}) }
+    // Exactly the given settings, with the defaults a new destination's settings start from (as Segment's UI does).
+    const settings = { ...(exactly ? defaultValues(authFields) : baseSettings), ...(given ?? {}) }
     if (typeof settings.apiToken === 'string') secrets.push(settings.apiToken)
     const missing = Object.entries(definition.authentication?.fields ?? {})
       .filter(([key, field]) => field.required && (settings[key] === undefined || settings[key] === ''))
@@ -94,6 +107,8 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     baseSecrets: typeof baseSettings.apiToken === 'string' ? [baseSettings.apiToken] : [],
     withLocalDefaults,
     settingsFrom,
-    subscriptions
+    subscriptions,
+    deliveryLog: options.deliveryLog ?? new DeliveryLog(),
+    tracking: options.tracking
   }
 }
