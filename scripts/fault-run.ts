@@ -42,6 +42,8 @@ export interface FaultRunOptions {
   indexLagMs?: number
   seed?: number
   log?: (line: string) => void
+  /** Told, as each batch comes back, how far the current attempt is (for a terminal's progress line). */
+  progress?: (line: string) => void
 }
 
 /** 5% 5xx, 3% 429, 1% timeouts, 1% dropped connections on every endpoint. */
@@ -92,7 +94,8 @@ async function sendRound(
   url: string,
   pending: WorkloadEvent[],
   batchSize: number,
-  parallel: number
+  parallel: number,
+  onBatch: (sent: number) => void = () => undefined
 ): Promise<Map<string, Omit<EventOutcome, 'attempts'>>> {
   const results = new Map<string, Omit<EventOutcome, 'attempts'>>()
   const batches: WorkloadEvent[][] = []
@@ -125,6 +128,7 @@ async function sendRound(
           unanswered
         })
       })
+      onBatch(results.size)
     }
   }
   await Promise.all(Array.from({ length: parallel }, worker))
@@ -148,7 +152,10 @@ async function deliverWithRetries(
   let resent = 0
   let round = 0
   while (pending.length > 0) {
-    const results = await sendRound(url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2)
+    const attempt = round + 1
+    const results = await sendRound(url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2, (sent) =>
+      options.progress?.(`attempt ${attempt}: ${sent}/${pending.length} events sent, ${outcomes.size} with an outcome`)
+    )
     round += 1
     const retry = pending.filter((event) => results.get(event.messageId)?.retryable)
     for (const event of pending) {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createProgress } from './progress'
 import { makeEvent } from './workload'
 
 const arg = (name: string, fallback: number) => {
@@ -105,9 +106,15 @@ async function main(): Promise<void> {
   let peak = before ?? 0
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid) ?? 0)), 100)
   const started = performance.now()
+  const progress = createProgress()
+  let answered = 0
 
   const worker = async () => {
     while (sent < total && Date.now() < deadline) {
+      progress.update(
+        `${answered}/${total} requests answered, ${Object.values(errors).reduce((a, b) => a + b, 0)} errors, ` +
+          `${((performance.now() - started) / 1000).toFixed(0)} s of at most ${seconds}`
+      )
       const request = call(sent++)
       const t0 = performance.now()
       try {
@@ -117,6 +124,7 @@ async function main(): Promise<void> {
           body: request.body
         })
         const text = await response.text()
+        answered += 1
         latencies.push(performance.now() - t0)
         if (response.status !== request.expect) {
           count(`${request.name}: HTTP ${response.status}`)
@@ -136,6 +144,7 @@ async function main(): Promise<void> {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
+  progress.done()
   const elapsed = (performance.now() - started) / 1000
   clearInterval(sampler)
   const after = rssMb(server.pid)
