@@ -89,16 +89,14 @@ export class DeliveryLog {
     return this.received('sdk', event, Number.isNaN(receivedAt.getTime()) ? new Date() : receivedAt)
   }
 
-  /** One delivery try: its outcome per subscription and the exchanges it made, redacted of `secrets`. */
-  attempted(
-    record: DeliveryRecord,
-    deliveries: SubscriptionDelivery[],
-    requests: LoggedExchange[],
-    secrets: readonly string[]
-  ): void {
+  /**
+   * One delivery try: its outcome per subscription (made with `loggedDelivery`) and the exchanges it made, already
+   * redacted (`redactExchanges`: once per run, since every event of a batch shares them).
+   */
+  attempted(record: DeliveryRecord, deliveries: SubscriptionDelivery[], requests: LoggedExchange[]): void {
     record.attempts += 1
-    record.deliveries = redactValue(deliveries, secrets) as SubscriptionDelivery[]
-    record.requests = redactValue(requests, secrets) as LoggedExchange[]
+    record.deliveries = deliveries
+    record.requests = requests
   }
 
   /** Where a tracked event stands after the worker recorded its outcome. */
@@ -111,6 +109,28 @@ export class DeliveryLog {
   list(state?: DeliveryState): DeliveryRecord[] {
     return state ? this.records.filter((record) => record.state === state) : [...this.records]
   }
+}
+
+/** The exchanges of a run, redacted of `secrets`, to share among the records of its events. */
+export function redactExchanges(requests: LoggedExchange[], secrets: readonly string[]): LoggedExchange[] {
+  return redactValue(requests, secrets) as LoggedExchange[]
+}
+
+/**
+ * A delivery as the log keeps it, redacted of `secrets`. The mapped payload is worked out only when first read (a
+ * console reads few of the records kept), then kept.
+ */
+export function loggedDelivery(
+  delivery: Omit<SubscriptionDelivery, 'payload'>,
+  mappedPayload: () => unknown,
+  secrets: readonly string[]
+): SubscriptionDelivery {
+  const logged = redactValue(delivery, secrets) as SubscriptionDelivery
+  let payload: { value: unknown } | undefined
+  return Object.defineProperty(logged, 'payload', {
+    enumerable: true,
+    get: () => (payload ??= { value: redactValue(mappedPayload(), secrets) }).value
+  })
 }
 
 /** A synchronous run's state: delivered when every delivery succeeded (or none was due), failed otherwise. */

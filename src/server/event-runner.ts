@@ -1,6 +1,6 @@
 import { Destination, transform, type JSONObject, type SegmentEvent } from '@segment/actions-core'
 import type { ServerContext } from './context'
-import { stateOfDeliveries, type SubscriptionDelivery } from './delivery-log'
+import { loggedDelivery, redactExchanges, stateOfDeliveries, type SubscriptionDelivery } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
 import { checkIsEvent, checkMappingKeys, checkNesting } from './input-checks'
 import { asEvents, errorResult, multistatusResult, summarizeRequests, type EventResult } from './results'
@@ -51,15 +51,12 @@ export async function runAction(ctx: ServerContext, slug: string, body: unknown,
     }
   }
   const requests = summarizeRequests(destination.responses)
+  const loggedRequests = redactExchanges(requests, secrets)
   records.forEach((record, i) => {
     const { status, retryable, body, errormessage } = results[i] ?? errorResult(new Error('no result'))
     const delivery = { subscription: `POST /${slug}`, action: slug, status, retryable, body, errormessage }
-    ctx.deliveryLog.attempted(
-      record,
-      [{ ...delivery, payload: mappedPayload(fullMapping, events[i]) }],
-      requests,
-      secrets
-    )
+    const logged = loggedDelivery(delivery, () => mappedPayload(fullMapping, events[i]), secrets)
+    ctx.deliveryLog.attempted(record, [logged], loggedRequests)
     record.state = stateOfDeliveries([delivery])
   })
   return { results, requests }
@@ -107,16 +104,15 @@ export async function runSubscriptions(ctx: ServerContext, events: SegmentEvent[
   const mappingOf = new Map(subscriptions.map((s) => [s.name, s.mapping]))
   /** The deliveries of event `i` as the delivery log keeps them: with the mapped payload. */
   const logged = (i: number): SubscriptionDelivery[] =>
-    perEvent[i].map(({ subscription, action, status, retryable, body, errormessage }) => ({
-      subscription,
-      action,
-      status,
-      retryable,
-      payload: mappedPayload(mappingOf.get(subscription) ?? {}, events[i]),
-      body,
-      errormessage
-    }))
-  return { perEvent, logged, requests: summarizeRequests(destination.responses) }
+    perEvent[i].map(({ subscription, action, status, retryable, body, errormessage }) =>
+      loggedDelivery(
+        { subscription, action, status, retryable, body, errormessage },
+        () => mappedPayload(mappingOf.get(subscription) ?? {}, events[i]),
+        secrets
+      )
+    )
+  const requests = summarizeRequests(destination.responses)
+  return { perEvent, logged, requests, loggedRequests: redactExchanges(requests, secrets) }
 }
 
 /** POST /events: one event, an array, or {"batch": [...]}; each is checked before anything runs. */
@@ -125,9 +121,9 @@ export async function runEvents(ctx: ServerContext, body: unknown, secrets: stri
   const single = events.length === 1 && !Array.isArray(body) && !(isPlainObject(body) && Array.isArray(body.batch))
   events.forEach((event, i) => checkNesting(event, single ? 'The event' : `Event ${i}`))
   const records = events.map((event) => ctx.deliveryLog.received('events', event))
-  const { perEvent, logged, requests } = await runSubscriptions(ctx, events, single, secrets)
+  const { perEvent, logged, requests, loggedRequests } = await runSubscriptions(ctx, events, single, secrets)
   records.forEach((record, i) => {
-    ctx.deliveryLog.attempted(record, logged(i), requests, secrets)
+    ctx.deliveryLog.attempted(record, logged(i), loggedRequests)
     record.state = stateOfDeliveries(perEvent[i])
   })
   const results = events.map((event, i) => ({

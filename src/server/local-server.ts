@@ -33,7 +33,7 @@ function respond(res: ServerResponse, answer: RouteResult, headers: Record<strin
   sendJson(res, status, body, headers)
 }
 
-/** The tracking API answers its own routes (and logs them); undefined when the request is not one of them. */
+/** The tracking API answers its own routes (and logs them); false when the request is not one of them. */
 async function handledByTracking(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, headers: object) {
   if (!ctx.tracking) return false
   const path = pathOf(req)

@@ -33,11 +33,11 @@ export function deliverTrackedEvents(ctx: ServerContext): Deliver {
       const refusal = refusals[i]
       if (refusal !== undefined) {
         const delivery = { subscription: '(none: refused before mapping)', action: '', status: 400, retryable: false }
-        ctx.deliveryLog.attempted(records[i], [{ ...delivery, errormessage: refusal }], [], secrets)
+        ctx.deliveryLog.attempted(records[i], [{ ...delivery, errormessage: refusal }], [])
         return { status: 400, retryable: false, error: refusal }
       }
       const j = next++
-      ctx.deliveryLog.attempted(records[i], run!.logged(j), run!.requests, secrets)
+      ctx.deliveryLog.attempted(records[i], run!.logged(j), run!.loggedRequests)
       return outcomeOfDeliveries(run!.perEvent[j])
     })
   }

@@ -1,6 +1,6 @@
 import nock from 'nock'
 import { createServerContext } from '../../src/server/context'
-import { DeliveryLog } from '../../src/server/delivery-log'
+import { DeliveryLog, loggedDelivery, redactExchanges } from '../../src/server/delivery-log'
 import { startLocalServer } from '../../src/server/local-server'
 import { deliverTrackedEvents } from '../../src/server/tracking-delivery'
 import { trackEvent } from './tracking/helpers'
@@ -32,12 +32,23 @@ describe('DeliveryLog', () => {
     expect(earlier).toMatchObject({ source: 'sdk', messageId: 'm2', receivedAt: '2026-01-01T00:00:00.000Z' })
   })
 
-  it('stores deliveries and exchanges redacted of the secrets', () => {
+  it('stores deliveries and exchanges redacted of the secrets, mapping the payload only when it is read', () => {
     const log = new DeliveryLog()
     const record = log.received('tester', identify(1))
     const exchange = { request: { url: `x?t=${TOKEN}`, headers: {} }, response: { status: 401, body: TOKEN } }
-    log.attempted(record, [{ subscription: 's', action: 'a', status: 401, retryable: false }], [exchange], [TOKEN])
-    expect(JSON.stringify(log.list())).not.toContain(TOKEN)
+    let mapped = 0
+    const delivery = loggedDelivery(
+      { subscription: 's', action: 'a', status: 401, retryable: false, errormessage: `bad ${TOKEN}` },
+      () => ({ mapped: ++mapped, token: TOKEN }),
+      [TOKEN]
+    )
+    log.attempted(record, [delivery], redactExchanges([exchange], [TOKEN]))
+    expect(mapped).toBe(0)
+    const listed = JSON.stringify(log.list())
+    expect(listed).not.toContain(TOKEN)
+    expect(JSON.parse(listed)[0].deliveries[0].payload).toEqual({ mapped: 1, token: '[redacted]' })
+    JSON.stringify(log.list())
+    expect(mapped).toBe(1)
     expect(record.attempts).toBe(1)
   })
 })
