@@ -8,7 +8,7 @@ import {
   type SandboxSeed
 } from '../sandbox'
 import { presetWarnings, workflowSubscription, type LocalConfig } from './config'
-import { createServerContext } from './context'
+import { createServerContext, type ServerContext } from './context'
 import { DeliveryLog } from './delivery-log'
 import { startLocalServer, type LocalServerOptions } from './local-server'
 import { startTracking, trackingConfigFromEnv, type Tracking, type TrackingOptions } from './tracking'
@@ -42,6 +42,22 @@ export interface RuntimeOptions {
    * `queueFolder`: one process at a time may hold a queue folder.
    */
   tracking?: Partial<Omit<TrackingOptions, 'deliver' | 'log'>>
+}
+
+/**
+ * Segment's tracking API over the server's context: queued events are delivered as POST /events runs an array, and
+ * the delivery log follows each from its arrival to its outcome.
+ */
+function startRuntimeTracking(context: ServerContext, options: RuntimeOptions): Promise<Tracking> {
+  const { deliveryLog } = context
+  return startTracking({
+    ...trackingConfigFromEnv(process.env),
+    ...options.tracking,
+    log: options.log,
+    deliver: deliverTrackedEvents(context),
+    onQueued: (events) => events.forEach((event) => deliveryLog.received('sdk', event, new Date(event.receivedAt))),
+    onSettled: (outcomes) => outcomes.forEach((o) => deliveryLog.settled(o.messageId, LOG_STATE_OF[o.outcome]))
+  })
 }
 
 /**
@@ -98,24 +114,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     )
   }
 
-  const deliveryLog = new DeliveryLog()
-  server.deliveryLog = deliveryLog
+  // One log for the HTTP routes and the tracking API's deliveries.
+  server.deliveryLog = new DeliveryLog()
   const context = createServerContext(server)
   if (config.mode === 'qualtrics') summary.push(...presetWarnings(context.subscriptions(), context.definition))
-  let tracking: Tracking
-  try {
-    tracking = await startTracking({
-      ...trackingConfigFromEnv(process.env),
-      ...options.tracking,
-      log,
-      deliver: deliverTrackedEvents(context),
-      onQueued: (events) => events.forEach((event) => deliveryLog.received('sdk', event, new Date(event.receivedAt))),
-      onSettled: (outcomes) => outcomes.forEach((o) => deliveryLog.settled(o.messageId, LOG_STATE_OF[o.outcome]))
-    })
-  } catch (error) {
+  const tracking = await startRuntimeTracking(context, options).catch(async (error: unknown) => {
     await sandbox?.close()
     throw error
-  }
+  })
   const local = await startLocalServer({ ...server, tracking: tracking.handle, port: config.port }).catch(
     async (error: unknown) => {
       await tracking.close()
@@ -133,7 +139,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     url: local.url,
     sandbox,
     tracking,
-    deliveryLog,
+    deliveryLog: context.deliveryLog,
     summary,
     async close() {
       // The HTTP server first, so nothing new is queued while the delivery under way finishes.
