@@ -1,5 +1,6 @@
 import { Analytics } from '@segment/analytics-node'
 import { startLocalRuntime, type LocalRuntime, type RuntimeOptions } from '../../src/server/runtime'
+import { rawRequest } from './raw-http'
 import { tempFolder, until } from './tracking/helpers'
 
 // The real Segment Node library, pointed at the real runtime (`npm start`'s) with only `host` set, and the
@@ -108,5 +109,23 @@ describe('@segment/analytics-node → npm start’s runtime → sandbox', () => 
     const directory = stored(healthy)
     expect(directory.contacts.map((c) => c.extRef).sort()).toEqual(['u1', 'u2', 'u3'])
     expect(directory.transactions.map((t) => t.key).sort()).toEqual(['restart-tx-0', 'restart-tx-1'])
+  })
+
+  it('puts the tracking API behind the request guard: host, origin and content-type rules apply', async () => {
+    const runtime = await start()
+    const batch = JSON.stringify({
+      batch: [{ type: 'identify', userId: 'guarded', traits: { email: 'g@example.com' } }]
+    })
+    const port = Number(new URL(runtime.url).port)
+    const json = { host: `127.0.0.1:${port}`, 'content-type': 'application/json' }
+    const send = async (headers: Record<string, string>) =>
+      (await rawRequest(port, 'POST', '/v1/batch', headers, batch)).status
+    expect(await send({ ...json, 'content-type': 'text/plain' })).toBe(415)
+    expect(await send({ ...json, origin: 'https://evil.example' })).toBe(403)
+    expect(await send({ ...json, host: 'evil.example' })).toBe(403)
+    expect(runtime.tracking.size()).toEqual({ pending: 0, finished: 0 })
+    expect(await send(json)).toBe(200)
+    const index = (await (await fetch(`${runtime.url}/`)).json()) as { routes: string[] }
+    expect(index.routes).toEqual(expect.arrayContaining(['POST /v1/batch', 'GET /console/api/deliveries']))
   })
 })
