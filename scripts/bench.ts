@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { DEFAULT_BATCH_SIZE, WORKFLOW_BATCH_SIZE } from '../src/destinations/qualtrics/batching'
 import { startSandbox } from '../src/sandbox'
 import type { Scenario, ScenarioResult } from './bench-run'
+import { createProgress } from './progress'
 import { workloadSeed, type EventKind } from './workload'
 
 function flag(name: string, fallback: number): number
@@ -107,7 +108,13 @@ async function main(): Promise<void> {
   console.log('-'.repeat(header.length + 20))
 
   let problems = 0
-  for (const variant of variants.filter((v) => !only || v.kind === only)) {
+  const chosen = variants.filter((v) => !only || v.kind === only)
+  const progress = createProgress()
+  for (const [n, variant] of chosen.entries()) {
+    progress.update(
+      `scenario ${n + 1}/${chosen.length}: ${ACTION_NAMES[variant.kind]} ${variant.mode}` +
+        `${variant.mode === 'batch' ? ` ${variant.batchSize}` : ''}, ${problems} check(s) failed so far`
+    )
     sandbox.reset()
     const result = await runScenario({
       ...variant,
@@ -138,7 +145,8 @@ async function main(): Promise<void> {
       checks.push(`workflow runs ${state.workflowRuns.length} ≠ ${result.delivered} delivered`)
     }
     problems += checks.length
-    const failed = Object.entries(result.failed).map(([status, n]) => `${n}×${status}`)
+    const failed = Object.entries(result.failed).map(([status, count]) => `${count}×${status}`)
+    progress.done()
     console.log(
       [
         ACTION_NAMES[variant.kind].padEnd(24),

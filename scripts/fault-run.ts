@@ -5,6 +5,9 @@
  * retryable are sent again after exponential back-off until delivered or the 4-hour window closes. Then every
  * event's fate is checked against what the sandbox stored. Used by `npm run faults` (10,000 events) and by a test.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startLocalRuntime } from '../src/server/runtime'
 import type { FaultRates, SandboxClock, SandboxStore } from '../src/sandbox'
 import { MESSAGE_ID_DATA_KEY } from '../src/destinations/qualtrics/upsertContactTransaction/transaction'
@@ -39,6 +42,8 @@ export interface FaultRunOptions {
   indexLagMs?: number
   seed?: number
   log?: (line: string) => void
+  /** Told, as each batch comes back, how far the current attempt is (for a terminal's progress line). */
+  progress?: (line: string) => void
 }
 
 /** 5% 5xx, 3% 429, 1% timeouts, 1% dropped connections on every endpoint. */
@@ -89,7 +94,8 @@ async function sendRound(
   url: string,
   pending: WorkloadEvent[],
   batchSize: number,
-  parallel: number
+  parallel: number,
+  onBatch: (sent: number) => void = () => undefined
 ): Promise<Map<string, Omit<EventOutcome, 'attempts'>>> {
   const results = new Map<string, Omit<EventOutcome, 'attempts'>>()
   const batches: WorkloadEvent[][] = []
@@ -122,6 +128,7 @@ async function sendRound(
           unanswered
         })
       })
+      onBatch(results.size)
     }
   }
   await Promise.all(Array.from({ length: parallel }, worker))
@@ -145,7 +152,10 @@ async function deliverWithRetries(
   let resent = 0
   let round = 0
   while (pending.length > 0) {
-    const results = await sendRound(url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2)
+    const attempt = round + 1
+    const results = await sendRound(url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2, (sent) =>
+      options.progress?.(`attempt ${attempt}: ${sent}/${pending.length} events sent, ${outcomes.size} with an outcome`)
+    )
     round += 1
     const retry = pending.filter((event) => results.get(event.messageId)?.retryable)
     for (const event of pending) {
@@ -219,7 +229,10 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   const schedule = attemptTimes(policy)
   const indexLagMs = options.indexLagMs ?? DEFAULT_INDEX_LAG_MS
   const existing = Math.floor(options.users / 2)
+  // A queue of its own: runs (and jest workers) in parallel must not share the default .local/queue/.
+  const queueFolder = mkdtempSync(join(tmpdir(), 'fault-run-queue-'))
   const runtime = await startLocalRuntime({
+    tracking: { queueFolder },
     config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
     seed: workloadSeed(existing),
     sandbox: {
@@ -267,5 +280,6 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     }
   } finally {
     await runtime.close()
+    rmSync(queueFolder, { recursive: true, force: true })
   }
 }

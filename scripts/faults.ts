@@ -8,6 +8,7 @@
 import { exitCodeFor, faultRunProblems } from './fault-accounting'
 import { DEFAULT_INDEX_LAG_MS, runFaults } from './fault-run'
 import { formatReport, REPEATABILITY } from './fault-report'
+import { createProgress } from './progress'
 
 const arg = (name: string, fallback: number, allowZero = false) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -20,12 +21,18 @@ const arg = (name: string, fallback: number, allowZero = false) => {
 
 async function main(): Promise<void> {
   const started = Date.now()
+  const progress = createProgress()
   const report = await runFaults({
     events: arg('events', 10_000),
     users: arg('users', 2_000),
     indexLagMs: arg('index-lag-ms', DEFAULT_INDEX_LAG_MS, true),
-    log: (line) => console.log(line)
+    log: (line) => {
+      progress.done()
+      console.log(line)
+    },
+    progress: (line) => progress.update(line)
   })
+  progress.done()
   console.log(formatReport(report))
   console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`)
   console.log(`\nWhat repeats:\n  ${REPEATABILITY}`)

@@ -5,8 +5,10 @@
  * Flags: --requests N (default 5000), --concurrency N (default 32), --seconds N (time limit, default 60).
  */
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createProgress } from './progress'
 import { makeEvent } from './workload'
 
 const arg = (name: string, fallback: number) => {
@@ -63,9 +65,18 @@ function call(n: number): Call {
 }
 
 async function startServer(): Promise<{ url: string; pid: number; stop: () => void }> {
+  // A queue folder of its own, so a running `npm start` (which holds .local/queue/) does not stop this one.
+  const queueFolder = mkdtempSync(join(tmpdir(), 'load-queue-'))
+  process.on('exit', () => rmSync(queueFolder, { recursive: true, force: true }))
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/server/main.ts')], {
     // Free ports; the sandbox's rate limits on a fast clock, so this measures the server rather than Qualtrics' limits.
-    env: { ...process.env, PORT: '0', SANDBOX_PORT: '0', SANDBOX_TIME_SCALE: '1000' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      SANDBOX_PORT: '0',
+      SANDBOX_TIME_SCALE: '1000',
+      TRACKING_QUEUE_DIR: queueFolder
+    },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   return new Promise((resolve, reject) => {
@@ -95,9 +106,15 @@ async function main(): Promise<void> {
   let peak = before ?? 0
   const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid) ?? 0)), 100)
   const started = performance.now()
+  const progress = createProgress()
+  let answered = 0
 
   const worker = async () => {
     while (sent < total && Date.now() < deadline) {
+      progress.update(
+        `${answered}/${total} requests answered, ${Object.values(errors).reduce((a, b) => a + b, 0)} errors, ` +
+          `${((performance.now() - started) / 1000).toFixed(0)} s of at most ${seconds}`
+      )
       const request = call(sent++)
       const t0 = performance.now()
       try {
@@ -107,6 +124,7 @@ async function main(): Promise<void> {
           body: request.body
         })
         const text = await response.text()
+        answered += 1
         latencies.push(performance.now() - t0)
         if (response.status !== request.expect) {
           count(`${request.name}: HTTP ${response.status}`)
@@ -126,6 +144,7 @@ async function main(): Promise<void> {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
+  progress.done()
   const elapsed = (performance.now() - started) / 1000
   clearInterval(sampler)
   const after = rssMb(server.pid)

@@ -1,4 +1,6 @@
+import { normaliseDatacenter } from '../destinations/qualtrics/client'
 import { sandboxOptionsFromEnv, type SandboxEnvOptions } from '../sandbox/env'
+import type { AnyDefinition } from './context'
 import type { LocalSubscription } from './local-server'
 
 export interface LocalConfig {
@@ -53,15 +55,43 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv): LocalConfig {
       mappingDefaults: {}
     }
   }
+  let validDatacenter: string
+  try {
+    validDatacenter = normaliseDatacenter(datacenter)
+  } catch (error) {
+    throw new Error(`QUALTRICS_DATACENTER: ${(error as Error).message}`)
+  }
   const mappingDefaults: Record<string, unknown> = {}
-  if (env.QUALTRICS_DIRECTORY_ID) mappingDefaults.directoryId = env.QUALTRICS_DIRECTORY_ID
-  if (env.QUALTRICS_MAILING_LIST_ID) mappingDefaults.mailingListId = env.QUALTRICS_MAILING_LIST_ID
-  if (env.QUALTRICS_WORKFLOW_URL) mappingDefaults.workflowUrl = env.QUALTRICS_WORKFLOW_URL
+  for (const [field, name] of Object.entries(ENV_FOR_FIELD)) {
+    if (env[name]) mappingDefaults[field] = env[name]
+  }
   return {
     ...common,
     mode: 'qualtrics',
     apiBaseUrl: env.QUALTRICS_API_BASE_URL?.trim() || undefined,
-    settings: { apiToken: token, datacenter },
+    settings: { apiToken: token, datacenter: validDatacenter },
     mappingDefaults
   }
+}
+
+/** The environment variables that give mapping defaults in real mode, by the field they fill. */
+export const ENV_FOR_FIELD: Record<string, string> = {
+  directoryId: 'QUALTRICS_DIRECTORY_ID',
+  mailingListId: 'QUALTRICS_MAILING_LIST_ID',
+  workflowUrl: 'QUALTRICS_WORKFLOW_URL'
+}
+
+/** Start-up warnings: a trigger whose action needs a field (a directory, a list) that nothing fills in. */
+export function presetWarnings(subscriptions: LocalSubscription[], definition: AnyDefinition): string[] {
+  return subscriptions.flatMap((sub) => {
+    const fields = definition.actions[sub.partnerAction].fields
+    const missing = Object.entries(fields)
+      .filter(([key, field]) => field.required && (sub.mapping[key] === undefined || sub.mapping[key] === ''))
+      .map(([key, field]) => `${field.label} (${ENV_FOR_FIELD[key] ?? key})`)
+    if (missing.length === 0) return []
+    return [
+      `Warning: "${sub.name}" (${sub.subscribe}) needs ${missing.join(' and ')}, which is not set: its events will ` +
+        `fail with a 400 until you set it, or pass a mapping to POST /${sub.partnerAction}.`
+    ]
+  })
 }

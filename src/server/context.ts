@@ -1,6 +1,8 @@
 import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
 import qualtrics from '../destinations/qualtrics'
+import { DeliveryLog } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
+import type { TrackingHandler } from './tracking'
 
 // The server runs any destination definition; ours is the default. Settings are the definition's own type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -29,6 +31,10 @@ export interface LocalServerOptions {
   log?: (line: string) => void
   /** The embedded sandbox's URL, in sandbox mode: the console's /console/api/sandbox/* routes forward to it. */
   sandboxUrl?: string
+  /** Where received events are recorded for the console (one is made when none is given). */
+  deliveryLog?: DeliveryLog
+  /** Segment's tracking API (tracking/), mounted behind the request guard when given. */
+  tracking?: TrackingHandler
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
@@ -42,15 +48,21 @@ export interface ServerContext {
   baseSecrets: string[]
   /** The action's defaults, then the local defaults, under the mapping a request gives. */
   withLocalDefaults(slug: string, mapping: Record<string, unknown>): Record<string, unknown>
-  /** The server's settings under the ones a request gives; the token used is added to `secrets`. */
-  settingsFrom(given: unknown, secrets: string[]): Settings
+  /**
+   * The server's settings under the ones a request gives (with `exactly`, the given ones over the fields' defaults);
+   * the token used is added to `secrets`.
+   */
+  settingsFrom(given: unknown, secrets: string[], exactly?: boolean): Settings
   subscriptions(): LocalSubscription[]
   sandboxUrl?: string
+  deliveryLog: DeliveryLog
+  tracking?: TrackingHandler
 }
 
 export function createServerContext(options: LocalServerOptions): ServerContext {
   const definition = options.definition ?? (qualtrics as AnyDefinition)
   const baseSettings = options.settings ?? {}
+  const authFields = definition.authentication?.fields ?? {}
 
   const withLocalDefaults = (slug: string, mapping: Record<string, unknown>): Record<string, unknown> => {
     const fields = definition.actions[slug].fields
@@ -62,9 +74,10 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     return out
   }
 
-  const settingsFrom = (given: unknown, secrets: string[]): Settings => {
+  const settingsFrom = (given: unknown, secrets: string[], exactly = false): Settings => {
     if (given !== undefined && !isPlainObject(given)) throw new BadRequest(400, '"settings" must be an object.')
-    const settings = { ...baseSettings, ...(given ?? {}) }
+    // Exactly the given settings, with the defaults a new destination's settings start from (as Segment's UI does).
+    const settings = { ...(exactly ? defaultValues(authFields) : baseSettings), ...(given ?? {}) }
     if (typeof settings.apiToken === 'string') secrets.push(settings.apiToken)
     const missing = Object.entries(definition.authentication?.fields ?? {})
       .filter(([key, field]) => field.required && (settings[key] === undefined || settings[key] === ''))
@@ -98,6 +111,8 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     withLocalDefaults,
     settingsFrom,
     subscriptions,
-    sandboxUrl: options.sandboxUrl
+    sandboxUrl: options.sandboxUrl,
+    deliveryLog: options.deliveryLog ?? new DeliveryLog(),
+    tracking: options.tracking
   }
 }

@@ -6,7 +6,7 @@ import { serveConsole } from './console/routes'
 import { createServerContext, type LocalServerOptions, type ServerContext } from './context'
 import { BadRequest, sendJson } from './http-utils'
 import { guardRequest } from './request-guard'
-import { route, type RouteResult } from './routes'
+import { pathOf, route, type RouteResult } from './routes'
 
 export { DEFAULT_BODY_LIMIT_BYTES, type LocalServerOptions, type LocalSubscription } from './context'
 export type { EventResult } from './results'
@@ -34,6 +34,16 @@ function respond(res: ServerResponse, answer: RouteResult, headers: Record<strin
   sendJson(res, status, body, headers)
 }
 
+/** The tracking API answers its own routes (and logs them); false when the request is not one of them. */
+async function handledByTracking(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, headers: object) {
+  if (!ctx.tracking) return false
+  const path = pathOf(req)
+  if (!path.startsWith('/v1/')) return false
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value)
+  return ctx.tracking(req, res, path)
+}
+
+/** Answers one request; returns the line to log, or undefined when the tracking API answered (and logged) it. */
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, port: number | undefined) {
   const started = process.hrtime.bigint()
   const secrets = [...ctx.baseSecrets]
@@ -42,6 +52,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   try {
     const decision = guardRequest(req, port)
     headers = decision.headers
+    if (!decision.answer && (await handledByTracking(ctx, req, res, headers))) return undefined
     if (!decision.answer && (await serveConsole(req, res, req.url ?? '/', ctx)))
       return redactText(`${req.method} ${req.url} ${res.statusCode}`, secrets)
     answer = decision.answer ?? (await route(ctx, req, secrets))
@@ -86,7 +97,7 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
     handle(ctx, req, res, port)
       .then((line) => {
         try {
-          log(line)
+          if (line !== undefined) log(line)
         } catch {
           // A log that fails (a closed stdout) must not fail a request that has been answered.
         }

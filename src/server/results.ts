@@ -1,5 +1,6 @@
 import type { ModifiedResponse, SegmentEvent } from '@segment/actions-core'
 import { isRetryableStatus, REDACTED } from '../destinations/qualtrics/client'
+import type { LoggedExchange } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
 
 /** One event's outcome, in the shape of Segment's multistatus entries, plus whether Segment would retry it. */
@@ -35,7 +36,7 @@ export function multistatusResult(node: Record<string, unknown>): EventResult {
 }
 
 /** The Qualtrics exchanges a call made, with credential headers replaced (the token elsewhere is redacted later). */
-export function summarizeRequests(responses: ModifiedResponse[]): unknown[] {
+export function summarizeRequests(responses: ModifiedResponse[]): LoggedExchange[] {
   return responses.map((response) => {
     const r = response as ModifiedResponse & { request?: Request; options?: { json?: unknown; body?: unknown } }
     const headers: Record<string, string> = {}

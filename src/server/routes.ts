@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http'
 import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { DELIVERIES_ROUTE, listDeliveries } from './console-api'
 import type { ServerContext } from './context'
 import { runAction, runEvents } from './event-runner'
 import { BadRequest, isPlainObject, readJsonBody } from './http-utils'
 import { errorResult } from './results'
+import { TRACKING_ROUTES } from './tracking'
 
 export interface RouteResult {
   status: number
@@ -25,19 +27,36 @@ function index(ctx: ServerContext): RouteResult {
         'POST /authenticate',
         'POST /events',
         ...actionSlugs.map((slug) => `POST /${slug}`),
-        ...dynamicFieldRoutes
+        ...dynamicFieldRoutes,
+        ...(definition.onDelete ? ['POST /delete'] : []),
+        ...(ctx.tracking ? Object.keys(TRACKING_ROUTES).map((path) => `POST ${path}`) : []),
+        `GET ${DELIVERIES_ROUTE}`
       ]
     }
   }
 }
 
+/** Which settings a test used, without their values: the datacenter and the names of the credentials set. */
+function describeSettings(ctx: ServerContext, settings: Record<string, unknown>) {
+  const credentials = Object.keys(ctx.definition.authentication?.fields ?? {}).filter(
+    (key) => key !== 'datacenter' && settings[key] !== undefined && settings[key] !== ''
+  )
+  return { datacenter: settings.datacenter, credentials }
+}
+
+/**
+ * Test connection with exactly the settings in the body; an empty body tests the server's own settings and says
+ * which were used (never their values).
+ */
 async function authenticate(ctx: ServerContext, body: unknown, secrets: string[]): Promise<RouteResult> {
-  const settings = ctx.settingsFrom(body, secrets)
+  const configured = body === undefined || (isPlainObject(body) && Object.keys(body).length === 0)
+  const settings = ctx.settingsFrom(configured ? undefined : body, secrets, !configured)
+  const used = configured ? { settingsUsed: { source: 'configured', ...describeSettings(ctx, settings) } } : {}
   try {
     await new Destination(ctx.definition).testAuthentication(settings)
-    return { status: 200, body: { ok: true } }
+    return { status: 200, body: { ok: true, ...used } }
   } catch (error) {
-    return { status: 200, body: { ok: false, error: (error as Error).message } }
+    return { status: 200, body: { ok: false, error: (error as Error).message, ...used } }
   }
 }
 
@@ -60,7 +79,7 @@ async function dynamicField(
   return { status: result.error ? 502 : 200, body: result }
 }
 
-function pathOf(req: IncomingMessage): string {
+export function pathOf(req: IncomingMessage): string {
   try {
     return new URL(req.url ?? '/', 'http://local').pathname.replace(/\/+$/, '') || '/'
   } catch {
@@ -117,6 +136,7 @@ export async function route(ctx: ServerContext, req: IncomingMessage, secrets: s
       return { status: 200, body: { ok: false, ...errorResult(error) } }
     }
   }
+  if (path === DELIVERIES_ROUTE) return listDeliveries(ctx.deliveryLog, req)
   const slug = parts[0]
   if (!slug || !ctx.actionSlugs.includes(slug) || parts.length > 2) {
     throw new BadRequest(

@@ -7,13 +7,20 @@ import {
   type SandboxOptions,
   type SandboxSeed
 } from '../sandbox'
-import { workflowSubscription, type LocalConfig } from './config'
+import { presetWarnings, workflowSubscription, type LocalConfig } from './config'
+import { createServerContext, type ServerContext } from './context'
+import { DeliveryLog } from './delivery-log'
 import { startLocalServer, type LocalServerOptions } from './local-server'
+import { startTracking, trackingConfigFromEnv, type Tracking, type TrackingOptions } from './tracking'
+import { deliverTrackedEvents, LOG_STATE_OF } from './tracking-delivery'
 
 export interface LocalRuntime {
   url: string
   /** Present in sandbox mode: the embedded Qualtrics look-alike the destination talks to. */
   sandbox?: Sandbox
+  /** Segment's tracking API and its queue. */
+  tracking: Tracking
+  deliveryLog: DeliveryLog
   /** What was started, in lines fit for the console. */
   summary: string[]
   close(): Promise<void>
@@ -30,6 +37,27 @@ export interface RuntimeOptions {
   actionMappingDefaults?: Record<string, Record<string, unknown>>
   /** Timeout for each Qualtrics request (default 15 s); the fault runs shorten it. */
   requestTimeoutMs?: number
+  /**
+   * Over SEGMENT_WRITE_KEY and TRACKING_QUEUE_DIR from the environment. Tests and scripts pass their own temporary
+   * `queueFolder`: one process at a time may hold a queue folder.
+   */
+  tracking?: Partial<Omit<TrackingOptions, 'deliver' | 'log'>>
+}
+
+/**
+ * Segment's tracking API over the server's context: queued events are delivered as POST /events runs an array, and
+ * the delivery log follows each from its arrival to its outcome.
+ */
+function startRuntimeTracking(context: ServerContext, options: RuntimeOptions): Promise<Tracking> {
+  const { deliveryLog } = context
+  return startTracking({
+    ...trackingConfigFromEnv(process.env),
+    ...options.tracking,
+    log: options.log,
+    deliver: deliverTrackedEvents(context),
+    onQueued: (events) => events.forEach((event) => deliveryLog.received('sdk', event, new Date(event.receivedAt))),
+    onSettled: (outcomes) => outcomes.forEach((o) => deliveryLog.settled(o.messageId, LOG_STATE_OF[o.outcome]))
+  })
 }
 
 /**
@@ -87,14 +115,37 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     )
   }
 
-  const local = await startLocalServer({ ...server, port: config.port })
+  // One log for the HTTP routes and the tracking API's deliveries.
+  server.deliveryLog = new DeliveryLog()
+  const context = createServerContext(server)
+  if (config.mode === 'qualtrics') summary.push(...presetWarnings(context.subscriptions(), context.definition))
+  const tracking = await startRuntimeTracking(context, options).catch(async (error: unknown) => {
+    await sandbox?.close()
+    throw error
+  })
+  const local = await startLocalServer({ ...server, tracking: tracking.handle, port: config.port }).catch(
+    async (error: unknown) => {
+      await tracking.close()
+      await sandbox?.close()
+      throw error
+    }
+  )
   summary.push(`Qualtrics destination listening at ${local.url} (GET ${local.url}/ lists the routes)`)
+  summary.push(
+    ...tracking.summary,
+    `  point a Segment SDK's host at ${local.url} (e.g. new Analytics({ writeKey, host: '${local.url}' }))`,
+    `Delivery log for the console: GET ${local.url}/console/api/deliveries`
+  )
   return {
     url: local.url,
     sandbox,
+    tracking,
+    deliveryLog: context.deliveryLog,
     summary,
     async close() {
+      // The HTTP server first, so nothing new is queued while the delivery under way finishes.
       await local.close()
+      await tracking.close()
       await sandbox?.close()
       setApiOriginOverride(undefined)
       setRequestTimeout(undefined)

@@ -1,4 +1,5 @@
-import { loadLocalConfig } from '../../src/server/config'
+import { loadLocalConfig, presetWarnings } from '../../src/server/config'
+import { createServerContext } from '../../src/server/context'
 
 describe('loadLocalConfig', () => {
   it('uses the embedded sandbox without credentials', () => {
@@ -59,5 +60,34 @@ describe('loadLocalConfig', () => {
   it('refuses a port that is not one', () => {
     expect(() => loadLocalConfig({ PORT: 'eighty' })).toThrow('PORT must be a port number (0–65535), not "eighty"')
     expect(() => loadLocalConfig({ SANDBOX_PORT: '70000' })).toThrow(/SANDBOX_PORT/)
+  })
+
+  it('refuses an invalid QUALTRICS_DATACENTER at start-up, saying what a valid one is', () => {
+    const env = { QUALTRICS_API_TOKEN: 'tok', QUALTRICS_DATACENTER: 'iad1.evil.example' }
+    expect(() => loadLocalConfig(env)).toThrow(
+      /^QUALTRICS_DATACENTER: Datacenter ID "iad1\.evil\.example" is not valid: use the ID from Account settings/
+    )
+    expect(loadLocalConfig({ ...env, QUALTRICS_DATACENTER: 'FRA1' }).settings).toEqual({
+      apiToken: 'tok',
+      datacenter: 'fra1'
+    })
+  })
+})
+
+describe('presetWarnings', () => {
+  const warningsFor = (mappingDefaults: Record<string, unknown>) => {
+    const context = createServerContext({ settings: { apiToken: 't', datacenter: 'iad1' }, mappingDefaults })
+    return presetWarnings(context.subscriptions(), context.definition)
+  }
+
+  it('names each trigger whose action lacks a directory or list, and the variable that sets it', () => {
+    expect(warningsFor({})).toEqual([
+      expect.stringMatching(/^Warning: "Create or update contact" .* needs Directory ID \(QUALTRICS_DIRECTORY_ID\)/),
+      expect.stringMatching(
+        /^Warning: "Upsert contact transaction" .* needs Directory ID \(QUALTRICS_DIRECTORY_ID\) and Mailing list ID \(QUALTRICS_MAILING_LIST_ID\)/
+      )
+    ])
+    expect(warningsFor({ directoryId: 'POOL_1' })).toEqual([expect.stringMatching(/QUALTRICS_MAILING_LIST_ID/)])
+    expect(warningsFor({ directoryId: 'POOL_1', mailingListId: 'CG_1' })).toEqual([])
   })
 })

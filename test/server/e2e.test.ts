@@ -1,5 +1,6 @@
 import { startLocalRuntime, type LocalRuntime } from '../../src/server/runtime'
 import type { SandboxSeed, StoredContact, StoredTransaction, WorkflowRun } from '../../src/sandbox'
+import { tempFolder } from './tracking/helpers'
 
 // Everything here is real HTTP on 127.0.0.1: the local server, and the sandbox the destination is pointed at.
 const TOKEN = 'e2e-sandbox-token-4411'
@@ -25,15 +26,20 @@ const SEED: SandboxSeed = {
 
 let runtime: LocalRuntime
 const logs: string[] = []
+const queue = tempFolder()
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({
     config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
     seed: SEED,
-    log: (line) => logs.push(line)
+    log: (line) => logs.push(line),
+    tracking: { queueFolder: queue.folder }
   })
 })
-afterAll(() => runtime.close())
+afterAll(async () => {
+  await runtime.close()
+  queue.remove()
+})
 beforeEach(() => {
   runtime.sandbox!.reset()
   runtime.sandbox!.setFaults({})
@@ -172,7 +178,10 @@ describe('end to end: local server → sandbox over HTTP', () => {
   })
 
   it('authenticates against the sandbox and lists dynamic choices from it', async () => {
-    expect((await post('/authenticate', {})).body).toEqual({ ok: true })
+    expect((await post('/authenticate', {})).body).toEqual({
+      ok: true,
+      settingsUsed: { source: 'configured', datacenter: 'iad1', credentials: ['apiToken'] }
+    })
     const wrong = await post('/authenticate', { apiToken: 'not-the-token' })
     expect(wrong.body.ok).toBe(false)
     expect(wrong.body.error).toMatch(/invalid/i)

@@ -2,14 +2,18 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadLocalConfig } from '../../src/server/config'
 import { startLocalRuntime, type LocalRuntime } from '../../src/server/runtime'
+import { tempFolder } from './tracking/helpers'
 
 // The README's walk-through: `npm start` (here: the same runtime, on free ports), then the examples by curl.
 const example = (name: string) => readFileSync(join(__dirname, '../../examples', name), 'utf8')
 let runtime: LocalRuntime | undefined
+let queue: ReturnType<typeof tempFolder>
 
+beforeEach(() => (queue = tempFolder()))
 afterEach(async () => {
   await runtime?.close()
   runtime = undefined
+  queue.remove()
 })
 
 async function deliver(file: string) {
@@ -34,7 +38,10 @@ describe('examples/ through the embedded sandbox', () => {
     ['the built-in seed', {}],
     ['examples/sandbox-seed.json', { SANDBOX_SEED: join(__dirname, '../../examples/sandbox-seed.json') }]
   ])('delivers each example event with %s', async (_, env) => {
-    runtime = await startLocalRuntime({ config: { ...loadLocalConfig(env), port: 0, sandboxPort: 0 } })
+    runtime = await startLocalRuntime({
+      config: { ...loadLocalConfig(env), port: 0, sandboxPort: 0 },
+      tracking: { queueFolder: queue.folder }
+    })
     const identify = await deliver('identify.json')
     expect(identify.results[0].deliveries).toEqual([expect.objectContaining({ action: 'upsertContact', status: 200 })])
     const transaction = await deliver('transaction-created.json')
@@ -61,7 +68,8 @@ describe('examples/ through the embedded sandbox', () => {
           ...loadLocalConfig({ SANDBOX_SEED: join(__dirname, '../../examples/identify.json') }),
           port: 0,
           sandboxPort: 0
-        }
+        },
+        tracking: { queueFolder: queue.folder }
       })
     ).rejects.toThrow(/Sandbox seed: users must list at least one user/)
   })

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { once } from 'node:events'
-import { resolve } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import type { Readable } from 'node:stream'
 
 const ROOT = resolve(__dirname, '../..')
@@ -22,9 +24,11 @@ export interface NpmStartProcess {
 export async function startNpmStartProcess(extraEnv: Record<string, string> = {}): Promise<NpmStartProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const key of Object.keys(env)) {
-    if (key.startsWith('QUALTRICS_') || key.startsWith('SANDBOX_') || key === 'PORT') delete env[key]
+    if (/^(QUALTRICS_|SANDBOX_|SEGMENT_|TRACKING_)/.test(key) || key === 'PORT') delete env[key]
   }
-  Object.assign(env, { PORT: '0', SANDBOX_PORT: '0' }, extraEnv)
+  // A queue folder of its own: parallel jest workers must not share the default .local/queue/.
+  const queueFolder = mkdtempSync(join(tmpdir(), 'npm-start-queue-'))
+  Object.assign(env, { PORT: '0', SANDBOX_PORT: '0', TRACKING_QUEUE_DIR: queueFolder }, extraEnv)
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
     env,
@@ -51,9 +55,11 @@ export async function startNpmStartProcess(extraEnv: Record<string, string> = {}
     child,
     stderr: () => stderr,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return
-      child.kill('SIGTERM')
-      await once(child, 'exit')
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        await once(child, 'exit')
+      }
+      rmSync(queueFolder, { recursive: true, force: true })
     }
   }
 }

@@ -14,7 +14,9 @@ const MAILING_LIST = 'CG_oauthe2e0001'
 const WORKFLOW = '0a0e2e00-0000-4000-8000-000000000003'
 const WORKFLOW_URL = `https://iad1.qualtrics.com/inbound-event/v1/events/json/triggers?urlTokenId=${WORKFLOW}`
 const SEED: SandboxSeed = {
-  users: [{ token: TOKEN, userName: 'admin@example.com', userId: 'UR_oauth1', brandId: 'oauth-brand', brandAdmin: true }],
+  users: [
+    { token: TOKEN, userName: 'admin@example.com', userId: 'UR_oauth1', brandId: 'oauth-brand', brandAdmin: true }
+  ],
   clients: [
     {
       clientId: CLIENT_ID,
@@ -113,7 +115,7 @@ describe('a brand with an OAuth client only', () => {
     expect(directory.contacts).toEqual([expect.objectContaining({ extRef: 'oauth-user-1', email: 'ada@example.com' })])
     expect(directory.transactions).toEqual([expect.objectContaining({ contactId: directory.contacts[0].id })])
 
-    const deletion = (await new Destination(definition).onDelete(
+    const deletion = (await new Destination(definition).onDelete!(
       { userId: 'oauth-user-1', type: 'delete' } as unknown as SegmentEvent,
       OAUTH_ONLY as unknown as JSONObject
     )) as unknown as { contactsDeleted?: number }
@@ -143,7 +145,12 @@ describe('a brand with an OAuth client only', () => {
     const both = { ...OAUTH_ONLY, apiToken: TOKEN }
     const before = await stats()
     await deliver({ ...identify, userId: 'oauth-user-2' }, 'upsertContact', contactMapping, both)
-    await deliver({ type: 'track', event: 'Survey Completed', userId: 'oauth-user-2' }, 'triggerXflow', workflowMapping, both)
+    await deliver(
+      { type: 'track', event: 'Survey Completed', userId: 'oauth-user-2' },
+      'triggerXflow',
+      workflowMapping,
+      both
+    )
     const after = await stats()
     expect(after.callsByAuth.Bearer - (before.callsByAuth.Bearer ?? 0)).toBeGreaterThanOrEqual(1)
     expect((await state()).workflowRuns).toEqual([expect.objectContaining({ auth: 'X-API-TOKEN' })])

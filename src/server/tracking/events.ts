@@ -53,7 +53,12 @@ function missingPart(event: Record<string, unknown>, type: CallType): string | u
   if (messageId !== undefined && (typeof messageId !== 'string' || messageId.length > TRACKING_LIMITS.messageIdChars))
     return `"messageId" must be a string of at most ${TRACKING_LIMITS.messageIdChars} characters`
   for (const field of ['timestamp', 'originalTimestamp', 'sentAt']) {
-    if (event[field] !== undefined && dateOf(event[field]) === undefined) return `"${field}" is not a date`
+    const value = event[field]
+    if (value !== undefined && dateOf(value) === undefined) {
+      const shown =
+        typeof value === 'string' ? JSON.stringify(value.slice(0, 60)) : String(JSON.stringify(value)).slice(0, 60)
+      return `"${field}" ${shown} is not a date: send ISO 8601 (2024-03-01T10:15:30.000Z) or epoch milliseconds`
+    }
   }
   if (event.context !== undefined && !isPlainObject(event.context)) return '"context" must be an object'
   return undefined

@@ -1,7 +1,8 @@
 import { createTrackingApi, TRACKING_ROUTES, type TrackingHandler } from './api'
 import type { BackoffPolicy } from './backoff'
 import { EventQueue, type EventRecord } from './queue'
-import { DeliveryWorker, type Clock, type Deliver } from './worker'
+import type { TrackingEvent } from './events'
+import { DeliveryWorker, type Clock, type Deliver, type DeliveryWorkerOptions } from './worker'
 
 export { createTrackingApi, TRACKING_ROUTES, type TrackingHandler } from './api'
 export { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff'
@@ -29,6 +30,10 @@ export interface TrackingOptions {
   maxPending?: number
   clock?: Clock
   random?: () => number
+  /** Told the events each accepted request stored, before their delivery starts. */
+  onQueued?: (events: TrackingEvent[]) => void
+  /** Told each event's outcome once the queue has recorded it. */
+  onSettled?: DeliveryWorkerOptions['onSettled']
 }
 
 export interface Tracking {
@@ -54,7 +59,10 @@ export async function startTracking(options: TrackingOptions): Promise<Tracking>
     maxPending: options.maxPending
   })
   const worker = new DeliveryWorker({ ...options, queue })
-  queue.onEnqueued(() => worker.notify())
+  queue.onEnqueued((events) => {
+    options.onQueued?.(events)
+    worker.notify()
+  })
   worker.start()
   const handle = createTrackingApi({ queue, writeKey: options.writeKey, log: options.log })
   const waiting = queue.size.pending

@@ -83,7 +83,7 @@ function recordOf(entry: QueuedEvent): EventRecord {
  */
 export class EventQueue {
   private chain: Promise<unknown> = Promise.resolve()
-  private readonly listeners: Array<() => void> = []
+  private readonly listeners: Array<(events: TrackingEvent[]) => void> = []
 
   private readonly pending
   private readonly history
@@ -128,8 +128,8 @@ export class EventQueue {
     return queue
   }
 
-  /** Called after each accepted write (the delivery worker wakes up on it). */
-  onEnqueued(listener: () => void): void {
+  /** Called after each accepted write with the events it stored (the delivery worker wakes up on it). */
+  onEnqueued(listener: (events: TrackingEvent[]) => void): void {
     this.listeners.push(listener)
   }
 
@@ -174,7 +174,7 @@ export class EventQueue {
       }
       await batch.write({ sync: true })
       this.pendingCount += fresh.length
-      if (fresh.length > 0) this.listeners.forEach((listener) => listener())
+      if (fresh.length > 0) this.listeners.forEach((listener) => listener(fresh))
       return { accepted: fresh.length, duplicates: events.length - fresh.length }
     })
   }

@@ -45,6 +45,8 @@ export interface DeliveryWorkerOptions {
   clock?: Clock
   random?: () => number
   log?: (line: string) => void
+  /** Told each event's outcome once it is recorded (a console's log follows the queue with it). */
+  onSettled?: (outcomes: Array<{ messageId: string; outcome: Settlement['outcome'] }>) => void
 }
 
 /** A store or delivery fault outside any event (not an event's outcome): wait this long, then look again. */
@@ -121,6 +123,7 @@ export class DeliveryWorker {
       return { entry, attempt, outcome: 'retry', retryAt }
     })
     await this.options.queue.settle(settlements)
+    this.options.onSettled?.(settlements.map((s) => ({ messageId: s.entry.event.messageId, outcome: s.outcome })))
     const count = (outcome: Settlement['outcome']) => settlements.filter((s) => s.outcome === outcome).length
     this.options.log?.(
       `Delivered ${count('delivered')} of ${entries.length} queued events (${count('retry')} to retry, ${count('failed')} failed)`

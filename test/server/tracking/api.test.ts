@@ -121,7 +121,11 @@ describe('Tracking API routes', () => {
     ['/v1/track', { userId: 'u1' }, /track call needs an "event" name/],
     ['/v1/group', { userId: 'u1' }, /needs a "groupId"/],
     ['/v1/alias', { userId: 'u1' }, /needs a "previousId"/],
-    ['/v1/track', { userId: 'u1', event: 'A', timestamp: 'yesterday' }, /"timestamp" is not a date/],
+    [
+      '/v1/track',
+      { userId: 'u1', event: 'A', timestamp: 'yesterday' },
+      /"timestamp" "yesterday" is not a date: send ISO 8601 \(.*\) or epoch milliseconds/
+    ],
     ['/v1/batch', { batch: { type: 'identify' } }, /"batch" must be an array/],
     ['/v1/batch', { batch: [] }, /"batch" is empty/],
     ['/v1/batch', { batch: [{ ...identify }] }, /batch\[0\] \(no type\) needs a "type"/],
