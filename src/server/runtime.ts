@@ -134,7 +134,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   summary.push(
     ...tracking.summary,
     `  point a Segment SDK's host at ${local.url} (e.g. new Analytics({ writeKey, host: '${local.url}' }))`,
-    `Delivery log for the console: GET ${local.url}/console/api/deliveries`
+    `Console: open ${local.url}/ in a browser (event delivery, actions tester, sandbox; docs/console.md)`
   )
   return {
     url: local.url,
