@@ -1,5 +1,5 @@
 import nock from 'nock'
-import { API } from './helpers'
+import { API, ok } from './helpers'
 
 export const CLIENT_ID = 'oauth-client-7f3e'
 export const CLIENT_SECRET = 'oauth-SECRET-c0ffee-0123456789'
@@ -47,3 +47,9 @@ export function fakeStateContext() {
     setResponseContext: jest.fn((key: string, value: string) => void values.set(key, value))
   }
 }
+
+/** A whoami that only answers the given Bearer token. */
+export const whoamiOk = (token = ACCESS_TOKEN) =>
+  withBearer(token)
+    .get('/API/v3/whoami')
+    .reply(200, ok({ userName: 'u' }))

@@ -6,7 +6,7 @@ import {
   tokenCacheKey,
   tokenUrlFor
 } from '../../../src/destinations/qualtrics/client'
-import { API, ok } from './helpers'
+import { API } from './helpers'
 import {
   ACCESS_TOKEN,
   CLIENT_ID,
@@ -16,13 +16,9 @@ import {
   oauthSettings,
   SECOND_TOKEN,
   tokenEndpoint,
+  whoamiOk,
   withBearer
 } from './oauth-helpers'
-
-const whoamiOk = (token = ACCESS_TOKEN) =>
-  withBearer(token)
-    .get('/API/v3/whoami')
-    .reply(200, ok({ userName: 'u' }))
 
 beforeEach(() => clearTokenCache())
 

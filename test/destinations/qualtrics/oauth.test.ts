@@ -15,6 +15,7 @@ import {
   oauthSettings,
   SECOND_TOKEN,
   tokenEndpoint,
+  whoamiOk,
   withBearer
 } from './oauth-helpers'
 
@@ -23,10 +24,6 @@ const clientAt = (now: () => number, options: Record<string, unknown> = {}) =>
   new QualtricsClient(createRequestClient(), { ...oauthSettings, ...options }, { clock: now })
 const client = (settings: Record<string, unknown> = {}) =>
   new QualtricsClient(createRequestClient(), { ...oauthSettings, ...settings })
-const whoamiOk = (token = ACCESS_TOKEN) =>
-  withBearer(token)
-    .get('/API/v3/whoami')
-    .reply(200, ok({ userName: 'u' }))
 
 beforeEach(() => clearTokenCache())
 
