@@ -4,6 +4,7 @@ import {
   type RequestClient,
   type StateContext
 } from '@segment/actions-core'
+import type { AdaptiveLimit } from './adaptive-limit'
 import { accountKey, requireWorkflowToken, resolveCredentials, type Credentials } from './credentials'
 import { apiBaseUrl, normaliseDatacenter } from './datacenter'
 import { freshTokenRefused, oauthSession, TOKEN_OPERATION, type TokenExchange } from './oauth-token-request'
@@ -210,8 +211,14 @@ export class QualtricsClient {
   /**
    * Posts a JSON Event to a workflow. `username` switches to Qualtrics' Basic form (username:token); otherwise the
    * token goes in X-API-TOKEN. The URL is checked before anything is built, and the body size before it is sent.
+   * `limit`, when given, gates every request of the call (429 retries too) and learns from each answer.
    */
-  async triggerWorkflow(workflowUrl: string, payload: unknown, username?: string): Promise<unknown> {
+  async triggerWorkflow(
+    workflowUrl: string,
+    payload: unknown,
+    username?: string,
+    limit?: AdaptiveLimit
+  ): Promise<unknown> {
     // JSON Events refuse OAuth: the API token is the only credential that can start a workflow.
     const token = requireWorkflowToken(this.credentials)
     const url = resolveWorkflowUrl(workflowUrl)
@@ -235,7 +242,8 @@ export class QualtricsClient {
         description: 'start the workflow',
         notFound: 'the workflow URL was not found (is the JSON Event still active?)'
       },
-      false
+      false,
+      limit
     )
     return response.data ?? {}
   }
@@ -311,7 +319,8 @@ export class QualtricsClient {
     url: string,
     options: SendOptions,
     operation: Operation,
-    restAuth: boolean
+    restAuth: boolean,
+    limit?: AdaptiveLimit
   ): Promise<ModifiedResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
     const oauth = restAuth ? this.oauth : undefined
@@ -324,7 +333,8 @@ export class QualtricsClient {
       const record: SentRequest = { method: options.method, url: redactSecret(url, this.token), status: 'no response' }
       this.sent.push(record)
       try {
-        response = await this.exchange(url, { ...options, headers }, operation)
+        const exchange = () => this.exchange(url, { ...options, headers }, operation)
+        response = await (limit ? limit.run(exchange) : exchange())
       } catch (error) {
         throw withAnswer(redactSecret(noResponseError(error, operation, this.timeoutMs), this.token), undefined)
       }

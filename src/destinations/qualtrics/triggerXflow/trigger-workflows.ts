@@ -1,18 +1,28 @@
 import { PayloadValidationError, type JSONLikeObject } from '@segment/actions-core'
-import { BATCH_CONCURRENCY, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
+import { mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
 import type { QualtricsClient } from '../client'
+import { workflowLimits, type LimitRegistry } from '../client/adaptive-limit'
 import type { Payload } from './generated-types'
 
-/** One workflow run per event (a workflow run is an event, never merged), a few in flight at a time. */
-export function triggerWorkflows(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
-  return mapWithConcurrency(payloads, BATCH_CONCURRENCY, (payload) => {
+/**
+ * One workflow run per event (a workflow run is an event, never merged). How many are in flight is the account's
+ * adaptive limit, shared with every other batch and single event of the process: workflow runs count only against
+ * the brand's 3,000/minute, so the limit grows while Qualtrics answers fast and backs off when it pushes back.
+ */
+export function triggerWorkflows(
+  client: QualtricsClient,
+  payloads: Payload[],
+  limits: LimitRegistry = workflowLimits
+): Promise<Outcome[]> {
+  const limit = limits.for(client.account)
+  return mapWithConcurrency(payloads, limits.maxInFlight, (payload) => {
     const body = (payload.eventPayload ?? {}) as JSONLikeObject
     return settle(async () => {
       const basic = payload.authMethod === 'basic'
       const username = payload.username?.trim()
       if (basic && !username)
         throw new PayloadValidationError('Qualtrics username is missing: Basic authentication needs it.')
-      const response = await client.triggerWorkflow(payload.workflowUrl, body, basic ? username : undefined)
+      const response = await client.triggerWorkflow(payload.workflowUrl, body, basic ? username : undefined, limit)
       return succeeded(body, { workflowResponse: (response ?? {}) as JSONLikeObject })
     }, body)
   })

@@ -1,0 +1,196 @@
+/**
+ * An adaptive in-flight limit per Qualtrics account, shared by every batch (and single event) of the process.
+ *
+ * Workflow runs are one request each and count only against the brand's 3,000/minute, so a fixed small limit leaves
+ * most of that unused. The limit grows by one after a run of fast 2xx answers and halves on 429 or 5xx (AIMD, as TCP
+ * does), and a Retry-After pauses every new request for the account until then. The client's own 429 retries go
+ * through the same gate, so their pause and this one are the same pause.
+ */
+
+/** Time as the limit sees it; tests give a fake one. */
+export interface LimitClock {
+  now(): number
+  sleep(ms: number): Promise<void>
+}
+
+export const systemClock: LimitClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+export interface AdaptiveLimitOptions {
+  /** The limit a new account starts at. */
+  initial?: number
+  /** The most requests in flight, however well Qualtrics answers. */
+  max?: number
+  /** Fast 2xx answers needed for one more request in flight. */
+  successesPerStep?: number
+  /** An answer slower than this is a sign of load: it does not count towards growth. */
+  fastMs?: number
+  /** The longest Retry-After honoured, so that a nonsense header cannot hold an account for hours. */
+  maxPauseMs?: number
+  clock?: LimitClock
+}
+
+/** What the limit needs to know of an answer. */
+export interface GatedAnswer {
+  status: number
+  headers: { get(name: string): string | null }
+}
+
+const DEFAULTS = { initial: 8, max: 32, successesPerStep: 4, fastMs: 2000, maxPauseMs: 60_000 }
+
+export class AdaptiveLimit {
+  private current: number
+  private active = 0
+  private successes = 0
+  private pausedUntil = 0
+  /** Bumped on every decrease: answers to requests sent before it were part of the same overload, not a new one. */
+  private epoch = 0
+  private waiters: Array<() => void> = []
+  private readonly settings: Required<Omit<AdaptiveLimitOptions, 'clock'>>
+  private readonly clock: LimitClock
+
+  constructor(options: AdaptiveLimitOptions = {}) {
+    const { clock, ...rest } = options
+    this.settings = { ...DEFAULTS, ...rest }
+    this.clock = clock ?? systemClock
+    this.current = Math.max(1, Math.min(this.settings.initial, this.settings.max))
+  }
+
+  get limit(): number {
+    return this.current
+  }
+
+  get inFlight(): number {
+    return this.active
+  }
+
+  /** Nobody is sending or waiting: the registry may forget this account. */
+  get idle(): boolean {
+    return this.active === 0 && this.waiters.length === 0
+  }
+
+  /** Sends once a slot is free and no pause is on, then learns from the answer. A throw (no answer) counts as overload. */
+  async run<A extends GatedAnswer>(send: () => Promise<A>): Promise<A> {
+    await this.acquire()
+    const started = this.clock.now()
+    const epoch = this.epoch
+    try {
+      const answer = await send()
+      this.learn(answer, started, epoch)
+      return answer
+    } catch (error) {
+      this.decrease(epoch)
+      throw error
+    } finally {
+      this.active--
+      this.wakeWaiters()
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    for (;;) {
+      const pause = this.pausedUntil - this.clock.now()
+      if (pause > 0) {
+        await this.clock.sleep(pause)
+        continue
+      }
+      if (this.active < this.current) {
+        this.active++
+        return
+      }
+      await new Promise<void>((resolve) => this.waiters.push(resolve))
+    }
+  }
+
+  /** Everyone waiting checks again, in the order they came (few waiters: a batch is at most 1,000 events). */
+  private wakeWaiters(): void {
+    for (const wake of this.waiters.splice(0)) wake()
+  }
+
+  private learn(answer: GatedAnswer, started: number, epoch: number): void {
+    const retryAfterMs = parseRetryAfterMs(answer.headers.get('retry-after'), this.clock.now())
+    if (retryAfterMs !== undefined && (answer.status === 429 || answer.status >= 500)) {
+      const until = this.clock.now() + Math.min(retryAfterMs, this.settings.maxPauseMs)
+      this.pausedUntil = Math.max(this.pausedUntil, until)
+    }
+    if (answer.status === 429 || answer.status >= 500) return this.decrease(epoch)
+    if (answer.status < 200 || answer.status >= 300) return
+    if (this.clock.now() - started > this.settings.fastMs) return
+    if (++this.successes < this.settings.successesPerStep) return
+    this.successes = 0
+    if (this.current < this.settings.max) {
+      this.current++
+      this.wakeWaiters()
+    }
+  }
+
+  /** Halves once per overload: the other answers to requests already in flight when it began do not halve again. */
+  private decrease(epoch: number): void {
+    this.successes = 0
+    if (epoch !== this.epoch) return
+    this.epoch++
+    this.current = Math.max(1, Math.floor(this.current / 2))
+  }
+}
+
+/** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfterMs(value: string | null, now: number): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+/** The most accounts remembered; idle ones are forgotten first (a process serves few accounts at a time). */
+const MAX_ACCOUNTS = 500
+
+/** One limit per account key; bounded, forgetting the least recently used idle account first. */
+export class LimitRegistry {
+  private readonly limits = new Map<string, AdaptiveLimit>()
+
+  constructor(
+    private readonly options: AdaptiveLimitOptions = {},
+    private readonly maxAccounts = MAX_ACCOUNTS
+  ) {}
+
+  get size(): number {
+    return this.limits.size
+  }
+
+  /** The most any account's limit lets through: more workers than this would only wait. */
+  get maxInFlight(): number {
+    return this.options.max ?? DEFAULTS.max
+  }
+
+  for(account: string): AdaptiveLimit {
+    const known = this.limits.get(account)
+    if (known) {
+      // Re-inserted so the map's order is least recently used first.
+      this.limits.delete(account)
+      this.limits.set(account, known)
+      return known
+    }
+    if (this.limits.size >= this.maxAccounts) this.forgetOne()
+    const limit = new AdaptiveLimit(this.options)
+    this.limits.set(account, limit)
+    return limit
+  }
+
+  private forgetOne(): void {
+    for (const [account, limit] of this.limits) {
+      if (limit.idle) {
+        this.limits.delete(account)
+        return
+      }
+    }
+    // All busy: forget the oldest anyway; its requests finish on the object they hold.
+    const oldest = this.limits.keys().next().value
+    if (oldest !== undefined) this.limits.delete(oldest)
+  }
+}
+
+/** The process's workflow limits: every batch and single event for one account shares one. */
+export const workflowLimits = new LimitRegistry()
