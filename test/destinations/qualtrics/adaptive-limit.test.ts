@@ -3,10 +3,10 @@ import nock from 'nock'
 import { QualtricsClient } from '../../../src/destinations/qualtrics/client'
 import {
   LimitRegistry,
-  parseRetryAfterMs,
   type AdaptiveLimitOptions,
   type LimitClock
 } from '../../../src/destinations/qualtrics/client/adaptive-limit'
+import { parseRetryAfterMs } from '../../../src/destinations/qualtrics/client/timing'
 import { triggerWorkflows } from '../../../src/destinations/qualtrics/triggerXflow/trigger-workflows'
 import type { Payload } from '../../../src/destinations/qualtrics/triggerXflow/generated-types'
 import { settings } from './helpers'

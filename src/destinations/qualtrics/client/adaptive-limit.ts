@@ -6,6 +6,7 @@
  * does), and a Retry-After pauses every new request for the account until then. The client's own 429 retries go
  * through the same gate, so their pause and this one are the same pause.
  */
+import { parseRetryAfterMs } from './timing'
 
 /** Time as the limit sees it; tests give a fake one. */
 export interface LimitClock {
@@ -133,15 +134,6 @@ export class AdaptiveLimit {
     this.epoch++
     this.current = Math.max(1, Math.floor(this.current / 2))
   }
-}
-
-/** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfterMs(value: string | null, now: number): number | undefined {
-  if (!value) return undefined
-  const trimmed = value.trim()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
-  const date = Date.parse(trimmed)
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
 /** The most accounts remembered; idle ones are forgotten first (a process serves few accounts at a time). */

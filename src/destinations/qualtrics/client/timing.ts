@@ -1,8 +1,17 @@
 /** The pause before retry `attempt` (0-based) after a 429: Retry-After when Qualtrics gives one, else doubling. */
-export function backoffDelayMs(attempt: number, retryAfter: string | null): number {
-  const seconds = Number(retryAfter)
-  if (retryAfter && Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, MAX_BACKOFF_MS)
+export function backoffDelayMs(attempt: number, retryAfter: string | null, now = Date.now()): number {
+  const given = parseRetryAfterMs(retryAfter, now)
+  if (given !== undefined) return Math.min(given, MAX_BACKOFF_MS)
   return Math.min(BACKOFF_BASE_MS * 2 ** attempt, MAX_BACKOFF_MS)
+}
+
+/** Retry-After as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfterMs(value: string | null, now: number): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
 const BACKOFF_BASE_MS = 250
