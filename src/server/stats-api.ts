@@ -71,7 +71,7 @@ export class MemoryStatsClient implements StatsClient {
   /** Everything so far, sorted by name then tags, copied so that callers cannot change the totals. */
   snapshot(): { counters: Counter[]; histograms: Histogram[] } {
     const byName = <T extends { name: string; tags: string[] }>(a: T, b: T) =>
-      keyOf(a.name, a.tags).localeCompare(keyOf(b.name, b.tags))
+      a.name.localeCompare(b.name) || a.tags.join(',').localeCompare(b.tags.join(','))
     return {
       counters: [...this.counters.values()].map((c) => ({ ...c, tags: [...c.tags] })).sort(byName),
       histograms: [...this.histograms.values()].map((h) => ({ ...h, tags: [...h.tags] })).sort(byName)
