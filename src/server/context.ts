@@ -2,6 +2,7 @@ import { defaultValues, type DestinationDefinition } from '@segment/actions-core
 import qualtrics from '../destinations/qualtrics'
 import { DeliveryLog } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
+import { MemoryStatsClient } from './stats-api'
 import type { TrackingHandler } from './tracking'
 
 // The server runs any destination definition; ours is the default. Settings are the definition's own type.
@@ -57,6 +58,8 @@ export interface ServerContext {
   sandboxUrl?: string
   deliveryLog: DeliveryLog
   tracking?: TrackingHandler
+  /** What the runs counted (actions-core statsContext), served at GET /console/api/stats. */
+  stats: MemoryStatsClient
 }
 
 export function createServerContext(options: LocalServerOptions): ServerContext {
@@ -113,6 +116,7 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     subscriptions,
     sandboxUrl: options.sandboxUrl,
     deliveryLog: options.deliveryLog ?? new DeliveryLog(),
-    tracking: options.tracking
+    tracking: options.tracking,
+    stats: new MemoryStatsClient()
   }
 }

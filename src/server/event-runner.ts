@@ -3,6 +3,7 @@ import type { ServerContext } from './context'
 import { loggedDelivery, redactExchanges, stateOfDeliveries, type SubscriptionDelivery } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
 import { checkIsEvent, checkMappingKeys, checkNesting } from './input-checks'
+import { runStatsContext } from './stats-api'
 import { asEvents, errorResult, multistatusResult, summarizeRequests, type EventResult } from './results'
 
 /** What the mapping makes of an event (the action's input), for the delivery log; undefined if it cannot. */
@@ -34,17 +35,30 @@ export async function runAction(ctx: ServerContext, slug: string, body: unknown,
   const fullMapping = ctx.withLocalDefaults(slug, mapping ?? {}) as JSONObject
   const records = events.map((event) => ctx.deliveryLog.received('tester', event as Record<string, unknown>))
   const auth = undefined
+  const statsContext = runStatsContext(ctx.stats)
   let results: EventResult[]
   if (Array.isArray(payload)) {
     try {
-      const nodes = await action.executeBatch({ data: payload as JSONObject[], mapping: fullMapping, settings, auth })
+      const nodes = await action.executeBatch({
+        data: payload as JSONObject[],
+        mapping: fullMapping,
+        settings,
+        auth,
+        statsContext
+      })
       results = (nodes as unknown as Record<string, unknown>[]).map(multistatusResult)
     } catch (error) {
       results = payload.map(() => errorResult(error))
     }
   } else {
     try {
-      const output = await action.execute({ data: payload as JSONObject, mapping: fullMapping, settings, auth })
+      const output = await action.execute({
+        data: payload as JSONObject,
+        mapping: fullMapping,
+        settings,
+        auth,
+        statsContext
+      })
       results = [{ status: 200, retryable: false, body: output.at(-1)?.data }]
     } catch (error) {
       results = [errorResult(error)]
@@ -80,7 +94,9 @@ export async function runSubscriptions(ctx: ServerContext, events: SegmentEvent[
     const tag = { action: sub.partnerAction, subscription: sub.name }
     if (single) {
       try {
-        const output = await destination.onEvent(events[0], withSubscription)
+        const output = await destination.onEvent(events[0], withSubscription, {
+          statsContext: runStatsContext(ctx.stats)
+        })
         if (output[0]?.output === 'not subscribed') continue
         perEvent[0].push({ ...tag, status: 200, retryable: false, body: output.at(-1)?.data })
       } catch (error) {
@@ -89,7 +105,7 @@ export async function runSubscriptions(ctx: ServerContext, events: SegmentEvent[
       continue
     }
     try {
-      const output = await destination.onBatch(events, withSubscription)
+      const output = await destination.onBatch(events, withSubscription, { statsContext: runStatsContext(ctx.stats) })
       const multistatus = (output[0] as { multistatus?: Record<string, unknown>[] })?.multistatus
       if (!multistatus) continue
       multistatus.forEach((node, i) => {

@@ -5,6 +5,7 @@ import type { ServerContext } from './context'
 import { runAction, runEvents } from './event-runner'
 import { BadRequest, isPlainObject, readJsonBody } from './http-utils'
 import { errorResult } from './results'
+import { listStats, STATS_ROUTE } from './stats-api'
 import { TRACKING_ROUTES } from './tracking'
 
 export interface RouteResult {
@@ -137,6 +138,7 @@ export async function route(ctx: ServerContext, req: IncomingMessage, secrets: s
     }
   }
   if (path === DELIVERIES_ROUTE) return listDeliveries(ctx.deliveryLog, req)
+  if (path === STATS_ROUTE) return listStats(ctx.stats, req)
   const slug = parts[0]
   if (!slug || !ctx.actionSlugs.includes(slug) || parts.length > 2) {
     throw new BadRequest(

@@ -2,7 +2,8 @@ import {
   PayloadValidationError,
   type ModifiedResponse,
   type RequestClient,
-  type StateContext
+  type StateContext,
+  type StatsContext
 } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
 import { accountKey, requireWorkflowToken, resolveCredentials, type Credentials } from './credentials'
@@ -25,6 +26,7 @@ import {
   type Operation
 } from './errors'
 import { getRequestTimeout } from './local-switches'
+import { countRequest, endpointOf, Stats } from './stats'
 import { redactSecret } from './redaction'
 import type {
   ContactBody,
@@ -54,6 +56,8 @@ export interface ClientOptions {
   retriesOn429?: number
   /** The runtime's state, when it gives one: OAuth tokens are kept there for later invocations. */
   stateContext?: StateContext
+  /** The runtime's counters, when it gives them: requests by endpoint and status, contact cache hits (stats.ts). */
+  statsContext?: StatsContext
   /** For tests: the clock OAuth token expiry is measured with. */
   clock?: Clock
 }
@@ -73,6 +77,9 @@ interface SendOptions {
  */
 export class QualtricsClient {
   readonly sent: SentRequest[] = []
+  readonly stats: Stats
+  /** The runtime's state, kept for the contact cache's second level (contacts/contact-levels.ts). */
+  readonly stateContext?: StateContext
   private readonly base: string
   private readonly datacenter: string
   private readonly credentials: Credentials
@@ -91,6 +98,8 @@ export class QualtricsClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? getRequestTimeout()
     this.retriesOn429 = options.retriesOn429 ?? 0
+    this.stats = new Stats(options.statsContext)
+    this.stateContext = options.stateContext
     // Every check runs before any request exists, so a bad setting never reaches the network.
     this.base = apiBaseUrl(auth.datacenter)
     this.datacenter = normaliseDatacenter(auth.datacenter)
@@ -376,7 +385,17 @@ export class QualtricsClient {
         // A redirect could carry the token to another host: never follow one.
         redirect: 'manual'
       })
-    return withinDeadline(request, this.timeoutMs, () => timeoutError(operation, this.timeoutMs))
+    const endpoint = endpointOf(options.method, url)
+    return withinDeadline(request, this.timeoutMs, () => timeoutError(operation, this.timeoutMs)).then(
+      (response) => {
+        countRequest(this.stats, endpoint, response.status)
+        return response
+      },
+      (error: unknown) => {
+        countRequest(this.stats, endpoint, 'no response')
+        throw error
+      }
+    )
   }
 
   /**

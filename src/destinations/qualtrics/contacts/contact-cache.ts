@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { SearchableIdentifier } from '../client'
 import { normalizeIdentifier } from './identity-groups'
 
@@ -9,7 +10,7 @@ export interface KnownContact {
 
 /**
  * One level of the contact cache, keyed by account, directory and identifier. The in-process level below is the
- * first; a shared one (actions-core `stateContext`) can be added behind it with this same shape.
+ * first; the runtime's `stateContext` is the second (contact-levels.ts).
  */
 export interface ContactCacheLevel {
   get(key: string): KnownContact | undefined
@@ -20,8 +21,17 @@ export interface ContactCacheLevel {
 /** What happened in the cache, for counters (actions-core stats) when someone wants them. */
 export type ContactCacheEvent = 'hit' | 'miss' | 'expired' | 'evicted' | 'stored' | 'forgotten'
 
-/** Enough for a busy hour of distinct people (a few MB), small enough to never matter to the process. */
+/**
+ * Enough for a busy hour of distinct people, small enough to never matter to the process. Every part of a key and
+ * the extRef kept are at most KEY_PART_MAX_CHARS (longer ones are replaced by a digest) and contact ids longer than
+ * CONTACT_ID_MAX_CHARS are not kept, so an entry stays under 1 KB whatever the events hold: measured (Node 20,
+ * heap after GC) 680 bytes an entry with 10 KB emails and extRefs and a 200-character directory, 34 MB when full.
+ */
 export const CONTACT_CACHE_MAX_ENTRIES = 50_000
+/** Longer key parts (account, directory, identifier value) and extRefs are kept as a SHA-256 digest instead. */
+export const KEY_PART_MAX_CHARS = 64
+/** Qualtrics' ids are CID_ and 15 characters; anything much longer is not what the cache is for. */
+export const CONTACT_ID_MAX_CHARS = 64
 /** Well past Qualtrics' indexing lag, short enough that a contact deleted or merged elsewhere is soon looked up again. */
 export const CONTACT_CACHE_TTL_MS = 60 * 60 * 1000
 
@@ -87,6 +97,15 @@ export class MemoryContactCache implements ContactCacheLevel {
   }
 }
 
+/**
+ * A value as a key part: itself when short, else a digest. A short value that looks like a digest is digested too,
+ * so that no value can pose as another's digest.
+ */
+export function boundedPart(value: string): string {
+  if (value.length <= KEY_PART_MAX_CHARS && !value.startsWith('#')) return value
+  return `#${createHash('sha256').update(value).digest('base64url')}`
+}
+
 /** The contacts this process created or found, shared by every action and batch. */
 export const contactCache = new MemoryContactCache()
 
@@ -104,14 +123,18 @@ export class KnownContacts {
 
   find(type: SearchableIdentifier, value: string, personExtRef?: string): KnownContact | undefined {
     const known = this.level.get(this.key(type, value))
-    if (known && known.extRef !== undefined && personExtRef !== undefined && known.extRef !== personExtRef.trim()) {
+    const person = personExtRef === undefined ? undefined : boundedPart(personExtRef.trim())
+    if (known && known.extRef !== undefined && person !== undefined && known.extRef !== person) {
       return undefined
     }
     return known
   }
 
+  /** The extRef is kept as compared (bounded, see `boundedPart`); an overlong contact id is not kept at all. */
   remember(type: SearchableIdentifier, value: string, contact: KnownContact): void {
-    this.level.set(this.key(type, value), contact)
+    if (contact.contactId.length > CONTACT_ID_MAX_CHARS) return
+    const extRef = contact.extRef === undefined ? {} : { extRef: boundedPart(contact.extRef.trim()) }
+    this.level.set(this.key(type, value), { contactId: contact.contactId, ...extRef })
   }
 
   /** Forgets the value only if it still names `contactId` (another resolution may have replaced it since). */
@@ -122,6 +145,7 @@ export class KnownContacts {
 
   /** The key also names in-flight work on this identifier (see in-flight.ts): the same person, the same key. */
   key(type: SearchableIdentifier, value: string): string {
-    return [this.account, this.directoryId, type, normalizeIdentifier(type, value)].join('\u0000')
+    const parts = [this.account, this.directoryId, type, normalizeIdentifier(type, value)]
+    return parts.map(boundedPart).join('\u0000')
   }
 }

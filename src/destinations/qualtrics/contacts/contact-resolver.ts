@@ -1,5 +1,6 @@
 import type { ContactBody, QualtricsClient, SearchableIdentifier } from '../client'
-import { contactCache, KnownContacts, type ContactCacheLevel } from './contact-cache'
+import { KnownContacts, type ContactCacheLevel } from './contact-cache'
+import { contactLevelsFor } from './contact-levels'
 import { IDENTIFIERS, normalizeIdentifier, type IdentityGroup } from './identity-groups'
 import { whileHolding } from './in-flight'
 import type { MultipleMatches } from './multiple-matches'
@@ -59,7 +60,7 @@ export class ContactResolver {
 
   constructor(
     private readonly client: QualtricsClient,
-    private readonly cache: ContactCacheLevel = contactCache
+    private readonly cache: ContactCacheLevel = contactLevelsFor(client)
   ) {}
 
   knownContacts(directoryId: string): KnownContacts {

@@ -3,6 +3,7 @@ import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 import { batchFields, WORKFLOW_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus } from '../batching'
 import { QualtricsClient } from '../client'
+import { recordBatchSize } from '../client/stats'
 import { triggerWorkflows } from './trigger-workflows'
 
 const action: ActionDefinition<Settings, Payload> = {
@@ -59,14 +60,17 @@ const action: ActionDefinition<Settings, Payload> = {
     },
     ...batchFields(WORKFLOW_BATCH_SIZE)
   },
-  perform: async (request, { settings, payload, stateContext }) => {
-    const [outcome] = await triggerWorkflows(new QualtricsClient(request, settings, { stateContext }), [payload])
+  perform: async (request, { settings, payload, stateContext, statsContext }) => {
+    const [outcome] = await triggerWorkflows(new QualtricsClient(request, settings, { stateContext, statsContext }), [
+      payload
+    ])
     return resultOrThrow(outcome)
   },
-  performBatch: async (request, { settings, payload, stateContext }) =>
-    toMultiStatus(
-      await runBatch(payload, () => QualtricsClient.forBatch(request, settings, { stateContext }), triggerWorkflows)
-    )
+  performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
+    recordBatchSize(statsContext, 'triggerXflow', payload.length)
+    const client = () => QualtricsClient.forBatch(request, settings, { stateContext, statsContext })
+    return toMultiStatus(await runBatch(payload, client, triggerWorkflows))
+  }
 }
 
 export default action

@@ -5,6 +5,7 @@ import { batchFields, DEFAULT_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus
 import { contactFields, directoryId } from '../contacts/contact-fields'
 import { directoryChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../client'
+import { recordBatchSize } from '../client/stats'
 import { upsertContacts } from './upsert-contacts'
 
 const action: ActionDefinition<Settings, Payload> = {
@@ -20,14 +21,17 @@ const action: ActionDefinition<Settings, Payload> = {
   dynamicFields: {
     directoryId: (request, { settings, stateContext }) => directoryChoices(request, settings, stateContext)
   },
-  perform: async (request, { settings, payload, stateContext }) => {
-    const [outcome] = await upsertContacts(new QualtricsClient(request, settings, { stateContext }), [payload])
+  perform: async (request, { settings, payload, stateContext, statsContext }) => {
+    const [outcome] = await upsertContacts(new QualtricsClient(request, settings, { stateContext, statsContext }), [
+      payload
+    ])
     return resultOrThrow(outcome)
   },
-  performBatch: async (request, { settings, payload, stateContext }) =>
-    toMultiStatus(
-      await runBatch(payload, () => QualtricsClient.forBatch(request, settings, { stateContext }), upsertContacts)
-    )
+  performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
+    recordBatchSize(statsContext, 'upsertContact', payload.length)
+    const client = () => QualtricsClient.forBatch(request, settings, { stateContext, statsContext })
+    return toMultiStatus(await runBatch(payload, client, upsertContacts))
+  }
 }
 
 export default action

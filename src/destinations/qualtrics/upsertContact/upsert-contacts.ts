@@ -2,7 +2,8 @@ import type { JSONLikeObject } from '@segment/actions-core'
 import { PayloadValidationError } from '@segment/actions-core'
 import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
 import type { ContactBody, QualtricsClient } from '../client'
-import { contactCache, KnownContacts } from '../contacts/contact-cache'
+import { KnownContacts } from '../contacts/contact-cache'
+import { contactLevelsFor } from '../contacts/contact-levels'
 import { buildContactBody, mergeContacts } from '../contacts/contact-fields'
 import { rememberWritten } from '../contacts/contact-resolver'
 import {
@@ -49,7 +50,7 @@ function writesInOrder(members: IdentityMember[]): ContactWrite[] {
 }
 
 async function write(client: QualtricsClient, { directoryId, contact }: ContactWrite): Promise<Outcome> {
-  const known = new KnownContacts(contactCache, client.account, directoryId)
+  const known = new KnownContacts(contactLevelsFor(client), client.account, directoryId)
   const keys = IDENTIFIERS.filter((type) => contact[type]).map((type) => known.key(type, contact[type] as string))
   // Holding the person's identifiers keeps a transaction lookup of the same person from racing this create.
   return whileHolding(keys, () =>

@@ -5,6 +5,7 @@ import { batchFields, DEFAULT_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus
 import { contactFields, directoryId } from '../contacts/contact-fields'
 import { directoryChoices, mailingListChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../client'
+import { recordBatchSize } from '../client/stats'
 import { addTransactions } from './add-transactions'
 import { multipleMatchesField } from '../contacts/multiple-matches'
 import { MATCH_IDENTIFIERS } from '../contacts/resolve-contact'
@@ -126,14 +127,17 @@ const action: ActionDefinition<Settings, Payload> = {
     mailingListId: (request, { settings, payload, stateContext }) =>
       mailingListChoices(request, settings, payload?.directoryId, stateContext)
   },
-  perform: async (request, { settings, payload, stateContext }) => {
-    const [outcome] = await addTransactions(new QualtricsClient(request, settings, { stateContext }), [payload])
+  perform: async (request, { settings, payload, stateContext, statsContext }) => {
+    const [outcome] = await addTransactions(new QualtricsClient(request, settings, { stateContext, statsContext }), [
+      payload
+    ])
     return resultOrThrow(outcome)
   },
-  performBatch: async (request, { settings, payload, stateContext }) =>
-    toMultiStatus(
-      await runBatch(payload, () => QualtricsClient.forBatch(request, settings, { stateContext }), addTransactions)
-    )
+  performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
+    recordBatchSize(statsContext, 'upsertContactTransaction', payload.length)
+    const client = () => QualtricsClient.forBatch(request, settings, { stateContext, statsContext })
+    return toMultiStatus(await runBatch(payload, client, addTransactions))
+  }
 }
 
 export default action

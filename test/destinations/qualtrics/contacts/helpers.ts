@@ -1,4 +1,10 @@
-import { createTestIntegration, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import {
+  createTestIntegration,
+  type JSONObject,
+  type SegmentEvent,
+  type StateContext,
+  type StatsContext
+} from '@segment/actions-core'
 import definition from '../../../../src/destinations/qualtrics'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from '../helpers'
 
@@ -33,9 +39,11 @@ export const purchase = (n: number, traits: Record<string, unknown>, userId = 'u
 /** Runs one upsertContactTransaction batch and answers its status entries; batches may run at the same time. */
 export async function transactionsBatch(
   events: Partial<SegmentEvent>[],
-  mapping: Record<string, unknown> = {}
+  mapping: Record<string, unknown> = {},
+  contexts: { stateContext?: StateContext; statsContext?: StatsContext } = {}
 ): Promise<StatusNode[]> {
   const nodes = await testDestination.executeBatch('upsertContactTransaction', {
+    ...contexts,
     events: events as SegmentEvent[],
     settings,
     mapping: {
@@ -67,4 +75,17 @@ export function acceptTransactions(times = 1, seen: string[][] = []) {
       return ok({ createdTransactions: Object.fromEntries(Object.keys(entries).map((k) => [k, { id: `T-${k}` }])) })
     })
   return scope
+}
+
+/**
+ * Segment's state as one invocation sees it: reads answer what the invocation began with; what it sets is `written`,
+ * which the next invocation begins with.
+ */
+export function runtimeState(startingWith: Map<string, string> = new Map()) {
+  const written = new Map(startingWith)
+  return {
+    written,
+    getRequestContext: jest.fn((key: string) => startingWith.get(key)),
+    setResponseContext: jest.fn((key: string, value: string, _ttl: object) => void written.set(key, value))
+  }
 }
