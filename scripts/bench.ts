@@ -114,8 +114,8 @@ function steadyText(): string {
     `(${steadyUsers / 2} already in the directory, which deduplicates on email), drawn by Zipf's law with exponent 1 ` +
     `and seed ${STEADY_SEED} (over 2,000 people the top fifth bring about 80% of the events, the familiar 80/20 of ` +
     `repeat customers, while a long tail keeps bringing people not seen before); one warm-up batch, not counted, ` +
-    `then ${steadyBatches} measured batches. The destination's contact memory carries from batch to batch, as in a long-lived Segment worker. Figures are over the measured batches; ` +
-    `"delivered" counts the warm-up too.`
+    `then ${steadyBatches} measured batches. The destination's contact memory carries from batch to batch, as in ` +
+    `a long-lived Segment worker. Figures are over the measured batches; "delivered" counts the warm-up too.`
   )
 }
 
