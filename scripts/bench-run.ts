@@ -35,21 +35,8 @@ export interface ScenarioResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function run(scenario: Scenario): Promise<ScenarioResult> {
-  setApiOriginOverride(scenario.sandboxUrl)
-  const slug = ACTION_FOR[scenario.kind]
-  const action = new Destination(qualtrics).actions[slug]
-  const fields = qualtrics.actions[slug].fields
-  const mapping = {
-    ...defaultValues(fields),
-    directoryId: DIRECTORY_ID,
-    mailingListId: MAILING_LIST_ID,
-    workflowUrl: WORKFLOW_URL,
-    batch_size: scenario.batchSize,
-    ...(scenario.contactLookup ? { contactLookup: scenario.contactLookup } : {})
-  } as JSONObject
-  const events = workload([scenario.kind], scenario.events, scenario.users) as unknown as JSONObject[]
-
+/** Peak resident and heap memory, sampled every 10 ms from `start` on (call `stop` for the final figures). */
+export function memorySampler() {
   let peakRss = 0
   let peakHeap = 0
   const sample = () => {
@@ -57,64 +44,103 @@ async function run(scenario: Scenario): Promise<ScenarioResult> {
     peakRss = Math.max(peakRss, rss)
     peakHeap = Math.max(peakHeap, heapUsed)
   }
-  const sampler = setInterval(sample, 10)
-
-  // Sends `pending` once; returns the final status of each event that will not be retried, and the retryable rest.
-  const deliverOnce = async (pending: JSONObject[]) => {
-    const statuses: number[] = []
-    if (scenario.mode === 'single') {
-      const results = await mapWithConcurrency(pending, scenario.concurrency, async (event) => {
-        try {
-          await action.execute({ data: event, mapping, settings: SETTINGS, auth: undefined })
-          return 200
-        } catch (error) {
-          return (error as { status?: number }).status ?? 500
-        }
-      })
-      statuses.push(...results)
-    } else {
-      for (let i = 0; i < pending.length; i += scenario.batchSize) {
-        const batch = pending.slice(i, i + scenario.batchSize)
-        const nodes = await action.executeBatch({ data: batch, mapping, settings: SETTINGS, auth: undefined })
-        statuses.push(...(nodes as unknown as { status: number }[]).map((node) => node.status))
-      }
+  sample()
+  const timer = setInterval(sample, 10)
+  return {
+    stop() {
+      clearInterval(timer)
+      sample()
+      return { peakRssMb: peakRss / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20 }
     }
-    const final = statuses.filter((status) => !isRetryableStatus(status))
-    const retry = pending.filter((_, i) => isRetryableStatus(statuses[i]))
-    return { final, retry, retryStatuses: statuses.filter(isRetryableStatus) }
   }
+}
 
-  const startCpu = process.cpuUsage()
-  const started = performance.now()
+/** The action under test and the mapping a Segment user would save for the scenario's settings. */
+export function actionFor(scenario: Pick<Scenario, 'sandboxUrl' | 'kind' | 'batchSize' | 'contactLookup'>) {
+  setApiOriginOverride(scenario.sandboxUrl)
+  const slug = ACTION_FOR[scenario.kind]
+  const action = new Destination(qualtrics).actions[slug]
+  const mapping = {
+    ...defaultValues(qualtrics.actions[slug].fields),
+    directoryId: DIRECTORY_ID,
+    mailingListId: MAILING_LIST_ID,
+    workflowUrl: WORKFLOW_URL,
+    batch_size: scenario.batchSize,
+    ...(scenario.contactLookup ? { contactLookup: scenario.contactLookup } : {})
+  } as JSONObject
+  const sendBatch = async (batch: JSONObject[]) => {
+    const nodes = await action.executeBatch({ data: batch, mapping, settings: SETTINGS, auth: undefined })
+    return (nodes as unknown as { status: number }[]).map((node) => node.status)
+  }
+  const sendOne = async (event: JSONObject) => {
+    try {
+      await action.execute({ data: event, mapping, settings: SETTINGS, auth: undefined })
+      return 200
+    } catch (error) {
+      return (error as { status?: number }).status ?? 500
+    }
+  }
+  return { sendBatch, sendOne }
+}
+
+/**
+ * Sends `events` with `send` (one attempt at all pending events, their statuses in order) and re-sends the retryable
+ * ones, as Segment would, up to `attempts` in all. Returns each event's final status and how many were re-sent.
+ */
+export async function deliverWithRetries(
+  events: JSONObject[],
+  send: (pending: JSONObject[]) => Promise<number[]>,
+  retry: Pick<Scenario, 'attempts' | 'retryDelayMs'>
+) {
   const finalStatuses: number[] = []
   let pending = events
   let resent = 0
   for (let attempt = 1; pending.length > 0; attempt++) {
-    const { final, retry, retryStatuses } = await deliverOnce(pending)
-    finalStatuses.push(...final)
-    if (attempt >= scenario.attempts) {
-      finalStatuses.push(...retryStatuses)
+    const statuses = await send(pending)
+    const again = pending.filter((_, i) => isRetryableStatus(statuses[i]))
+    if (attempt >= retry.attempts || again.length === 0) {
+      finalStatuses.push(...statuses)
       break
     }
-    resent += retry.length
-    pending = retry
-    if (retry.length > 0) await sleep(scenario.retryDelayMs)
+    finalStatuses.push(...statuses.filter((status) => !isRetryableStatus(status)))
+    resent += again.length
+    pending = again
+    await sleep(retry.retryDelayMs)
   }
-  const wallMs = performance.now() - started
-  const cpu = process.cpuUsage(startCpu)
-  clearInterval(sampler)
-  sample()
+  return { finalStatuses, resent }
+}
 
+/** Delivered events and the final failures by status. */
+export function tally(finalStatuses: number[]) {
   const failed: Record<string, number> = {}
   for (const status of finalStatuses.filter((s) => s < 200 || s >= 300)) failed[status] = (failed[status] ?? 0) + 1
+  return { delivered: finalStatuses.filter((s) => s >= 200 && s < 300).length, failed }
+}
+
+async function run(scenario: Scenario): Promise<ScenarioResult> {
+  const { sendBatch, sendOne } = actionFor(scenario)
+  const events = workload([scenario.kind], scenario.events, scenario.users) as unknown as JSONObject[]
+  const send = async (pending: JSONObject[]) => {
+    if (scenario.mode === 'single') return mapWithConcurrency(pending, scenario.concurrency, sendOne)
+    const statuses: number[] = []
+    for (let i = 0; i < pending.length; i += scenario.batchSize) {
+      statuses.push(...(await sendBatch(pending.slice(i, i + scenario.batchSize))))
+    }
+    return statuses
+  }
+
+  const memory = memorySampler()
+  const startCpu = process.cpuUsage()
+  const started = performance.now()
+  const { finalStatuses, resent } = await deliverWithRetries(events, send, scenario)
+  const wallMs = performance.now() - started
+  const cpu = process.cpuUsage(startCpu)
   return {
-    delivered: finalStatuses.filter((s) => s >= 200 && s < 300).length,
-    failed,
+    ...tally(finalStatuses),
     resent,
     wallMs,
     cpuMs: (cpu.user + cpu.system) / 1000,
-    peakRssMb: peakRss / 2 ** 20,
-    peakHeapMb: peakHeap / 2 ** 20
+    ...memory.stop()
   }
 }
 

@@ -6,14 +6,25 @@
  *
  * The sandbox's search index lags 1 s (its clock) behind creates, as Qualtrics' can.
  *
+ * Then the steady state (scripts/bench-steady.ts): Transaction Created in batches of 1,000 over 2,000 people drawn by
+ * Zipf's law (scripts/workload.ts says why), one warm-up batch and 10 measured ones in one process, so the destination's
+ * contact memory carries over as in a long-lived Segment worker.
+ *
+ * Every figure is printed with the commit, date and machine, and written to docs/benchmarks.md between the bench
+ * markers (not with --no-write, nor with --only).
+ *
  * Flags: --latency MS, --time-scale N, --index-lag-ms MS (0 turns the lag off), --events N, --users N,
- * --only identify|transaction|survey
+ * --steady-batches N, --steady-users N, --only identify|transaction|survey|steady, --no-write
  */
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { DEFAULT_BATCH_SIZE, WORKFLOW_BATCH_SIZE } from '../src/destinations/qualtrics/batching'
-import { startSandbox } from '../src/sandbox'
+import { startSandbox, type Sandbox } from '../src/sandbox'
 import type { Scenario, ScenarioResult } from './bench-run'
+import { BENCH_DOC, describeFacts, runFacts, writeBenchSection, type RunFacts } from './bench-doc'
+import { scenarioTable, steadyDetails, steadyTable, type ScenarioRow } from './bench-report'
+import { runSteadyScenario, type SteadyOutcome } from './bench-steady'
+import { consoleTable, markdownTable } from './bench-table'
 import { createProgress } from './progress'
 import { workloadSeed, type EventKind } from './workload'
 
@@ -37,6 +48,11 @@ const indexLagMs = flag('index-lag-ms', 1000)
 const events = flag('events', 1000)
 const users = flag('users', 200)
 const only = flag('only', '')
+const steadyBatches = flag('steady-batches', 10)
+const steadyUsers = flag('steady-users', 2000)
+const write = !process.argv.includes('--no-write') && !only
+const STEADY_BATCH_SIZE = 1000
+const STEADY_SEED = 7
 
 type Variant = Pick<Scenario, 'kind' | 'mode' | 'batchSize' | 'contactLookup'>
 // The defaults first (batch size 1,000 for the contact actions, 100 for workflows; lookup by search), then the
@@ -75,48 +91,44 @@ function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   })
 }
 
-const pad = (value: unknown, width: number) => String(value).padStart(width)
-
-async function main(): Promise<void> {
-  const seed = workloadSeed(Math.floor(users / 2))
-  const sandbox = await startSandbox({ seed, timeScale, faults: { latencyMs, indexLagMs } })
-  console.log(
-    `Sandbox ${sandbox.url}: ${latencyMs} ms added to every request, rate limits on a clock ${timeScale}× faster ` +
-      `(3,000/min per brand and 500/min per contact/search/transactions endpoint allow ${3000 * timeScale} and ${500 * timeScale} per real minute); ` +
-      `a new contact stays out of search and GET for ${indexLagMs} ms of that clock (${(indexLagMs / timeScale).toFixed(0)} real ms).`
+function settingsText(): string {
+  return (
+    `Sandbox: ${latencyMs} ms added to every request, rate limits on a clock ${timeScale}× faster ` +
+    `(3,000/min per brand and 500/min per contact/search/transactions endpoint allow ${3000 * timeScale} and ` +
+    `${500 * timeScale} per real minute); a new contact stays out of search and GET for ${indexLagMs} ms of that ` +
+    `clock (${(indexLagMs / timeScale).toFixed(0)} real ms).`
   )
-  console.log(
-    `Workload: ${events} events over ${users} users, ${Math.floor(users / 2)} of them already in the directory; ` +
-      `single mode keeps 10 events in flight, batch mode sends batches one after another; retryable failures are ` +
-      `re-sent up to 5 attempts in all, 1 s apart, as Segment would.\n`
-  )
-  const header = [
-    'action'.padEnd(24),
-    'mode'.padEnd(6),
-    pad('batch', 5),
-    'lookup'.padEnd(13),
-    pad('req/1k ev', 9),
-    pad('429s', 5),
-    pad('events/s', 8),
-    pad('CPU ms/1k', 9),
-    pad('peak RSS MB', 11),
-    pad('peak heap MB', 12),
-    pad('delivered', 9),
-    'check'
-  ].join('  ')
-  console.log(header)
-  console.log('-'.repeat(header.length + 20))
+}
 
-  let problems = 0
+function scenariosText(): string {
+  return (
+    `Scenarios, one process each: ${events} events over ${users} users, ${Math.floor(users / 2)} of them already in ` +
+    `the directory, in a shuffled order; single mode keeps 10 events in flight, batch mode sends batches one after ` +
+    `another; retryable failures are re-sent up to 5 attempts in all, 1 s apart, as Segment would.`
+  )
+}
+
+function steadyText(): string {
+  return (
+    `Steady state, one process: Transaction Created in batches of ${STEADY_BATCH_SIZE} over ${steadyUsers} people ` +
+    `(${steadyUsers / 2} already in the directory, which deduplicates on email), drawn by Zipf's law with exponent 1 ` +
+    `and seed ${STEADY_SEED} (over 2,000 people the top fifth bring about 80% of the events, the familiar 80/20 of ` +
+    `repeat customers, while a long tail keeps bringing people not seen before); one warm-up batch, not counted, ` +
+    `then ${steadyBatches} measured batches. The destination's contact memory carries from batch to batch, as in ` +
+    `a long-lived Segment worker. Figures are over the measured batches; "delivered" counts the warm-up too.`
+  )
+}
+
+async function runScenarios(sandbox: Sandbox, progress: ReturnType<typeof createProgress>): Promise<ScenarioRow[]> {
+  const rows: ScenarioRow[] = []
   const chosen = variants.filter((v) => !only || v.kind === only)
-  const progress = createProgress()
   for (const [n, variant] of chosen.entries()) {
     progress.update(
       `scenario ${n + 1}/${chosen.length}: ${ACTION_NAMES[variant.kind]} ${variant.mode}` +
-        `${variant.mode === 'batch' ? ` ${variant.batchSize}` : ''}, ${problems} check(s) failed so far`
+        `${variant.mode === 'batch' ? ` ${variant.batchSize}` : ''}`
     )
     sandbox.reset()
-    const result = await runScenario({
+    const scenario = {
       ...variant,
       sandboxUrl: sandbox.url,
       events,
@@ -124,47 +136,105 @@ async function main(): Promise<void> {
       concurrency: 10,
       attempts: 5,
       retryDelayMs: 1000
-    })
+    }
+    const result = await runScenario(scenario)
     const stats = sandbox.stats()
-    const state = sandbox.store.snapshot()
-    const directory = state.directories[0]
-    const emails = new Set(directory.contacts.map((c) => c.email?.toLowerCase()))
-    const checks: string[] = []
-    if (variant.kind !== 'survey' && (directory.contacts.length !== users || emails.size !== users)) {
-      checks.push(`contacts ${directory.contacts.length} (distinct emails ${emails.size}) ≠ ${users} users`)
-    }
-    if (variant.kind === 'transaction') {
-      const keys = new Set(directory.transactions.map((t) => t.key))
-      if (directory.transactions.length !== result.delivered || keys.size !== directory.transactions.length) {
-        checks.push(
-          `transactions ${directory.transactions.length} (distinct ${keys.size}) ≠ ${result.delivered} delivered`
-        )
-      }
-    }
-    if (variant.kind === 'survey' && state.workflowRuns.length !== result.delivered) {
-      checks.push(`workflow runs ${state.workflowRuns.length} ≠ ${result.delivered} delivered`)
-    }
-    problems += checks.length
-    const failed = Object.entries(result.failed).map(([status, count]) => `${count}×${status}`)
-    progress.done()
-    console.log(
-      [
-        ACTION_NAMES[variant.kind].padEnd(24),
-        variant.mode.padEnd(6),
-        pad(variant.mode === 'batch' ? variant.batchSize : '—', 5),
-        (variant.contactLookup ?? '—').padEnd(13),
-        pad(((stats.requests * 1000) / events).toFixed(0), 9),
-        pad(stats.rateLimited, 5),
-        pad(((events * 1000) / result.wallMs).toFixed(1), 8),
-        pad(((result.cpuMs * 1000) / events).toFixed(0), 9),
-        pad(result.peakRssMb.toFixed(0), 11),
-        pad(result.peakHeapMb.toFixed(0), 12),
-        pad(result.delivered, 9),
-        [...(failed.length ? [`failed ${failed.join(' ')}`] : []), ...(checks.length ? checks : ['ok'])].join('; ')
-      ].join('  ')
-    )
+    rows.push({
+      scenario,
+      result,
+      requests: stats.requests,
+      rateLimited: stats.rateLimited,
+      checks: checkStore(sandbox, variant.kind, result)
+    })
   }
+  progress.done()
+  return rows
+}
+
+function checkStore(sandbox: Sandbox, kind: EventKind, result: ScenarioResult): string[] {
+  const state = sandbox.store.snapshot()
+  const directory = state.directories[0]
+  const emails = new Set(directory.contacts.map((c) => c.email?.toLowerCase()))
+  const checks: string[] = []
+  if (kind !== 'survey' && (directory.contacts.length !== users || emails.size !== users)) {
+    checks.push(`contacts ${directory.contacts.length} (distinct emails ${emails.size}) ≠ ${users} users`)
+  }
+  if (kind === 'transaction') {
+    const keys = new Set(directory.transactions.map((t) => t.key))
+    if (directory.transactions.length !== result.delivered || keys.size !== directory.transactions.length) {
+      checks.push(
+        `transactions ${directory.transactions.length} (distinct ${keys.size}) ≠ ${result.delivered} delivered`
+      )
+    }
+  }
+  if (kind === 'survey' && state.workflowRuns.length !== result.delivered) {
+    checks.push(`workflow runs ${state.workflowRuns.length} ≠ ${result.delivered} delivered`)
+  }
+  return checks
+}
+
+async function runSteady(progress: ReturnType<typeof createProgress>): Promise<SteadyOutcome[]> {
+  const existing = Math.floor(steadyUsers / 2)
+  const sandbox = await startSandbox({ seed: workloadSeed(existing), timeScale, faults: { latencyMs, indexLagMs } })
+  const outcomes: SteadyOutcome[] = []
+  for (const contactLookup of ['search', 'deduplication'] as const) {
+    progress.update(`steady state, lookup ${contactLookup}: 1 warm-up + ${steadyBatches} batches`)
+    const scenario = {
+      sandboxUrl: sandbox.url,
+      users: steadyUsers,
+      batchSize: STEADY_BATCH_SIZE,
+      contactLookup,
+      attempts: 5,
+      retryDelayMs: 1000,
+      batches: steadyBatches,
+      seed: STEADY_SEED
+    }
+    outcomes.push(await runSteadyScenario(sandbox, scenario, existing))
+  }
+  progress.done()
   await sandbox.close()
+  return outcomes
+}
+
+function markdownSection(facts: RunFacts, rows: ScenarioRow[], steady: SteadyOutcome[]): string {
+  return [
+    '## Latest `npm run bench` (written by the script)',
+    `Measured at ${describeFacts(facts)}. Request counts repeat exactly from run to run (429s aside); events/s and ` +
+      'CPU ms depend on the machine and on what else runs on it, so compare rows within one run.',
+    settingsText(),
+    scenariosText(),
+    markdownTable(scenarioTable(rows)),
+    steadyText(),
+    markdownTable(steadyTable(steady)),
+    steadyDetails(steady)
+      .map((line) => `- ${line}`)
+      .join('\n')
+  ].join('\n\n')
+}
+
+async function main(): Promise<void> {
+  const facts = runFacts()
+  console.log(`Run: ${describeFacts(facts)}\n`)
+  console.log(settingsText())
+  const progress = createProgress()
+  const scenarioSandbox = await startSandbox({
+    seed: workloadSeed(Math.floor(users / 2)),
+    timeScale,
+    faults: { latencyMs, indexLagMs }
+  })
+  const rows = await runScenarios(scenarioSandbox, progress)
+  await scenarioSandbox.close()
+  if (rows.length > 0) console.log(`\n${scenariosText()}\n\n${consoleTable(scenarioTable(rows))}`)
+  const steady = !only || only === 'steady' ? await runSteady(progress) : []
+  if (steady.length > 0) {
+    console.log(`\n${steadyText()}\n\n${consoleTable(steadyTable(steady))}\n${steadyDetails(steady).join('\n')}`)
+  }
+  console.log(`\nRun: ${describeFacts(facts)}`)
+  if (write) {
+    await writeBenchSection(BENCH_DOC, markdownSection(facts, rows, steady))
+    console.log(`Written to ${BENCH_DOC}`)
+  }
+  const problems = [...rows, ...steady].reduce((sum, row) => sum + row.checks.length, 0)
   if (problems > 0) {
     console.error(`\n${problems} check(s) failed`)
     process.exit(1)

@@ -116,3 +116,40 @@ export function workload(kinds: EventKind[], count: number, users: number, seed 
   }
   return owners.map((user, n) => makeEvent(kinds[n % kinds.length], user, n))
 }
+
+/**
+ * Zipf's law with exponent 1 over `users` people: the person of popularity rank r is drawn with weight 1/r. Over
+ * 2,000 people that gives the top fifth about 80% of the events (the familiar 80/20 of repeat customers) while a long
+ * tail keeps bringing people not seen before. Which user holds which rank is shuffled by the seed, so popularity does
+ * not follow whether a user already exists in the directory.
+ */
+export function zipfUsers(count: number, users: number, seed = 7, exponent = 1): number[] {
+  const random = seededRandom(seed)
+  const cumulative: number[] = []
+  let total = 0
+  for (let rank = 1; rank <= users; rank++) cumulative.push((total += 1 / rank ** exponent))
+  const userAtRank = Array.from({ length: users }, (_, user) => user)
+  for (let i = users - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[userAtRank[i], userAtRank[j]] = [userAtRank[j], userAtRank[i]]
+  }
+  return Array.from({ length: count }, () => {
+    const target = random() * total
+    let low = 0
+    let high = users - 1
+    while (low < high) {
+      const mid = (low + high) >> 1
+      if (cumulative[mid] < target) low = mid + 1
+      else high = mid
+    }
+    return userAtRank[low]
+  })
+}
+
+/** `batches` batches of `batchSize` events of one kind, their people drawn by `zipfUsers`; message ids run on. */
+export function zipfBatches(kind: EventKind, batches: number, batchSize: number, users: number, seed = 7) {
+  const owners = zipfUsers(batches * batchSize, users, seed)
+  return Array.from({ length: batches }, (_, b) =>
+    owners.slice(b * batchSize, (b + 1) * batchSize).map((user, i) => makeEvent(kind, user, b * batchSize + i))
+  )
+}
