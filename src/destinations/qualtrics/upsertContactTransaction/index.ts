@@ -71,7 +71,7 @@ const action: ActionDefinition<Settings, Payload> = {
     matchContactBy: {
       label: 'Match contacts by',
       description:
-        'Without a Contact ID, the directory is searched by these identifiers one at a time, in this order: the first that matches is used (see "When several contacts match"), and no match on any creates the contact. Identifiers the event has no value for are skipped. In a batch, events that share an External Data Reference, email (ignoring case) or phone number are one person, looked up once, unless their External Data References differ. A contact this process created or found in the last hour is used without searching again.',
+        'Without a Contact ID, the directory is searched by these identifiers one at a time, in this order: the first that matches is used (see "When several contacts match"), and no match on any creates the contact. Identifiers the event has no value for are skipped. In a batch, events that share an External Data Reference, email (ignoring case) or phone number are one person, looked up once, unless their External Data References differ. A contact created or found in the last hour (by this process, or as the runtime\'s shared state remembers) is used without searching again.',
       type: 'string',
       multiple: true,
       choices: [
@@ -85,7 +85,7 @@ const action: ActionDefinition<Settings, Payload> = {
     contactLookup: {
       label: 'Contact lookup',
       description:
-        '"Search" (default) finds the contact as described under "Match contacts by" and creates it only when none matches; contact fields are used only for a new contact. "Directory deduplication" sends one create request and lets the directory\'s deduplication settings match an existing contact, which then is updated with the event\'s contact fields: half the requests for new contacts. It is used only when the directory deduplicates on fields the event has; otherwise the action searches. In either mode, a contact this process created or found in the last hour is used without a request (so its fields are not updated again).',
+        '"Search" (default) finds the contact as described under "Match contacts by" and creates it only when none matches; contact fields are used only for a new contact. "Directory deduplication" sends one create request and lets the directory\'s deduplication settings match an existing contact, which then is updated with the event\'s contact fields: half the requests for new contacts. It is used only when the directory deduplicates on fields the event has; otherwise the action searches. In either mode, a contact created or found in the last hour (by this process or, through the runtime\'s shared state, another) is used without a request (so its fields are not updated again).',
       type: 'string',
       choices: [
         { label: 'Search', value: 'search' },
