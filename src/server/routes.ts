@@ -31,7 +31,8 @@ function index(ctx: ServerContext): RouteResult {
         ...dynamicFieldRoutes,
         ...(definition.onDelete ? ['POST /delete'] : []),
         ...(ctx.tracking ? Object.keys(TRACKING_ROUTES).map((path) => `POST ${path}`) : []),
-        `GET ${DELIVERIES_ROUTE}`
+        `GET ${DELIVERIES_ROUTE}`,
+        `GET ${STATS_ROUTE}`
       ]
     }
   }

@@ -51,7 +51,9 @@ describe('local server', () => {
         'GET /manifest',
         'POST /authenticate',
         'POST /events',
-        'POST /upsertContactTransaction/mailingListId'
+        'POST /upsertContactTransaction/mailingListId',
+        'POST /delete',
+        'GET /console/api/stats'
       ])
     )
     const manifest = await call('GET', '/manifest')
