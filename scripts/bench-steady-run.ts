@@ -5,7 +5,7 @@
  * the parent (which reads the sandbox's request counts then) and waits for the go-ahead; the result goes last.
  */
 import type { JSONObject } from '@segment/actions-core'
-import { actionFor, deliverWithRetries, memorySampler, tally, type Scenario } from './bench-run'
+import { actionFor, deliverWithRetries, memorySampler, tally, type Scenario, type ScenarioResult } from './bench-run'
 import { zipfBatches } from './workload'
 
 export interface SteadyScenario extends Pick<
@@ -17,16 +17,8 @@ export interface SteadyScenario extends Pick<
   seed: number
 }
 
-export interface SteadyResult {
-  delivered: number
-  failed: Record<string, number>
-  resent: number
-  /** The measured batches only, from here on. */
-  wallMs: number
-  cpuMs: number
-  peakRssMb: number
-  peakHeapMb: number
-}
+/** A scenario's figures; wall and CPU time and peak memory cover the measured batches only. */
+export type SteadyResult = ScenarioResult
 
 export type SteadyMessage = { batchDone: number } | { result: SteadyResult }
 

@@ -1,4 +1,5 @@
 import nock from 'nock'
+import { jsonCaller } from './json-caller'
 import { startLocalServer } from '../../src/server/local-server'
 import { MemoryStatsClient } from '../../src/server/stats-api'
 
@@ -17,16 +18,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-async function call(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  })
-  const text = await response.text()
-  expect(text).not.toContain(TOKEN)
-  return { status: response.status, body: JSON.parse(text) }
-}
+const call = jsonCaller(() => server.url, TOKEN)
 
 const qualtrics = () => nock(API, { reqheaders: { 'x-api-token': TOKEN } })
 const ok = (result: unknown) => ({ result, meta: { httpStatus: '200 - OK', requestId: 'r' } })
