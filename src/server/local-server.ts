@@ -5,6 +5,7 @@ import { redactText, redactValue } from '../destinations/qualtrics/client'
 import { serveConsole } from './console/routes'
 import { createServerContext, type LocalServerOptions, type ServerContext } from './context'
 import { BadRequest, sendJson } from './http-utils'
+import { RESPONSES_ROUTE } from '../sources/qualtrics-responses'
 import { guardRequest } from './request-guard'
 import { pathOf, route, type RouteResult } from './routes'
 
@@ -43,6 +44,12 @@ async function handledByTracking(ctx: ServerContext, req: IncomingMessage, res: 
   return ctx.tracking(req, res, path)
 }
 
+/** POST /qualtrics/responses, when the receiver is configured: it answers (and logs) its own callbacks. */
+async function handledByResponses(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, headers: object) {
+  if (!ctx.responses || pathOf(req) !== RESPONSES_ROUTE) return undefined
+  return ctx.responses.handle(req, res, headers as Record<string, string>)
+}
+
 /** Answers one request; returns the line to log, or undefined when the tracking API answered (and logged) it. */
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, port: number | undefined) {
   const started = process.hrtime.bigint()
@@ -53,6 +60,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     const decision = guardRequest(req, port)
     headers = decision.headers
     if (!decision.answer && (await handledByTracking(ctx, req, res, headers))) return undefined
+    const callback = decision.answer ? undefined : await handledByResponses(ctx, req, res, headers)
+    if (callback !== undefined) return `${req.method} ${pathOf(req)} ${callback}`
     if (!decision.answer && (await serveConsole(req, res, req.url ?? '/', ctx)))
       return redactText(`${req.method} ${req.url} ${res.statusCode}`, secrets)
     answer = decision.answer ?? (await route(ctx, req, secrets))
