@@ -121,7 +121,7 @@ export function buildCalls(
   }
   const { answers, answerLabels, embeddedData } = splitValues(response, outline)
   const identity = userId ? { userId } : { anonymousId }
-  const timestamp = isoDate(callback.completedDate, values.endDate, values.recordedDate)
+  const timestamp = isoDate(values.endDate, callback.completedDate, values.recordedDate)
   const stamp = { timestamp, receivedAt: now.toISOString(), sentAt: now.toISOString() }
   const email = idOf(values.recipientEmail)
   const context = { library: { name: 'qualtrics-responses', version: '1.0.0' } }

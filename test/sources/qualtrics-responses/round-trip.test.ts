@@ -1,0 +1,159 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { startLocalRuntime, type LocalRuntime } from '../../../src/server/runtime'
+import { runResponsesCommand } from '../../../scripts/responses'
+import { tempFolder, until } from '../../server/tracking/helpers'
+
+// The loop over real HTTP on 127.0.0.1: a Transaction Created track → upsertContactTransaction in the sandbox →
+// the sandbox completes a survey for that contact and posts the signed callback → POST /qualtrics/responses →
+// the receiver fetches the response → Segment calls to the local server's tracking API (through a capture
+// server that forwards them, so the test sees what arrived) → the identify's answer written back by upsertContact.
+const SURVEY = 'SV_sandboxNps0001'
+const SHARED_KEY = 'round-trip-shared-key-0123456789'
+const WRITE_KEY = 'round-trip-write-key-0123456789'
+const LOOKS = 3000
+
+let folders: Array<ReturnType<typeof tempFolder>> = []
+let runtime: LocalRuntime | undefined
+let capture: Server | undefined
+
+afterEach(async () => {
+  await runtime?.close()
+  await new Promise<void>((resolve) => (capture ? capture.close(() => resolve()) : resolve()))
+  folders.forEach((f) => f.remove())
+  folders = []
+  runtime = undefined
+  capture = undefined
+})
+
+/** Records each POST /v1/batch it gets, then forwards it (same headers, same body) to `target()`. */
+async function captureServer(target: () => string, seen: Array<{ authorization?: string; body: any }>) {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8')
+      seen.push({ authorization: req.headers.authorization, body: JSON.parse(text) })
+      fetch(`${target()}${req.url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+        body: text
+      })
+        .then(async (answer) =>
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+        )
+        .catch(() => res.writeHead(502).end())
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
+
+it('a transaction leads to a survey answer in Segment with the right userId, and the answer back in Qualtrics', async () => {
+  const seen: Array<{ authorization?: string; body: any }> = []
+  const proxy = await captureServer(() => runtime!.url, seen)
+  capture = proxy.server
+  const [trackingQueue, responsesQueue] = [tempFolder(), tempFolder()]
+  folders = [trackingQueue, responsesQueue]
+  const logs: string[] = []
+  runtime = await startLocalRuntime({
+    config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
+    log: (line) => logs.push(line),
+    tracking: { queueFolder: trackingQueue.folder, writeKey: WRITE_KEY },
+    // The identify's traits (the chosen answer) become the contact's embedded data.
+    actionMappingDefaults: { upsertContact: { embeddedData: { '@path': '$.traits' } } },
+    responses: {
+      queueFolder: responsesQueue.folder,
+      env: {
+        QUALTRICS_SUBSCRIPTION_KEY: SHARED_KEY,
+        SEGMENT_WRITE_KEY: WRITE_KEY,
+        SEGMENT_API_HOST: proxy.url,
+        RESPONSES_TRAIT_ANSWERS: 'nps_score'
+      }
+    }
+  })
+  const sandbox = runtime.sandbox!
+  const out: string[] = []
+  const cliEnv = {
+    QUALTRICS_API_TOKEN: 'sandbox-token',
+    QUALTRICS_DATACENTER: 'iad1',
+    QUALTRICS_API_BASE_URL: sandbox.url,
+    QUALTRICS_SUBSCRIPTION_KEY: SHARED_KEY
+  }
+  await runResponsesCommand(
+    ['subscribe', '--survey', SURVEY, '--url', `${runtime.url}/qualtrics/responses`],
+    cliEnv,
+    (l) => out.push(l)
+  )
+  expect(out.join('\n')).toMatch(/Subscribed SUB_\w+/)
+
+  // 1. The transaction, through the tracking API with the write key.
+  const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`
+  const track = await fetch(`${runtime.url}/v1/track`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: auth },
+    body: JSON.stringify({
+      userId: 'user-2001',
+      event: 'Transaction Created',
+      properties: { orderId: 'ord-9001', total: 42 },
+      context: { traits: { email: 'mary.somerville@example.com' } }
+    })
+  })
+  expect(track.status).toBe(200)
+  const directory = () => sandbox.store.snapshot().directories[0]
+  await until(() => directory().transactions.length === 1, LOOKS)
+  const contact = directory().contacts.find((c) => c.extRef === 'user-2001')!
+  expect(contact.email).toBe('mary.somerville@example.com')
+
+  // 2. The contact completes the survey; the sandbox posts the signed callback.
+  const started = process.hrtime.bigint()
+  const completed = await fetch(`${sandbox.url}/__sandbox/surveys/${SURVEY}/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      directoryId: directory().directoryId,
+      extRef: 'user-2001',
+      answers: { nps_score: 9, nps_comment: 'Quick delivery' },
+      redeliveries: 1,
+      redeliveryDelayMs: 20
+    })
+  })
+  const { responseId, callbacks } = (await completed.json()) as { responseId: string; callbacks: any[] }
+  expect(callbacks).toEqual([expect.objectContaining({ status: 200, attempt: 1 })])
+
+  // 3. The track arrives at the local tracking API with the contact's userId and is delivered there.
+  const delivered = () =>
+    runtime!.deliveryLog.list().find((r) => r.messageId === responseId && r.state === 'delivered') !== undefined
+  await until(delivered, LOOKS)
+  const trackMs = Number(process.hrtime.bigint() - started) / 1e6
+  const calls = seen.flatMap((s) => s.body.batch)
+  const surveyTrack = calls.find((c: any) => c.type === 'track')
+  expect(surveyTrack).toMatchObject({
+    event: 'Survey Response Completed',
+    userId: 'user-2001',
+    messageId: responseId,
+    properties: {
+      surveyId: SURVEY,
+      responseId,
+      recipientEmail: 'mary.somerville@example.com',
+      answers: { nps_score: 9, nps_comment_TEXT: 'Quick delivery' }
+    }
+  })
+  expect(seen.every((s) => s.authorization === auth)).toBe(true)
+
+  // 4. The identify writes the answer back as the contact's embedded data.
+  await until(() => directory().contacts.find((c) => c.extRef === 'user-2001')?.embeddedData?.nps_score === 9, LOOKS)
+  const writtenBackMs = Number(process.hrtime.bigint() - started) / 1e6
+
+  // The redelivered copy is answered as a duplicate and sends nothing more.
+  await until(() => sandbox.store.eventSubscriptions.deliveries.length === 2, LOOKS)
+  expect(sandbox.store.eventSubscriptions.deliveries[1]).toMatchObject({ attempt: 2, status: 200 })
+  expect(runtime.responses!.outcomes().map((o) => o.outcome)).toEqual(['duplicate', 'queued'])
+  expect(calls.filter((c: any) => c.messageId === responseId)).toHaveLength(1)
+
+  const allLogs = logs.join('\n')
+  for (const secret of [SHARED_KEY, WRITE_KEY, 'sandbox-token']) expect(allLogs).not.toContain(secret)
+  console.log(
+    `round trip: completion → track delivered ${trackMs.toFixed(0)} ms; → answer written back ${writtenBackMs.toFixed(0)} ms`
+  )
+})
