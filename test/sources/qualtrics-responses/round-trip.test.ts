@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies read back in the test */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startLocalRuntime, type LocalRuntime } from '../../../src/server/runtime'
