@@ -43,7 +43,7 @@ function fireOptions(body: Record<string, unknown>): FireOptions {
 
 /**
  * `POST /__sandbox/surveys/{SV}/responses {directoryId, contactId|extRef|email, answers, embeddedData?,
- * redeliveries?, redeliveryDelayMs?}` completes a response as a respondent would, then posts the signed callback
+ * redeliveries?, redeliveryDelayMs?, brandId?}` completes a response as a respondent would, then posts the signed callback
  * to each subscriber (answering once the first copies are answered, with what each subscriber said).
  * `DELETE …/responses/{R}` deletes one, so a callback's later fetch is a 404. False for any other path.
  */
@@ -76,7 +76,8 @@ export async function handleSurveyInspection(
       },
       new Date()
     )
-    const brandId = typeof body.brandId === 'string' ? body.brandId : 'sandbox-brand'
+    // A survey belongs to a brand: the one given, else the first seeded user's.
+    const brandId = typeof body.brandId === 'string' ? body.brandId : store.snapshot().users[0].brandId
     const topicTail = `surveyengine.completedResponse.${surveyId}`
     const msg = {
       Status: 'Complete',
