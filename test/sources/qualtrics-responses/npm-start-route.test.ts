@@ -55,6 +55,8 @@ describe('POST /qualtrics/responses in npm start', () => {
     expect(answer.status).toBe(404)
     expect(JSON.parse(answer.text).error).toMatch(/QUALTRICS_SUBSCRIPTION_KEY and SEGMENT_WRITE_KEY/)
     expect(runtime!.responses).toBeUndefined()
+    const console = (await (await fetch(`${runtime!.url}/console/api/responses`)).json()) as Record<string, unknown>
+    expect(console).toMatchObject({ enabled: false, hint: expect.stringMatching(/is off/), callbacks: [] })
   })
 
   it('refuses to start with a shared key but no write key', async () => {
