@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { RESPONSES_ROUTE, type QualtricsAccess } from '../src/sources/qualtrics-responses'
+import { listenOnLoopback } from '../src/server/local-server'
 import { startResponses, type Responses, type ResponsesOptions } from '../src/server/responses'
 
 const json = (status: number, body: unknown) => ({ status, text: JSON.stringify(body) })
@@ -30,20 +30,16 @@ export async function serveResponses(
     res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' })
     res.end(answer.text)
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  const listening = await listenOnLoopback(server, options.port).catch(async (error: unknown) => {
+    await responses.close()
+    throw error
   })
-  const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     responses,
     server,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
+      await listening.close()
       await responses.close()
     }
   }

@@ -121,23 +121,26 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
   return server
 }
 
-/** Starts the server on 127.0.0.1 (never another interface); port 0 picks a free one. */
-export async function startLocalServer(
-  options: LocalServerOptions & { port?: number } = {}
-): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
-  const server = createLocalServer(options)
+/** Listens on 127.0.0.1 only (never another interface); port 0 picks a free one. `close` drops open connections. */
+export async function listenOnLoopback(server: Server, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+    server.listen(port, '127.0.0.1', () => resolve())
   })
-  const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
-    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
         server.close(() => resolve())
       })
   }
+}
+
+/** Starts the server on 127.0.0.1 (never another interface); port 0 picks a free one. */
+export async function startLocalServer(
+  options: LocalServerOptions & { port?: number } = {}
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  const server = createLocalServer(options)
+  return { server, ...(await listenOnLoopback(server, options.port)) }
 }
