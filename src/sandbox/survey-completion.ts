@@ -41,10 +41,39 @@ function fireOptions(body: Record<string, unknown>): FireOptions {
   return { redeliveries: redeliveries as number | undefined, delayMs: redeliveryDelayMs as number | undefined }
 }
 
+/** Completes a response from the request body, then tells the brand's subscribers (redeliveries in the background). */
+async function completeAndNotify(store: SandboxStore, surveyId: string, body: unknown) {
+  if (!isObject(body) || !isObject(body.answers)) throw badRequest('The body needs "answers": {exportTag: value}.')
+  const options = fireOptions(body)
+  const embeddedData = isObject(body.embeddedData) ? body.embeddedData : undefined
+  const completion = { respondent: respondentOf(store, body), answers: body.answers, embeddedData }
+  const response = store.surveys.complete(surveyId, completion, new Date())
+  // A survey belongs to a brand: the one given, else the first seeded user's.
+  const brandId = typeof body.brandId === 'string' ? body.brandId : store.snapshot().users[0].brandId
+  const topic = `surveyengine.completedResponse.${surveyId}`
+  const { responseId, values } = response
+  const msg = {
+    Status: 'Complete',
+    SurveyID: surveyId,
+    ResponseID: responseId,
+    CompletedDate: values.endDate,
+    BrandID: brandId
+  }
+  const subscribers = store.eventSubscriptions.matching(brandId, topic)
+  const event = { topic: `${brandId}.${topic}`, msg }
+  const callbacks = await fireCallbacks(store.eventSubscriptions, subscribers, event)
+  // Redeliveries follow in the background, as a later copy from Qualtrics would.
+  if ((options.redeliveries ?? 0) > 0) {
+    const later = { redeliveries: (options.redeliveries ?? 1) - 1, delayMs: options.delayMs, firstAttempt: 2 }
+    void fireCallbacks(store.eventSubscriptions, subscribers, event, later).catch(() => undefined)
+  }
+  return { responseId, values, callbacks }
+}
+
 /**
  * `POST /__sandbox/surveys/{SV}/responses {directoryId, contactId|extRef|email, answers, embeddedData?,
- * redeliveries?, redeliveryDelayMs?, brandId?}` completes a response as a respondent would, then posts the signed callback
- * to each subscriber (answering once the first copies are answered, with what each subscriber said).
+ * redeliveries?, redeliveryDelayMs?, brandId?}` completes a response as a respondent would, then posts the signed
+ * callback to each subscriber (answering once the first copies are answered, with what each subscriber said).
  * `DELETE …/responses/{R}` deletes one, so a callback's later fetch is a 404. False for any other path.
  */
 export async function handleSurveyInspection(
@@ -60,41 +89,11 @@ export async function handleSurveyInspection(
     if (req.method === 'DELETE' && responseId) {
       store.surveys.delete(surveyId, responseId)
       await send(res, 200, { deleted: responseId })
-      return true
-    }
-    if (req.method !== 'POST' || responseId)
+    } else if (req.method === 'POST' && !responseId) {
+      await send(res, 200, await completeAndNotify(store, surveyId, parseJson(await readBody(req, 64 * 1024))))
+    } else {
       throw new ApiError(405, 'SANDBOX_METHOD', `Routes: ${SURVEY_INSPECTION_ROUTES.join(', ')}`)
-    const body = parseJson(await readBody(req, 64 * 1024))
-    if (!isObject(body) || !isObject(body.answers)) throw badRequest('The body needs "answers": {exportTag: value}.')
-    const options = fireOptions(body)
-    const response = store.surveys.complete(
-      surveyId,
-      {
-        respondent: respondentOf(store, body),
-        answers: body.answers,
-        embeddedData: isObject(body.embeddedData) ? body.embeddedData : undefined
-      },
-      new Date()
-    )
-    // A survey belongs to a brand: the one given, else the first seeded user's.
-    const brandId = typeof body.brandId === 'string' ? body.brandId : store.snapshot().users[0].brandId
-    const topicTail = `surveyengine.completedResponse.${surveyId}`
-    const msg = {
-      Status: 'Complete',
-      SurveyID: surveyId,
-      ResponseID: response.responseId,
-      CompletedDate: response.values.endDate,
-      BrandID: brandId
     }
-    const subscribers = store.eventSubscriptions.matching(brandId, topicTail)
-    const event = { topic: `${brandId}.${topicTail}`, msg }
-    const first = await fireCallbacks(store.eventSubscriptions, subscribers, event)
-    // Redeliveries follow in the background, as a later copy from Qualtrics would.
-    if ((options.redeliveries ?? 0) > 0) {
-      const later = { redeliveries: (options.redeliveries ?? 1) - 1, delayMs: options.delayMs, firstAttempt: 2 }
-      void fireCallbacks(store.eventSubscriptions, subscribers, event, later).catch(() => undefined)
-    }
-    await send(res, 200, { responseId: response.responseId, values: response.values, callbacks: first })
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError(500, 'SANDBOX_INTERNAL', (error as Error).message)
     await send(res, apiError.status, { error: apiError.message })

@@ -98,6 +98,28 @@ function isoDate(...candidates: unknown[]): string {
 
 const sizeOf = (call: unknown) => Buffer.byteLength(JSON.stringify(call), 'utf8')
 
+/** `{userId}` from the external data reference (or the mapped field), else `{anonymousId}`, else refused. */
+function identityOf(callback: CompletedResponse, values: Record<string, unknown>, options: MappingOptions) {
+  const userId = idOf(options.userIdField ? values[options.userIdField] : values.externalDataReference)
+  if (userId) return { userId }
+  const anonymousId = idOf(values[options.anonymousIdField])
+  if (anonymousId) return { anonymousId }
+  const from = options.userIdField ? `embedded data "${options.userIdField}"` : 'an external data reference'
+  throw new UnmappableResponse(
+    'no-identity',
+    `response ${callback.responseId} has no identity: neither ${from} nor embedded data "${options.anonymousIdField}"`
+  )
+}
+
+function checkSize(call: SegmentCall, responseId: string): SegmentCall {
+  const size = sizeOf(call)
+  if (size <= SEGMENT_EVENT_LIMIT_BYTES) return call
+  throw new UnmappableResponse(
+    'too-large',
+    `the ${call.type} for response ${responseId} is ${size} bytes, over Segment's ${SEGMENT_EVENT_LIMIT_BYTES} per call`
+  )
+}
+
 /**
  * The Segment calls for one completed response: a `track` (messageId = the response id, so Segment drops a
  * redelivered callback's copy) and, when answers are chosen as traits, an `identify`.
@@ -110,28 +132,22 @@ export function buildCalls(
   now: Date = new Date()
 ): SegmentCall[] {
   const { values } = response
-  const userId = idOf(options.userIdField ? values[options.userIdField] : values.externalDataReference)
-  const anonymousId = userId ? undefined : idOf(values[options.anonymousIdField])
-  if (!userId && !anonymousId) {
-    const from = options.userIdField ? `embedded data "${options.userIdField}"` : 'an external data reference'
-    throw new UnmappableResponse(
-      'no-identity',
-      `response ${callback.responseId} has no identity: neither ${from} nor embedded data "${options.anonymousIdField}"`
-    )
-  }
+  const identity = identityOf(callback, values, options)
   const { answers, answerLabels, embeddedData } = splitValues(response, outline)
-  const identity = userId ? { userId } : { anonymousId }
   const timestamp = isoDate(values.endDate, callback.completedDate, values.recordedDate)
-  const stamp = { timestamp, receivedAt: now.toISOString(), sentAt: now.toISOString() }
+  const common = {
+    ...identity,
+    timestamp,
+    receivedAt: now.toISOString(),
+    sentAt: now.toISOString(),
+    context: { library: { name: 'qualtrics-responses', version: '1.0.0' } }
+  }
   const email = idOf(values.recipientEmail)
-  const context = { library: { name: 'qualtrics-responses', version: '1.0.0' } }
   const track: SegmentCall = {
     type: 'track',
     event: options.eventName,
     messageId: callback.responseId,
-    ...identity,
-    ...stamp,
-    context,
+    ...common,
     properties: {
       surveyId: callback.surveyId,
       ...(outline.name ? { surveyName: outline.name } : {}),
@@ -143,28 +159,8 @@ export function buildCalls(
       answerLabels
     }
   }
-  const calls = [track]
-  const traits = Object.fromEntries(
-    options.traitAnswers.filter((tag) => answers[tag] !== undefined).map((tag) => [tag, answers[tag]])
-  )
-  if (Object.keys(traits).length > 0) {
-    calls.push({
-      type: 'identify',
-      messageId: `${callback.responseId}-identify`,
-      ...identity,
-      ...stamp,
-      context,
-      traits: { ...(email ? { email } : {}), ...traits }
-    })
-  }
-  for (const call of calls) {
-    const size = sizeOf(call)
-    if (size > SEGMENT_EVENT_LIMIT_BYTES) {
-      throw new UnmappableResponse(
-        'too-large',
-        `the ${call.type} for response ${callback.responseId} is ${size} bytes, over Segment's ${SEGMENT_EVENT_LIMIT_BYTES} per call`
-      )
-    }
-  }
-  return calls
+  const chosen = options.traitAnswers.filter((tag) => answers[tag] !== undefined)
+  const traits = { ...(email ? { email } : {}), ...Object.fromEntries(chosen.map((tag) => [tag, answers[tag]])) }
+  const identify: SegmentCall = { type: 'identify', messageId: `${callback.responseId}-identify`, ...common, traits }
+  return (chosen.length > 0 ? [track, identify] : [track]).map((call) => checkSize(call, callback.responseId))
 }
