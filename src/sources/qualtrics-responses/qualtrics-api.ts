@@ -1,3 +1,5 @@
+import { isRetryableStatus } from './retry-rule'
+
 /**
  * The few Qualtrics API v3 calls the receiver makes, with an API token. The destination has a fuller client, but a
  * source imports only Node, actions-core and its own code (docs/responses.md says what this duplicates): the
@@ -22,8 +24,6 @@ export class QualtricsCallError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000
-
-const isTemporary = (status: number) => status === 408 || status === 429 || (status >= 500 && status !== 501)
 
 /** Qualtrics' own error message, when the body has one; never the request's headers. */
 function qualtricsMessage(body: unknown): string | undefined {
@@ -66,7 +66,7 @@ export async function callQualtrics(
     const detail = qualtricsMessage(parsed)
     throw new QualtricsCallError(
       response.status,
-      isTemporary(response.status),
+      isRetryableStatus(response.status),
       `${method} ${path}: Qualtrics answered ${response.status}${detail ? ` (${detail})` : ''}`
     )
   }

@@ -1,4 +1,5 @@
 import type { SegmentCall } from './mapping'
+import { isRetryableStatus } from './retry-rule'
 
 /** Segment's HTTP Tracking API hosts by region (docs: HTTP API source, Regional Segment). */
 export const SEGMENT_HOSTS = { us: 'https://api.segment.io', eu: 'https://events.eu1.segmentapis.com' } as const
@@ -61,8 +62,6 @@ export function batchesOf(calls: SegmentCall[]): SegmentCall[][] {
   return batches
 }
 
-const isRetryable = (status: number) => status === 408 || status === 429 || (status >= 500 && status !== 501)
-
 /** The queue's own bookkeeping stays home; Segment sets receivedAt itself. */
 function outbound({ receivedAt: _receivedAt, ...call }: SegmentCall, sentAt: string) {
   return { ...call, sentAt }
@@ -84,7 +83,7 @@ async function postBatch(target: SegmentTarget, batch: SegmentCall[]): Promise<C
     if (response.ok) return { status: response.status, retryable: false }
     return {
       status: response.status,
-      retryable: isRetryable(response.status),
+      retryable: isRetryableStatus(response.status),
       error: `Segment answered ${response.status}`
     }
   } catch (error) {
