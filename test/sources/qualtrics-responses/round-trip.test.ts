@@ -107,7 +107,6 @@ it('a transaction leads to a survey answer in Segment with the right userId, and
   expect(contact.email).toBe('mary.somerville@example.com')
 
   // 2. The contact completes the survey; the sandbox posts the signed callback.
-  const started = process.hrtime.bigint()
   const completed = await fetch(`${sandbox.url}/__sandbox/surveys/${SURVEY}/responses`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -126,7 +125,6 @@ it('a transaction leads to a survey answer in Segment with the right userId, and
   const delivered = () =>
     runtime!.deliveryLog.list().find((r) => r.messageId === responseId && r.state === 'delivered') !== undefined
   await until(delivered, LOOKS)
-  const trackMs = Number(process.hrtime.bigint() - started) / 1e6
   const calls = seen.flatMap((s) => s.body.batch)
   const surveyTrack = calls.find((c: any) => c.type === 'track')
   expect(surveyTrack).toMatchObject({
@@ -144,17 +142,14 @@ it('a transaction leads to a survey answer in Segment with the right userId, and
 
   // 4. The identify writes the answer back as the contact's embedded data.
   await until(() => directory().contacts.find((c) => c.extRef === 'user-2001')?.embeddedData?.nps_score === 9, LOOKS)
-  const writtenBackMs = Number(process.hrtime.bigint() - started) / 1e6
 
   // The redelivered copy is answered as a duplicate and sends nothing more.
   await until(() => sandbox.store.eventSubscriptions.deliveries.length === 2, LOOKS)
   expect(sandbox.store.eventSubscriptions.deliveries[1]).toMatchObject({ attempt: 2, status: 200 })
   expect(runtime.responses!.outcomes().map((o) => o.outcome)).toEqual(['duplicate', 'queued'])
-  expect(calls.filter((c: any) => c.messageId === responseId)).toHaveLength(1)
+  const sentInAll = seen.flatMap((s) => s.body.batch)
+  expect(sentInAll.filter((c: any) => c.messageId === responseId)).toHaveLength(1)
 
   const allLogs = logs.join('\n')
   for (const secret of [SHARED_KEY, WRITE_KEY, 'sandbox-token']) expect(allLogs).not.toContain(secret)
-  console.log(
-    `round trip: completion → track delivered ${trackMs.toFixed(0)} ms; → answer written back ${writtenBackMs.toFixed(0)} ms`
-  )
 })
