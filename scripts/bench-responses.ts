@@ -9,12 +9,9 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startLocalRuntime } from '../src/server/runtime'
-import { runResponsesCommand } from './responses'
+import { LOOP, startResponsesLoop } from './responses-loop'
 
-const SURVEY = 'SV_sandboxNps0001'
-const WRITE_KEY = 'bench-write-key-0123456789'
-const SHARED_KEY = 'bench-shared-key-0123456789'
+const SURVEY = LOOP.survey
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -40,33 +37,9 @@ async function main(): Promise<void> {
   const rounds = i >= 0 ? Number(process.argv[i + 1]) : 50
   const folder = mkdtempSync(join(tmpdir(), 'bench-responses-'))
   const port = await freePort()
-  const runtime = await startLocalRuntime({
-    config: { mode: 'sandbox', port, sandboxPort: 0, mappingDefaults: {} },
-    tracking: { queueFolder: join(folder, 'tracking'), writeKey: WRITE_KEY },
-    actionMappingDefaults: { upsertContact: { embeddedData: { '@path': '$.traits' } } },
-    responses: {
-      queueFolder: join(folder, 'responses'),
-      env: {
-        QUALTRICS_SUBSCRIPTION_KEY: SHARED_KEY,
-        SEGMENT_WRITE_KEY: WRITE_KEY,
-        SEGMENT_API_HOST: `http://127.0.0.1:${port}`,
-        RESPONSES_TRAIT_ANSWERS: 'nps_score'
-      }
-    }
-  })
+  const { runtime } = await startResponsesLoop({ folder, port, segmentApiHost: `http://127.0.0.1:${port}` })
   const sandbox = runtime.sandbox!
   try {
-    const env = {
-      QUALTRICS_API_TOKEN: 'sandbox-token',
-      QUALTRICS_DATACENTER: 'iad1',
-      QUALTRICS_API_BASE_URL: sandbox.url,
-      QUALTRICS_SUBSCRIPTION_KEY: SHARED_KEY
-    }
-    await runResponsesCommand(
-      ['subscribe', '--survey', SURVEY, '--url', `${runtime.url}/qualtrics/responses`],
-      env,
-      () => undefined
-    )
     const directory = () => sandbox.store.snapshot().directories[0]
     const toTrack: number[] = []
     const toWriteBack: number[] = []

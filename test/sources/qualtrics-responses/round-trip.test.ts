@@ -1,17 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies read back in the test */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { startLocalRuntime, type LocalRuntime } from '../../../src/server/runtime'
-import { runResponsesCommand } from '../../../scripts/responses'
+import type { LocalRuntime } from '../../../src/server/runtime'
+import { LOOP, startResponsesLoop } from '../../../scripts/responses-loop'
 import { tempFolder, until } from '../../server/tracking/helpers'
 
 // The loop over real HTTP on 127.0.0.1: a Transaction Created track → upsertContactTransaction in the sandbox →
 // the sandbox completes a survey for that contact and posts the signed callback → POST /qualtrics/responses →
 // the receiver fetches the response → Segment calls to the local server's tracking API (through a capture
 // server that forwards them, so the test sees what arrived) → the identify's answer written back by upsertContact.
-const SURVEY = 'SV_sandboxNps0001'
-const SHARED_KEY = 'round-trip-shared-key-0123456789'
-const WRITE_KEY = 'round-trip-write-key-0123456789'
+const { survey: SURVEY, sharedKey: SHARED_KEY, writeKey: WRITE_KEY } = LOOP
 const LOOKS = 3000
 
 let folders: Array<ReturnType<typeof tempFolder>> = []
@@ -54,39 +52,16 @@ it('a transaction leads to a survey answer in Segment with the right userId, and
   const seen: Array<{ authorization?: string; body: any }> = []
   const proxy = await captureServer(() => runtime!.url, seen)
   capture = proxy.server
-  const [trackingQueue, responsesQueue] = [tempFolder(), tempFolder()]
-  folders = [trackingQueue, responsesQueue]
+  folders = [tempFolder()]
   const logs: string[] = []
-  runtime = await startLocalRuntime({
-    config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
-    log: (line) => logs.push(line),
-    tracking: { queueFolder: trackingQueue.folder, writeKey: WRITE_KEY },
-    // The identify's traits (the chosen answer) become the contact's embedded data.
-    actionMappingDefaults: { upsertContact: { embeddedData: { '@path': '$.traits' } } },
-    responses: {
-      queueFolder: responsesQueue.folder,
-      env: {
-        QUALTRICS_SUBSCRIPTION_KEY: SHARED_KEY,
-        SEGMENT_WRITE_KEY: WRITE_KEY,
-        SEGMENT_API_HOST: proxy.url,
-        RESPONSES_TRAIT_ANSWERS: 'nps_score'
-      }
-    }
+  const started = await startResponsesLoop({
+    folder: folders[0].folder,
+    segmentApiHost: proxy.url,
+    log: (line) => logs.push(line)
   })
+  runtime = started.runtime
   const sandbox = runtime.sandbox!
-  const out: string[] = []
-  const cliEnv = {
-    QUALTRICS_API_TOKEN: 'sandbox-token',
-    QUALTRICS_DATACENTER: 'iad1',
-    QUALTRICS_API_BASE_URL: sandbox.url,
-    QUALTRICS_SUBSCRIPTION_KEY: SHARED_KEY
-  }
-  await runResponsesCommand(
-    ['subscribe', '--survey', SURVEY, '--url', `${runtime.url}/qualtrics/responses`],
-    cliEnv,
-    (l) => out.push(l)
-  )
-  expect(out.join('\n')).toMatch(/Subscribed SUB_\w+/)
+  expect(started.subscribed.join('\n')).toMatch(/Subscribed SUB_\w+/)
 
   // 1. The transaction, through the tracking API with the write key.
   const auth = `Basic ${Buffer.from(`${WRITE_KEY}:`).toString('base64')}`
