@@ -4,6 +4,7 @@ import type { FaultConfig } from './faults'
 import { parseJson, readBody, send } from './http-io'
 import { isObject } from './plain-object'
 import type { SandboxStore } from './store'
+import { handleSurveyInspection, SURVEY_INSPECTION_ROUTES } from './survey-completion'
 
 /** What the inspection routes read and change. */
 export interface Inspected {
@@ -20,7 +21,8 @@ const ROUTES = [
   'GET /__sandbox/stats',
   'GET|PUT /__sandbox/faults',
   'GET|POST /__sandbox/clock',
-  'POST /__sandbox/reset'
+  'POST /__sandbox/reset',
+  ...SURVEY_INSPECTION_ROUTES
 ]
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -42,6 +44,7 @@ export async function handleInspection(
   sandbox: Inspected
 ): Promise<void> {
   const { method } = req
+  if (await handleSurveyInspection(req, res, path, sandbox.store)) return
   if (method === 'GET' && path === '/__sandbox/state') return send(res, 200, sandbox.store.snapshot())
   if (method === 'GET' && path === '/__sandbox/stats') return send(res, 200, sandbox.stats())
   if (method === 'GET' && path === '/__sandbox/faults') return send(res, 200, sandbox.faults())

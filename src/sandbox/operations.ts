@@ -5,6 +5,7 @@ import { workflowTriggerId } from './authentication'
 import { page } from './paging'
 import type { Route } from './routes'
 import type { SandboxStore, StoredUser } from './store'
+import { isSurveyEndpoint, performSurveyCall } from './survey-operations'
 
 /** Search pages past this many results are refused (Qualtrics: use a contact export instead). */
 export const SEARCH_RESULT_LIMIT = 10_000
@@ -69,7 +70,9 @@ function search(store: SandboxStore, directoryId: string, call: Call, pageSize: 
 export function perform(store: SandboxStore, call: Call, pageSize: number): [number, Record<string, unknown>] {
   const [directoryId, contactId] = call.route.params
   const { url, body, origin, caller } = call
-  switch (call.route.endpoint) {
+  const { endpoint } = call.route
+  if (isSurveyEndpoint(endpoint)) return performSurveyCall(store, { ...call, route: { ...call.route, endpoint } })
+  switch (endpoint) {
     case 'whoami': {
       const { userName, userId, brandId, firstName, lastName, email } = caller.user
       // The non-administrator type is the sandbox's own pick among Qualtrics' user types.

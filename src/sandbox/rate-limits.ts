@@ -1,3 +1,5 @@
+import { SURVEY_ENDPOINTS } from './survey-operations'
+
 /** Endpoints the sandbox serves, by the names used for rate limits, fault rules and statistics. */
 export const ENDPOINTS = [
   'whoami',
@@ -12,7 +14,8 @@ export const ENDPOINTS = [
   'erasure.create',
   'erasure.list',
   'workflow.trigger',
-  'oauth.token'
+  'oauth.token',
+  ...SURVEY_ENDPOINTS
 ] as const
 export type Endpoint = (typeof ENDPOINTS)[number]
 

@@ -37,6 +37,13 @@ export function route(method: string, path: string): Route | ApiError {
       DELETE: 'contacts.delete'
     }) ??
     match(['API', 'v3', 'directories', '*', 'transactions'], { POST: 'transactions.create' }) ??
+    match(['API', 'v3', 'eventsubscriptions'], { POST: 'eventsubscriptions.create', GET: 'eventsubscriptions.list' }) ??
+    match(['API', 'v3', 'eventsubscriptions', '*'], {
+      GET: 'eventsubscriptions.get',
+      DELETE: 'eventsubscriptions.delete'
+    }) ??
+    match(['API', 'v3', 'surveys', '*', 'responses', '*'], { GET: 'responses.get' }) ??
+    match(['API', 'v3', 'survey-definitions', '*'], { GET: 'surveydefinitions.get' }) ??
     match(['API', 'v3', 'op-erase-personal-data'], { POST: 'erasure.create', GET: 'erasure.list' }) ??
     match(['inbound-event', 'v1', 'events', 'json', 'triggers'], { POST: 'workflow.trigger' }) ??
     // At the origin's root, as Qualtrics serves it, not under /API/v3.

@@ -62,12 +62,36 @@ export interface SeedWorkflow {
   name?: string
 }
 
+/** A survey question: its id (QID…), its export tag, and whether its answer is a number or text (`QID…_TEXT`). */
+export interface SeedQuestion {
+  questionId: string
+  exportTag?: string
+  text?: string
+  type?: 'number' | 'text'
+}
+
+/** A stored response: `values` as the responses API returns them (metadata, QID answers, embedded data). */
+export interface SeedResponse {
+  responseId: string
+  values: Record<string, unknown>
+  labels?: Record<string, unknown>
+}
+
+export interface SeedSurvey {
+  surveyId: string
+  name?: string
+  questions?: SeedQuestion[]
+  responses?: SeedResponse[]
+}
+
 export interface SandboxSeed {
   users: SeedUser[]
   directories: SeedDirectory[]
   workflows: SeedWorkflow[]
   /** OAuth clients for the client-credentials grant; none by default. */
   clients?: SeedClient[]
+  /** Survey definitions and their responses (surveys.ts); none by default. */
+  surveys?: SeedSurvey[]
 }
 
 /** A directory's merge rules, whichever form its seed used: the fields of each rule that are set true. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { validateContactBody } from './contact-fields'
 import { OAUTH_SCOPES } from './oauth'
 import { isObject } from './plain-object'
+import { parseSurveys } from './surveys'
 import {
   DEDUPLICATION_FIELDS,
   MAX_DEDUPLICATION_RULES,
@@ -41,6 +42,16 @@ export const DEFAULT_SEED: SandboxSeed = {
     }
   ],
   workflows: [{ urlTokenId: '5a0dbe11-0000-4000-8000-000000000001', name: 'Survey completed workflow' }],
+  surveys: [
+    {
+      surveyId: 'SV_sandboxNps0001',
+      name: 'Sandbox NPS survey',
+      questions: [
+        { questionId: 'QID1', exportTag: 'nps_score', text: 'How likely are you to recommend us?', type: 'number' },
+        { questionId: 'QID2', exportTag: 'nps_comment', text: 'Why?', type: 'text' }
+      ]
+    }
+  ],
   clients: [
     {
       clientId: 'sandbox-client',
@@ -213,7 +224,8 @@ export function parseSeed(value: unknown): SandboxSeed {
   })
   const clientIds = new Set<string>()
   const clients = list(value.clients, 'clients').map((c, i) => client(c, `clients[${i}]`, userIds, clientIds))
-  return { users, directories, workflows, clients }
+  const surveys = value.surveys === undefined ? {} : { surveys: parseSurveys(value.surveys, fail) }
+  return { users, directories, workflows, clients, ...surveys }
 }
 
 export function loadSeedFile(path: string): SandboxSeed {

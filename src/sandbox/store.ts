@@ -13,6 +13,8 @@ import {
   type SeedUser
 } from './seed-types'
 import { buildTransactions, type StoredTransaction } from './transactions'
+import { EventSubscriptions } from './event-subscriptions'
+import { SurveyBook } from './surveys'
 
 export interface WorkflowRun {
   id: string
@@ -71,9 +73,13 @@ export class SandboxStore {
   readonly erasureRequests: ErasureRequest[] = []
   /** The seeded OAuth clients and the tokens they were issued (tokens expire on the sandbox clock). */
   readonly oauth: OAuthClients
+  /** Survey definitions and responses, and the event subscriptions told of completions. */
+  readonly surveys: SurveyBook
+  readonly eventSubscriptions = new EventSubscriptions()
 
   constructor(seed: SandboxSeed, options: StoreOptions = {}) {
     this.now = options.now ?? Date.now
+    this.surveys = new SurveyBook(seed.surveys)
     this.indexLagMs = options.indexLagMs ?? 0
     this.oauth = new OAuthClients(seed.clients ?? [], this.now)
     for (const user of seed.users) {
@@ -276,7 +282,10 @@ export class SandboxStore {
       })),
       workflowRuns: this.workflowRuns,
       erasureRequests: this.erasureRequests,
-      oauthClients: this.oauth.snapshot()
+      oauthClients: this.oauth.snapshot(),
+      surveys: this.surveys.snapshot(),
+      eventSubscriptions: this.eventSubscriptions.all(),
+      callbackDeliveries: this.eventSubscriptions.deliveries
     }
   }
 

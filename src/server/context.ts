@@ -3,6 +3,7 @@ import qualtrics from '../destinations/qualtrics'
 import { DeliveryLog } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
 import { MemoryStatsClient } from './stats-api'
+import type { Responses } from './responses'
 import type { TrackingHandler } from './tracking'
 
 // The server runs any destination definition; ours is the default. Settings are the definition's own type.
@@ -36,6 +37,8 @@ export interface LocalServerOptions {
   deliveryLog?: DeliveryLog
   /** Segment's tracking API (tracking/), mounted behind the request guard when given. */
   tracking?: TrackingHandler
+  /** The Qualtrics responses receiver (POST /qualtrics/responses), when configured. */
+  responses?: Responses
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
@@ -58,6 +61,7 @@ export interface ServerContext {
   sandboxUrl?: string
   deliveryLog: DeliveryLog
   tracking?: TrackingHandler
+  responses?: Responses
   /** What the runs counted (actions-core statsContext), served at GET /console/api/stats. */
   stats: MemoryStatsClient
 }
@@ -117,6 +121,7 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     sandboxUrl: options.sandboxUrl,
     deliveryLog: options.deliveryLog ?? new DeliveryLog(),
     tracking: options.tracking,
+    responses: options.responses,
     stats: new MemoryStatsClient()
   }
 }

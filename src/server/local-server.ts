@@ -5,6 +5,7 @@ import { redactText, redactValue } from '../destinations/qualtrics/client'
 import { serveConsole } from './console/routes'
 import { createServerContext, type LocalServerOptions, type ServerContext } from './context'
 import { BadRequest, sendJson } from './http-utils'
+import { RESPONSES_ROUTE } from '../sources/qualtrics-responses'
 import { guardRequest } from './request-guard'
 import { pathOf, route, type RouteResult } from './routes'
 
@@ -43,6 +44,12 @@ async function handledByTracking(ctx: ServerContext, req: IncomingMessage, res: 
   return ctx.tracking(req, res, path)
 }
 
+/** POST /qualtrics/responses, when the receiver is configured: it answers (and logs) its own callbacks. */
+async function handledByResponses(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, headers: object) {
+  if (!ctx.responses || pathOf(req) !== RESPONSES_ROUTE) return undefined
+  return ctx.responses.handle(req, res, headers as Record<string, string>)
+}
+
 /** Answers one request; returns the line to log, or undefined when the tracking API answered (and logged) it. */
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse, port: number | undefined) {
   const started = process.hrtime.bigint()
@@ -53,6 +60,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     const decision = guardRequest(req, port)
     headers = decision.headers
     if (!decision.answer && (await handledByTracking(ctx, req, res, headers))) return undefined
+    const callback = decision.answer ? undefined : await handledByResponses(ctx, req, res, headers)
+    if (callback !== undefined) return `${req.method} ${pathOf(req)} ${callback}`
     if (!decision.answer && (await serveConsole(req, res, req.url ?? '/', ctx)))
       return redactText(`${req.method} ${req.url} ${res.statusCode}`, secrets)
     answer = decision.answer ?? (await route(ctx, req, secrets))
@@ -112,23 +121,26 @@ export function createLocalServer(options: LocalServerOptions = {}): Server {
   return server
 }
 
-/** Starts the server on 127.0.0.1 (never another interface); port 0 picks a free one. */
-export async function startLocalServer(
-  options: LocalServerOptions & { port?: number } = {}
-): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
-  const server = createLocalServer(options)
+/** Listens on 127.0.0.1 only (never another interface); port 0 picks a free one. `close` drops open connections. */
+export async function listenOnLoopback(server: Server, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+    server.listen(port, '127.0.0.1', () => resolve())
   })
-  const { port } = server.address() as AddressInfo
   return {
-    url: `http://127.0.0.1:${port}`,
-    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
         server.close(() => resolve())
       })
   }
+}
+
+/** Starts the server on 127.0.0.1 (never another interface); port 0 picks a free one. */
+export async function startLocalServer(
+  options: LocalServerOptions & { port?: number } = {}
+): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+  const server = createLocalServer(options)
+  return { server, ...(await listenOnLoopback(server, options.port)) }
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { FORM_CONTENT_TYPE, RESPONSES_ROUTE } from '../sources/qualtrics-responses'
 
 /**
  * Who may talk to the local server. It holds a Qualtrics API token (from the environment, with `npm start`), so a
@@ -80,9 +81,19 @@ function preflight(req: Pick<IncomingMessage, 'headers'>, cors: Record<string, s
   return { headers, answer: { status: 204 } }
 }
 
-function checkContentType(contentType: string | undefined, cors: Record<string, string>): GuardDecision | undefined {
+/** The one exception to JSON: Qualtrics posts its callbacks form-encoded, to this path only (they are HMAC-signed). */
+function isQualtricsCallback(url: string | undefined, mediaType: string): boolean {
+  const path = (url ?? '').split('?')[0].replace(/\/+$/, '')
+  return path === RESPONSES_ROUTE && mediaType === FORM_CONTENT_TYPE
+}
+
+function checkContentType(
+  contentType: string | undefined,
+  cors: Record<string, string>,
+  url?: string
+): GuardDecision | undefined {
   const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase()
-  if (mediaType === 'application/json') return undefined
+  if (mediaType === 'application/json' || isQualtricsCallback(url, mediaType)) return undefined
   return refuse(
     415,
     `A POST needs "content-type: application/json"${contentType ? `, not "${contentType}"` : ' (none was sent)'}: ` +
@@ -94,10 +105,10 @@ function checkContentType(contentType: string | undefined, cors: Record<string, 
 /**
  * Checks a request before it is routed: the Host must be this server (127.0.0.1, localhost or [::1] with its own
  * port); an Origin, when present, must be this server or the Actions Tester; a CORS preflight from such an origin is
- * answered here; a POST must be JSON. Refusals are 403 (host, origin), 405 (preflight for another method) and 415.
+ * answered here; a POST must be JSON (form-encoded only for POST /qualtrics/responses, Qualtrics' callbacks). Refusals are 403 (host, origin), 405 (preflight for another method) and 415.
  */
 export function guardRequest(
-  req: Pick<IncomingMessage, 'method' | 'headers'>,
+  req: Pick<IncomingMessage, 'method' | 'headers'> & { url?: string },
   port: number | undefined
 ): GuardDecision {
   // No port: the server has stopped listening and the connection is on its way out.
@@ -114,6 +125,6 @@ export function guardRequest(
       return preflight(req, cors)
     }
   }
-  if (req.method === 'POST') return checkContentType(req.headers['content-type'], cors) ?? { headers: cors }
+  if (req.method === 'POST') return checkContentType(req.headers['content-type'], cors, req.url) ?? { headers: cors }
   return { headers: cors }
 }

@@ -7,6 +7,8 @@ import { BadRequest, isPlainObject, readJsonBody } from './http-utils'
 import { errorResult } from './results'
 import { listStats, STATS_ROUTE } from './stats-api'
 import { TRACKING_ROUTES } from './tracking'
+import { RESPONSES_CONSOLE_ROUTE, listResponses } from './responses-console'
+import { RESPONSES_ROUTE } from '../sources/qualtrics-responses'
 
 export interface RouteResult {
   status: number
@@ -32,7 +34,8 @@ function index(ctx: ServerContext): RouteResult {
         ...(definition.onDelete ? ['POST /delete'] : []),
         ...(ctx.tracking ? Object.keys(TRACKING_ROUTES).map((path) => `POST ${path}`) : []),
         `GET ${DELIVERIES_ROUTE}`,
-        `GET ${STATS_ROUTE}`
+        `GET ${STATS_ROUTE}`,
+        ...(ctx.responses ? [`POST ${RESPONSES_ROUTE}`, `GET ${RESPONSES_CONSOLE_ROUTE}`] : [])
       ]
     }
   }
@@ -140,6 +143,7 @@ export async function route(ctx: ServerContext, req: IncomingMessage, secrets: s
   }
   if (path === DELIVERIES_ROUTE) return listDeliveries(ctx.deliveryLog, req)
   if (path === STATS_ROUTE) return listStats(ctx.stats, req)
+  if (path === RESPONSES_ROUTE || path === RESPONSES_CONSOLE_ROUTE) return listResponses(ctx.responses, req, path)
   const slug = parts[0]
   if (!slug || !ctx.actionSlugs.includes(slug) || parts.length > 2) {
     throw new BadRequest(

@@ -13,6 +13,7 @@ import { DeliveryLog } from './delivery-log'
 import { startLocalServer, type LocalServerOptions } from './local-server'
 import { startTracking, trackingConfigFromEnv, type Tracking, type TrackingOptions } from './tracking'
 import { deliverTrackedEvents, LOG_STATE_OF } from './tracking-delivery'
+import { startResponses, type Responses, type ResponsesOptions } from './responses'
 
 export interface LocalRuntime {
   url: string
@@ -20,6 +21,8 @@ export interface LocalRuntime {
   sandbox?: Sandbox
   /** Segment's tracking API and its queue. */
   tracking: Tracking
+  /** The Qualtrics responses receiver, when QUALTRICS_SUBSCRIPTION_KEY is set. */
+  responses?: Responses
   deliveryLog: DeliveryLog
   /** What was started, in lines fit for the console. */
   summary: string[]
@@ -42,6 +45,22 @@ export interface RuntimeOptions {
    * `queueFolder`: one process at a time may hold a queue folder.
    */
   tracking?: Partial<Omit<TrackingOptions, 'deliver' | 'log'>>
+  /** The responses receiver's environment (default process.env), queue folder and back-off. */
+  responses?: Partial<Omit<ResponsesOptions, 'qualtrics' | 'log'>>
+}
+
+/** The receiver, when its shared key is set: it reads responses with the destination's Qualtrics token. */
+function startRuntimeResponses(options: RuntimeOptions, server: LocalServerOptions): Promise<Responses | undefined> {
+  const env = options.responses?.env ?? process.env
+  const settings = server.settings as { apiToken: string; datacenter: string }
+  if (!env.QUALTRICS_SUBSCRIPTION_KEY?.trim()) return Promise.resolve(undefined)
+  const origin = server.sandboxUrl ?? options.config.apiBaseUrl ?? `https://${settings.datacenter}.qualtrics.com`
+  return startResponses({
+    ...options.responses,
+    env,
+    log: options.log,
+    qualtrics: { origin, apiToken: settings.apiToken }
+  })
 }
 
 /**
@@ -123,8 +142,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     await sandbox?.close()
     throw error
   })
-  const local = await startLocalServer({ ...server, tracking: tracking.handle, port: config.port }).catch(
+  const responses = await startRuntimeResponses(options, server).catch(async (error: unknown) => {
+    await tracking.close()
+    await sandbox?.close()
+    throw error
+  })
+  const local = await startLocalServer({ ...server, tracking: tracking.handle, responses, port: config.port }).catch(
     async (error: unknown) => {
+      await responses?.close()
       await tracking.close()
       await sandbox?.close()
       throw error
@@ -134,17 +159,20 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   summary.push(
     ...tracking.summary,
     `  point a Segment SDK's host at ${local.url} (e.g. new Analytics({ writeKey, host: '${local.url}' }))`,
-    `Console: open ${local.url}/ in a browser (event delivery, actions tester, sandbox; docs/console.md)`
+    `Console: open ${local.url}/ in a browser (event delivery, actions tester, sandbox; docs/console.md)`,
+    ...(responses?.summary ?? [])
   )
   return {
     url: local.url,
     sandbox,
     tracking,
+    responses,
     deliveryLog: context.deliveryLog,
     summary,
     async close() {
       // The HTTP server first, so nothing new is queued while the delivery under way finishes.
       await local.close()
+      await responses?.close()
       await tracking.close()
       await sandbox?.close()
       setApiOriginOverride(undefined)

@@ -1,6 +1,7 @@
 /* global document */
 // Event delivery: what the tracking queue received, what each subscription did with it, and every Qualtrics call.
 import { api, el, jsonDetails, requestList, show, statusClass, table } from './dom.js'
+import { openCallbacks } from './responses.js'
 
 const $ = (id) => document.getElementById(id)
 
@@ -57,6 +58,7 @@ function eventItem(record) {
 }
 
 export async function openDeliveries() {
+  void openCallbacks()
   const status = $('deliveries-status').value
   $('deliveries-line').textContent = 'Loading…'
   const answer = await api('GET', `/console/api/deliveries${status ? `?status=${encodeURIComponent(status)}` : ''}`)

@@ -34,6 +34,7 @@ export const CONSOLE_ASSETS = [
   'deliveries.js',
   'tester.js',
   'sandbox.js',
+  'responses.js',
   'favicon.svg'
 ] as const
 

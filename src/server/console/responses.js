@@ -1,0 +1,46 @@
+/* global document */
+// The responses receiver's newest callbacks, under the event delivery: what Qualtrics was answered and why.
+import { api, el, show, statusClass, table } from './dom.js'
+
+const $ = (id) => document.getElementById(id)
+const SHOWN = 20
+
+function row(callback) {
+  const ids = [callback.surveyId, callback.responseId].filter(Boolean).join(' / ')
+  return [
+    callback.at,
+    ids || '(unidentified)',
+    callback.userId ?? '',
+    callback.outcome,
+    el('span', { class: `badge ${statusClass(callback.status)}` }, callback.status),
+    callback.reason ?? ''
+  ]
+}
+
+export async function openCallbacks() {
+  const answer = await api('GET', '/console/api/responses')
+  if (answer.status !== 200) {
+    $('callbacks-line').textContent = `Could not load the receiver's callbacks: ${answer.body?.error ?? answer.status}`
+    return
+  }
+  const { enabled, hint, callbacks = [], calls = [] } = answer.body
+  if (!enabled) {
+    show($('callbacks-table'))
+    $('callbacks-line').textContent = hint
+    return
+  }
+  const delivered = calls.filter((call) => call.status === 'delivered').length
+  $('callbacks-line').textContent =
+    `${callbacks.length} callback${callbacks.length === 1 ? '' : 's'} received, newest first; ` +
+    `${calls.length} Segment call${calls.length === 1 ? '' : 's'} queued, ${delivered} delivered.`
+  show(
+    $('callbacks-table'),
+    callbacks.length === 0
+      ? el('p', { class: 'muted' }, 'No callback yet.')
+      : table(
+          'Qualtrics callbacks',
+          ['Received', 'Survey / response', 'userId', 'Outcome', 'Answered', 'Reason'],
+          callbacks.slice(0, SHOWN).map(row)
+        )
+  )
+}

@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { resolve } from 'node:path'
+import { redactText } from '../destinations/qualtrics/client'
+import {
+  handleResponsesRoute,
+  receiverConfigFromEnv,
+  ResponseReceiver,
+  segmentDelivery,
+  type CallbackOutcome,
+  type QualtricsAccess,
+  type SegmentCall
+} from '../sources/qualtrics-responses'
+import {
+  DEFAULT_QUEUE_FOLDER,
+  DeliveryWorker,
+  EventQueue,
+  type BackoffPolicy,
+  type Clock,
+  type EventRecord,
+  type TrackingEvent
+} from './tracking'
+
+/** The receiver's own queue folder, beside the tracking API's (one process at a time may hold each). */
+export const DEFAULT_RESPONSES_QUEUE_FOLDER = resolve(DEFAULT_QUEUE_FOLDER, '..', 'responses-queue')
+
+/** Answers POST /qualtrics/responses (the caller matched the path); resolves to the status sent. */
+export type ResponsesHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>
+) => Promise<number>
+
+export interface ResponsesOptions {
+  env: NodeJS.ProcessEnv
+  qualtrics: QualtricsAccess
+  /** Default RESPONSES_QUEUE_DIR, else DEFAULT_RESPONSES_QUEUE_FOLDER. */
+  queueFolder?: string
+  log?: (line: string) => void
+  backoff?: BackoffPolicy
+  clock?: Clock
+  random?: () => number
+}
+
+export interface Responses {
+  handle: ResponsesHandler
+  /** The newest callbacks and what became of each, newest first. */
+  outcomes(): CallbackOutcome[]
+  /** The queued Segment calls, waiting or finished, newest first. */
+  recent(limit?: number): Promise<EventRecord[]>
+  summary: string[]
+  close(): Promise<void>
+}
+
+/**
+ * The Qualtrics responses receiver (src/sources/qualtrics-responses/) on the local server's durable queue: a
+ * callback is answered once its Segment calls are on disk, and a delivery worker sends them to Segment with the
+ * write key, retrying 429/5xx with back-off, across restarts. Every log line is redacted of the shared key, the
+ * write key and the Qualtrics token.
+ */
+export async function startResponses(options: ResponsesOptions): Promise<Responses> {
+  const config = receiverConfigFromEnv(options.env)
+  const secrets = [config.sharedKey, config.writeKey, options.qualtrics.apiToken]
+  const log = (line: string) => options.log?.(redactText(line, secrets))
+  const folder = options.queueFolder ?? (options.env.RESPONSES_QUEUE_DIR?.trim() || DEFAULT_RESPONSES_QUEUE_FOLDER)
+  const queue = await EventQueue.open({ folder: resolve(folder) })
+  const deliver = segmentDelivery({ host: config.segmentHost, writeKey: config.writeKey })
+  const worker = new DeliveryWorker({
+    queue,
+    deliver: (events: TrackingEvent[]) => deliver(events as unknown as SegmentCall[]),
+    backoff: options.backoff,
+    clock: options.clock,
+    random: options.random,
+    log: (line) => log(`Segment delivery: ${line}`)
+  })
+  queue.onEnqueued(() => worker.notify())
+  worker.start()
+  const receiver = new ResponseReceiver({
+    sharedKey: config.sharedKey,
+    qualtrics: options.qualtrics,
+    mapping: config.mapping,
+    log,
+    queue: { enqueue: (calls) => queue.enqueue(calls as unknown as TrackingEvent[], () => 'qualtrics') }
+  })
+  const waiting = queue.size.pending
+  return {
+    handle: (req, res, headers) => handleResponsesRoute(receiver, req, res, headers),
+    outcomes: () => receiver.outcomes.list(),
+    recent: (limit) => queue.recent(limit),
+    summary: [
+      `Qualtrics responses: POST /qualtrics/responses → Segment at ${config.segmentHost} (event "${config.mapping.eventName}")`,
+      `  queue in ${resolve(folder)}${waiting > 0 ? `, ${waiting} calls from an earlier run to deliver` : ''}`
+    ],
+    async close() {
+      await worker.close()
+      await queue.close()
+    }
+  }
+}

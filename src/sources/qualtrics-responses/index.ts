@@ -1,0 +1,36 @@
+/**
+ * The way back: Qualtrics event-subscription callbacks (a completed survey response) → Segment's Tracking API,
+ * with only a source write key. Imports only Node and its own code; the host process hands in the durable queue.
+ */
+export { callbackFields, parseCompletedResponse, CallbackProblem, type CompletedResponse } from './callback'
+export { receiverConfigFromEnv, type ReceiverConfig } from './config'
+export { CALLBACK_BODY_LIMIT_BYTES, FORM_CONTENT_TYPE, handleResponsesRoute, RESPONSES_ROUTE } from './http-route'
+export {
+  buildCalls,
+  DEFAULT_EVENT_NAME,
+  SEGMENT_EVENT_LIMIT_BYTES,
+  UnmappableResponse,
+  type MappingOptions,
+  type SegmentCall
+} from './mapping'
+export { CallbackOutcomes, describeOutcome, type CallbackOutcome } from './outcomes'
+export { callQualtrics, fetchResponse, QualtricsCallError, type QualtricsAccess } from './qualtrics-api'
+export { ResponseReceiver, type CallQueue, type ReceiverAnswer, type ReceiverOptions } from './receiver'
+export {
+  batchesOf,
+  SEGMENT_BATCH_LIMIT_BYTES,
+  SEGMENT_HOSTS,
+  segmentDelivery,
+  segmentHost,
+  type CallResult,
+  type SegmentTarget
+} from './segment-delivery'
+export { checkSignature, signMessage, type SignatureCheck } from './signature'
+export {
+  completedResponseTopic,
+  listSubscriptions,
+  newSharedKey,
+  subscribe,
+  unsubscribe,
+  type Subscription
+} from './subscriptions'

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto'
+import { callQualtrics, type QualtricsAccess } from './qualtrics-api'
+
+/** A subscription as `GET /eventsubscriptions` lists it (the shared key is never shown). */
+export interface Subscription {
+  id: string
+  topics: string
+  publicationUrl: string
+}
+
+const SURVEY_ID = /^SV_[A-Za-z0-9]{1,40}$/
+
+/** A fresh shared key: 32 random bytes as hex. */
+export function newSharedKey(): string {
+  return randomBytes(32).toString('hex')
+}
+
+export const completedResponseTopic = (surveyId: string) => `surveyengine.completedResponse.${surveyId}`
+
+/** Registers the receiver's URL for a survey's completed responses; returns the subscription id. */
+export async function subscribe(
+  access: QualtricsAccess,
+  surveyId: string,
+  publicationUrl: string,
+  sharedKey: string
+): Promise<string> {
+  if (!SURVEY_ID.test(surveyId)) throw new Error(`--survey "${surveyId}" is not a survey id (SV_…)`)
+  const url = new URL(publicationUrl)
+  if (url.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new Error(`--url must be https (Qualtrics posts from the internet), not ${url.protocol}`)
+  }
+  const result = await callQualtrics(access, 'POST', '/eventsubscriptions', {
+    topics: completedResponseTopic(surveyId),
+    publicationUrl,
+    encrypt: false,
+    sharedKey
+  })
+  if (typeof result.id !== 'string') throw new Error('Qualtrics answered without a subscription id')
+  return result.id
+}
+
+export async function listSubscriptions(access: QualtricsAccess): Promise<Subscription[]> {
+  const result = await callQualtrics(access, 'GET', '/eventsubscriptions')
+  const elements = Array.isArray(result.elements) ? result.elements : []
+  return elements.map((e: Record<string, unknown>) => ({
+    id: String(e.id),
+    topics: String(e.topics ?? ''),
+    publicationUrl: String(e.publicationUrl ?? '')
+  }))
+}
+
+export async function unsubscribe(access: QualtricsAccess, id: string): Promise<void> {
+  await callQualtrics(access, 'DELETE', `/eventsubscriptions/${encodeURIComponent(id)}`)
+}
