@@ -49,7 +49,13 @@ export function directoriesWith(criteria: Record<string, boolean>, directoryId =
     .reply(200, ok({ elements: [{ directoryId, deduplicationCriteria: criteria }], nextPage: null }))
 }
 
-export const EMAIL_DEDUP = { email: true, firstName: false, lastName: false, externalDataReference: false, phone: false }
+export const EMAIL_DEDUP = {
+  email: true,
+  firstName: false,
+  lastName: false,
+  externalDataReference: false,
+  phone: false
+}
 
 export function resetAudienceState(): void {
   contactCache.clear()
