@@ -226,6 +226,10 @@ describe('fields match Segment’s public docs', () => {
     expect(audience.audienceFields.directoryId.required).toBe(true)
     expect(audience.audienceFields.mailingListId.required).toBe(false)
     expect(actionOf('syncAudience').syncMode).toMatchObject({ default: 'mirror' })
-    expect(actionOf('syncAudience').syncMode?.choices.map((c) => c.value).sort()).toEqual(['add', 'delete', 'mirror'])
+    expect(
+      actionOf('syncAudience')
+        .syncMode?.choices.map((c) => c.value)
+        .sort()
+    ).toEqual(['add', 'delete', 'mirror'])
   })
 })
