@@ -7,6 +7,7 @@ import {
   DIR,
   directoriesWith,
   EMAIL_DEDUP,
+  failure,
   engageIdentify,
   EXTERNAL_ID,
   LIST,
@@ -24,12 +25,6 @@ const echo = (status: number, secret = API_TOKEN) => ({
 })
 const everything = (error: unknown) =>
   `${(error as Error).message}\n${(error as Error).stack}\n${JSON.stringify(error, Object.getOwnPropertyNames(error))}`
-const rejection = (promise: Promise<unknown>) =>
-  promise.then(
-    () => new Error('expected a failure'),
-    (error: unknown) => error
-  )
-
 beforeEach(() => {
   testDestination.responses.splice(0)
   resetAudienceState()
@@ -40,16 +35,16 @@ describe('the API token in audience calls', () => {
   it.each([400, 401, 403, 404, 429, 500])('is not in a createAudience error (%s)', async (status) => {
     directoriesWith(EMAIL_DEDUP)
     qualtrics().post(`${DIR}/mailinglists`).reply(status, echo(status))
-    const error = await rejection(
+    const error = await failure(
       testDestination.createAudience({ settings, audienceSettings: { directoryId: DIRECTORY }, audienceName: 'A' })
     )
-    expect((error as Error).message).toContain('[redacted]')
+    expect(error.message).toContain('[redacted]')
     expect(everything(error)).not.toContain(API_TOKEN)
   })
 
   it('is not in a getAudience error', async () => {
     qualtrics().get(LIST).reply(500, echo(500))
-    const error = await rejection(testDestination.getAudience({ settings, externalId: EXTERNAL_ID }))
+    const error = await failure(testDestination.getAudience({ settings, externalId: EXTERNAL_ID }))
     expect(everything(error)).not.toContain(API_TOKEN)
   })
 
@@ -105,7 +100,7 @@ describe('the OAuth client secret and access token in audience calls', () => {
     withBearer(ACCESS_TOKEN)
       .post(`/API/v3/directories/${DIRECTORY}/mailinglists/${MAILING_LIST}/contacts`)
       .reply(500, echo(500, ACCESS_TOKEN))
-    const error = await rejection(
+    const error = await failure(
       testDestination.testAction('syncAudience', {
         event: engageIdentify(true),
         settings: oauthSettings,

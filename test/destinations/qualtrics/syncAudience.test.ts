@@ -18,6 +18,7 @@ import {
   DIR,
   directoriesWith,
   EMAIL_DEDUP,
+  failure,
   engageIdentify,
   engageTrack,
   LIST,
@@ -38,16 +39,6 @@ const run = (event: SegmentEvent, mapping: Record<string, unknown> = {}, syncMod
     useDefaultMappings: true
   })
 const lastData = () => testDestination.results.at(-1)?.data as Record<string, unknown>
-/** The error a call rejects with; a call that succeeds fails the test. */
-const failure = async (promise: Promise<unknown>) => {
-  const result = await promise.then(
-    () => undefined,
-    (error: unknown) => ({ error })
-  )
-  if (!result) throw new Error('expected the call to fail, and it succeeded')
-  return result.error as { status: number; code?: string; message: string }
-}
-
 const search = (value: string, ids: string[], filterType = 'extRef') =>
   qualtrics()
     .post(SEARCH, { filter: { filterType, comparison: 'eq', value } })
