@@ -29,7 +29,7 @@ describe('audience workload', () => {
 })
 
 describe('audience fault bookkeeping', () => {
-  it('splits changes into phases where each person changes once, keeping the order', () => {
+  it("splits changes into phases where each person changes once, keeping each person's order", () => {
     const phases = phasesOf([
       { person: 1, member: true },
       { person: 2, member: true },
@@ -37,7 +37,11 @@ describe('audience fault bookkeeping', () => {
       { person: 3, member: true },
       { person: 3, member: false }
     ])
-    expect(phases.map((phase) => phase.map((c) => c.person))).toEqual([[1, 2], [1, 3], [3]])
+    expect(phases.map((phase) => phase.map((c) => c.person))).toEqual([
+      [1, 2, 3],
+      [1, 3]
+    ])
+    expect(phases[1].map((c) => c.member)).toEqual([false, false])
     expect(lastSaid(phases.flat())).toEqual(new Set([2]))
   })
 
