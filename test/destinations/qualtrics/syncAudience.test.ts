@@ -483,6 +483,32 @@ describe('syncAudience in a batch', () => {
     expect(nodes()[0].sent).toEqual({ extRef: 'u1', email: 'u1@x.co' })
   })
 
+  it('once a request is still rate limited after the client’s retries, the rest of the batch is not sent', async () => {
+    directoriesWith(EMAIL_DEDUP)
+    // Four people go out at once; each is tried four times (three retries on 429). Nothing else may be sent.
+    const limited = qualtrics().post(LIST_CONTACTS).times(16).reply(429, qualtricsError(429, 'slow down'))
+    await batch(
+      [1, 2, 3, 4, 5, 6].map((n) =>
+        engageIdentify(true, { userId: `u${n}`, traits: { email: `u${n}@x.co`, [AUDIENCE_KEY]: true } })
+      )
+    )
+    expect(limited.isDone()).toBe(true)
+    expect(nodes().map((n) => n.status)).toEqual([429, 429, 429, 429, 429, 429])
+    expect(
+      nodes()
+        .slice(4)
+        .map((n) => [n.errormessage, n.sent])
+    ).toEqual([
+      [expect.stringMatching(/^Not sent: Qualtrics rate-limited an earlier request of this batch/), undefined],
+      [expect.stringMatching(/^Not sent/), undefined]
+    ])
+    expect(
+      nodes()
+        .slice(0, 4)
+        .every((n) => isRetryableStatus(n.status) && n.sent !== undefined)
+    ).toBe(true)
+  }, 15_000)
+
   it('an undefined membership entry (no trait) is an InvalidAudienceMembershipError, never a 200', async () => {
     await batch([engageIdentify(undefined)])
     expect(nodes()[0]).toMatchObject({ status: 400, errortype: 'INVALID_AUDIENCE_MEMBERSHIP' })

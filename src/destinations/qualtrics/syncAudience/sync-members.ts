@@ -1,4 +1,4 @@
-import type { AudienceMembership, JSONLikeObject } from '@segment/actions-core'
+import { RetryableError, type AudienceMembership, type JSONLikeObject } from '@segment/actions-core'
 import type { SyncMode } from '@segment/actions-core/destination-kit/types'
 import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
 import type { ContactBody, MailingListClient } from '../client'
@@ -91,6 +91,22 @@ function changesOf(events: AudienceEvent[]): PersonChange[] {
   })
 }
 
+const rateLimited = (outcome: Outcome) => !outcome.ok && (outcome.error as { status?: unknown })?.status === 429
+
+/**
+ * Once a request of the batch is still rate limited after the client's own retries, the endpoint's budget is spent
+ * for now: the batch's remaining people are not sent at all (each another 429) but reported retryable, so that
+ * Segment sends them again later. A backfill then costs about one request per member, not one per attempt.
+ */
+function notSentWhileRateLimited(): Outcome {
+  return failed(
+    new RetryableError(
+      'Not sent: Qualtrics rate-limited an earlier request of this batch (429), so the rest waits for Segment to retry it.',
+      429
+    )
+  )
+}
+
 /** Earlier events of a person share the outcome of the last, and say which event decided it. */
 function forEvent(outcome: Outcome, index: number, last: number): Outcome {
   if (index === last || !outcome.ok) return outcome
@@ -119,11 +135,16 @@ export async function syncMembers(
     }
   })
   const resolver = new ContactResolver(client)
+  let halted = false
   await mapWithConcurrency(changesOf(events), BATCH_CONCURRENCY, async (change) => {
     const work = workFor(change, syncMode)
-    const outcome = work
-      ? await work(client, resolver, change).catch((error: unknown) => failed(error))
-      : skipped(change, syncMode)
+    let outcome: Outcome
+    if (!work) outcome = skipped(change, syncMode)
+    else if (halted) outcome = notSentWhileRateLimited()
+    else {
+      outcome = await work(client, resolver, change).catch((error: unknown) => failed(error))
+      halted ||= rateLimited(outcome)
+    }
     for (const index of change.group.indices) outcomes[index] = forEvent(outcome, index, change.last.index)
   })
   return outcomes
