@@ -7,11 +7,18 @@ import {
   mixedChanges,
   withAudienceDirectory
 } from '../../scripts/audience-workload'
-import { audienceProblems, faultRunProblems, type FaultReport } from '../../scripts/fault-accounting'
+import {
+  audienceProblems,
+  faultRunProblems,
+  summarizeOutcomes,
+  type EventOutcome,
+  type FaultReport
+} from '../../scripts/fault-accounting'
 import { checkList, phasesOf, type AudienceFaultReport } from '../../scripts/fault-audience'
 import { workloadSeed } from '../../scripts/workload'
 
 const emails = (people: number[]) => new Set(people.map(memberEmail))
+const delivered: EventOutcome = { delivered: true, status: 200, retryable: false, attempts: 1 }
 
 describe('audience workload', () => {
   it('mixes exits, newcomers and re-entries repeatably, and lastSaid applies them in order', () => {
@@ -85,16 +92,7 @@ describe('audience fault bookkeeping', () => {
       sent: 3,
       badInput: 0,
       createAttempts: 1,
-      outcomes: {
-        delivered: 3,
-        rejectedAsExpected: 0,
-        neverDelivered: 0,
-        unexpectedFinalErrors: 0,
-        badInputAccepted: 0,
-        unaccounted: 0,
-        unanswered: 0,
-        reasons: {}
-      },
+      outcomes: summarizeOutcomes(['a', 'b', 'c'], new Map(['a', 'b', 'c'].map((id) => [id, delivered])), new Set()),
       list: { expected: 3, listed: 3, missing: 0, extra: 0, listedTwice: 0, contacts: 3, duplicateContacts: 0 }
     }
     expect(audienceProblems(clean)).toEqual([])
