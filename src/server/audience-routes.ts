@@ -11,7 +11,9 @@ type AudienceRoute = (typeof AUDIENCE_ROUTES)[number]
 export function audienceRoutesOf(definition: AnyDefinition): AudienceRoute[] {
   const config = (definition as { audienceConfig?: { createAudience?: unknown; getAudience?: unknown } }).audienceConfig
   return AUDIENCE_ROUTES.filter((path) =>
-    path === '/createAudience' ? typeof config?.createAudience === 'function' : typeof config?.getAudience === 'function'
+    path === '/createAudience'
+      ? typeof config?.createAudience === 'function'
+      : typeof config?.getAudience === 'function'
   )
 }
 
