@@ -16,7 +16,7 @@ import {
   mixedChanges,
   type AudienceChange
 } from './audience-workload'
-import { deliverWithRetries, memorySampler, tally } from './bench-run'
+import { deliverWithRetries, memorySampler, scenarioMain, tally } from './bench-run'
 import { SETTINGS } from './workload'
 
 export interface AudienceScenario {
@@ -139,14 +139,4 @@ async function run(scenario: AudienceScenario): Promise<AudienceResult> {
   return { externalId, backfill, mixed }
 }
 
-if (require.main === module) {
-  run(JSON.parse(process.env.BENCH_AUDIENCE ?? '{}') as AudienceScenario)
-    .then((result) => {
-      console.log(JSON.stringify(result))
-      process.exit(0)
-    })
-    .catch((error: Error) => {
-      console.error(error.stack ?? error.message)
-      process.exit(1)
-    })
-}
+if (require.main === module) scenarioMain('BENCH_AUDIENCE', run)

@@ -4,7 +4,6 @@
  * then 1,000 mixed entries and exits. Runs scripts/bench-audience-run.ts in a process of its own and checks the
  * sandbox afterwards: the list holds exactly who Engage last said is in the audience, and no contact is doubled.
  */
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { startSandbox } from '../src/sandbox'
 import {
@@ -16,6 +15,7 @@ import {
   withAudienceDirectory
 } from './audience-workload'
 import type { AudienceResult, AudienceScenario, PhaseResult } from './bench-audience-run'
+import { runInChild } from './bench-run'
 import { consoleTable, markdownTable, type Table } from './bench-table'
 import { createProgress, type Progress } from './progress'
 import { workloadSeed } from './workload'
@@ -42,22 +42,6 @@ export interface AudienceOutcome {
   checks: string[]
 }
 
-function runChild(scenario: AudienceScenario): Promise<AudienceResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bench-audience-run.ts')], {
-      env: { ...process.env, BENCH_AUDIENCE: JSON.stringify(scenario) },
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`audience scenario exited with ${code}`))
-      resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as AudienceResult)
-    })
-  })
-}
-
 export async function runAudienceBench(options: AudienceBenchOptions): Promise<AudienceOutcome> {
   const members = options.members ?? 10_000
   const existing = Math.floor(members / 2)
@@ -76,7 +60,11 @@ export async function runAudienceBench(options: AudienceBenchOptions): Promise<A
       retryDelayMs: 1000,
       seed: 5
     }
-    const result = await runChild(scenario)
+    const result = await runInChild<AudienceResult>(
+      join(__dirname, 'bench-audience-run.ts'),
+      'BENCH_AUDIENCE',
+      scenario
+    )
     const changes = [...backfillChanges(members), ...mixedChanges(scenario.changes, members, scenario.seed)]
     const directory = sandbox.store.snapshot().directories.find((d) => d.directoryId === AUDIENCE_DIRECTORY_ID)!
     const mailingListId = result.externalId.split(':')[1]

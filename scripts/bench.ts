@@ -19,11 +19,10 @@
  * --steady-batches N, --steady-users N, --audience-members N, --only identify|transaction|survey|steady|audience,
  * --no-write
  */
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { DEFAULT_BATCH_SIZE, WORKFLOW_BATCH_SIZE } from '../src/destinations/qualtrics/batching'
 import { startSandbox, type Sandbox } from '../src/sandbox'
-import type { Scenario, ScenarioResult } from './bench-run'
+import { runInChild, type Scenario, type ScenarioResult } from './bench-run'
 import { BENCH_DOC, describeFacts, runFacts, writeBenchSection, type RunFacts } from './bench-doc'
 import { scenarioTable, steadyDetails, steadyTable, type ScenarioRow } from './bench-report'
 import { audienceMarkdown, benchAudience, type AudienceOutcome } from './bench-audience'
@@ -80,21 +79,8 @@ const ACTION_NAMES: Record<EventKind, string> = {
   transaction: 'upsertContactTransaction'
 }
 
-function runScenario(scenario: Scenario): Promise<ScenarioResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bench-run.ts')], {
-      env: { ...process.env, BENCH_SCENARIO: JSON.stringify(scenario) },
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`scenario ${JSON.stringify(scenario)} exited with ${code}`))
-      resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ScenarioResult)
-    })
-  })
-}
+const runScenario = (scenario: Scenario) =>
+  runInChild<ScenarioResult>(join(__dirname, 'bench-run.ts'), 'BENCH_SCENARIO', scenario)
 
 function settingsText(): string {
   return (

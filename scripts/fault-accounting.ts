@@ -207,7 +207,7 @@ export function faultRunProblems(report: Pick<FaultReport, 'lost' | 'duplicates'
 /** What makes the audience part fail; empty when the list is the audience and nothing was lost or doubled. */
 export function audienceProblems(report: AudienceFaultReport): string[] {
   const { outcomes, list } = report
-  const problems: string[] = []
+  const problems = report.createError ? [`the audience was never created: ${report.createError}`] : []
   const lost = outcomes.neverDelivered + outcomes.unexpectedFinalErrors + outcomes.unaccounted
   if (lost > 0) problems.push(`${lost} audience event(s) not delivered`)
   if (outcomes.badInputAccepted > 0) problems.push(`${outcomes.badInputAccepted} bad audience event(s) accepted`)

@@ -5,8 +5,8 @@
  * and the directory one contact per person.
  *
  * Engage sends a person's next change minutes after the last, never while the last is still being retried, so the
- * changes are sent in phases in which each person changes once, each phase delivered (retries included) before the
- * next, with a minute of sandbox time between phases. The order of a retried event against a later one is Segment's
+ * changes are sent in phases in which each person changes once (a person's k-th change in phase k), each phase
+ * delivered (retries included) before the next, with a minute of sandbox time between phases. The order of a retried event against a later one is Segment's
  * to keep, not the destination's; one person changing twice within a batch is the bench's and the e2e test's case.
  */
 import type { SandboxClock, SandboxStore } from '../src/sandbox'
@@ -23,7 +23,7 @@ import {
   type AudienceEvent
 } from './audience-workload'
 import { summarizeOutcomes, type EventOutcome, type OutcomeSummary } from './fault-accounting'
-import type { DeliveryTarget } from './fault-run'
+import type { DeliveryTarget } from './fault-delivery'
 
 /** Sandbox time between two phases: Engage recomputes audiences minutes apart. */
 export const PHASE_GAP_MS = 60_000
@@ -50,8 +50,9 @@ export interface AudienceFaultReport {
   phases: number
   sent: number
   badInput: number
-  /** Attempts POST /createAudience took (faults hit it too). */
+  /** Attempts POST /createAudience took (faults hit it too), and why it never succeeded, if so. */
   createAttempts: number
+  createError?: string
   outcomes: OutcomeSummary
   list: ListCheck
 }
@@ -66,21 +67,18 @@ export const SYNC_AUDIENCE: DeliveryTarget = {
   }
 }
 
-/** Splits changes into phases in which each person changes once, keeping their order. */
+/**
+ * Splits changes into phases in which each person changes once: a person's k-th change goes in phase k, so each
+ * person's changes keep their order and there are as few phases as the busiest person has changes.
+ */
 export function phasesOf(changes: AudienceChange[]): AudienceChange[][] {
   const phases: AudienceChange[][] = []
-  let current: AudienceChange[] = []
-  let seen = new Set<number>()
+  const seen = new Map<number, number>()
   for (const change of changes) {
-    if (seen.has(change.person)) {
-      phases.push(current)
-      current = []
-      seen = new Set()
-    }
-    current.push(change)
-    seen.add(change.person)
+    const phase = seen.get(change.person) ?? 0
+    seen.set(change.person, phase + 1)
+    ;(phases[phase] ??= []).push(change)
   }
-  if (current.length > 0) phases.push(current)
   return phases
 }
 
@@ -110,14 +108,16 @@ export interface AudienceRunContext {
   url: string
   clock: SandboxClock
   store: () => SandboxStore
-  /** Delivers events to a target with Segment's retries (fault-run's deliverWithRetries). */
+  /** Delivers events to a target with Segment's retries (fault-delivery's deliverWithRetries). */
   deliver(events: AudienceEvent[], target: DeliveryTarget): Promise<{ outcomes: Map<string, EventOutcome> }>
   /** Sandbox-clock waits between createAudience attempts (Segment's retry schedule). */
   schedule: number[]
 }
 
-/** POST /createAudience until it answers an external id, as Segment retries a failed create. */
-async function createAudience(context: AudienceRunContext): Promise<{ externalId: string; attempts: number }> {
+/** POST /createAudience until it answers an external id, as Segment retries a failed create, or says why not. */
+async function createAudience(
+  context: AudienceRunContext
+): Promise<{ externalId: string; attempts: number } | { error: string; attempts: number }> {
   for (let attempt = 1; ; attempt++) {
     const response = await fetch(`${context.url}/createAudience`, {
       method: 'POST',
@@ -129,7 +129,7 @@ async function createAudience(context: AudienceRunContext): Promise<{ externalId
     if (response.ok && body.externalId) return { externalId: body.externalId, attempts: attempt }
     const retryable = body.retryable === true || response.status >= 500
     if (!retryable || attempt >= context.schedule.length) {
-      throw new Error(`createAudience failed after ${attempt} attempt(s): ${response.status} ${JSON.stringify(body)}`)
+      return { error: `${response.status} ${JSON.stringify(body)}`, attempts: attempt }
     }
     context.clock.advance(context.schedule[attempt] - context.schedule[attempt - 1])
   }
@@ -150,9 +150,25 @@ export async function runAudienceFaults(
   changes: number,
   seed: number
 ): Promise<AudienceFaultReport> {
-  const { externalId, attempts } = await createAudience(context)
-  const mailingListId = externalId.split(':')[1]
+  const created = await createAudience(context)
   const all = [...backfillChanges(members), ...mixedChanges(changes, members, seed)]
+  const audience = new Set([...lastSaid(all)].map(memberEmail))
+  if ('error' in created) {
+    const outcomes = summarizeOutcomes([], new Map(), new Set())
+    const list = checkList(undefined, '', audience)
+    return {
+      members,
+      changes,
+      phases: 0,
+      sent: 0,
+      badInput: 0,
+      createAttempts: created.attempts,
+      outcomes,
+      list,
+      createError: created.error
+    }
+  }
+  const { externalId, attempts } = created
   const phases = phasesOf(all)
   const outcomes = new Map<string, EventOutcome>()
   const sent: string[] = []
@@ -182,13 +198,16 @@ export async function runAudienceFaults(
     badInput: badInput.size,
     createAttempts: attempts,
     outcomes: summarizeOutcomes(sent, outcomes, badInput),
-    list: checkList(directory, mailingListId, new Set([...lastSaid(all)].map(memberEmail)))
+    list: checkList(directory, externalId.split(':')[1], audience)
   }
 }
 
 export const audienceReportLines = (report: AudienceFaultReport): string[] => {
   const { outcomes: o, list } = report
   return [
+    ...(report.createError
+      ? [`audience: never created (${report.createAttempts} attempts): ${report.createError}`]
+      : []),
     `audience: ${report.members} members backfilled, then ${report.changes} changes, in ${report.phases} phases ` +
       `(${report.sent} events, ${report.badInput} bad input on purpose); createAudience took ${report.createAttempts} attempt(s)`,
     `  delivered ${o.delivered}; refused as expected ${o.rejectedAsExpected}; never delivered ${o.neverDelivered}; ` +

@@ -7,11 +7,18 @@ import {
   mixedChanges,
   withAudienceDirectory
 } from '../../scripts/audience-workload'
-import { audienceProblems, faultRunProblems, type FaultReport } from '../../scripts/fault-accounting'
+import {
+  audienceProblems,
+  faultRunProblems,
+  summarizeOutcomes,
+  type EventOutcome,
+  type FaultReport
+} from '../../scripts/fault-accounting'
 import { checkList, phasesOf, type AudienceFaultReport } from '../../scripts/fault-audience'
 import { workloadSeed } from '../../scripts/workload'
 
 const emails = (people: number[]) => new Set(people.map(memberEmail))
+const delivered: EventOutcome = { delivered: true, status: 200, retryable: false, attempts: 1 }
 
 describe('audience workload', () => {
   it('mixes exits, newcomers and re-entries repeatably, and lastSaid applies them in order', () => {
@@ -29,7 +36,7 @@ describe('audience workload', () => {
 })
 
 describe('audience fault bookkeeping', () => {
-  it('splits changes into phases where each person changes once, keeping the order', () => {
+  it("splits changes into phases where each person changes once, keeping each person's order", () => {
     const phases = phasesOf([
       { person: 1, member: true },
       { person: 2, member: true },
@@ -37,7 +44,11 @@ describe('audience fault bookkeeping', () => {
       { person: 3, member: true },
       { person: 3, member: false }
     ])
-    expect(phases.map((phase) => phase.map((c) => c.person))).toEqual([[1, 2], [1, 3], [3]])
+    expect(phases.map((phase) => phase.map((c) => c.person))).toEqual([
+      [1, 2, 3],
+      [1, 3]
+    ])
+    expect(phases[1].map((c) => c.member)).toEqual([false, false])
     expect(lastSaid(phases.flat())).toEqual(new Set([2]))
   })
 
@@ -81,16 +92,7 @@ describe('audience fault bookkeeping', () => {
       sent: 3,
       badInput: 0,
       createAttempts: 1,
-      outcomes: {
-        delivered: 3,
-        rejectedAsExpected: 0,
-        neverDelivered: 0,
-        unexpectedFinalErrors: 0,
-        badInputAccepted: 0,
-        unaccounted: 0,
-        unanswered: 0,
-        reasons: {}
-      },
+      outcomes: summarizeOutcomes(['a', 'b', 'c'], new Map(['a', 'b', 'c'].map((id) => [id, delivered])), new Set()),
       list: { expected: 3, listed: 3, missing: 0, extra: 0, listedTwice: 0, contacts: 3, duplicateContacts: 0 }
     }
     expect(audienceProblems(clean)).toEqual([])
