@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startLocalRuntime } from '../src/server/runtime'
-import type { FaultRates, SandboxClock, SandboxStore } from '../src/sandbox'
+import type { FaultRates, SandboxStore } from '../src/sandbox'
 import { MESSAGE_ID_DATA_KEY } from '../src/destinations/qualtrics/upsertContactTransaction/transaction'
 import {
   checkContacts,
@@ -19,6 +19,9 @@ import {
   type EventOutcome,
   type FaultReport
 } from './fault-accounting'
+import { withAudienceDirectory } from './audience-workload'
+import { runAudienceFaults } from './fault-audience'
+import { deliverWithRetries, type DeliveryOptions } from './fault-delivery'
 import { attemptTimes, describePolicy, SEGMENT_RETRY_POLICY, type RetryPolicy } from './segment-retry'
 import {
   makeBadInputEvent,
@@ -30,20 +33,17 @@ import {
   type WorkloadEvent
 } from './workload'
 
-export interface FaultRunOptions {
+export interface FaultRunOptions extends DeliveryOptions {
   events: number
   users: number
-  batchSize?: number
-  /** Batches in flight at once. */
-  parallelBatches?: number
   retryPolicy?: RetryPolicy
   rates?: FaultRates
   /** The sandbox's read-after-write lag, on its clock (default DEFAULT_INDEX_LAG_MS; 0 turns it off). */
   indexLagMs?: number
   seed?: number
-  log?: (line: string) => void
-  /** Told, as each batch comes back, how far the current attempt is (for a terminal's progress line). */
-  progress?: (line: string) => void
+  /** Engage audience members to backfill (default half the users; 0 leaves the audience part out), then changes. */
+  audienceMembers?: number
+  audienceChanges?: number
 }
 
 /** 5% 5xx, 3% 429, 1% timeouts, 1% dropped connections on every endpoint. */
@@ -58,18 +58,8 @@ export const DEFAULT_RATES: FaultRates = {
 export const DEFAULT_INDEX_LAG_MS = 1000
 /** The sandbox clock's speed: rate limits present but not in charge; 1 s of lag is about 17 real ms. */
 export const FAULT_RUN_TIME_SCALE = 60
-/** The destination's words for a request that got no answer (its noResponseError): the outcome is unknown. */
-const NO_ANSWER = /no answer within|the connection failed/
 /** One event in this many is made bad input on purpose. */
 const BAD_INPUT_EVERY = 1000
-
-interface Delivery {
-  action: string
-  status: number
-  retryable: boolean
-  errortype?: string
-  errormessage?: string
-}
 
 type Kind = 'identify' | 'transaction' | 'survey'
 const kindOf = (event: WorkloadEvent): Kind =>
@@ -84,100 +74,6 @@ function faultRunEvents(options: FaultRunOptions): { events: WorkloadEvent[]; ba
     badInput.add(events[i].messageId)
   }
   return { events, badInput }
-}
-
-/**
- * Sends `pending` once through POST /events, in batches with `parallel` in flight. Returns each event's outcome for
- * this attempt (`attempts` is filled in by the caller).
- */
-async function sendRound(
-  url: string,
-  pending: WorkloadEvent[],
-  batchSize: number,
-  parallel: number,
-  onBatch: (sent: number) => void = () => undefined
-): Promise<Map<string, Omit<EventOutcome, 'attempts'>>> {
-  const results = new Map<string, Omit<EventOutcome, 'attempts'>>()
-  const batches: WorkloadEvent[][] = []
-  for (let i = 0; i < pending.length; i += batchSize) batches.push(pending.slice(i, i + batchSize))
-  let next = 0
-  const worker = async () => {
-    while (next < batches.length) {
-      const batch = batches[next++]
-      const response = await fetch(`${url}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ batch })
-      })
-      const body = (await response.json()) as { results?: { deliveries: Delivery[] }[]; error?: string }
-      batch.forEach((event, i) => {
-        const deliveries = body.results?.[i]?.deliveries ?? []
-        if (deliveries.length !== 1) {
-          const reason = `expected one delivery, got ${deliveries.length} (${response.status} ${body.error ?? ''})`
-          results.set(event.messageId, { delivered: false, status: response.status, retryable: false, reason })
-          return
-        }
-        const [{ status, retryable, errortype, errormessage }] = deliveries
-        const delivered = status >= 200 && status < 300
-        const unanswered = NO_ANSWER.test(errormessage ?? '')
-        results.set(event.messageId, {
-          delivered,
-          status,
-          retryable: !delivered && retryable,
-          reason: errortype,
-          unanswered
-        })
-      })
-      onBatch(results.size)
-    }
-  }
-  await Promise.all(Array.from({ length: parallel }, worker))
-  return results
-}
-
-/**
- * Segment's retrying: sends every event, then the retryable ones again at each moment of `schedule` (moving the
- * sandbox clock on by the back-off instead of waiting), until none is left or the window closes.
- */
-async function deliverWithRetries(
-  url: string,
-  clock: SandboxClock,
-  events: WorkloadEvent[],
-  options: FaultRunOptions,
-  schedule: number[]
-): Promise<{ outcomes: Map<string, EventOutcome>; rounds: number; resent: number }> {
-  const log = options.log ?? (() => undefined)
-  const outcomes = new Map<string, EventOutcome>()
-  let pending = events
-  let resent = 0
-  let round = 0
-  while (pending.length > 0) {
-    const attempt = round + 1
-    const results = await sendRound(url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2, (sent) =>
-      options.progress?.(`attempt ${attempt}: ${sent}/${pending.length} events sent, ${outcomes.size} with an outcome`)
-    )
-    round += 1
-    const retry = pending.filter((event) => results.get(event.messageId)?.retryable)
-    for (const event of pending) {
-      const result = results.get(event.messageId)
-      const unanswered = result?.unanswered || outcomes.get(event.messageId)?.unanswered
-      if (result) outcomes.set(event.messageId, { ...result, unanswered, attempts: round })
-    }
-    log(`attempt ${round} at +${schedule[round - 1] / 1000} s: ${pending.length} sent, ${retry.length} to retry`)
-    if (retry.length === 0) break
-    if (round >= schedule.length) {
-      for (const event of retry) {
-        const last = outcomes.get(event.messageId)!
-        last.reason = `still ${last.status} when the retry window closed after ${round} attempts`
-      }
-      break
-    }
-    // Segment waits before the next attempt; the sandbox's clock skips that wait, so lags and limits see it pass.
-    clock.advance(schedule[round] - schedule[round - 1])
-    resent += retry.length
-    pending = retry
-  }
-  return { outcomes, rounds: round, resent }
 }
 
 type Snapshot = ReturnType<SandboxStore['snapshot']>
@@ -229,12 +125,13 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   const schedule = attemptTimes(policy)
   const indexLagMs = options.indexLagMs ?? DEFAULT_INDEX_LAG_MS
   const existing = Math.floor(options.users / 2)
+  const audienceMembers = options.audienceMembers ?? existing
   // A queue of its own: runs (and jest workers) in parallel must not share the default .local/queue/.
   const queueFolder = mkdtempSync(join(tmpdir(), 'fault-run-queue-'))
   const runtime = await startLocalRuntime({
     tracking: { queueFolder },
     config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
-    seed: workloadSeed(existing),
+    seed: withAudienceDirectory(workloadSeed(existing), Math.floor(audienceMembers / 2)),
     sandbox: {
       timeScale: FAULT_RUN_TIME_SCALE,
       faults: {
@@ -257,6 +154,31 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     for (const event of events) byKind[kindOf(event)] = (byKind[kindOf(event)] ?? 0) + 1
     const { outcomes, rounds, resent } = await deliverWithRetries(runtime.url, sandbox.clock, events, options, schedule)
     const storage = checkStorage(sandbox.store.snapshot(), events, outcomes, existing)
+    const audience =
+      audienceMembers > 0
+        ? await runAudienceFaults(
+            {
+              url: runtime.url,
+              clock: sandbox.clock,
+              store: () => sandbox.store,
+              schedule,
+              deliver: (audienceEvents, target) => {
+                const log = (line: string) => options.log?.(`audience, ${line}`)
+                return deliverWithRetries(
+                  runtime.url,
+                  sandbox.clock,
+                  audienceEvents,
+                  { ...options, log },
+                  schedule,
+                  target
+                )
+              }
+            },
+            audienceMembers,
+            options.audienceChanges ?? Math.ceil(audienceMembers / 2),
+            options.seed ?? 11
+          )
+        : undefined
     const summary = summarizeOutcomes(
       events.map((e) => e.messageId),
       outcomes,
@@ -276,7 +198,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
       ...storage,
       faultsInjected: { ...stats.faults, rateLimited: stats.rateLimited },
       requests: stats.requests,
-      ...lossAndDuplicates(summary, storage.contacts, [storage.transactions, storage.workflowRuns])
+      ...lossAndDuplicates(summary, storage.contacts, [storage.transactions, storage.workflowRuns]),
+      ...(audience ? { audience } : {})
     }
   } finally {
     await runtime.close()

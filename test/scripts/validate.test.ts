@@ -99,6 +99,39 @@ const broken: Array<[string, () => Definition, string | RegExp]> = [
     'authentication.fields.datacenter.default: is a number (1), which a string field does not take'
   ],
 
+  // 1b. audiences
+  [
+    'an audience setting without a description',
+    () =>
+      withDefinition({
+        audienceFields: { ...definition.audienceFields, directoryId: { label: 'Directory ID', type: 'string' } }
+      }),
+    'audienceFields.directoryId: has no description'
+  ],
+  [
+    'an audience mode that is neither realtime nor synced',
+    () => withDefinition({ audienceConfig: { ...definition.audienceConfig, mode: { type: 'synced' } } }),
+    /^audienceConfig\.mode: .* is not \{type: 'realtime'\}/
+  ],
+  [
+    'createAudience without getAudience',
+    () => withDefinition({ audienceConfig: { ...definition.audienceConfig, getAudience: undefined } }),
+    'audienceConfig: has one of createAudience and getAudience; actions-core needs both or neither'
+  ],
+  [
+    'a sync mode default that is not one of its choices',
+    () => withAction('syncAudience', { syncMode: { ...definition.actions.syncAudience.syncMode, default: 'upsert' } }),
+    'actions.syncAudience.syncMode.default: "upsert" is not one of its choices'
+  ],
+  [
+    'a sync mode choice that is not a sync mode',
+    () =>
+      withAction('syncAudience', {
+        syncMode: { ...definition.actions.syncAudience.syncMode, choices: [{ label: 'X', value: 'replace' }] }
+      }),
+    /^actions\.syncAudience\.syncMode\.choices: \["replace"\] not among/
+  ],
+
   // 2. actions
   [
     'an action without a title',
@@ -328,7 +361,7 @@ describe('what it does not report', () => {
 describe('report', () => {
   it('prints the ✓ summary for a valid destination', () => {
     expect(report({ 'actions-qualtrics': definition })).toEqual({
-      valid: ['✓ Qualtrics: 3 actions, 2 presets valid'],
+      valid: ['✓ Qualtrics: 4 actions, 7 presets valid'],
       problems: []
     })
   })
@@ -347,7 +380,7 @@ describe('npm run validate', () => {
   it('passes on the real definitions: exit 0 and the ✓ line', () => {
     const result = runScript()
     expect(result.stderr).toBe('')
-    expect(result.stdout).toBe('✓ Qualtrics: 3 actions, 2 presets valid\n')
+    expect(result.stdout).toBe('✓ Qualtrics: 4 actions, 7 presets valid\n')
     expect(result.status).toBe(0)
   }, 30_000)
 

@@ -42,10 +42,15 @@ const ENDPOINTS: Array<[RegExp, string, string?]> = [
   [/\/inbound-event\//i, 'workflow.trigger'],
   [/\/whoami$/, 'whoami'],
   [/\/directories$/, 'directories.list'],
+  [/\/directories\/[^/]+\/mailinglists$/, 'mailinglists.create', 'POST'],
   [/\/directories\/[^/]+\/mailinglists$/, 'mailinglists.list'],
+  [/\/directories\/[^/]+\/mailinglists\/[^/]+$/, 'mailinglists.get'],
+  [/\/directories\/[^/]+\/mailinglists\/[^/]+\/contacts$/, 'mailinglist_contacts.add'],
+  [/\/directories\/[^/]+\/mailinglists\/[^/]+\/contacts\/[^/]+$/, 'mailinglist_contacts.remove', 'DELETE'],
   [/\/directories\/[^/]+\/contacts\/search$/, 'contacts.search'],
   [/\/directories\/[^/]+\/contacts$/, 'contacts.create'],
   [/\/directories\/[^/]+\/contacts\/[^/]+$/, 'contacts.delete', 'DELETE'],
+  [/\/directories\/[^/]+\/contacts\/[^/]+$/, 'contacts.update', 'PUT'],
   [/\/directories\/[^/]+\/transactions$/, 'transactions.create'],
   [/\/op-erase-personal-data$/, 'personal_data.erase']
 ]

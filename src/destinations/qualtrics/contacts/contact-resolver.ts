@@ -4,7 +4,13 @@ import { contactLevelsFor } from './contact-levels'
 import { IDENTIFIERS, normalizeIdentifier, type IdentityGroup } from './identity-groups'
 import { whileHolding } from './in-flight'
 import type { MultipleMatches } from './multiple-matches'
-import { deduplicationFields, resolveContactId, type ContactLookup, type ResolvedContact } from './resolve-contact'
+import {
+  deduplicationFields,
+  findContactId,
+  resolveContactId,
+  type ContactLookup,
+  type ResolvedContact
+} from './resolve-contact'
 
 /** How a group is looked up: the options of its first event (events of one batch share a mapping). */
 export interface GroupLookup {
@@ -69,18 +75,47 @@ export class ContactResolver {
 
   /** `fresh` ignores what the cache holds (a known contact Qualtrics has just said does not exist). */
   resolve(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<ResolvedContact> {
-    const known = this.knownContacts(group.directoryId)
-    const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
-    return whileHolding(keys, async () => {
-      const resolved = await resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
+    return this.holding(group, fresh, (known) =>
+      resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
         mode: lookup.mode,
         deduplicatedOn: () => this.deduplicatedOn(group.directoryId),
         multipleMatches: lookup.multipleMatches,
         values: group.values,
-        known: fresh ? undefined : known
+        known
       })
-      rememberResolved(known, group, resolved)
-      return resolved
+    )
+  }
+
+  /**
+   * The group's existing contact, found as `resolve` finds it but never created (undefined: nobody matches), for
+   * work that only makes sense on a contact that exists (removing it from a mailing list). `fresh` as for `resolve`.
+   */
+  find(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<ResolvedContact | undefined> {
+    return this.holding(group, fresh, (known) =>
+      findContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
+        mode: 'search',
+        multipleMatches: lookup.multipleMatches,
+        values: group.values,
+        known
+      })
+    )
+  }
+
+  /**
+   * Runs one lookup while holding the group's identifiers (in-flight.ts), with the cache unless `fresh`, and
+   * remembers what it found.
+   */
+  private holding<R extends ResolvedContact | undefined>(
+    group: IdentityGroup,
+    fresh: boolean,
+    lookup: (known: KnownContacts | undefined) => Promise<R>
+  ): Promise<R> {
+    const known = this.knownContacts(group.directoryId)
+    const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
+    return whileHolding(keys, async () => {
+      const found = await lookup(fresh ? undefined : known)
+      if (found) rememberResolved(known, group, found)
+      return found
     })
   }
 
