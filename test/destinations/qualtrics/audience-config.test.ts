@@ -198,6 +198,16 @@ describe('getAudience', () => {
     }
   )
 
+  it('reading the list times out: a retryable 504', async () => {
+    setRequestTimeout(200)
+    qualtrics()
+      .get(LIST)
+      .delay(2000)
+      .reply(200, ok({ mailingListId: MAILING_LIST }))
+    const error = await failure(get(EXTERNAL_ID))
+    expect([error.status, isRetryableStatus(error.status)]).toEqual([504, true])
+  })
+
   it('a 2xx without a result is a final error', async () => {
     qualtrics()
       .get(LIST)

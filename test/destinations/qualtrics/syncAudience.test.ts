@@ -355,15 +355,22 @@ describe('syncAudience: errors from Qualtrics, on each call', () => {
     expectMapped(await failure(run(engageIdentify(false), { membershipOnContact: true })), row)
   })
 
+  const removal = () => search('user-1', ['CID_1']) && qualtrics().delete(`${LIST_CONTACTS}/CID_1`)
+  const listRead = () => removal().reply(404, reply(404)) && qualtrics().get(LIST)
+  const contactUpdate = () => removal().reply(200, ok({})) && qualtrics().put(`${DIR}/contacts/CID_1`)
   it.each([
+    ['reading the directories', () => qualtrics().get('/API/v3/directories'), true],
     ['adding', () => directoriesWith(EMAIL_DEDUP) && qualtrics().post(LIST_CONTACTS), true],
-    ['removing', () => search('user-1', ['CID_1']) && qualtrics().delete(`${LIST_CONTACTS}/CID_1`), false]
+    ['searching', () => qualtrics().post(SEARCH).query(true), false],
+    ['removing', removal, false],
+    ['reading the list after a 404', listRead, false],
+    ['recording membership on the contact', contactUpdate, false]
   ])('%s times out: a retryable 504', async (_, scope, member) => {
     setRequestTimeout(200)
     ;(scope as () => nock.Interceptor)()
       .delay(2000)
       .reply(200, ok({ id: 'CID_1' }))
-    const error = await failure(run(engageIdentify(member)))
+    const error = await failure(run(engageIdentify(member), { membershipOnContact: true }))
     expect(error.status).toBe(504)
     expect(error.message).toMatch(/no answer within 200 ms/)
     expect(isRetryableStatus(error.status)).toBe(true)
