@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { SEGMENT_BATCH_LIMIT_BYTES, SEGMENT_EVENT_LIMIT_BYTES } from '../../sources/qualtrics-responses'
 import { BadRequest, isPlainObject } from '../http-utils'
 
 /** The calls of Segment's Tracking API; each has its own route and may appear in a batch. */
@@ -14,12 +15,12 @@ export type TrackingEvent = Record<string, unknown> & {
   timestamp: string
 }
 
-/** Segment's published limits for the Tracking API. */
+/** Segment's published limits for the Tracking API (the byte limits stated once, where the receiver sends to it). */
 export const TRACKING_LIMITS = {
   /** One call, alone or inside a batch. */
-  eventBytes: 32 * 1024,
+  eventBytes: SEGMENT_EVENT_LIMIT_BYTES,
   /** One POST /v1/batch request. */
-  batchBytes: 500 * 1024,
+  batchBytes: SEGMENT_BATCH_LIMIT_BYTES,
   batchEvents: 2500,
   messageIdChars: 100
 }

@@ -1,4 +1,5 @@
-import { isRetryableStatus } from './retry-rule'
+// The one retry rule of the project, from the Qualtrics client both directions share.
+import { isRetryableStatus } from '../../destinations/qualtrics/client/errors'
 
 /**
  * The few Qualtrics API v3 calls the receiver makes, with an API token. The destination has a fuller client, but a
@@ -49,6 +50,8 @@ export async function callQualtrics(
         ...(body === undefined ? {} : { 'content-type': 'application/json' })
       },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // fetch would carry X-API-TOKEN along a redirect to any host: never follow one (a 3xx is a final error).
+      redirect: 'manual',
       signal: AbortSignal.timeout(access.timeoutMs ?? DEFAULT_TIMEOUT_MS)
     })
   } catch (error) {

@@ -1,5 +1,6 @@
 import type { SegmentCall } from './mapping'
-import { isRetryableStatus } from './retry-rule'
+// The one retry rule of the project, from the Qualtrics client both directions share.
+import { isRetryableStatus } from '../../destinations/qualtrics/client/errors'
 
 /** Segment's HTTP Tracking API hosts by region (docs: HTTP API source, Regional Segment). */
 export const SEGMENT_HOSTS = { us: 'https://api.segment.io', eu: 'https://events.eu1.segmentapis.com' } as const
@@ -77,6 +78,8 @@ async function postBatch(target: SegmentTarget, batch: SegmentCall[]): Promise<C
         'content-type': 'application/json'
       },
       body: JSON.stringify({ batch: batch.map((call) => outbound(call, sentAt)), sentAt }),
+      // The write key goes to the configured host only: a redirect is answered as a final error, not followed.
+      redirect: 'manual',
       signal: AbortSignal.timeout(target.timeoutMs ?? 15_000)
     })
     await response.arrayBuffer().catch(() => undefined)

@@ -1,6 +1,8 @@
 import nock from 'nock'
 import {
   batchesOf,
+  callQualtrics,
+  QualtricsCallError,
   SEGMENT_BATCH_LIMIT_BYTES,
   segmentDelivery,
   segmentHost,
@@ -84,6 +86,14 @@ describe('segmentDelivery', () => {
     expect(result).toEqual({ status: 503, retryable: true, error: 'could not reach Segment' })
   })
 
+  it('never follows a redirect: the write key stays with the configured host, and the 3xx is final', async () => {
+    nock('https://api.segment.io').post('/v1/batch').reply(307, {}, { location: 'https://collector.example/v1/batch' })
+    const elsewhere = nock('https://collector.example').post('/v1/batch').reply(200, {})
+    const [result] = await segmentDelivery({ host: 'https://api.segment.io', writeKey: WRITE_KEY })([call('a')])
+    expect(result).toEqual({ status: 307, retryable: false, error: 'Segment answered 307' })
+    expect(elsewhere.isDone()).toBe(false)
+  })
+
   it("splits calls into batches within Segment's 500 KB", () => {
     const big = Array.from({ length: 40 }, (_, i) => call(`m${i}`, 30 * 1024))
     const batches = batchesOf(big)
@@ -94,6 +104,26 @@ describe('segmentDelivery', () => {
         SEGMENT_BATCH_LIMIT_BYTES
       )
     }
+  })
+})
+
+describe('callQualtrics', () => {
+  it('never follows a redirect: the API token stays with the Qualtrics host, and the 3xx is final', async () => {
+    const token = 'qualtrics-token-redirect-0123'
+    nock('https://iad1.qualtrics.com')
+      .get('/API/v3/surveys/SV_abc123/responses/R_1')
+      .reply(302, {}, { location: 'https://collector.example/steal' })
+    const elsewhere = nock('https://collector.example').get('/steal').reply(200, { result: {} })
+    const call = callQualtrics(
+      { origin: 'https://iad1.qualtrics.com', apiToken: token },
+      'GET',
+      '/surveys/SV_abc123/responses/R_1'
+    )
+    const error = await call.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(QualtricsCallError)
+    expect(error).toMatchObject({ status: 302, temporary: false })
+    expect(String((error as Error).message)).not.toContain(token)
+    expect(elsewhere.isDone()).toBe(false)
   })
 })
 
