@@ -481,10 +481,32 @@ describe('syncAudience in a batch', () => {
     expect(nodes()[0].sent).toEqual({ extRef: 'u1', email: 'u1@x.co' })
   })
 
-  it('once a request is rate limited, the rest of the batch is not sent (and the client does not retry)', async () => {
+  it('a passing 429 is retried once and the batch goes on', async () => {
     directoriesWith(EMAIL_DEDUP)
-    // Four people go out at once, each once: nothing else may be sent.
-    const limited = qualtrics().post(LIST_CONTACTS).times(4).reply(429, qualtricsError(429, 'slow down'))
+    qualtrics().post(LIST_CONTACTS).reply(429, qualtricsError(429, 'slow down'), { 'retry-after': '0' })
+    qualtrics()
+      .post(LIST_CONTACTS)
+      .times(2) // the retry of the one answered 429, and the other person
+      .reply((_uri, body) => [200, ok({ id: `CID_${(body as { extRef: string }).extRef}` })])
+    await batch(
+      [1, 2].map((n) =>
+        engageIdentify(true, { userId: `u${n}`, traits: { email: `u${n}@x.co`, [AUDIENCE_KEY]: true } })
+      )
+    )
+    expect(nodes().map((n) => [n.status, n.body?.action])).toEqual([
+      [200, 'added'],
+      [200, 'added']
+    ])
+    expect(nock.pendingMocks()).toEqual([])
+  })
+
+  it('once a request is still rate limited after its retry, the rest of the batch is not sent', async () => {
+    directoriesWith(EMAIL_DEDUP)
+    // Four people go out at once, each twice (the request and its one retry): nothing else may be sent.
+    const limited = qualtrics()
+      .post(LIST_CONTACTS)
+      .times(8)
+      .reply(429, qualtricsError(429, 'slow down'), { 'retry-after': '0' })
     await batch(
       [1, 2, 3, 4, 5, 6].map((n) =>
         engageIdentify(true, { userId: `u${n}`, traits: { email: `u${n}@x.co`, [AUDIENCE_KEY]: true } })

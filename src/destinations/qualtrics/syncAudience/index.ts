@@ -8,6 +8,9 @@ import { EXTERNAL_ID_FORMAT } from '../audience/external-id'
 import { contactFields } from '../contacts/contact-fields'
 import { syncMembers } from './sync-members'
 
+/** A batch request answered 429 is tried once more (after Retry-After, else a short back-off) before the batch stops. */
+const AUDIENCE_BATCH_RETRIES_ON_429 = 1
+
 const FOR_ADDS =
   'Sent with each added member: a new contact is created with it, and an existing contact the directory matches is updated with it.'
 
@@ -76,8 +79,10 @@ const action: ActionDefinition<Settings, Payload, AudienceSettings> = {
   },
   performBatch: async (request, { settings, payload, audienceMembership, syncMode, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'syncAudience', payload.length)
-    // No 429 retries in the client: the first 429 stops the batch (sync-members.ts), and Segment retries the rest.
-    const client = () => new MailingListClient(request, settings, { stateContext, statsContext })
+    // One 429 retry after a pause tells a passing 429 from a spent budget; a 429 after it stops the batch
+    // (sync-members.ts) and Segment retries the rest.
+    const options = { stateContext, statsContext, retriesOn429: AUDIENCE_BATCH_RETRIES_ON_429 }
+    const client = () => new MailingListClient(request, settings, options)
     const memberships = Array.isArray(audienceMembership) ? audienceMembership : []
     return toMultiStatus(
       await runBatch(payload, client, (batchClient, payloads) =>
