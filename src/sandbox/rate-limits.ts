@@ -9,6 +9,9 @@ export const ENDPOINTS = [
   'contacts.delete',
   'contacts.search',
   'transactions.create',
+  'transactionbatches.create',
+  'imports.create',
+  'imports.get',
   'erasure.create',
   'erasure.list',
   'workflow.trigger',
@@ -27,6 +30,9 @@ export const ENDPOINT_LIMITS_PER_MINUTE: Partial<Record<Endpoint, number>> = {
   'contacts.delete': 500,
   'contacts.search': 500,
   'transactions.create': 500,
+  // Transaction batches and imports: the per-endpoint table of the research notes (§7), weakly sourced.
+  'transactionbatches.create': 500,
+  'imports.create': 100,
   'erasure.create': 20
 }
 

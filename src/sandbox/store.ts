@@ -13,6 +13,7 @@ import {
   type SeedUser
 } from './seed-types'
 import { buildTransactions, type StoredTransaction } from './transactions'
+import { ImportJobs, type ImportDirectory } from './imports'
 
 export interface WorkflowRun {
   id: string
@@ -71,6 +72,8 @@ export class SandboxStore {
   readonly erasureRequests: ErasureRequest[] = []
   /** The seeded OAuth clients and the tokens they were issued (tokens expire on the sandbox clock). */
   readonly oauth: OAuthClients
+  /** Transaction contacts imports and transaction batches (imports.ts), on the sandbox clock. */
+  readonly imports: ImportJobs
 
   constructor(seed: SandboxSeed, options: StoreOptions = {}) {
     this.now = options.now ?? Date.now
@@ -107,6 +110,7 @@ export class SandboxStore {
       this.directories.set(directory.directoryId, directory)
       for (const { id, ...contact } of seeded.contacts ?? []) directory.contacts.seed(validateContactBody(contact), id)
     }
+    this.imports = new ImportJobs(this.now, (directoryId) => this.importDirectory(directoryId))
   }
 
   /** The user a token belongs to, or undefined: tokens are compared whole. */
@@ -250,6 +254,7 @@ export class SandboxStore {
     for (const record of [...this.workflowRuns, ...[...this.directories.values()].flatMap((d) => d.transactions)]) {
       if (ids.has(record.id)) record.responseLost = true
     }
+    this.imports.markResponseLost(ids)
   }
 
   /** Everything stored, for the inspection route (never the tokens); every contact, indexed yet or not. */
@@ -276,7 +281,20 @@ export class SandboxStore {
       })),
       workflowRuns: this.workflowRuns,
       erasureRequests: this.erasureRequests,
-      oauthClients: this.oauth.snapshot()
+      oauthClients: this.oauth.snapshot(),
+      ...this.imports.snapshot()
+    }
+  }
+
+  /** What an import reaches in a directory (imports.ts), or undefined when there is no such directory. */
+  private importDirectory(directoryId: string): ImportDirectory | undefined {
+    const directory = this.directories.get(directoryId)
+    if (!directory) return undefined
+    return {
+      contacts: directory.contacts,
+      rules: directory.deduplicationRules.map((rule) => rule.map((field) => CRITERIA_TO_FIELD[field])),
+      hasMailingList: (mailingListId) => directory.mailingLists.has(mailingListId),
+      addTransaction: (transaction) => directory.transactions.push(transaction)
     }
   }
 
