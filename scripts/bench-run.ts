@@ -2,6 +2,7 @@
  * One benchmark scenario, in a process of its own so CPU time and peak memory are this scenario's alone.
  * Started by scripts/bench.ts with BENCH_SCENARIO (JSON) in the environment; prints one JSON line.
  */
+import { spawn } from 'node:child_process'
 import { defaultValues, Destination, type JSONObject } from '@segment/actions-core'
 import qualtrics from '../src/destinations/qualtrics'
 import { mapWithConcurrency } from '../src/destinations/qualtrics/batching'
@@ -149,8 +150,26 @@ async function run(scenario: Scenario): Promise<ScenarioResult> {
   }
 }
 
-if (require.main === module) {
-  run(JSON.parse(process.env.BENCH_SCENARIO ?? '{}') as Scenario)
+/** Runs a scenario script in a process of its own, the scenario as JSON in `envName`; resolves its last stdout line. */
+export function runInChild<R>(script: string, envName: string, scenario: object): Promise<R> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, [envName]: JSON.stringify(scenario) },
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`scenario ${JSON.stringify(scenario)} exited with ${code}`))
+      resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as R)
+    })
+  })
+}
+
+/** A scenario script's entry point: runs the scenario in `envName` and prints its result as one JSON line. */
+export function scenarioMain<S>(envName: string, runScenario: (scenario: S) => Promise<unknown>): void {
+  runScenario(JSON.parse(process.env[envName] ?? '{}') as S)
     .then((result) => {
       console.log(JSON.stringify(result))
       process.exit(0)
@@ -160,3 +179,5 @@ if (require.main === module) {
       process.exit(1)
     })
 }
+
+if (require.main === module) scenarioMain('BENCH_SCENARIO', run)

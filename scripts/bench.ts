@@ -13,16 +13,19 @@
  * Every figure is printed with the commit, date and machine, and written to docs/benchmarks.md between the bench
  * markers (not with --no-write, nor with --only).
  *
+ * Then the audience scenario (scripts/bench-audience.ts): a 10,000-member backfill and 1,000 mixed entries and exits.
+ *
  * Flags: --latency MS, --time-scale N, --index-lag-ms MS (0 turns the lag off), --events N, --users N,
- * --steady-batches N, --steady-users N, --only identify|transaction|survey|steady, --no-write
+ * --steady-batches N, --steady-users N, --audience-members N, --only identify|transaction|survey|steady|audience,
+ * --no-write
  */
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { DEFAULT_BATCH_SIZE, WORKFLOW_BATCH_SIZE } from '../src/destinations/qualtrics/batching'
 import { startSandbox, type Sandbox } from '../src/sandbox'
-import type { Scenario, ScenarioResult } from './bench-run'
+import { runInChild, type Scenario, type ScenarioResult } from './bench-run'
 import { BENCH_DOC, describeFacts, runFacts, writeBenchSection, type RunFacts } from './bench-doc'
 import { scenarioTable, steadyDetails, steadyTable, type ScenarioRow } from './bench-report'
+import { audienceMarkdown, benchAudience, type AudienceOutcome } from './bench-audience'
 import { runSteadyScenario, type SteadyOutcome } from './bench-steady'
 import { consoleTable, markdownTable } from './bench-table'
 import { createProgress } from './progress'
@@ -51,6 +54,7 @@ const users = flag('users', 200)
 const only = flag('only', '')
 const steadyBatches = flag('steady-batches', 10)
 const steadyUsers = flag('steady-users', 2000)
+const audienceMembers = flag('audience-members', 10_000)
 const write = !process.argv.includes('--no-write') && !only
 const STEADY_BATCH_SIZE = 1000
 const STEADY_SEED = 7
@@ -77,21 +81,8 @@ const ACTION_NAMES: Record<EventKind, string> = {
   transaction: 'upsertContactTransaction'
 }
 
-function runScenario(scenario: Scenario): Promise<ScenarioResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bench-run.ts')], {
-      env: { ...process.env, BENCH_SCENARIO: JSON.stringify(scenario) },
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`scenario ${JSON.stringify(scenario)} exited with ${code}`))
-      resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ScenarioResult)
-    })
-  })
-}
+const runScenario = (scenario: Scenario) =>
+  runInChild<ScenarioResult>(join(__dirname, 'bench-run.ts'), 'BENCH_SCENARIO', scenario)
 
 function settingsText(): string {
   return (
@@ -202,7 +193,7 @@ async function runSteady(progress: ReturnType<typeof createProgress>): Promise<S
   return outcomes
 }
 
-function markdownSection(facts: RunFacts, rows: ScenarioRow[], steady: SteadyOutcome[]): string {
+function markdownSection(facts: RunFacts, rows: ScenarioRow[], steady: SteadyOutcome[], audience?: AudienceOutcome) {
   return [
     '## Latest `npm run bench` (written by the script)',
     `Measured at ${describeFacts(facts)}. Request counts repeat exactly from run to run (429s aside); events/s and ` +
@@ -215,7 +206,8 @@ function markdownSection(facts: RunFacts, rows: ScenarioRow[], steady: SteadyOut
     markdownTable(steadyTable(steady)),
     steadyDetails(steady)
       .map((line) => `- ${line}`)
-      .join('\n')
+      .join('\n'),
+    ...audienceMarkdown(audience)
   ].join('\n\n')
 }
 
@@ -238,12 +230,17 @@ async function main(): Promise<void> {
   if (steady.length > 0) {
     console.log(`\n${steadyText()}\n\n${consoleTable(steadyTable(steady))}\n${steadyDetails(steady).join('\n')}`)
   }
+  const audienceOptions = { latencyMs, timeScale, indexLagMs, members: audienceMembers }
+  const audience = !only || only === 'audience' ? await benchAudience(audienceOptions, progress) : undefined
   console.log(`\nRun: ${describeFacts(facts)}`)
   if (write) {
-    await writeBenchSection(BENCH_DOC, markdownSection(facts, rows, steady))
+    await writeBenchSection(BENCH_DOC, markdownSection(facts, rows, steady, audience))
     console.log(`Written to ${BENCH_DOC}`)
   }
-  const problems = [...rows, ...steady].reduce((sum, row) => sum + row.checks.length, 0)
+  const problems = [...rows, ...steady, ...(audience ? [audience] : [])].reduce(
+    (sum, row) => sum + row.checks.length,
+    0
+  )
   if (problems > 0) {
     console.error(`\n${problems} check(s) failed`)
     process.exit(1)

@@ -3,6 +3,7 @@
  * each event, what Qualtrics (the sandbox) holds, and whether anything was lost or duplicated.
  */
 import type { StoredContact } from '../src/sandbox'
+import type { AudienceFaultReport } from './fault-audience'
 
 /** How an event ended after every attempt Segment would make. */
 export interface EventOutcome {
@@ -167,6 +168,8 @@ export interface FaultReport {
   lost: number
   /** Contacts beyond one per identity, and copies of one event that were each answered: must be 0. */
   duplicates: number
+  /** The Engage audience part (scripts/fault-audience.ts), when the run had one. */
+  audience?: AudienceFaultReport
 }
 
 /** lost and duplicates, from the parts of a report. */
@@ -190,7 +193,7 @@ export function lossAndDuplicates(
 }
 
 /** What makes a fault run fail; empty when it passes. */
-export function faultRunProblems(report: Pick<FaultReport, 'lost' | 'duplicates' | 'outcomes'>): string[] {
+export function faultRunProblems(report: Pick<FaultReport, 'lost' | 'duplicates' | 'outcomes' | 'audience'>): string[] {
   const problems: string[] = []
   if (report.lost > 0) problems.push(`${report.lost} event(s) lost`)
   if (report.duplicates > 0) problems.push(`${report.duplicates} duplicate(s) in Qualtrics`)
@@ -198,8 +201,24 @@ export function faultRunProblems(report: Pick<FaultReport, 'lost' | 'duplicates'
   if (report.outcomes.badInputAccepted > 0) {
     problems.push(`${report.outcomes.badInputAccepted} bad-input event(s) accepted`)
   }
+  return report.audience ? [...problems, ...audienceProblems(report.audience)] : problems
+}
+
+/** What makes the audience part fail; empty when the list is the audience and nothing was lost or doubled. */
+export function audienceProblems(report: AudienceFaultReport): string[] {
+  const { outcomes, list } = report
+  const problems = report.createError ? [`the audience was never created: ${report.createError}`] : []
+  const lost = outcomes.neverDelivered + outcomes.unexpectedFinalErrors + outcomes.unaccounted
+  if (lost > 0) problems.push(`${lost} audience event(s) not delivered`)
+  if (outcomes.badInputAccepted > 0) problems.push(`${outcomes.badInputAccepted} bad audience event(s) accepted`)
+  if (list.missing + list.extra > 0) {
+    problems.push(`mailing list ≠ audience (${list.missing} missing, ${list.extra} not in the audience)`)
+  }
+  if (list.listedTwice + list.duplicateContacts > 0) {
+    problems.push(`${list.duplicateContacts} duplicate contact(s), ${list.listedTwice} person(s) listed twice`)
+  }
   return problems
 }
 
-export const exitCodeFor = (report: Pick<FaultReport, 'lost' | 'duplicates' | 'outcomes'>): number =>
+export const exitCodeFor = (report: Pick<FaultReport, 'lost' | 'duplicates' | 'outcomes' | 'audience'>): number =>
   faultRunProblems(report).length > 0 ? 1 : 0

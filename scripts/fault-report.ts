@@ -1,5 +1,6 @@
 /** The fault run's report as text, and what in it repeats from run to run. */
 import type { ContactCheck, DeliveryCheck, FaultReport } from './fault-accounting'
+import { audienceReportLines } from './fault-audience'
 
 /** For the docs: what the seeds pin down, and what timing still moves. */
 export const REPEATABILITY = [
@@ -49,6 +50,7 @@ export function formatReport(report: FaultReport): string {
     deliveryLine('workflow runs', report.workflowRuns),
     `lost: ${report.lost}; duplicates of contacts or of answered deliveries: ${report.duplicates}`,
     `stored twice because a response was lost and the event retried (the at-least-once window): ${copies} ` +
-      `(${report.transactions.resentAfterLostResponse} transactions, ${report.workflowRuns.resentAfterLostResponse} workflow runs)`
+      `(${report.transactions.resentAfterLostResponse} transactions, ${report.workflowRuns.resentAfterLostResponse} workflow runs)`,
+    ...(report.audience ? audienceReportLines(report.audience) : [])
   ].join('\n')
 }

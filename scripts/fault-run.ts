@@ -19,6 +19,8 @@ import {
   type EventOutcome,
   type FaultReport
 } from './fault-accounting'
+import { withAudienceDirectory } from './audience-workload'
+import { runAudienceFaults } from './fault-audience'
 import { attemptTimes, describePolicy, SEGMENT_RETRY_POLICY, type RetryPolicy } from './segment-retry'
 import {
   makeBadInputEvent,
@@ -41,6 +43,9 @@ export interface FaultRunOptions {
   /** The sandbox's read-after-write lag, on its clock (default DEFAULT_INDEX_LAG_MS; 0 turns it off). */
   indexLagMs?: number
   seed?: number
+  /** Engage audience members to backfill (default half the users; 0 leaves the audience part out), then changes. */
+  audienceMembers?: number
+  audienceChanges?: number
   log?: (line: string) => void
   /** Told, as each batch comes back, how far the current attempt is (for a terminal's progress line). */
   progress?: (line: string) => void
@@ -63,12 +68,26 @@ const NO_ANSWER = /no answer within|the connection failed/
 /** One event in this many is made bad input on purpose. */
 const BAD_INPUT_EVERY = 1000
 
-interface Delivery {
+export interface Delivery {
   action: string
   status: number
   retryable: boolean
   errortype?: string
   errormessage?: string
+}
+
+/** Where a round's batches go on the local server, and how its answer gives each event's deliveries. */
+export interface DeliveryTarget {
+  path: string
+  body(batch: { messageId: string }[]): unknown
+  deliveries(answer: unknown, index: number): Delivery[]
+}
+
+/** POST /events: every preset's trigger, as Segment runs them. */
+const EVENTS: DeliveryTarget = {
+  path: '/events',
+  body: (batch) => ({ batch }),
+  deliveries: (answer, i) => (answer as { results?: { deliveries: Delivery[] }[] }).results?.[i]?.deliveries ?? []
 }
 
 type Kind = 'identify' | 'transaction' | 'survey'
@@ -90,28 +109,29 @@ function faultRunEvents(options: FaultRunOptions): { events: WorkloadEvent[]; ba
  * Sends `pending` once through POST /events, in batches with `parallel` in flight. Returns each event's outcome for
  * this attempt (`attempts` is filled in by the caller).
  */
-async function sendRound(
+async function sendRound<E extends { messageId: string }>(
   url: string,
-  pending: WorkloadEvent[],
+  pending: E[],
   batchSize: number,
   parallel: number,
-  onBatch: (sent: number) => void = () => undefined
+  onBatch: (sent: number) => void,
+  target: DeliveryTarget
 ): Promise<Map<string, Omit<EventOutcome, 'attempts'>>> {
   const results = new Map<string, Omit<EventOutcome, 'attempts'>>()
-  const batches: WorkloadEvent[][] = []
+  const batches: E[][] = []
   for (let i = 0; i < pending.length; i += batchSize) batches.push(pending.slice(i, i + batchSize))
   let next = 0
   const worker = async () => {
     while (next < batches.length) {
       const batch = batches[next++]
-      const response = await fetch(`${url}/events`, {
+      const response = await fetch(`${url}${target.path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ batch })
+        body: JSON.stringify(target.body(batch))
       })
-      const body = (await response.json()) as { results?: { deliveries: Delivery[] }[]; error?: string }
+      const body = (await response.json()) as { error?: string }
       batch.forEach((event, i) => {
-        const deliveries = body.results?.[i]?.deliveries ?? []
+        const deliveries = target.deliveries(body, i)
         if (deliveries.length !== 1) {
           const reason = `expected one delivery, got ${deliveries.length} (${response.status} ${body.error ?? ''})`
           results.set(event.messageId, { delivered: false, status: response.status, retryable: false, reason })
@@ -139,12 +159,13 @@ async function sendRound(
  * Segment's retrying: sends every event, then the retryable ones again at each moment of `schedule` (moving the
  * sandbox clock on by the back-off instead of waiting), until none is left or the window closes.
  */
-async function deliverWithRetries(
+export async function deliverWithRetries<E extends { messageId: string }>(
   url: string,
   clock: SandboxClock,
-  events: WorkloadEvent[],
+  events: E[],
   options: FaultRunOptions,
-  schedule: number[]
+  schedule: number[],
+  target: DeliveryTarget = EVENTS
 ): Promise<{ outcomes: Map<string, EventOutcome>; rounds: number; resent: number }> {
   const log = options.log ?? (() => undefined)
   const outcomes = new Map<string, EventOutcome>()
@@ -153,8 +174,15 @@ async function deliverWithRetries(
   let round = 0
   while (pending.length > 0) {
     const attempt = round + 1
-    const results = await sendRound(url, pending, options.batchSize ?? 100, options.parallelBatches ?? 2, (sent) =>
+    const onBatch = (sent: number) =>
       options.progress?.(`attempt ${attempt}: ${sent}/${pending.length} events sent, ${outcomes.size} with an outcome`)
+    const results = await sendRound(
+      url,
+      pending,
+      options.batchSize ?? 100,
+      options.parallelBatches ?? 2,
+      onBatch,
+      target
     )
     round += 1
     const retry = pending.filter((event) => results.get(event.messageId)?.retryable)
@@ -229,12 +257,13 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
   const schedule = attemptTimes(policy)
   const indexLagMs = options.indexLagMs ?? DEFAULT_INDEX_LAG_MS
   const existing = Math.floor(options.users / 2)
+  const audienceMembers = options.audienceMembers ?? existing
   // A queue of its own: runs (and jest workers) in parallel must not share the default .local/queue/.
   const queueFolder = mkdtempSync(join(tmpdir(), 'fault-run-queue-'))
   const runtime = await startLocalRuntime({
     tracking: { queueFolder },
     config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
-    seed: workloadSeed(existing),
+    seed: withAudienceDirectory(workloadSeed(existing), Math.floor(audienceMembers / 2)),
     sandbox: {
       timeScale: FAULT_RUN_TIME_SCALE,
       faults: {
@@ -257,6 +286,22 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
     for (const event of events) byKind[kindOf(event)] = (byKind[kindOf(event)] ?? 0) + 1
     const { outcomes, rounds, resent } = await deliverWithRetries(runtime.url, sandbox.clock, events, options, schedule)
     const storage = checkStorage(sandbox.store.snapshot(), events, outcomes, existing)
+    const audience =
+      audienceMembers > 0
+        ? await runAudienceFaults(
+            {
+              url: runtime.url,
+              clock: sandbox.clock,
+              store: () => sandbox.store,
+              schedule,
+              deliver: (audienceEvents, target) =>
+                deliverWithRetries(runtime.url, sandbox.clock, audienceEvents, options, schedule, target)
+            },
+            audienceMembers,
+            options.audienceChanges ?? Math.ceil(audienceMembers / 2),
+            options.seed ?? 11
+          )
+        : undefined
     const summary = summarizeOutcomes(
       events.map((e) => e.messageId),
       outcomes,
@@ -276,7 +321,8 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultReport> 
       ...storage,
       faultsInjected: { ...stats.faults, rateLimited: stats.rateLimited },
       requests: stats.requests,
-      ...lossAndDuplicates(summary, storage.contacts, [storage.transactions, storage.workflowRuns])
+      ...lossAndDuplicates(summary, storage.contacts, [storage.transactions, storage.workflowRuns]),
+      ...(audience ? { audience } : {})
     }
   } finally {
     await runtime.close()

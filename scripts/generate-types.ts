@@ -39,7 +39,13 @@ async function typesFor(fields: Record<string, InputField>, name: string): Promi
 export async function generatedTypeFiles(dir = DESTINATION_DIR): Promise<Map<string, string>> {
   const files = new Map<string, string>()
   const settingsFields = (destination.authentication?.fields ?? {}) as Record<string, InputField>
-  files.set(join(dir, 'generated-types.ts'), await typesFor(settingsFields, 'Settings'))
+  const audienceFields = ('audienceFields' in destination ? destination.audienceFields : undefined) as
+    Record<string, InputField> | undefined
+  // As the monorepo's: the audience settings' type follows the settings' in the same file, under one banner.
+  const audienceTypes = audienceFields
+    ? `\n${(await typesFor(audienceFields, 'AudienceSettings')).replace(`${BANNER}\n\n`, '')}`
+    : ''
+  files.set(join(dir, 'generated-types.ts'), (await typesFor(settingsFields, 'Settings')) + audienceTypes)
   for (const [slug, action] of Object.entries(destination.actions)) {
     const fields = action.fields as Record<string, InputField>
     files.set(join(dir, slug, 'generated-types.ts'), await typesFor(fields, 'Payload'))

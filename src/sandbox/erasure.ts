@@ -9,7 +9,7 @@ const EMAIL_LIMIT = 254
 export interface ErasureCounts {
   contacts: number
   transactions: number
-  /** Always 0: the sandbox keeps no list membership apart from the contact itself. */
+  /** Mailing-list memberships of the matching contacts. */
   mailingListMemberships: number
 }
 

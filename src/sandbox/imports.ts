@@ -23,8 +23,8 @@ export interface ImportDirectory {
   rules: TextField[][]
   hasMailingList(mailingListId: string): boolean
   addTransaction(transaction: StoredTransaction): void
-  /** List membership, when the store models it. */
-  addToMailingList?(mailingListId: string, contactId: string): void
+  /** Makes the contact a member of the list (idempotent for a member already). */
+  addToMailingList(mailingListId: string, contactId: string): void
 }
 
 export interface TransactionBatch {
@@ -177,7 +177,7 @@ export class ImportJobs {
     const { contact: stored, deduplicated } = directory.contacts.create(contact, at)
     job.counts[deduplicated ? 'updated' : 'added']++
     job.contactIds.push(stored.id)
-    directory.addToMailingList?.(job.mailingListId, stored.id)
+    directory.addToMailingList(job.mailingListId, stored.id)
     if (record.transaction) this.addTransaction(job, directory, record, stored.id)
   }
 

@@ -24,6 +24,12 @@ export type OAuthScope = (typeof OAUTH_SCOPES)[number]
 export const ROUTE_SCOPES: Partial<Record<Endpoint, OAuthScope>> = {
   'directories.list': 'read:directories',
   'mailinglists.list': 'read:mailing_lists',
+  'mailinglists.get': 'read:mailing_lists',
+  'mailinglistContacts.list': 'read:mailing_lists',
+  // No list-creation scope has been seen; creating the list the members go into is the sandbox's pick.
+  'mailinglists.create': 'write:mailing_list_contacts',
+  'mailinglistContacts.create': 'write:mailing_list_contacts',
+  'mailinglistContacts.delete': 'write:mailing_list_contacts',
   'contacts.create': 'manage:directory_contacts',
   'contacts.get': 'manage:directory_contacts',
   'contacts.update': 'manage:directory_contacts',

@@ -2,6 +2,7 @@ import type { ContactFilter } from './contact-book'
 import { requireBrandAdmin, validateErasureBody } from './erasure'
 import { ApiError, badRequest } from './errors'
 import { workflowTriggerId } from './authentication'
+import { performMailingListCall } from './mailing-list-calls'
 import { page } from './paging'
 import type { Route } from './routes'
 import type { SandboxStore, StoredUser } from './store'
@@ -90,6 +91,12 @@ export function perform(store: SandboxStore, call: Call, pageSize: number): [num
       const { elements, nextPage } = page(store.listMailingLists(directoryId), url, origin, pageSize)
       return [200, { result: { elements, nextPage } }]
     }
+    case 'mailinglists.create':
+    case 'mailinglists.get':
+    case 'mailinglistContacts.list':
+    case 'mailinglistContacts.create':
+    case 'mailinglistContacts.delete':
+      return performMailingListCall(store.mailingLists(directoryId), call, pageSize)
     case 'contacts.create':
       return [200, { result: { id: store.createContact(directoryId, body).id } }]
     case 'contacts.get':

@@ -12,19 +12,19 @@ function decodeSkipToken(token: string | null): number {
   return Number(match[1])
 }
 
-function pageSizeOf(url: URL, fallback: number): number {
+function pageSizeOf(url: URL, fallback: number, max: number): number {
   const raw = url.searchParams.get('pageSize')
-  if (raw === null) return fallback
+  if (raw === null) return Math.min(fallback, max)
   const size = Number(raw)
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
-    throw badRequest(`pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}.`)
+  if (!Number.isInteger(size) || size < 1 || size > max) {
+    throw badRequest(`pageSize must be an integer from 1 to ${max}.`)
   }
   return size
 }
 
 /** One page of `items` and the full URL of the next, as Qualtrics' `nextPage` gives it (null on the last). */
-export function page<T>(items: T[], url: URL, origin: string, fallbackSize: number) {
-  const size = pageSizeOf(url, fallbackSize)
+export function page<T>(items: T[], url: URL, origin: string, fallbackSize: number, maxSize = MAX_PAGE_SIZE) {
+  const size = pageSizeOf(url, fallbackSize, maxSize)
   const offset = decodeSkipToken(url.searchParams.get('skipToken'))
   const elements = items.slice(offset, offset + size)
   let nextPage: string | null = null

@@ -3,6 +3,11 @@ export const ENDPOINTS = [
   'whoami',
   'directories.list',
   'mailinglists.list',
+  'mailinglists.create',
+  'mailinglists.get',
+  'mailinglistContacts.list',
+  'mailinglistContacts.create',
+  'mailinglistContacts.delete',
   'contacts.create',
   'contacts.get',
   'contacts.update',
@@ -21,7 +26,8 @@ export type Endpoint = (typeof ENDPOINTS)[number]
 
 /**
  * Qualtrics' documented limits: 3,000 requests a minute per brand, 500 on the contact and transaction writes, and 20
- * erasure requests a minute. Contact delete has no published limit: the sandbox gives it update's 500.
+ * erasure requests a minute. Contact delete and list-member delete have no published limit: the sandbox gives them
+ * update's 500.
  */
 export const BRAND_LIMIT_PER_MINUTE = 3000
 export const ENDPOINT_LIMITS_PER_MINUTE: Partial<Record<Endpoint, number>> = {
@@ -30,6 +36,8 @@ export const ENDPOINT_LIMITS_PER_MINUTE: Partial<Record<Endpoint, number>> = {
   'contacts.delete': 500,
   'contacts.search': 500,
   'transactions.create': 500,
+  'mailinglistContacts.create': 500,
+  'mailinglistContacts.delete': 500,
   // Transaction batches and imports: the per-endpoint table of the research notes (§7), weakly sourced.
   'transactionbatches.create': 500,
   'imports.create': 100,

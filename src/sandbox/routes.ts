@@ -28,7 +28,18 @@ export function route(method: string, path: string): Route | ApiError {
   const found =
     match(['API', 'v3', 'whoami'], { GET: 'whoami' }) ??
     match(['API', 'v3', 'directories'], { GET: 'directories.list' }) ??
-    match(['API', 'v3', 'directories', '*', 'mailinglists'], { GET: 'mailinglists.list' }) ??
+    match(['API', 'v3', 'directories', '*', 'mailinglists'], {
+      GET: 'mailinglists.list',
+      POST: 'mailinglists.create'
+    }) ??
+    match(['API', 'v3', 'directories', '*', 'mailinglists', '*'], { GET: 'mailinglists.get' }) ??
+    match(['API', 'v3', 'directories', '*', 'mailinglists', '*', 'contacts'], {
+      GET: 'mailinglistContacts.list',
+      POST: 'mailinglistContacts.create'
+    }) ??
+    match(['API', 'v3', 'directories', '*', 'mailinglists', '*', 'contacts', '*'], {
+      DELETE: 'mailinglistContacts.delete'
+    }) ??
     match(['API', 'v3', 'directories', '*', 'contacts'], { POST: 'contacts.create' }) ??
     match(['API', 'v3', 'directories', '*', 'contacts', 'search'], { POST: 'contacts.search' }) ??
     match(['API', 'v3', 'directories', '*', 'contacts', '*'], {

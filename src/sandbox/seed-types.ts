@@ -45,6 +45,13 @@ export interface SeedContact {
   embeddedData?: Record<string, string | number | boolean>
 }
 
+export interface SeedMailingList {
+  mailingListId: string
+  name?: string
+  /** Ids of contacts seeded in the same directory. */
+  members?: string[]
+}
+
 export interface SeedDirectory {
   directoryId: string
   name?: string
@@ -53,7 +60,7 @@ export interface SeedDirectory {
   deduplicationCriteria?: DeduplicationCriteria
   /** Up to three merge rules, tried in order; a contact merges when any one of them matches. */
   deduplicationRules?: DeduplicationCriteria[]
-  mailingLists?: { mailingListId: string; name?: string }[]
+  mailingLists?: SeedMailingList[]
   contacts?: SeedContact[]
 }
 

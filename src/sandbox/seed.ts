@@ -51,6 +51,7 @@ export const DEFAULT_SEED: SandboxSeed = {
         'read:mailing_lists',
         'manage:directory_contacts',
         'manage:contact_transactions',
+        'write:mailing_list_contacts',
         'manage:erasure_requests'
       ]
     }
@@ -188,6 +189,13 @@ export function parseSeed(value: unknown): SandboxSeed {
     text(directory.name, `${where}.name`, false)
     flag(directory.isDefault, `${where}.isDefault`)
     deduplication(directory, where)
+    const contactIds = new Set<string>()
+    list(directory.contacts, `${where}.contacts`).forEach((c, j) => {
+      const seeded = contact(c, `${where}.contacts[${j}]`)
+      if (seeded.id === undefined) return
+      if (contactIds.has(seeded.id)) fail(`${where}.contacts[${j}].id`, `repeats ${seeded.id}`)
+      contactIds.add(seeded.id)
+    })
     const mailingListIds = new Set<string>()
     list(directory.mailingLists, `${where}.mailingLists`).forEach((ml, j) => {
       if (!isObject(ml)) fail(`${where}.mailingLists[${j}]`, 'must be an object')
@@ -195,13 +203,11 @@ export function parseSeed(value: unknown): SandboxSeed {
       if (mailingListIds.has(mlId)) fail(`${where}.mailingLists[${j}].mailingListId`, `repeats ${mlId}`)
       mailingListIds.add(mlId)
       text(ml.name, `${where}.mailingLists[${j}].name`, false)
-    })
-    const contactIds = new Set<string>()
-    list(directory.contacts, `${where}.contacts`).forEach((c, j) => {
-      const seeded = contact(c, `${where}.contacts[${j}]`)
-      if (seeded.id === undefined) return
-      if (contactIds.has(seeded.id)) fail(`${where}.contacts[${j}].id`, `repeats ${seeded.id}`)
-      contactIds.add(seeded.id)
+      list(ml.members, `${where}.mailingLists[${j}].members`).forEach((member, k) => {
+        if (typeof member !== 'string' || !contactIds.has(member)) {
+          fail(`${where}.mailingLists[${j}].members[${k}]`, 'must be the id of a contact seeded in this directory')
+        }
+      })
     })
     return directory as unknown as SeedDirectory
   })

@@ -2,6 +2,7 @@ import { ContactBook, type ContactFilter, type StoredContact } from './contact-b
 import { CRITERIA_TO_FIELD, validateContactBody } from './contact-fields'
 import { newErasureRequestId, type ErasureAsk, type ErasureRequest } from './erasure'
 import { notFound } from './errors'
+import { MailingLists } from './mailing-lists'
 import { OAuthClients } from './oauth'
 import { newId } from './plain-object'
 import {
@@ -25,18 +26,12 @@ export interface WorkflowRun {
   responseLost?: boolean
 }
 
-interface MailingList {
-  mailingListId: string
-  name: string
-  creationDate: number
-}
-
 interface DirectoryState {
   directoryId: string
   name: string
   isDefault: boolean
   deduplicationRules: DeduplicationField[][]
-  mailingLists: Map<string, MailingList>
+  mailingLists: MailingLists
   contacts: ContactBook
   transactions: StoredTransaction[]
 }
@@ -90,25 +85,23 @@ export class SandboxStore {
     for (const seeded of seed.directories) {
       const created = Date.now()
       const rules = deduplicationRulesOf(seeded)
+      const { directoryId } = seeded
+      const contacts = new ContactBook(
+        directoryId,
+        rules.map((rule) => rule.map((field) => CRITERIA_TO_FIELD[field]))
+      )
       const directory: DirectoryState = {
-        directoryId: seeded.directoryId,
-        name: seeded.name ?? seeded.directoryId,
+        directoryId,
+        name: seeded.name ?? directoryId,
         isDefault: seeded.isDefault ?? false,
         deduplicationRules: rules,
-        mailingLists: new Map(
-          (seeded.mailingLists ?? []).map((ml) => [
-            ml.mailingListId,
-            { mailingListId: ml.mailingListId, name: ml.name ?? ml.mailingListId, creationDate: created }
-          ])
-        ),
-        contacts: new ContactBook(
-          seeded.directoryId,
-          rules.map((rule) => rule.map((field) => CRITERIA_TO_FIELD[field]))
-        ),
+        mailingLists: new MailingLists({ directoryId, contacts, now: this.now, indexedUpTo: () => this.indexedUpTo() }),
+        contacts,
         transactions: []
       }
-      this.directories.set(directory.directoryId, directory)
-      for (const { id, ...contact } of seeded.contacts ?? []) directory.contacts.seed(validateContactBody(contact), id)
+      this.directories.set(directoryId, directory)
+      for (const { id, ...contact } of seeded.contacts ?? []) contacts.seed(validateContactBody(contact), id)
+      directory.mailingLists.seed(seeded.mailingLists ?? [], created)
     }
     this.imports = new ImportJobs(this.now, (directoryId) => this.importDirectory(directoryId))
   }
@@ -142,14 +135,17 @@ export class SandboxStore {
   }
 
   listMailingLists(directoryId: string) {
-    return [...this.directory(directoryId).mailingLists.values()].map((ml) => ({
-      mailingListId: ml.mailingListId,
-      name: ml.name,
-      ownerId: 'UR_sandbox',
-      creationDate: ml.creationDate,
-      lastModifiedDate: ml.creationDate,
-      contactCount: 0
-    }))
+    return this.directory(directoryId).mailingLists.listing()
+  }
+
+  /** A directory's mailing lists and their members (create, get, add, remove; see mailing-lists.ts). */
+  mailingLists(directoryId: string): MailingLists {
+    return this.directory(directoryId).mailingLists
+  }
+
+  /** Makes an existing contact (e.g. one a bulk import created) a list member; returns its `contactLookupId`. */
+  addToMailingList(directoryId: string, mailingListId: string, contactId: string): string {
+    return this.mailingLists(directoryId).add(mailingListId, contactId)
   }
 
   /**
@@ -164,8 +160,10 @@ export class SandboxStore {
   }
 
   /** A GET through the API: a 404 while the contact is younger than the index lag. */
-  getContact(directoryId: string, contactId: string): StoredContact {
-    return this.directory(directoryId).contacts.get(contactId, this.indexedUpTo())
+  getContact(directoryId: string, contactId: string) {
+    const directory = this.directory(directoryId)
+    const contact = directory.contacts.get(contactId, this.indexedUpTo())
+    return { ...contact, mailingListMembership: directory.mailingLists.membershipOf(contactId) }
   }
 
   /** A PUT by id works on a contact the index does not show yet: the lag is documented for reads only. */
@@ -176,10 +174,12 @@ export class SandboxStore {
 
   /**
    * Deletes a contact by id. Its transactions stay: Qualtrics does not say what becomes of them, and keeping them
-   * is the cautious reading (an erasure request, below, is what removes them).
+   * is the cautious reading (an erasure request, below, is what removes them). Its list memberships go with it.
    */
   deleteContact(directoryId: string, contactId: string): void {
-    this.directory(directoryId).contacts.delete(contactId)
+    const directory = this.directory(directoryId)
+    directory.contacts.delete(contactId)
+    directory.mailingLists.forget(contactId)
   }
 
   /** Contacts matching every filter (`eq`, case-insensitive), in creation order, without those not indexed yet. */
@@ -204,7 +204,7 @@ export class SandboxStore {
 
   /**
    * An erasure request: in every directory (the sandbox does not scope directories by brand), the contacts whose
-   * email matches one given (case-insensitively, index lag or not) and their transactions. `searchOnly` counts them
+   * email matches one given (case-insensitively, index lag or not), their transactions and list memberships. `searchOnly` counts them
    * and removes nothing. The request is recorded either way.
    */
   erase(ask: ErasureAsk, requester: StoredUser): ErasureRequest {
@@ -218,8 +218,10 @@ export class SandboxStore {
       const kept = directory.transactions.filter((transaction) => !contactIds.has(transaction.contactId))
       found.contacts += contactIds.size
       found.transactions += directory.transactions.length - kept.length
+      for (const contactId of contactIds)
+        found.mailingListMemberships += directory.mailingLists.membershipCount(contactId)
       if (ask.searchOnly) continue
-      for (const contactId of contactIds) directory.contacts.delete(contactId)
+      for (const contactId of contactIds) this.deleteContact(directory.directoryId, contactId)
       directory.transactions = kept
     }
     const request: ErasureRequest = {
@@ -271,7 +273,7 @@ export class SandboxStore {
         name: d.name,
         deduplicationCriteria: criteriaOf(d.deduplicationRules[0]),
         deduplicationRules: d.deduplicationRules.map((rule) => criteriaOf(rule)),
-        mailingLists: [...d.mailingLists.values()],
+        mailingLists: d.mailingLists.snapshot(),
         contacts: d.contacts.all(),
         transactions: d.transactions
       })),
@@ -294,7 +296,8 @@ export class SandboxStore {
       contacts: directory.contacts,
       rules: directory.deduplicationRules.map((rule) => rule.map((field) => CRITERIA_TO_FIELD[field])),
       hasMailingList: (mailingListId) => directory.mailingLists.has(mailingListId),
-      addTransaction: (transaction) => directory.transactions.push(transaction)
+      addTransaction: (transaction) => directory.transactions.push(transaction),
+      addToMailingList: (mailingListId, contactId) => void this.addToMailingList(directoryId, mailingListId, contactId)
     }
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { audienceRoutesOf, isAudienceRoute, runAudienceRoute } from './audience-routes'
 import { DELIVERIES_ROUTE, listDeliveries } from './console-api'
 import type { ServerContext } from './context'
 import { runAction, runEvents } from './event-runner'
@@ -30,6 +31,7 @@ function index(ctx: ServerContext): RouteResult {
         ...actionSlugs.map((slug) => `POST /${slug}`),
         ...dynamicFieldRoutes,
         ...(definition.onDelete ? ['POST /delete'] : []),
+        ...audienceRoutesOf(definition).map((path) => `POST ${path}`),
         ...(ctx.tracking ? Object.keys(TRACKING_ROUTES).map((path) => `POST ${path}`) : []),
         `GET ${DELIVERIES_ROUTE}`,
         `GET ${STATS_ROUTE}`
@@ -137,6 +139,10 @@ export async function route(ctx: ServerContext, req: IncomingMessage, secrets: s
     } catch (error) {
       return { status: 200, body: { ok: false, ...errorResult(error) } }
     }
+  }
+  if (isAudienceRoute(ctx, path)) {
+    expect('POST')
+    return runAudienceRoute(ctx, path, await body(), secrets)
   }
   if (path === DELIVERIES_ROUTE) return listDeliveries(ctx.deliveryLog, req)
   if (path === STATS_ROUTE) return listStats(ctx.stats, req)

@@ -111,6 +111,18 @@ describe('imports in the store (a manual sandbox clock)', () => {
     })
   })
 
+  it('makes every imported contact, new or matched, a member of the mailing list', () => {
+    const job = startImport([record('seeded@example.com'), record('member@example.com')])
+    now = dueAt(2)
+    store.imports.advance()
+    const [seededId, newId] = store.snapshot().imports[0].contactIds
+    expect(seededId).toBe('CID_seeded0000001')
+    for (const contactId of [seededId, newId]) {
+      expect(Object.keys(store.getContact(DIR, contactId).mailingListMembership)).toEqual([ML])
+    }
+    expect(job.importId).toMatch(/^PGR_/)
+  })
+
   it('lists records that break a rule in contacts.unprocessed (by index) and imports the others', () => {
     const job = startImport([
       'not an object',

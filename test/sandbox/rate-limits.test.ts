@@ -30,6 +30,8 @@ describe('RateLimiter', () => {
       'contacts.create': 500,
       'contacts.update': 500,
       'contacts.delete': 500,
+      'mailinglistContacts.create': 500,
+      'mailinglistContacts.delete': 500,
       'contacts.search': 500,
       'transactions.create': 500,
       'transactionbatches.create': 500,

@@ -92,6 +92,9 @@ describe('a fault run whose events never get through', () => {
     expect(report.outcomes.neverDelivered).toBe(6)
     expect(report.lost).toBe(6)
     expect(Object.keys(report.outcomes.reasons)).toEqual(['still 503 when the retry window closed after 4 attempts'])
+    // The audience part cannot even create its list: said so, and its members are missing from the list.
+    expect(report.audience?.createError).toMatch(/503/)
+    expect(report.audience?.list.missing).toBe(report.audience?.list.expected)
     expect(exitCodeFor(report)).toBe(1)
   })
 })

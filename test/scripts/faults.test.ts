@@ -58,4 +58,16 @@ describe('fault run (2,000 events, 5% 5xx, 3% 429, 1% timeouts, 1% drops, 1 s in
     expect(report.duplicates).toBe(0)
     expect(exitCodeFor(report)).toBe(0)
   })
+
+  it('ends the Engage audience with exactly the members Engage last said, one contact each', () => {
+    const audience = report.audience!
+    expect(audience.members).toBe(200)
+    expect(audience.outcomes).toMatchObject({ neverDelivered: 0, unexpectedFinalErrors: 0, unaccounted: 0 })
+    expect(audience.outcomes.rejectedAsExpected).toBe(audience.badInput)
+    expect(audience.outcomes.delivered + audience.badInput).toBe(audience.sent)
+    expect(audience.list).toMatchObject({ missing: 0, extra: 0, listedTwice: 0, duplicateContacts: 0 })
+    expect(audience.list.listed).toBe(audience.list.expected)
+    // Exits happened: fewer members than people ever added.
+    expect(audience.list.expected).toBeLessThan(audience.list.contacts)
+  })
 })

@@ -328,7 +328,7 @@ describe('what it does not report', () => {
 describe('report', () => {
   it('prints the ✓ summary for a valid destination', () => {
     expect(report({ 'actions-qualtrics': definition })).toEqual({
-      valid: ['✓ Qualtrics: 3 actions, 2 presets valid'],
+      valid: ['✓ Qualtrics: 4 actions, 7 presets valid'],
       problems: []
     })
   })
@@ -347,7 +347,7 @@ describe('npm run validate', () => {
   it('passes on the real definitions: exit 0 and the ✓ line', () => {
     const result = runScript()
     expect(result.stderr).toBe('')
-    expect(result.stdout).toBe('✓ Qualtrics: 3 actions, 2 presets valid\n')
+    expect(result.stdout).toBe('✓ Qualtrics: 4 actions, 7 presets valid\n')
     expect(result.status).toBe(0)
   }, 30_000)
 

@@ -50,7 +50,12 @@ describe('local server', () => {
     )
     const manifest = await call('GET', '/manifest')
     expect(manifest.body).toMatchObject({ name: 'Qualtrics', slug: 'actions-qualtrics', directoryName: 'qualtrics' })
-    expect(Object.keys(manifest.body.actions)).toEqual(['upsertContact', 'triggerXflow', 'upsertContactTransaction'])
+    expect(Object.keys(manifest.body.actions)).toEqual([
+      'upsertContact',
+      'triggerXflow',
+      'upsertContactTransaction',
+      'syncAudience'
+    ])
   })
 
   it('authenticates with the flat settings body, and says why it failed', async () => {

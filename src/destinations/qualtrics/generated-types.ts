@@ -22,3 +22,14 @@ export interface Settings {
    */
   erasePersonalData?: boolean
 }
+
+export interface AudienceSettings {
+  /**
+   * The XM Directory (POOL_…) whose mailing list mirrors the audience. Its Automatic deduplication must be on, with a rule on fields every member has (such as Email): adding a member to a list creates the contact, and only the directory's deduplication makes that an update of an existing contact.
+   */
+  directoryId: string
+  /**
+   * Optional: a mailing list (CG_…) in that directory to mirror the audience to. Left empty, a new list named after the audience is created.
+   */
+  mailingListId?: string
+}

@@ -1,18 +1,21 @@
-import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
-import type { Settings } from './generated-types'
+import { defaultValues, type AudienceDestinationDefinition } from '@segment/actions-core'
+import type { AudienceSettings, Settings } from './generated-types'
+import { audienceConfig, audienceFields } from './audience/audience-config'
+import { audiencePresets } from './audience/presets'
 import { checkCredentials } from './client'
 import upsertContact from './upsertContact'
 import triggerXflow from './triggerXflow'
 import upsertContactTransaction from './upsertContactTransaction'
 import { deleteUser } from './deletion/delete-user'
+import syncAudience from './syncAudience'
 
-const destination: DestinationDefinition<Settings> = {
+const destination: AudienceDestinationDefinition<Settings, AudienceSettings> = {
   // Keep the name free of spaces and brackets: actions-core uses it in an ajv schema id (see README).
   name: 'Qualtrics',
   slug: 'actions-qualtrics',
   mode: 'cloud',
   description:
-    'Create and update contacts in a Qualtrics XM Directory, add transactions to them, and start Qualtrics workflows from Segment events.',
+    'Create and update contacts in a Qualtrics XM Directory, add transactions to them, start Qualtrics workflows from Segment events, and mirror Engage audiences to mailing lists.',
   authentication: {
     scheme: 'custom',
     fields: {
@@ -71,13 +74,17 @@ const destination: DestinationDefinition<Settings> = {
       partnerAction: 'upsertContactTransaction',
       mapping: defaultValues(upsertContactTransaction.fields),
       type: 'automatic'
-    }
+    },
+    ...audiencePresets
   ],
+  audienceFields,
+  audienceConfig,
   onDelete: deleteUser,
   actions: {
     upsertContact,
     triggerXflow,
-    upsertContactTransaction
+    upsertContactTransaction,
+    syncAudience
   }
 }
 

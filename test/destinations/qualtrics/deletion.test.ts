@@ -1,8 +1,7 @@
-import { createTestEvent, Destination, type DestinationDefinition, type JSONObject } from '@segment/actions-core'
+import { createTestEvent, Destination, type JSONObject } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { setRequestTimeout } from '../../../src/destinations/qualtrics/client'
-import type { Settings } from '../../../src/destinations/qualtrics/generated-types'
 import { API, API_TOKEN, isRetryableStatus, ok, qualtrics, qualtricsError, settings } from './helpers'
 
 const BASE = '/API/v3'
@@ -10,7 +9,7 @@ const USER = 'user-42'
 
 // Until the erasePersonalData setting is merged into the definition, ajv would strip it: this copy declares it. It
 // has its own name because actions-core caches the settings schema by destination name.
-const withErasure: DestinationDefinition<Settings> = {
+const withErasure: typeof definition = {
   ...definition,
   name: 'QualtricsDeletionErasure',
   authentication: {

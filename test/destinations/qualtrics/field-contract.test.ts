@@ -67,6 +67,29 @@ const DOCS: Record<string, DocAction> = {
   }
 }
 
+/**
+ * Beyond the page: the Engage audience action (issue 11). It is new, so nothing is saved against it yet; listing it
+ * here keeps its fields from drifting once mappings exist.
+ */
+const AUDIENCE_ACTIONS: Record<string, DocAction> = {
+  syncAudience: {
+    title: 'Sync Engage audience to a mailing list',
+    trigger: 'type = "identify" or type = "track"',
+    fields: {
+      externalAudienceId: STRING('External audience ID', true),
+      audienceKey: STRING('Audience key', true),
+      extRef: STRING('External Data Reference'),
+      email: STRING('Email'),
+      phone: STRING('Phone number'),
+      firstName: STRING('First Name'),
+      lastName: STRING('Last Name'),
+      language: STRING('Language'),
+      membershipOnContact: { label: 'Record membership on the contact', type: 'BOOLEAN', required: false },
+      traitsOrProperties: { label: 'Traits or properties', type: 'OBJECT', required: false }
+    }
+  }
+}
+
 const DOC_SETTINGS: Record<string, { label: string; required: boolean }> = {
   // The page marks it required; it became optional when an OAuth client could stand in for it (saved settings,
   // which all have a token, stay valid).
@@ -94,7 +117,8 @@ const ACKNOWLEDGED_EXTRAS: Record<string, string[]> = {
     'bulkImport',
     'enable_batching',
     'batch_size'
-  ]
+  ],
+  syncAudience: ['enable_batching', 'batch_size']
 }
 
 /**
@@ -111,18 +135,19 @@ function fqlOf(trigger: string) {
 const actionOf = (slug: string) => definition.actions[slug]
 const fieldsOf = (slug: string): Record<string, InputField> => actionOf(slug).fields
 
-const documentedFields = Object.entries(DOCS).flatMap(([slug, doc]) =>
+const ALL_ACTIONS = { ...DOCS, ...AUDIENCE_ACTIONS }
+const documentedFields = Object.entries(ALL_ACTIONS).flatMap(([slug, doc]) =>
   Object.entries(doc.fields).map(([key, field]) => ({ slug, key, ...field }))
 )
 const extraFields = Object.entries(ACKNOWLEDGED_EXTRAS).flatMap(([slug, keys]) => keys.map((key) => ({ slug, key })))
 
 describe('fields match Segment’s public docs', () => {
   it('has exactly the documented actions, all cloud mode', () => {
-    expect(Object.keys(definition.actions).sort()).toEqual(Object.keys(DOCS).sort())
+    expect(Object.keys(definition.actions).sort()).toEqual(Object.keys(ALL_ACTIONS).sort())
     expect(definition.mode).toBe('cloud')
   })
 
-  it.each(Object.entries(DOCS))('%s has the documented title and default trigger', (slug, doc) => {
+  it.each(Object.entries(ALL_ACTIONS))('%s has the documented title and default trigger', (slug, doc) => {
     const action = actionOf(slug)
     expect(action.title).toBe(doc.title)
     if (doc.trigger === undefined) {
@@ -145,8 +170,8 @@ describe('fields match Segment’s public docs', () => {
     }
   )
 
-  it.each(Object.keys(DOCS))('%s has no fields beyond the documented and acknowledged ones', (slug) => {
-    const expected = [...Object.keys(DOCS[slug].fields), ...ACKNOWLEDGED_EXTRAS[slug]]
+  it.each(Object.keys(ALL_ACTIONS))('%s has no fields beyond the documented and acknowledged ones', (slug) => {
+    const expected = [...Object.keys(ALL_ACTIONS[slug].fields), ...ACKNOWLEDGED_EXTRAS[slug]]
     expect(Object.keys(fieldsOf(slug)).sort()).toEqual(expected.sort())
   })
 
@@ -176,7 +201,36 @@ describe('fields match Segment’s public docs', () => {
         partnerAction: 'upsertContactTransaction',
         type: 'automatic',
         subscribe: fqlOf('type = "track", event = "Transaction Created"')
+      },
+      {
+        partnerAction: 'syncAudience',
+        type: 'automatic',
+        subscribe: fqlOf(
+          'context.personas.computation_class = "audience" and (type = "identify" or event = "Audience Entered" or event = "Audience Exited")'
+        )
+      },
+      { partnerAction: 'syncAudience', type: 'specificEvent', subscribe: undefined },
+      { partnerAction: 'syncAudience', type: 'specificEvent', subscribe: undefined },
+      { partnerAction: 'syncAudience', type: 'specificEvent', subscribe: undefined },
+      {
+        partnerAction: 'triggerXflow',
+        type: 'automatic',
+        subscribe: fqlOf('type = "track" and (event = "Audience Entered" or event = "Audience Exited")')
       }
     ])
+  })
+
+  it('is an Engage audience destination: synced, not full sync, with create and get, directory and list settings', () => {
+    const audience = definition as typeof definition & { audienceFields: Record<string, { required?: boolean }> }
+    expect(audience.audienceConfig.mode).toEqual({ type: 'synced', full_audience_sync: false })
+    expect(Object.keys(audience.audienceFields).sort()).toEqual(['directoryId', 'mailingListId'])
+    expect(audience.audienceFields.directoryId.required).toBe(true)
+    expect(audience.audienceFields.mailingListId.required).toBe(false)
+    expect(actionOf('syncAudience').syncMode).toMatchObject({ default: 'mirror' })
+    expect(
+      actionOf('syncAudience')
+        .syncMode?.choices.map((c) => c.value)
+        .sort()
+    ).toEqual(['add', 'delete', 'mirror'])
   })
 })

@@ -17,6 +17,7 @@ describe('definition', () => {
     expect(definition).toMatchObject({ name: 'Qualtrics', slug: 'actions-qualtrics', mode: 'cloud' })
     expect(destinations['actions-qualtrics']).toBe(definition)
     expect(Object.keys(definition.actions).sort()).toEqual([
+      'syncAudience',
       'triggerXflow',
       'upsertContact',
       'upsertContactTransaction'

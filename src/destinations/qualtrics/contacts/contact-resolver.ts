@@ -4,7 +4,13 @@ import { contactLevelsFor } from './contact-levels'
 import { IDENTIFIERS, normalizeIdentifier, type IdentityGroup } from './identity-groups'
 import { whileHolding } from './in-flight'
 import type { MultipleMatches } from './multiple-matches'
-import { deduplicationFields, resolveContactId, type ContactLookup, type ResolvedContact } from './resolve-contact'
+import {
+  deduplicationFields,
+  findContactId,
+  resolveContactId,
+  type ContactLookup,
+  type ResolvedContact
+} from './resolve-contact'
 
 /** How a group is looked up: the options of its first event (events of one batch share a mapping). */
 export interface GroupLookup {
@@ -81,6 +87,25 @@ export class ContactResolver {
       })
       rememberResolved(known, group, resolved)
       return resolved
+    })
+  }
+
+  /**
+   * The group's existing contact, found as `resolve` finds it but never created (undefined: nobody matches), for
+   * work that only makes sense on a contact that exists (removing it from a mailing list). `fresh` as for `resolve`.
+   */
+  find(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<ResolvedContact | undefined> {
+    const known = this.knownContacts(group.directoryId)
+    const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
+    return whileHolding(keys, async () => {
+      const found = await findContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
+        mode: 'search',
+        multipleMatches: lookup.multipleMatches,
+        values: group.values,
+        known: fresh ? undefined : known
+      })
+      if (found) rememberResolved(known, group, found)
+      return found
     })
   }
 

@@ -1,5 +1,5 @@
 import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
-import type { ContactBody, ContactRecord, QualtricsClient, SearchableIdentifier } from '../client'
+import type { ContactBody, ContactRecord, Directory, QualtricsClient, SearchableIdentifier } from '../client'
 import type { KnownContacts } from './contact-cache'
 import { IDENTIFIERS } from './identity-groups'
 import {
@@ -71,15 +71,19 @@ export function requireLookupPlan(contact: ContactBody, matchOrder: string[] | u
   return plan
 }
 
+/** The contact fields a directory's `deduplicationCriteria` turn on (empty: it does not deduplicate). */
+export function criteriaFieldsOf(directory: Directory | undefined): (keyof ContactBody)[] {
+  return Object.entries(directory?.deduplicationCriteria ?? {})
+    .filter(([name, on]) => on === true && name in CRITERIA_FIELDS)
+    .map(([name]) => CRITERIA_FIELDS[name])
+}
+
 /** The contact fields a directory deduplicates on, from its `deduplicationCriteria` (empty: it does not). */
 export async function deduplicationFields(
   client: QualtricsClient,
   directoryId: string
 ): Promise<(keyof ContactBody)[]> {
-  const directory = (await client.listDirectories()).find((d) => d.directoryId === directoryId)
-  return Object.entries(directory?.deduplicationCriteria ?? {})
-    .filter(([name, on]) => on === true && name in CRITERIA_FIELDS)
-    .map(([name]) => CRITERIA_FIELDS[name])
+  return criteriaFieldsOf((await client.listDirectories()).find((d) => d.directoryId === directoryId))
 }
 
 type Step = { type: SearchableIdentifier; value: string }
@@ -112,6 +116,49 @@ async function searchStep(
   }
 }
 
+/** Every identifier value to try, in the user's order: the person's values per identifier, or the contact's own. */
+function stepsOf(contact: ContactBody, matchOrder: string[] | undefined, lookup: LookupOptions): Step[] {
+  return requireLookupPlan(contact, matchOrder).flatMap((type) => {
+    const values = lookup.values?.[type]
+    return (values && values.length > 0 ? values : [contact[type] as string]).map((value) => ({ type, value }))
+  })
+}
+
+function knownAt(step: Step, contact: ContactBody, lookup: LookupOptions): ResolvedContact | undefined {
+  const known = lookup.known?.find(step.type, step.value, contact.extRef)
+  return known && { contactId: known.contactId, source: 'cached' }
+}
+
+async function findBySteps(
+  client: QualtricsClient,
+  directoryId: string,
+  contact: ContactBody,
+  steps: Step[],
+  lookup: LookupOptions
+): Promise<ResolvedContact | undefined> {
+  for (const step of steps) {
+    const found =
+      knownAt(step, contact, lookup) ??
+      (await searchStep(client, directoryId, step, lookup.multipleMatches ?? DEFAULT_MULTIPLE_MATCHES))
+    if (found) return found
+  }
+  return undefined
+}
+
+/**
+ * The existing contact the person's identifiers name, as `resolveContactId` finds it (known to this process first,
+ * then a search per value), or undefined when none matches: it never creates one.
+ */
+export function findContactId(
+  client: QualtricsClient,
+  directoryId: string,
+  contact: ContactBody,
+  matchOrder: string[] | undefined,
+  lookup: LookupOptions = { mode: 'search' }
+): Promise<ResolvedContact | undefined> {
+  return findBySteps(client, directoryId, contact, stepsOf(contact, matchOrder, lookup), lookup)
+}
+
 /**
  * Finds the contact by one identifier value at a time, in the user's order: the first that this process already
  * knows, or that a search matches, wins; several matches take the oldest or fail, as chosen; no match on any
@@ -129,26 +176,15 @@ export async function resolveContactId(
   matchOrder: string[] | undefined,
   lookup: LookupOptions = { mode: 'search' }
 ): Promise<ResolvedContact> {
-  const steps: Step[] = requireLookupPlan(contact, matchOrder).flatMap((type) => {
-    const values = lookup.values?.[type]
-    return (values && values.length > 0 ? values : [contact[type] as string]).map((value) => ({ type, value }))
-  })
-  const knownAt = (step: Step): ResolvedContact | undefined => {
-    const known = lookup.known?.find(step.type, step.value, contact.extRef)
-    return known && { contactId: known.contactId, source: 'cached' }
-  }
+  const steps = stepsOf(contact, matchOrder, lookup)
   if (lookup.mode === 'deduplication' && lookup.deduplicatedOn) {
-    const known = steps.map(knownAt).find((found) => found !== undefined)
+    const known = steps.map((step) => knownAt(step, contact, lookup)).find((found) => found !== undefined)
     if (known) return known
     const fields = await lookup.deduplicatedOn()
     if (fields.length > 0 && fields.every((field) => contact[field] !== undefined)) {
       return { contactId: await client.createContact(directoryId, contact), source: 'deduplication' }
     }
   }
-  for (const step of steps) {
-    const found =
-      knownAt(step) ?? (await searchStep(client, directoryId, step, lookup.multipleMatches ?? DEFAULT_MULTIPLE_MATCHES))
-    if (found) return found
-  }
-  return { contactId: await client.createContact(directoryId, contact), source: 'created' }
+  const found = await findBySteps(client, directoryId, contact, steps, lookup)
+  return found ?? { contactId: await client.createContact(directoryId, contact), source: 'created' }
 }

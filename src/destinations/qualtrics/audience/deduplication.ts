@@ -1,0 +1,85 @@
+import { IntegrationError } from '@segment/actions-core'
+import type { ContactBody, QualtricsClient } from '../client'
+import { contactFields } from '../contacts/contact-fields'
+import { IDENTIFIERS } from '../contacts/identity-groups'
+import { criteriaFieldsOf } from '../contacts/resolve-contact'
+
+/** Where the setting is, in the words of Qualtrics' own page (XM Directory → Directory settings). */
+export const DEDUPLICATION_SETTING =
+  'Automatic deduplication (XM Directory → Directory settings → Automatic deduplication)'
+
+/** A directory's settings rarely change; a change is seen within this long. */
+export const CRITERIA_TTL_MS = 10 * 60 * 1000
+/** Directories remembered per process (least recently used goes first): far more than one account has. */
+export const CRITERIA_MAX_ENTRIES = 500
+
+type Fields = (keyof ContactBody)[]
+const criteria = new Map<string, { fields: Promise<Fields>; storedAt: number }>()
+
+const labelOf = (field: keyof ContactBody) => contactFields[field as keyof typeof contactFields]?.label ?? field
+const listed = (fields: Fields) => fields.map(labelOf).join(' and ')
+
+/**
+ * The fields a directory deduplicates on, read from `GET /directories` at most once per account and directory every
+ * CRITERIA_TTL_MS in this process (concurrent callers share one read; a failed read is not kept). A directory the
+ * credentials cannot see is a final error naming it.
+ */
+export function deduplicationOf(client: QualtricsClient, directoryId: string, now = Date.now()): Promise<Fields> {
+  const key = `${client.account}\u0000${directoryId}`
+  const held = criteria.get(key)
+  if (held && now - held.storedAt < CRITERIA_TTL_MS) {
+    criteria.delete(key)
+    criteria.set(key, held)
+    return held.fields
+  }
+  const fields = client.listDirectories().then((directories) => {
+    const directory = directories.find((d) => d.directoryId === directoryId)
+    if (!directory) {
+      throw new IntegrationError(
+        `Directory ${directoryId} is not among the directories these credentials can list: check the audience's Directory ID.`,
+        'DIRECTORY_NOT_FOUND',
+        404
+      )
+    }
+    return criteriaFieldsOf(directory)
+  })
+  criteria.delete(key)
+  criteria.set(key, { fields, storedAt: now })
+  while (criteria.size > CRITERIA_MAX_ENTRIES) criteria.delete(criteria.keys().next().value as string)
+  fields.catch(() => {
+    if (criteria.get(key)?.fields === fields) criteria.delete(key)
+  })
+  return fields
+}
+
+/** For tests: forget every directory's criteria. */
+export function clearDeduplicationCache(): void {
+  criteria.clear()
+}
+
+/** Adding to a list needs a directory that deduplicates on at least one identifier, or every add is a new contact. */
+export function requireIdentifierDeduplication(directoryId: string, fields: Fields): void {
+  if (fields.some((field) => (IDENTIFIERS as string[]).includes(field))) return
+  const now = fields.length === 0 ? 'does not deduplicate contacts' : `deduplicates only on ${listed(fields)}`
+  throw new IntegrationError(
+    `Directory ${directoryId} ${now}: adding audience members to a mailing list would create a duplicate contact for each of them. Turn on ${DEDUPLICATION_SETTING} with a rule on External Data Reference or Email, the identifiers Engage sends.`,
+    'DEDUPLICATION_REQUIRED',
+    400
+  )
+}
+
+/**
+ * Qualtrics applies a rule only when the incoming contact has every field of it (an AND of its fields) and skips it
+ * otherwise: the add then creates a second contact. So an event may be added only when it carries each field the
+ * directory deduplicates on; an identifier outside the rule is stored on the matched contact and creates nothing.
+ */
+export function requireRuleApplies(directoryId: string, fields: Fields, contact: ContactBody): void {
+  requireIdentifierDeduplication(directoryId, fields)
+  const missing = fields.filter((field) => contact[field] === undefined)
+  if (missing.length === 0) return
+  throw new IntegrationError(
+    `Directory ${directoryId} deduplicates on ${listed(fields)}, and this event has no ${listed(missing)}: Qualtrics would skip the rule and add a duplicate contact to the list, so nothing was sent. Map ${listed(missing)} for every member, or change ${DEDUPLICATION_SETTING} to a rule on fields every event has (such as Email).`,
+    'DEDUPLICATION_NOT_MATCHING',
+    400
+  )
+}

@@ -1,0 +1,120 @@
+import { IntegrationError, PayloadValidationError, type RequestClient } from '@segment/actions-core'
+import { answerOf, cameFromQualtrics, missingFromAnswer, withAnswer, type Operation } from './errors'
+import { BATCH_RETRIES_ON_429, QualtricsClient } from './qualtrics-client'
+import { redactSecret } from './redaction'
+import type { ClientOptions } from './transport'
+import type { ContactBody, MailingList, QualtricsAuth } from './types'
+
+/** What adding a contact to a list answered: the contact's id (CID_) and its list entry's (CGC_), when given. */
+export interface ListAddAnswer {
+  contactId?: string
+  contactLookupId?: string
+  /** Set when a 2xx lacked the contact id: the contact was added, the answer just did not say which it is. */
+  note?: string
+}
+
+const isId = (value: unknown): value is string => typeof value === 'string' && value !== ''
+
+/** The final error for a list that does not exist (or is in another directory): it names both. */
+export function mailingListNotFound(directoryId: string, mailingListId: string): IntegrationError {
+  return new IntegrationError(
+    `Qualtrics has no mailing list ${mailingListId} in directory ${directoryId} (404): it was deleted, or it belongs to another directory. Create the audience again so that it gets a new list.`,
+    'MAILING_LIST_NOT_FOUND',
+    404
+  )
+}
+
+/**
+ * The mailing-list calls an Engage audience needs (create, read, add a contact, remove one) and the contact update
+ * that records membership on the contact, as a layer on the one client: same transport, credentials and errors.
+ */
+export class MailingListClient extends QualtricsClient {
+  /** The client a batch uses: it backs off and retries on 429, as `QualtricsClient.forBatch` does. */
+  static forListBatch(request: RequestClient, auth: QualtricsAuth, options: ClientOptions = {}): MailingListClient {
+    return new MailingListClient(request, auth, { ...options, retriesOn429: BATCH_RETRIES_ON_429 })
+  }
+
+  /** `POST /directories/{dir}/mailinglists {name}` → the new list's id (CG_…). */
+  async createMailingList(directoryId: string, name: string): Promise<string> {
+    const operation = { description: 'create the mailing list', notFound: `directory ${directoryId} was not found` }
+    const url = `${this.directoryUrl(directoryId)}/mailinglists`
+    const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: { name } })
+    // Without the id the audience cannot name its list, and a retry would create a second one: final.
+    if (!isId(result?.id)) throw this.unexpected(operation, 'the new list id (result.id)', data)
+    return result.id
+  }
+
+  /** `GET /directories/{dir}/mailinglists/{CG}`; a 404 is a final error naming the list and the directory. */
+  async getMailingList(directoryId: string, mailingListId: string): Promise<MailingList> {
+    const operation = { description: `read mailing list ${mailingListId}` }
+    try {
+      const { result, data } = await this.answer<Partial<MailingList>>(
+        this.listUrl(directoryId, mailingListId),
+        operation
+      )
+      if (!result) throw this.unexpected(operation, 'the list (result)', data)
+      return { mailingListId, ...(typeof result.name === 'string' ? { name: result.name } : {}) }
+    } catch (error) {
+      throw isNotFound(error) ? withAnswer(mailingListNotFound(directoryId, mailingListId), answerOf(error)) : error
+    }
+  }
+
+  /**
+   * `POST …/mailinglists/{CG}/contacts`: Qualtrics creates the contact in the directory (its deduplication turns that
+   * into an update of an existing contact) and puts it in the list. A 2xx without an id still added the contact.
+   */
+  async addToMailingList(directoryId: string, mailingListId: string, contact: ContactBody): Promise<ListAddAnswer> {
+    const operation: Operation = {
+      description: `add the contact to mailing list ${mailingListId}`,
+      notFound: `mailing list ${mailingListId} was not found in directory ${directoryId} (deleted, or in another directory)`
+    }
+    const url = `${this.listUrl(directoryId, mailingListId)}/contacts`
+    const { result, data } = await this.answer<{ id?: unknown; contactLookupId?: unknown }>(url, operation, {
+      method: 'POST',
+      json: contact
+    })
+    const lookup = isId(result?.contactLookupId) ? { contactLookupId: result.contactLookupId } : {}
+    if (isId(result?.id)) return { contactId: result.id, ...lookup }
+    return { ...lookup, note: redactSecret(missingFromAnswer(operation, 'contact id (result.id)', data), this.token) }
+  }
+
+  /**
+   * `DELETE …/mailinglists/{CG}/contacts/{CID}`: the membership only, the contact stays. A 404 may mean the contact
+   * is not in the list (or does not exist), which is what was asked, or that the list itself is gone: Qualtrics'
+   * error codes for these are undocumented, so a 404 is followed by a read of the list, which tells them apart.
+   */
+  async removeFromMailingList(
+    directoryId: string,
+    mailingListId: string,
+    contactId: string
+  ): Promise<{ removed: boolean }> {
+    const operation = { description: `remove contact ${contactId} from mailing list ${mailingListId}` }
+    const url = `${this.listUrl(directoryId, mailingListId)}/contacts/${encodeURIComponent(contactId)}`
+    try {
+      await this.send(url, { method: 'DELETE' }, operation, true)
+      return { removed: true }
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
+    await this.getMailingList(directoryId, mailingListId)
+    return { removed: false }
+  }
+
+  /** `PUT /directories/{dir}/contacts/{CID}` with the fields to change (here: embedded data). */
+  async updateContact(directoryId: string, contactId: string, contact: ContactBody): Promise<void> {
+    const operation = { description: `update contact ${contactId}`, notFound: `contact ${contactId} was not found` }
+    const url = `${this.directoryUrl(directoryId)}/contacts/${encodeURIComponent(contactId)}`
+    await this.send(url, { method: 'PUT', json: contact }, operation, true)
+  }
+
+  private listUrl(directoryId: string, mailingListId: string): string {
+    if (typeof mailingListId !== 'string' || mailingListId.trim() === '') {
+      throw new PayloadValidationError('Mailing list ID is missing: the audience names no list (CG_…).')
+    }
+    return `${this.directoryUrl(directoryId)}/mailinglists/${encodeURIComponent(mailingListId.trim())}`
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return cameFromQualtrics(error) && (error as { status?: number }).status === 404
+}

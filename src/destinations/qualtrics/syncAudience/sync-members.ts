@@ -1,0 +1,151 @@
+import { RetryableError, type AudienceMembership, type JSONLikeObject } from '@segment/actions-core'
+import type { SyncMode } from '@segment/actions-core/destination-kit/types'
+import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
+import type { ContactBody, MailingListClient } from '../client'
+import { deduplicationOf, requireRuleApplies } from '../audience/deduplication'
+import { ContactResolver, rememberWritten, type GroupLookup } from '../contacts/contact-resolver'
+import { DEFAULT_MULTIPLE_MATCHES } from '../contacts/multiple-matches'
+import { groupByIdentity, IDENTIFIERS, SAME_CONTACT_REACH, type IdentityGroup } from '../contacts/identity-groups'
+import { whileHolding } from '../contacts/in-flight'
+import { checkAudienceEvent, type AudienceEvent } from './audience-events'
+import type { Payload } from './generated-types'
+
+/** Removals look the person up as the transaction action does by default: extRef, then email, then phone. */
+const REMOVAL_LOOKUP: GroupLookup = { mode: 'search', multipleMatches: DEFAULT_MULTIPLE_MATCHES }
+
+/** The events of one person in one list: the last one (in event order) says what the list must show. */
+interface PersonChange {
+  group: IdentityGroup
+  last: AudienceEvent
+}
+
+type Work = (client: MailingListClient, resolver: ContactResolver, change: PersonChange) => Promise<Outcome>
+
+/** Membership on the contact is text, as Qualtrics keeps embedded data: "true" or "false". */
+const withMembership = (contact: ContactBody, event: AudienceEvent, member: boolean): ContactBody =>
+  event.membershipField
+    ? { ...contact, embeddedData: { ...contact.embeddedData, [event.membershipField]: String(member) } }
+    : contact
+
+const add: Work = async (client, resolver, { group, last }) => {
+  const { directoryId, mailingListId } = last.list
+  requireRuleApplies(directoryId, await deduplicationOf(client, directoryId), group.contact)
+  const body = withMembership(group.contact, last, true)
+  const known = resolver.knownContacts(directoryId)
+  const keys = IDENTIFIERS.filter((type) => body[type]).map((type) => known.key(type, body[type] as string))
+  // Held like any contact write, so that a lookup of the same person elsewhere in this process waits for it.
+  return whileHolding(keys, () =>
+    settle(async () => {
+      const answer = await client.addToMailingList(directoryId, mailingListId, body)
+      if (answer.contactId) rememberWritten(known, body, answer.contactId)
+      return succeeded(body as JSONLikeObject, { action: 'added', directoryId, mailingListId, ...answer })
+    }, body as JSONLikeObject)
+  )
+}
+
+/** Removes the found contact; a cached contact the list does not hold is looked up afresh once (merged or deleted). */
+const remove: Work = async (client, resolver, { group, last }) => {
+  const { directoryId, mailingListId } = last.list
+  let found = await resolver.find(group, REMOVAL_LOOKUP)
+  for (let attempt = 0; found; attempt++) {
+    const sent = { contactId: found.contactId }
+    const outcome = await settle(async () => {
+      const { removed } = await client.removeFromMailingList(directoryId, mailingListId, sent.contactId)
+      if (last.membershipField) await client.updateContact(directoryId, sent.contactId, withMembership({}, last, false))
+      const note = removed ? {} : { note: `Contact ${sent.contactId} was not in mailing list ${mailingListId}.` }
+      return succeeded(sent, { action: removed ? 'removed' : 'none', directoryId, mailingListId, ...sent, ...note })
+    }, sent)
+    if (found.source !== 'cached' || attempt > 0 || !outcome.ok || outcome.body.action !== 'none') return outcome
+    resolver.forget(group, found.contactId)
+    found = await resolver.find(group, REMOVAL_LOOKUP, true)
+  }
+  const note = `No contact in directory ${directoryId} matches this person: nobody to remove from mailing list ${mailingListId}.`
+  return succeeded({}, { action: 'none', directoryId, mailingListId, note })
+}
+
+/** A change the sync mode leaves alone is acknowledged, never sent. */
+function skipped(change: PersonChange, syncMode: SyncMode): Outcome {
+  const what = change.last.member ? 'entries are not added' : 'exits are not removed'
+  return succeeded({}, { action: 'none', note: `Sync mode "${syncMode}": ${what}.` })
+}
+
+function workFor(change: PersonChange, syncMode: SyncMode): Work | undefined {
+  if (change.last.member) return syncMode === 'delete' ? undefined : add
+  return syncMode === 'add' ? undefined : remove
+}
+
+/** One person's events in each list (any shared identifier, as the directory's deduplication compares them). */
+function changesOf(events: AudienceEvent[]): PersonChange[] {
+  const byList = new Map<string, AudienceEvent[]>()
+  for (const event of events) {
+    const key = `${event.list.directoryId}:${event.list.mailingListId}`
+    byList.set(key, [...(byList.get(key) ?? []), event])
+  }
+  return [...byList.values()].flatMap((listEvents) => {
+    const byIndex = new Map(listEvents.map((event) => [event.index, event]))
+    const members = listEvents.map(({ index, list, contact }) => ({ index, directoryId: list.directoryId, contact }))
+    return groupByIdentity(members, SAME_CONTACT_REACH).map((group) => ({
+      group,
+      last: byIndex.get(group.indices[group.indices.length - 1]) as AudienceEvent
+    }))
+  })
+}
+
+const rateLimited = (outcome: Outcome) => !outcome.ok && (outcome.error as { status?: unknown })?.status === 429
+
+/**
+ * Once a request of the batch is still rate limited after the client's own retries, the endpoint's budget is spent
+ * for now: the batch's remaining people are not sent at all (each another 429) but reported retryable, so that
+ * Segment sends them again later. A backfill then costs about one request per member, not one per attempt.
+ */
+function notSentWhileRateLimited(): Outcome {
+  return failed(
+    new RetryableError(
+      'Not sent: Qualtrics rate-limited an earlier request of this batch (429), so the rest waits for Segment to retry it.',
+      429
+    )
+  )
+}
+
+/** Earlier events of a person share the outcome of the last, and say which event decided it. */
+function forEvent(outcome: Outcome, index: number, last: number): Outcome {
+  if (index === last || !outcome.ok) return outcome
+  return { ...outcome, body: { ...outcome.body, supersededBy: last } }
+}
+
+/**
+ * Mirrors a batch of Engage audience events to mailing lists. Each event is checked on its own (a bad one fails
+ * alone, before anything is sent); a person's events collapse to the last one; entries are added (one request each,
+ * the directory's deduplication matching an existing contact) and exits removed (the contact found through the
+ * contact cache, else a search), a few people at a time. One outcome per payload, in order.
+ */
+export async function syncMembers(
+  client: MailingListClient,
+  payloads: Payload[],
+  memberships: AudienceMembership[],
+  syncMode: SyncMode = 'mirror'
+): Promise<Outcome[]> {
+  const outcomes = new Array<Outcome>(payloads.length)
+  const events: AudienceEvent[] = []
+  payloads.forEach((payload, index) => {
+    try {
+      events.push(checkAudienceEvent(payload, memberships[index], index))
+    } catch (error) {
+      outcomes[index] = failed(error)
+    }
+  })
+  const resolver = new ContactResolver(client)
+  let halted = false
+  await mapWithConcurrency(changesOf(events), BATCH_CONCURRENCY, async (change) => {
+    const work = workFor(change, syncMode)
+    let outcome: Outcome
+    if (!work) outcome = skipped(change, syncMode)
+    else if (halted) outcome = notSentWhileRateLimited()
+    else {
+      outcome = await work(client, resolver, change).catch((error: unknown) => failed(error))
+      halted ||= rateLimited(outcome)
+    }
+    for (const index of change.group.indices) outcomes[index] = forEvent(outcome, index, change.last.index)
+  })
+  return outcomes
+}
