@@ -1,6 +1,7 @@
 import type { SegmentEvent, StatsContext } from '@segment/actions-core'
 import nock from 'nock'
 import { setImportPolling } from '../../../src/destinations/qualtrics/client'
+import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/audience/deduplication'
 import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import {
   API_TOKEN,
@@ -81,6 +82,7 @@ const bulkBatch = (
 beforeEach(() => {
   testDestination.responses.splice(0)
   contactCache.clear()
+  clearDeduplicationCache()
   setImportPolling({ deadlineMs: 400, firstPollMs: 5, maxPollMs: 40 })
 })
 afterAll(() => setImportPolling(undefined))
@@ -312,6 +314,22 @@ describe('bulk import: what it refuses and what it sends otherwise', () => {
     expect(nodes[0].errormessage).toMatch(/^Bulk import needs directory POOL_abc123 to deduplicate contacts/)
     expect(nodes[0].errormessage).toMatch(/Directory settings → Automatic deduplication/)
     expect(nodes[0].errormessage).toMatch(/turn "Bulk import" off/)
+  })
+
+  it('refuses every event when the directory deduplicates only on names, which no resend can rely on', async () => {
+    directoryDeduplicatingOn('firstName', 'lastName')
+    const nodes = await bulkBatch([person(1)])
+    expect(nodes[0].status).toBe(400)
+    expect(nodes[0].errormessage).toMatch(/and it deduplicates only on First Name and Last Name: an import sent again/)
+  })
+
+  it('fails the events with a final 404 when the credentials cannot list the directory', async () => {
+    qualtrics()
+      .get('/API/v3/directories')
+      .reply(200, ok({ elements: [], nextPage: null }))
+    const nodes = await bulkBatch([person(1)])
+    expect(nodes[0].status).toBe(404)
+    expect(nodes[0].errormessage).toMatch(/Directory POOL_abc123 is not among the directories/)
   })
 
   it('refuses alone an event without a field the directory deduplicates on, and imports the others', async () => {

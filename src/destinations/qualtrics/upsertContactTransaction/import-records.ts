@@ -7,8 +7,9 @@ import {
   type ImportRecord,
   type QualtricsClient
 } from '../client'
-import { buildContactBody } from '../contacts/contact-fields'
-import { deduplicationFields } from '../contacts/resolve-contact'
+import { DEDUPLICATION_SETTING, deduplicationOf } from '../audience/deduplication'
+import { buildContactBody, contactFields } from '../contacts/contact-fields'
+import { IDENTIFIERS } from '../contacts/identity-groups'
 import type { Payload } from './generated-types'
 import { prepareTransaction } from './transaction'
 
@@ -32,13 +33,8 @@ export interface ImportChunk {
   items: ImportItem[]
 }
 
-const FIELD_LABELS: Partial<Record<keyof ContactBody, string>> = {
-  extRef: 'External Data Reference',
-  email: 'Email',
-  phone: 'Phone number',
-  firstName: 'First name',
-  lastName: 'Last name'
-}
+const labelOf = (field: keyof ContactBody) => contactFields[field as keyof typeof contactFields]?.label ?? field
+const listed = (fields: (keyof ContactBody)[]) => fields.map(labelOf).join(' and ')
 
 /** The transactions API's `YYYY-MM-DD HH:mm:ss` (UTC) as ISO 8601, the form Qualtrics' imports read dates in. */
 const isoDate = (transactionDate: string) => `${transactionDate.replace(' ', 'T')}Z`
@@ -79,44 +75,47 @@ export function prepareImportItems(payloads: Payload[], indices: number[], outco
   return [...items.values()]
 }
 
-function notDeduplicating(directoryId: string): IntegrationError {
+/** Without a rule on an identifier, an import sent again would create its contacts again (or merge namesakes). */
+function notDeduplicating(directoryId: string, fields: (keyof ContactBody)[]): IntegrationError {
+  const now = fields.length === 0 ? 'does not deduplicate contacts' : `deduplicates only on ${listed(fields)}`
   return new IntegrationError(
-    `Bulk import needs directory ${directoryId} to deduplicate contacts, and it does not: turn on automatic ` +
-      'deduplication (Directories → Directory settings → Automatic deduplication) on External Data Reference or ' +
-      'email, so that an import sent again merges into the contacts it made instead of duplicating them; or turn ' +
+    `Bulk import needs directory ${directoryId} to deduplicate contacts on an identifier (External Data Reference, Email or ` +
+      `Phone number), and it ` +
+      `${now}: an import sent again would create every contact again. Turn on ${DEDUPLICATION_SETTING}, or turn ` +
       '"Bulk import" off.',
     'DEDUPLICATION_REQUIRED',
     400
   )
 }
 
+/** Qualtrics applies a rule only when the record has every field of it: otherwise each resend is a new contact. */
 function missingFields(directoryId: string, fields: (keyof ContactBody)[], record: ImportRecord) {
-  const missing = fields.filter((field) => record[field] === undefined).map((field) => FIELD_LABELS[field] ?? field)
-  const on = fields.map((field) => FIELD_LABELS[field] ?? field).join(' and ')
+  const missing = fields.filter((field) => record[field] === undefined)
   return new PayloadValidationError(
-    `Bulk import: directory ${directoryId} deduplicates contacts on ${on}, and this event has no ${missing.join(' or ')}: ` +
-      'Qualtrics could not match it to a contact, so every resend would create another. Map the field, or turn "Bulk import" off.'
+    `Bulk import: directory ${directoryId} deduplicates contacts on ${listed(fields)}, and this event has no ` +
+      `${listed(missing)}: Qualtrics could not match it to a contact, so every resend would create another. Map ` +
+      `${listed(missing)}, or turn "Bulk import" off.`
   )
 }
 
 /**
- * Keeps the items whose directory deduplicates on fields each record has (read once per directory from
- * GET /directories); the others fail alone, saying which setting or field is missing.
+ * Keeps the items whose directory deduplicates on an identifier and on fields each record has (GET /directories,
+ * read as the audience path reads it: once per directory every 10 minutes); the others fail alone, saying which
+ * setting or field is missing.
  */
 export async function requireDeduplication(
   client: QualtricsClient,
   items: ImportItem[],
   outcomes: Outcome[]
 ): Promise<ImportItem[]> {
-  const criteria = new Map<string, Promise<(keyof ContactBody)[]>>()
   const kept: ImportItem[] = []
   for (const item of items) {
-    if (!criteria.has(item.directoryId)) criteria.set(item.directoryId, deduplicationFields(client, item.directoryId))
     let problem: unknown
     try {
-      const fields = await criteria.get(item.directoryId)!
-      if (fields.length === 0) problem = notDeduplicating(item.directoryId)
-      else if (fields.some((field) => item.record[field] === undefined)) {
+      const fields = await deduplicationOf(client, item.directoryId)
+      if (!fields.some((field) => (IDENTIFIERS as string[]).includes(field))) {
+        problem = notDeduplicating(item.directoryId, fields)
+      } else if (fields.some((field) => item.record[field] === undefined)) {
         problem = missingFields(item.directoryId, fields, item.record)
       }
     } catch (error) {
