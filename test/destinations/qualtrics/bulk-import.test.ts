@@ -13,7 +13,7 @@ import {
   qualtrics,
   qualtricsError
 } from './helpers'
-import { purchase, testDestination, transactionsBatch, type StatusNode } from './contacts/helpers'
+import { purchase, statsMock, testDestination, transactionsBatch, type StatusNode } from './contacts/helpers'
 
 const DIR = `/API/v3/directories/${DIRECTORY}`
 const BATCHES = `${DIR}/transactionbatches`
@@ -402,17 +402,7 @@ describe('bulk import: what it refuses and what it sends otherwise', () => {
   })
 
   it('counts import jobs, their records and polls, and the import requests by endpoint', async () => {
-    const stats = {
-      statsClient: {
-        incr: jest.fn(),
-        histogram: jest.fn(),
-        observe: jest.fn(),
-        set: jest.fn(),
-        _name: jest.fn(),
-        _tags: jest.fn()
-      },
-      tags: ['env:test']
-    }
+    const stats = statsMock()
     importAccepted()
     qualtrics().get(STATUS).reply(200, inProgress()).get(STATUS).reply(200, complete(2))
     await bulkBatch([person(1), person(2)], {}, stats as unknown as StatsContext)
