@@ -143,6 +143,18 @@ describe('bulk import: the import states', () => {
     )
   })
 
+  it('says so on each success when contacts.unprocessed cannot be read', async () => {
+    directoryDeduplicatingOn('email')
+    batchCreated()
+    qualtrics()
+      .post(IMPORTS)
+      .reply(200, ok({ id: IMPORT_ID, contacts: { unprocessed: 'some' } }))
+    qualtrics().get(STATUS).reply(200, complete(1))
+    const nodes = await bulkBatch([person(1)])
+    expect(nodes[0].status).toBe(200)
+    expect(nodes[0].body?.note).toMatch(/contacts\.unprocessed was not a list of record indexes \("some"\)/)
+  })
+
   it('polls no more once every record was refused at once', async () => {
     // No status reply is declared: a poll would be an undeclared request, which fails the test.
     importAccepted([0, 1])

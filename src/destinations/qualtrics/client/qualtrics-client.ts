@@ -245,7 +245,7 @@ export class QualtricsClient extends QualtricsTransport {
     }
     const url = this.importUrl(directoryId, mailingListId)
     const { data } = await this.answer<unknown>(url, operation, { method: 'POST', json: body })
-    const started = readImportStarted(data, body.contacts.length)
+    const started = readImportStarted(redactJson(data, this.token), body.contacts.length)
     if (!started.importId) throw this.unexpected(operation, 'an import id (result.id)', data)
     return { ...started, importId: started.importId, requestId: requestIdOf(data) }
   }

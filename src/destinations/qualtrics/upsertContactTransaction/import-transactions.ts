@@ -1,7 +1,13 @@
 import { IntegrationError, RetryableError, type JSONLikeObject } from '@segment/actions-core'
 import { failed, succeeded, type Outcome } from '../batching'
-import { cameFromQualtrics, describeRequestId, withAnswer, type QualtricsClient } from '../client'
-import { waitForImport, type ImportWait } from '../client'
+import {
+  cameFromQualtrics,
+  describeRequestId,
+  waitForImport,
+  withAnswer,
+  type ImportWait,
+  type QualtricsClient
+} from '../client'
 import { METRICS } from '../client/stats'
 import type { Payload } from './generated-types'
 import { addTransactions } from './add-transactions'
@@ -75,14 +81,16 @@ function nothingImported(chunk: ImportChunk, importId: string, requestId?: strin
 
 /**
  * Maps a complete import back to its records: every count 0 fails them all; a record whose email Qualtrics lists as
- * invalid fails alone; the others succeed, with a note when Qualtrics counted failures it did not name.
+ * invalid fails alone; the others succeed, with a note when Qualtrics counted failures it did not name (or when the
+ * create's `contacts.unprocessed` could not all be read: `startNote`).
  */
 function settleComplete(
   chunk: ImportChunk,
   items: ImportItem[],
   ids: { importId: string; transactionBatchId: string },
   wait: Extract<ImportWait, { kind: 'complete' }>,
-  outcomes: Outcome[]
+  outcomes: Outcome[],
+  startNote?: string
 ): string {
   const { counts, invalidEmails, requestId } = wait.status
   if (counts && counts.added + counts.updated + counts.failed === 0) {
@@ -91,7 +99,7 @@ function settleComplete(
     return 'nothing'
   }
   const invalid = new Set(invalidEmails.map((email) => email.trim().toLowerCase()))
-  const refused = items.filter((item) => item.record.email && invalid.has(item.record.email.toLowerCase()))
+  const refused = new Set(items.filter((item) => item.record.email && invalid.has(item.record.email.toLowerCase())))
   for (const item of refused) {
     const error = new IntegrationError(
       `Qualtrics refused the email "${item.record.email}" as invalid in import ${ids.importId} (${describeRequestId(requestId)})`,
@@ -100,16 +108,17 @@ function settleComplete(
     )
     settleItem(outcomes, item, failed(withAnswer(error, { importId: ids.importId, invalidEmails }), sentOf(item)))
   }
-  const unnamed = counts ? counts.failed - refused.length : 0
-  const note = !counts
+  const unnamed = counts ? counts.failed - refused.size : 0
+  const countNote = !counts
     ? `Qualtrics reports import ${ids.importId} complete without its counts (contacts.count), so this record's outcome is not confirmed (${describeRequestId(requestId)})`
     : unnamed > 0
       ? `Qualtrics counted ${unnamed} record(s) of import ${ids.importId} as failed without naming them; this one may be among them (${describeRequestId(requestId)})`
       : undefined
-  for (const item of items.filter((item) => !refused.includes(item))) {
+  const note = [startNote, countNote].filter(Boolean).join('. ')
+  for (const item of items.filter((item) => !refused.has(item))) {
     settleItem(outcomes, item, succeeded(sentOf(item), { ...ids, contact: 'import', ...(note ? { note } : {}) }))
   }
-  return refused.length > 0 || unnamed > 0 ? 'partial' : 'complete'
+  return refused.size > 0 || unnamed > 0 ? 'partial' : 'complete'
 }
 
 /**
@@ -144,7 +153,7 @@ async function runImport(client: QualtricsClient, chunk: ImportChunk, outcomes: 
   const wait = await waitForImport(client, { directoryId, mailingListId, importId }, startedAt)
   client.stats.histogram(METRICS.importPolls, wait.polls)
   if (wait.kind === 'complete') {
-    const result = settleComplete(chunk, rest, { importId, transactionBatchId }, wait, outcomes)
+    const result = settleComplete(chunk, rest, { importId, transactionBatchId }, wait, outcomes, started.note)
     return unprocessed.size > 0 && result === 'complete' ? 'partial' : result
   }
   const error = unfinishedError(importId, wait)
