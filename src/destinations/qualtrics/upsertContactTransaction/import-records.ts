@@ -2,6 +2,7 @@ import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
 import { failed, type Outcome } from '../batching'
 import {
   IMPORT_BODY_BUDGET_BYTES,
+  IMPORT_BODY_LIMIT_BYTES,
   IMPORT_RECORD_LIMIT,
   type ContactBody,
   type ImportRecord,
@@ -64,7 +65,7 @@ export function prepareImportItems(payloads: Payload[], indices: number[], outco
       const bytes = Buffer.byteLength(JSON.stringify(record))
       if (bytes > IMPORT_BODY_BUDGET_BYTES) {
         throw new PayloadValidationError(
-          `The event's import record is ${bytes} bytes; one import takes at most 5 MB (the destination keeps each under ${IMPORT_BODY_BUDGET_BYTES} bytes). Turn "Bulk import" off for such events.`
+          `The event's import record is ${bytes} bytes; one import takes at most 5 MB (${IMPORT_BODY_LIMIT_BYTES} bytes), and the destination keeps each under ${IMPORT_BODY_BUDGET_BYTES}. Turn "Bulk import" off for such events.`
         )
       }
       items.set(place, { indices: [index], directoryId, mailingListId: entry.mailingListId, key, record, bytes })
