@@ -23,7 +23,7 @@ import {
   type AudienceEvent
 } from './audience-workload'
 import { summarizeOutcomes, type EventOutcome, type OutcomeSummary } from './fault-accounting'
-import type { DeliveryTarget } from './fault-run'
+import type { DeliveryTarget } from './fault-delivery'
 
 /** Sandbox time between two phases: Engage recomputes audiences minutes apart. */
 export const PHASE_GAP_MS = 60_000
@@ -108,7 +108,7 @@ export interface AudienceRunContext {
   url: string
   clock: SandboxClock
   store: () => SandboxStore
-  /** Delivers events to a target with Segment's retries (fault-run's deliverWithRetries). */
+  /** Delivers events to a target with Segment's retries (fault-delivery's deliverWithRetries). */
   deliver(events: AudienceEvent[], target: DeliveryTarget): Promise<{ outcomes: Map<string, EventOutcome> }>
   /** Sandbox-clock waits between createAudience attempts (Segment's retry schedule). */
   schedule: number[]

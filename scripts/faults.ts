@@ -1,8 +1,10 @@
 /**
  * `npm run faults`: 10,000 mixed events through the local server while the sandbox injects 5% 5xx, 3% 429,
  * 1% timeouts and 1% dropped connections and lags its search index by 1 s; Segment's retries emulated on the
- * sandbox clock (back-off from 1 s up to 10 min, for 4 hours). Prints the counts and exits non-zero if anything was
- * lost, duplicated, or left unaccounted for.
+ * sandbox clock (back-off from 1 s up to 10 min, for 4 hours). Then an Engage audience (scripts/fault-audience.ts):
+ * created, backfilled with 1,000 members and changed 500 times under the same faults; its mailing list must end with
+ * exactly the members Engage last said. Prints the counts and exits non-zero if anything was lost, duplicated, left
+ * unaccounted for, or the list differs from the audience.
  * Flags: --events N (default 10000), --users N (default 2000), --index-lag-ms N (default 1000; 0 turns it off).
  */
 import { exitCodeFor, faultRunProblems } from './fault-accounting'

@@ -185,6 +185,54 @@ function settingProblems(definition: Obj): string[] {
   return problems
 }
 
+const SYNC_MODES = ['add', 'update', 'upsert', 'delete', 'mirror']
+
+/**
+ * An audience destination's per-audience settings (described, setting types), its mode, and createAudience with
+ * getAudience (both or neither, as actions-core requires before it calls either).
+ */
+function audienceProblems(definition: Obj): string[] {
+  const problems: string[] = []
+  if (definition.audienceFields !== undefined) {
+    if (!isObj(definition.audienceFields)) return ['audienceFields: is not an object']
+    for (const [key, setting] of Object.entries(definition.audienceFields)) {
+      if (!isObj(setting)) problems.push(`audienceFields.${key}: is not an object`)
+      else problems.push(...describedProblems(`audienceFields.${key}`, setting, SETTING_TYPES, 'setting'))
+    }
+  }
+  const config = definition.audienceConfig
+  if (config === undefined) return problems
+  if (!isObj(config)) return [...problems, 'audienceConfig: is not an object']
+  const mode = isObj(config.mode) ? config.mode : {}
+  if (mode.type !== 'realtime' && !(mode.type === 'synced' && typeof mode.full_audience_sync === 'boolean')) {
+    problems.push(
+      `audienceConfig.mode: ${quote(config.mode)} is not {type: 'realtime'} or {type: 'synced', full_audience_sync}`
+    )
+  }
+  if ((typeof config.createAudience === 'function') !== (typeof config.getAudience === 'function')) {
+    problems.push('audienceConfig: has one of createAudience and getAudience; actions-core needs both or neither')
+  }
+  return problems
+}
+
+/** An action-level syncMode: described, its choices sync modes, its default one of them. */
+function syncModeProblems(where: string, syncMode: unknown): string[] {
+  if (syncMode === undefined) return []
+  if (!isObj(syncMode)) return [`${where}.syncMode: is not an object`]
+  const problems: string[] = []
+  if (!nonEmpty(syncMode.label)) problems.push(`${where}.syncMode: has no label`)
+  if (!nonEmpty(syncMode.description)) problems.push(`${where}.syncMode: has no description`)
+  const values = Array.isArray(syncMode.choices) ? syncMode.choices.map((c: unknown) => (isObj(c) ? c.value : c)) : []
+  const unknown = values.filter((value) => !SYNC_MODES.includes(String(value)))
+  if (values.length === 0) problems.push(`${where}.syncMode.choices: none given`)
+  if (unknown.length > 0)
+    problems.push(`${where}.syncMode.choices: ${quote(unknown)} not among ${SYNC_MODES.join(', ')}`)
+  if (!values.includes(syncMode.default)) {
+    problems.push(`${where}.syncMode.default: ${quote(syncMode.default)} is not one of its choices`)
+  }
+  return problems
+}
+
 function fieldProblems(where: string, key: string, field: unknown): string[] {
   const at = `${where}.fields.${key}`
   if (!isObj(field)) return [`${at}: is not an object`]
@@ -270,6 +318,7 @@ function actionProblems(name: string, action: unknown): string[] {
   for (const [key, field] of Object.entries(fields)) problems.push(...fieldProblems(where, key, field))
   problems.push(...dynamicFieldProblems(where, fields, action.dynamicFields))
   problems.push(...batchingProblems(where, fields, action))
+  problems.push(...syncModeProblems(where, action.syncMode))
   return problems
 }
 
@@ -331,6 +380,7 @@ export function validateDefinition<Settings>(definition: DestinationDefinition<S
   if (!nonEmpty(def.slug)) problems.push('slug: missing')
   if (!MODES.includes(String(def.mode))) problems.push(`mode: ${quote(def.mode)} is not one of ${oneOf(MODES)}`)
   problems.push(...settingProblems(def))
+  problems.push(...audienceProblems(def))
 
   const actions = isObj(def.actions) ? def.actions : {}
   if (!isObj(def.actions) || Object.keys(actions).length === 0) problems.push('actions: none defined')

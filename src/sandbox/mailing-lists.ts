@@ -9,6 +9,7 @@ export const LIST_NOT_FOUND = 'SANDBOX_LIST_NOT_FOUND'
 export const NOT_A_MEMBER = 'SANDBOX_NOT_A_MEMBER'
 /** Qualtrics pages list members 50 at a time at most (other listings: 100). */
 export const MAX_MEMBER_PAGE_SIZE = 50
+/** Characters in a list's name: Qualtrics publishes no limit, so this one is the sandbox's own. */
 const NAME_LIMIT = 255
 
 interface Membership {
@@ -46,7 +47,7 @@ function listNameOf(body: unknown): string {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object with "name".')
   const unknown = Object.keys(body).find((key) => key !== 'name')
   if (unknown !== undefined) throw badRequest(`Unrecognized field "${unknown}".`)
-  if (typeof body.name !== 'string' || body.name.trim() === '' || body.name.length > NAME_LIMIT) {
+  if (typeof body.name !== 'string' || body.name.trim() === '' || [...body.name].length > NAME_LIMIT) {
     throw badRequest(`"name" must be a non-empty string of up to ${NAME_LIMIT} characters.`)
   }
   return body.name

@@ -70,12 +70,20 @@ describe('sandbox mailing lists over HTTP', () => {
     })
 
     it('refuses a body without a usable name, and an unknown field, with 400', async () => {
-      for (const body of [{}, { name: '' }, { name: 3 }, { name: 'x', category: 'y' }, []]) {
+      for (const body of [
+        {},
+        { name: '' },
+        { name: 3 },
+        { name: 'x', category: 'y' },
+        [],
+        { name: '😀'.repeat(256) }
+      ]) {
         const reply = await call(sandbox, 'POST', lists(), body)
         expect([body, reply.status]).toEqual([body, 400])
         expectQualtricsError(reply.body, '400 - Bad Request', 'SANDBOX_VALIDATION')
       }
       expect((await state(sandbox)).directories[0].mailingLists).toHaveLength(1)
+      expect((await call(sandbox, 'POST', lists(), { name: '😀'.repeat(255) })).status).toBe(200)
     })
 
     it('answers 404 SANDBOX_NOT_FOUND for an unknown directory', async () => {

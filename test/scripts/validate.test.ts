@@ -99,6 +99,39 @@ const broken: Array<[string, () => Definition, string | RegExp]> = [
     'authentication.fields.datacenter.default: is a number (1), which a string field does not take'
   ],
 
+  // 1b. audiences
+  [
+    'an audience setting without a description',
+    () =>
+      withDefinition({
+        audienceFields: { ...definition.audienceFields, directoryId: { label: 'Directory ID', type: 'string' } }
+      }),
+    'audienceFields.directoryId: has no description'
+  ],
+  [
+    'an audience mode that is neither realtime nor synced',
+    () => withDefinition({ audienceConfig: { ...definition.audienceConfig, mode: { type: 'synced' } } }),
+    /^audienceConfig\.mode: .* is not \{type: 'realtime'\}/
+  ],
+  [
+    'createAudience without getAudience',
+    () => withDefinition({ audienceConfig: { ...definition.audienceConfig, getAudience: undefined } }),
+    'audienceConfig: has one of createAudience and getAudience; actions-core needs both or neither'
+  ],
+  [
+    'a sync mode default that is not one of its choices',
+    () => withAction('syncAudience', { syncMode: { ...definition.actions.syncAudience.syncMode, default: 'upsert' } }),
+    'actions.syncAudience.syncMode.default: "upsert" is not one of its choices'
+  ],
+  [
+    'a sync mode choice that is not a sync mode',
+    () =>
+      withAction('syncAudience', {
+        syncMode: { ...definition.actions.syncAudience.syncMode, choices: [{ label: 'X', value: 'replace' }] }
+      }),
+    /^actions\.syncAudience\.syncMode\.choices: \["replace"\] not among/
+  ],
+
   // 2. actions
   [
     'an action without a title',

@@ -80,14 +80,24 @@ describe('presetWarnings', () => {
     return presetWarnings(context.subscriptions(), context.definition)
   }
 
-  it('names each trigger whose action lacks a directory or list, and the variable that sets it', () => {
+  it('names each trigger whose action lacks a directory, list or workflow URL, and the variable that sets it', () => {
+    // The audience workflow preset needs a workflow URL; the audience sync preset needs nothing (Engage sets it all).
+    const workflow = expect.stringMatching(
+      /^Warning: "Start a workflow on audience entry or exit" .* needs Workflow URL \(QUALTRICS_WORKFLOW_URL\)/
+    )
     expect(warningsFor({})).toEqual([
       expect.stringMatching(/^Warning: "Create or update contact" .* needs Directory ID \(QUALTRICS_DIRECTORY_ID\)/),
       expect.stringMatching(
         /^Warning: "Upsert contact transaction" .* needs Directory ID \(QUALTRICS_DIRECTORY_ID\) and Mailing list ID \(QUALTRICS_MAILING_LIST_ID\)/
-      )
+      ),
+      workflow
     ])
-    expect(warningsFor({ directoryId: 'POOL_1' })).toEqual([expect.stringMatching(/QUALTRICS_MAILING_LIST_ID/)])
-    expect(warningsFor({ directoryId: 'POOL_1', mailingListId: 'CG_1' })).toEqual([])
+    expect(warningsFor({ directoryId: 'POOL_1' })).toEqual([
+      expect.stringMatching(/QUALTRICS_MAILING_LIST_ID/),
+      workflow
+    ])
+    expect(warningsFor({ directoryId: 'POOL_1', mailingListId: 'CG_1' })).toEqual([workflow])
+    const workflowUrl = 'https://iad1.qualtrics.com/inbound-event/v1/events/json/triggers?urlTokenId=w1'
+    expect(warningsFor({ directoryId: 'POOL_1', mailingListId: 'CG_1', workflowUrl })).toEqual([])
   })
 })

@@ -14,7 +14,7 @@ import {
   qualtricsError,
   settings
 } from './helpers'
-import { DIR, directoriesWith, EMAIL_DEDUP, EXTERNAL_ID, LIST, resetAudienceState } from './audience-helpers'
+import { DIR, directoriesWith, EMAIL_DEDUP, failure, EXTERNAL_ID, LIST, resetAudienceState } from './audience-helpers'
 
 const testDestination = createTestIntegration(definition)
 const create = (
@@ -33,15 +33,6 @@ const get = (externalId: string, audienceSettings?: Record<string, unknown>) =>
     externalId,
     ...(audienceSettings ? { audienceSettings: audienceSettings as { directoryId: string } } : {})
   })
-const failure = async (promise: Promise<unknown>) => {
-  const result = await promise.then(
-    () => undefined,
-    (error: unknown) => ({ error })
-  )
-  if (!result) throw new Error('expected the call to fail, and it succeeded')
-  return result.error as { status: number; code?: string; message: string }
-}
-
 beforeEach(() => resetAudienceState())
 afterEach(() => setRequestTimeout(undefined))
 
@@ -206,6 +197,16 @@ describe('getAudience', () => {
       expect(isRetryableStatus(error.status)).toBe(retryable)
     }
   )
+
+  it('reading the list times out: a retryable 504', async () => {
+    setRequestTimeout(200)
+    qualtrics()
+      .get(LIST)
+      .delay(2000)
+      .reply(200, ok({ mailingListId: MAILING_LIST }))
+    const error = await failure(get(EXTERNAL_ID))
+    expect([error.status, isRetryableStatus(error.status)]).toEqual([504, true])
+  })
 
   it('a 2xx without a result is a final error', async () => {
     qualtrics()

@@ -61,3 +61,13 @@ export function resetAudienceState(): void {
   contactCache.clear()
   clearDeduplicationCache()
 }
+
+/** The error a call rejects with; a call that succeeds fails the test. */
+export async function failure(promise: Promise<unknown>) {
+  const result = await promise.then(
+    () => undefined,
+    (error: unknown) => ({ error })
+  )
+  if (!result) throw new Error('expected the call to fail, and it succeeded')
+  return result.error as { status: number; code?: string; message: string }
+}

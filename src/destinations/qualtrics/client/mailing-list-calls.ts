@@ -1,9 +1,8 @@
-import { IntegrationError, PayloadValidationError, type RequestClient } from '@segment/actions-core'
+import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
 import { answerOf, cameFromQualtrics, missingFromAnswer, withAnswer, type Operation } from './errors'
-import { BATCH_RETRIES_ON_429, QualtricsClient } from './qualtrics-client'
+import { QualtricsClient } from './qualtrics-client'
 import { redactSecret } from './redaction'
-import type { ClientOptions } from './transport'
-import type { ContactBody, MailingList, QualtricsAuth } from './types'
+import type { ContactBody, MailingList } from './types'
 
 /** What adding a contact to a list answered: the contact's id (CID_) and its list entry's (CGC_), when given. */
 export interface ListAddAnswer {
@@ -29,11 +28,6 @@ export function mailingListNotFound(directoryId: string, mailingListId: string):
  * that records membership on the contact, as a layer on the one client: same transport, credentials and errors.
  */
 export class MailingListClient extends QualtricsClient {
-  /** The client a batch uses: it backs off and retries on 429, as `QualtricsClient.forBatch` does. */
-  static forListBatch(request: RequestClient, auth: QualtricsAuth, options: ClientOptions = {}): MailingListClient {
-    return new MailingListClient(request, auth, { ...options, retriesOn429: BATCH_RETRIES_ON_429 })
-  }
-
   /** `POST /directories/{dir}/mailinglists {name}` → the new list's id (CG_…). */
   async createMailingList(directoryId: string, name: string): Promise<string> {
     const operation = { description: 'create the mailing list', notFound: `directory ${directoryId} was not found` }

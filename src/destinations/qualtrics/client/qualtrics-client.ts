@@ -30,7 +30,7 @@ import { QualtricsTransport, type ClientOptions } from './transport'
 /** Qualtrics' documented limit for a JSON Event body. */
 export const WORKFLOW_BODY_LIMIT_BYTES = 100 * 1024
 
-export const BATCH_RETRIES_ON_429 = 3
+const BATCH_RETRIES_ON_429 = 3
 
 /**
  * The one client every action, dynamic field, `testAuthentication` and `onDelete` calls: one method per Qualtrics call,

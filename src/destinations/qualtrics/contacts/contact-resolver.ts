@@ -75,19 +75,15 @@ export class ContactResolver {
 
   /** `fresh` ignores what the cache holds (a known contact Qualtrics has just said does not exist). */
   resolve(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<ResolvedContact> {
-    const known = this.knownContacts(group.directoryId)
-    const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
-    return whileHolding(keys, async () => {
-      const resolved = await resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
+    return this.holding(group, fresh, (known) =>
+      resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
         mode: lookup.mode,
         deduplicatedOn: () => this.deduplicatedOn(group.directoryId),
         multipleMatches: lookup.multipleMatches,
         values: group.values,
-        known: fresh ? undefined : known
+        known
       })
-      rememberResolved(known, group, resolved)
-      return resolved
-    })
+    )
   }
 
   /**
@@ -95,15 +91,29 @@ export class ContactResolver {
    * work that only makes sense on a contact that exists (removing it from a mailing list). `fresh` as for `resolve`.
    */
   find(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<ResolvedContact | undefined> {
-    const known = this.knownContacts(group.directoryId)
-    const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
-    return whileHolding(keys, async () => {
-      const found = await findContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
+    return this.holding(group, fresh, (known) =>
+      findContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
         mode: 'search',
         multipleMatches: lookup.multipleMatches,
         values: group.values,
-        known: fresh ? undefined : known
+        known
       })
+    )
+  }
+
+  /**
+   * Runs one lookup while holding the group's identifiers (in-flight.ts), with the cache unless `fresh`, and
+   * remembers what it found.
+   */
+  private holding<R extends ResolvedContact | undefined>(
+    group: IdentityGroup,
+    fresh: boolean,
+    lookup: (known: KnownContacts | undefined) => Promise<R>
+  ): Promise<R> {
+    const known = this.knownContacts(group.directoryId)
+    const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
+    return whileHolding(keys, async () => {
+      const found = await lookup(fresh ? undefined : known)
       if (found) rememberResolved(known, group, found)
       return found
     })

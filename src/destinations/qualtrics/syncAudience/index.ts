@@ -76,7 +76,8 @@ const action: ActionDefinition<Settings, Payload, AudienceSettings> = {
   },
   performBatch: async (request, { settings, payload, audienceMembership, syncMode, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'syncAudience', payload.length)
-    const client = () => MailingListClient.forListBatch(request, settings, { stateContext, statsContext })
+    // No 429 retries in the client: the first 429 stops the batch (sync-members.ts), and Segment retries the rest.
+    const client = () => new MailingListClient(request, settings, { stateContext, statsContext })
     const memberships = Array.isArray(audienceMembership) ? audienceMembership : []
     return toMultiStatus(
       await runBatch(payload, client, (batchClient, payloads) =>

@@ -94,9 +94,10 @@ function changesOf(events: AudienceEvent[]): PersonChange[] {
 const rateLimited = (outcome: Outcome) => !outcome.ok && (outcome.error as { status?: unknown })?.status === 429
 
 /**
- * Once a request of the batch is still rate limited after the client's own retries, the endpoint's budget is spent
- * for now: the batch's remaining people are not sent at all (each another 429) but reported retryable, so that
- * Segment sends them again later. A backfill then costs about one request per member, not one per attempt.
+ * Once a request of the batch is rate limited (429), the endpoint's budget is spent for now: the batch's remaining
+ * people are not sent at all (each would be another 429) but reported retryable, so that Segment sends them again
+ * later. A backfill then costs about one request per member, not one per attempt; the batch client does not retry
+ * 429s itself for the same reason.
  */
 function notSentWhileRateLimited(): Outcome {
   return failed(

@@ -121,6 +121,19 @@ describe('endpointOf', () => {
     ['POST', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/contacts', 'contacts.create'],
     ['DELETE', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/contacts/CID_1', 'contacts.delete'],
     ['POST', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/transactions', 'transactions.create'],
+    ['POST', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists', 'mailinglists.create'],
+    ['GET', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists/CG_1', 'mailinglists.get'],
+    [
+      'POST',
+      'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists/CG_1/contacts',
+      'mailinglist_contacts.add'
+    ],
+    [
+      'DELETE',
+      'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists/CG_1/contacts/CID_1',
+      'mailinglist_contacts.remove'
+    ],
+    ['PUT', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/contacts/CID_1', 'contacts.update'],
     ['POST', 'https://iad1.qualtrics.com/API/v3/op-erase-personal-data', 'personal_data.erase'],
     ['GET', 'https://iad1.qualtrics.com/API/v3/somewhere/else', 'other'],
     ['GET', 'not a url', 'other']
