@@ -5,9 +5,10 @@ import type { Scenario, ScenarioResult } from './bench-run'
 import type { SteadyOutcome } from './bench-steady'
 import { type Table } from './bench-table'
 import { ACTION_FOR } from './workload'
+import { sendingOf } from './bench-import'
 
 export interface ScenarioRow {
-  scenario: Pick<Scenario, 'kind' | 'mode' | 'batchSize' | 'contactLookup' | 'events'>
+  scenario: Pick<Scenario, 'kind' | 'mode' | 'batchSize' | 'contactLookup' | 'bulkImport' | 'events'>
   result: ScenarioResult
   requests: number
   rateLimited: number
@@ -31,7 +32,7 @@ export function scenarioTable(rows: ScenarioRow[]): Table {
       ACTION_FOR[scenario.kind],
       scenario.mode,
       scenario.mode === 'batch' ? String(scenario.batchSize) : '—',
-      scenario.contactLookup ?? '—',
+      sendingOf(scenario, '—'),
       per1k(requests, scenario.events),
       String(rateLimited),
       ((scenario.events * 1000) / result.wallMs).toFixed(1),
@@ -52,7 +53,7 @@ export function steadyTable(outcomes: SteadyOutcome[]): Table {
       const measured = scenario.batches * scenario.batchSize
       return [
         ACTION_FOR.transaction,
-        scenario.contactLookup ?? 'search',
+        sendingOf(scenario, 'search'),
         `1+${scenario.batches}×${scenario.batchSize}`,
         per1k(requests, measured),
         String(rateLimited),
@@ -72,7 +73,7 @@ export function steadyDetails(outcomes: SteadyOutcome[]): string[] {
   const lines = outcomes.map((o) => {
     const endpoints = Object.entries(o.byEndpoint).map(([endpoint, n]) => `${endpoint} ${n}`)
     return (
-      `${o.scenario.contactLookup ?? 'search'}: requests per measured batch ${o.requestsPerBatch.join(', ')}; ` +
+      `${sendingOf(o.scenario, 'search')}: requests per measured batch ${o.requestsPerBatch.join(', ')}; ` +
       `by endpoint ${endpoints.join(', ')}`
     )
   })

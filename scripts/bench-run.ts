@@ -17,6 +17,8 @@ export interface Scenario {
   users: number
   batchSize: number
   contactLookup?: 'search' | 'deduplication'
+  /** upsertContactTransaction's "Bulk import" field (scripts/bench-import.ts). */
+  bulkImport?: boolean
   /** Single mode: events in flight at once (Segment delivers single events in parallel). */
   concurrency: number
   /** Segment's retries, emulated: retryable failures are sent again, up to this many attempts in all. */
@@ -57,7 +59,9 @@ export function memorySampler() {
 }
 
 /** The action under test and the mapping a Segment user would save for the scenario's settings. */
-export function actionFor(scenario: Pick<Scenario, 'sandboxUrl' | 'kind' | 'batchSize' | 'contactLookup'>) {
+export function actionFor(
+  scenario: Pick<Scenario, 'sandboxUrl' | 'kind' | 'batchSize' | 'contactLookup' | 'bulkImport'>
+) {
   setApiOriginOverride(scenario.sandboxUrl)
   const slug = ACTION_FOR[scenario.kind]
   const action = new Destination(qualtrics).actions[slug]
@@ -67,7 +71,8 @@ export function actionFor(scenario: Pick<Scenario, 'sandboxUrl' | 'kind' | 'batc
     mailingListId: MAILING_LIST_ID,
     workflowUrl: WORKFLOW_URL,
     batch_size: scenario.batchSize,
-    ...(scenario.contactLookup ? { contactLookup: scenario.contactLookup } : {})
+    ...(scenario.contactLookup ? { contactLookup: scenario.contactLookup } : {}),
+    ...(scenario.bulkImport ? { bulkImport: true } : {})
   } as JSONObject
   const sendBatch = async (batch: JSONObject[]) => {
     const nodes = await action.executeBatch({ data: batch, mapping, settings: SETTINGS, auth: undefined })

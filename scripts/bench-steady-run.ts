@@ -10,7 +10,7 @@ import { zipfBatches } from './workload'
 
 export interface SteadyScenario extends Pick<
   Scenario,
-  'sandboxUrl' | 'users' | 'batchSize' | 'contactLookup' | 'attempts' | 'retryDelayMs'
+  'sandboxUrl' | 'users' | 'batchSize' | 'contactLookup' | 'bulkImport' | 'attempts' | 'retryDelayMs'
 > {
   /** Batches measured after the one warm-up batch. */
   batches: number

@@ -30,6 +30,7 @@ import { runSteadyScenario, type SteadyOutcome } from './bench-steady'
 import { consoleTable, markdownTable } from './bench-table'
 import { createProgress } from './progress'
 import { workloadSeed, type EventKind } from './workload'
+import { IMPORT_STEADY, IMPORT_VARIANTS, importText, sendingOf } from './bench-import'
 
 function flag(name: string, fallback: number): number
 function flag(name: string, fallback: string): string
@@ -58,7 +59,7 @@ const write = !process.argv.includes('--no-write') && !only
 const STEADY_BATCH_SIZE = 1000
 const STEADY_SEED = 7
 
-type Variant = Pick<Scenario, 'kind' | 'mode' | 'batchSize' | 'contactLookup'>
+type Variant = Pick<Scenario, 'kind' | 'mode' | 'batchSize' | 'contactLookup' | 'bulkImport'>
 // The defaults first (batch size 1,000 for the contact actions, 100 for workflows; lookup by search), then the
 // other settings a user can choose, so the table shows what each choice costs.
 const variants: Variant[] = [
@@ -71,7 +72,8 @@ const variants: Variant[] = [
   { kind: 'transaction', mode: 'batch', batchSize: DEFAULT_BATCH_SIZE, contactLookup: 'search' },
   { kind: 'transaction', mode: 'batch', batchSize: DEFAULT_BATCH_SIZE, contactLookup: 'deduplication' },
   { kind: 'transaction', mode: 'batch', batchSize: 100, contactLookup: 'search' },
-  { kind: 'transaction', mode: 'batch', batchSize: 100, contactLookup: 'deduplication' }
+  { kind: 'transaction', mode: 'batch', batchSize: 100, contactLookup: 'deduplication' },
+  ...IMPORT_VARIANTS
 ]
 const ACTION_NAMES: Record<EventKind, string> = {
   identify: 'upsertContact',
@@ -168,13 +170,17 @@ async function runSteady(progress: ReturnType<typeof createProgress>): Promise<S
   const existing = Math.floor(steadyUsers / 2)
   const sandbox = await startSandbox({ seed: workloadSeed(existing), timeScale, faults: { latencyMs, indexLagMs } })
   const outcomes: SteadyOutcome[] = []
-  for (const contactLookup of ['search', 'deduplication'] as const) {
-    progress.update(`steady state, lookup ${contactLookup}: 1 warm-up + ${steadyBatches} batches`)
+  for (const sending of [
+    { contactLookup: 'search' as const },
+    { contactLookup: 'deduplication' as const },
+    ...IMPORT_STEADY
+  ]) {
+    progress.update(`steady state, ${sendingOf(sending, 'search')}: 1 warm-up + ${steadyBatches} batches`)
     const scenario = {
       sandboxUrl: sandbox.url,
       users: steadyUsers,
       batchSize: STEADY_BATCH_SIZE,
-      contactLookup,
+      ...sending,
       attempts: 5,
       retryDelayMs: 1000,
       batches: steadyBatches,
@@ -194,6 +200,7 @@ function markdownSection(facts: RunFacts, rows: ScenarioRow[], steady: SteadyOut
       'CPU ms depend on the machine and on what else runs on it, so compare rows within one run.',
     settingsText(),
     scenariosText(),
+    importText(timeScale),
     markdownTable(scenarioTable(rows)),
     steadyText(),
     markdownTable(steadyTable(steady)),
@@ -216,7 +223,9 @@ async function main(): Promise<void> {
   })
   const rows = await runScenarios(scenarioSandbox, progress)
   await scenarioSandbox.close()
-  if (rows.length > 0) console.log(`\n${scenariosText()}\n\n${consoleTable(scenarioTable(rows))}`)
+  if (rows.length > 0) {
+    console.log(`\n${scenariosText()}\n${importText(timeScale)}\n\n${consoleTable(scenarioTable(rows))}`)
+  }
   const steady = !only || only === 'steady' ? await runSteady(progress) : []
   if (steady.length > 0) {
     console.log(`\n${steadyText()}\n\n${consoleTable(steadyTable(steady))}\n${steadyDetails(steady).join('\n')}`)

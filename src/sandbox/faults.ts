@@ -15,6 +15,8 @@ export interface FaultRates {
    * not knowing the outcome, as after a real gateway timeout.
    */
   timeout?: number
+  /** Processed, then answered 200 with `{"result": {}}`: a success without the documented fields. */
+  malformed?: number
 }
 
 export interface FaultConfig {
@@ -35,8 +37,8 @@ export interface FaultConfig {
   rates?: Partial<Record<Endpoint | '*', FaultRates>>
 }
 
-export type Fault = 'status429' | 'status500' | 'status503' | 'drop' | 'timeout'
-const FAULTS: Fault[] = ['status429', 'status500', 'status503', 'drop', 'timeout']
+export type Fault = 'status429' | 'status500' | 'status503' | 'drop' | 'timeout' | 'malformed'
+export const FAULTS: Fault[] = ['status429', 'status500', 'status503', 'drop', 'timeout', 'malformed']
 const CONFIG_KEYS = ['latencyMs', 'slowBodyMs', 'timeoutHangMs', 'indexLagMs', 'seed', 'rates']
 
 /** mulberry32: small, fast and seedable; plenty for fault dice. */

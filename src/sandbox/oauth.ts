@@ -36,6 +36,10 @@ export const ROUTE_SCOPES: Partial<Record<Endpoint, OAuthScope>> = {
   'contacts.delete': 'manage:directory_contacts',
   'contacts.search': 'manage:directory_contacts',
   'transactions.create': 'manage:contact_transactions',
+  // Qualtrics names no scope for these: the sandbox asks for the contact and transaction scopes they write.
+  'transactionbatches.create': 'manage:contact_transactions',
+  'imports.create': 'manage:directory_contacts',
+  'imports.get': 'manage:directory_contacts',
   'erasure.create': 'manage:erasure_requests',
   'erasure.list': 'manage:erasure_requests'
 }

@@ -7,6 +7,7 @@ import { page } from './paging'
 import type { Route } from './routes'
 import type { SandboxStore, StoredUser } from './store'
 import { isSurveyEndpoint, performSurveyCall } from './survey-operations'
+import { parseImportRequest, parseTransactionBatchRequest } from './import-requests'
 
 /** Search pages past this many results are refused (Qualtrics: use a contact export instead). */
 export const SEARCH_RESULT_LIMIT = 10_000
@@ -71,6 +72,8 @@ function search(store: SandboxStore, directoryId: string, call: Call, pageSize: 
 export function perform(store: SandboxStore, call: Call, pageSize: number): [number, Record<string, unknown>] {
   const [directoryId, contactId] = call.route.params
   const { url, body, origin, caller } = call
+  // Import jobs move on with the clock: whatever is asked sees the records processed by now.
+  store.imports.advance()
   const { endpoint } = call.route
   if (isSurveyEndpoint(endpoint)) return performSurveyCall(store, { ...call, route: { ...call.route, endpoint } })
   switch (endpoint) {
@@ -111,6 +114,19 @@ export function perform(store: SandboxStore, call: Call, pageSize: number): [num
       return [200, search(store, directoryId, call, pageSize)]
     case 'transactions.create':
       return [200, { result: store.createTransactions(directoryId, body) }]
+    case 'transactionbatches.create':
+      return [200, { result: { id: store.imports.createBatch(directoryId, parseTransactionBatchRequest(body)).id } }]
+    case 'imports.create': {
+      const [, mailingListId] = call.route.params
+      const job = store.imports.start(directoryId, mailingListId, parseImportRequest(body))
+      const tracking = `${origin}${url.pathname.replace(/\/+$/, '')}/${job.importId}`
+      const result = { id: job.importId, contacts: { unprocessed: job.unprocessed }, tracking: { url: tracking } }
+      return [200, { result: { ...result, status: job.status } }]
+    }
+    case 'imports.get': {
+      const [, mailingListId, importId] = call.route.params
+      return [200, { result: store.imports.status(directoryId, mailingListId, importId) }]
+    }
     case 'erasure.create': {
       requireBrandAdmin(caller.user)
       const request = store.erase(validateErasureBody(body), caller.user)

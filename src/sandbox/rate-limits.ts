@@ -16,6 +16,9 @@ export const ENDPOINTS = [
   'contacts.delete',
   'contacts.search',
   'transactions.create',
+  'transactionbatches.create',
+  'imports.create',
+  'imports.get',
   'erasure.create',
   'erasure.list',
   'workflow.trigger',
@@ -38,6 +41,9 @@ export const ENDPOINT_LIMITS_PER_MINUTE: Partial<Record<Endpoint, number>> = {
   'transactions.create': 500,
   'mailinglistContacts.create': 500,
   'mailinglistContacts.delete': 500,
+  // Transaction batches and imports: the per-endpoint table of the research notes (§7), weakly sourced.
+  'transactionbatches.create': 500,
+  'imports.create': 100,
   'erasure.create': 20
 }
 

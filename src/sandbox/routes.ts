@@ -55,6 +55,9 @@ export function route(method: string, path: string): Route | ApiError {
     }) ??
     match(['API', 'v3', 'surveys', '*', 'responses', '*'], { GET: 'responses.get' }) ??
     match(['API', 'v3', 'survey-definitions', '*'], { GET: 'surveydefinitions.get' }) ??
+    match(['API', 'v3', 'directories', '*', 'transactionbatches'], { POST: 'transactionbatches.create' }) ??
+    match(['API', 'v3', 'directories', '*', 'mailinglists', '*', 'transactioncontacts'], { POST: 'imports.create' }) ??
+    match(['API', 'v3', 'directories', '*', 'mailinglists', '*', 'transactioncontacts', '*'], { GET: 'imports.get' }) ??
     match(['API', 'v3', 'op-erase-personal-data'], { POST: 'erasure.create', GET: 'erasure.list' }) ??
     match(['inbound-event', 'v1', 'events', 'json', 'triggers'], { POST: 'workflow.trigger' }) ??
     // At the origin's root, as Qualtrics serves it, not under /API/v3.

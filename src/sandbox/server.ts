@@ -54,9 +54,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The ids of what a response reports as created (transactions, a workflow run). */
 function idsIn(body: Record<string, unknown>): Set<string> {
-  const result = (body.result ?? {}) as { runId?: string; createdTransactions?: Record<string, { id: string }> }
+  const result = (body.result ?? {}) as {
+    id?: unknown
+    runId?: string
+    createdTransactions?: Record<string, { id: string }>
+  }
   return new Set([
     ...(result.runId ? [result.runId] : []),
+    // A created import job or transaction batch (a contact's id too, which nothing marks).
+    ...(typeof result.id === 'string' ? [result.id] : []),
     ...Object.values(result.createdTransactions ?? {}).map((created) => created.id)
   ])
 }
@@ -120,7 +126,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     }
     if (fault === 'timeout') return hang(req, 'oauth.token')
     count('oauth.token', String(status))
-    return send(res, status, reply, faults.config.slowBodyMs)
+    return send(res, status, fault === 'malformed' && status === 200 ? {} : reply, faults.config.slowBodyMs)
   }
 
   /** Authentication, the workflow's existence, rate limits, then the fault dice; what passes reaches the store. */
@@ -148,7 +154,9 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     const fault = rollFault(req, endpoint)
     if (fault === 'drop') return
     const origin = `http://${req.headers.host}`
-    const [status, responseBody] = perform(store, { route: found, url, body, origin, caller }, defaultPageSize)
+    const [status, performed] = perform(store, { route: found, url, body, origin, caller }, defaultPageSize)
+    // A `malformed` fault: done as asked, then answered without the documented fields.
+    const responseBody = fault === 'malformed' ? { result: {} } : performed
 
     if (fault === 'timeout') {
       // Stored, but the caller never hears so: the case that makes delivery at-least-once.

@@ -1,4 +1,4 @@
-import type { Fault } from './faults'
+import { FAULTS, type Fault } from './faults'
 import { OAUTH_ERRORS, type OAuthErrorCode } from './oauth'
 import type { AuthKind } from './operations'
 import type { Endpoint } from './rate-limits'
@@ -33,7 +33,7 @@ export function emptyStats(): SandboxStats {
     requests: 0,
     byEndpoint: {},
     rateLimited: 0,
-    faults: zeros(['status429', 'status500', 'status503', 'drop', 'timeout']),
+    faults: zeros(FAULTS),
     callsByAuth: zeros(['X-API-TOKEN', 'Basic', 'Bearer']),
     oauth: { tokensIssued: 0, tokensRefused: zeros(OAUTH_ERRORS), bearerRefused: zeros(BEARER_REFUSALS) }
   }

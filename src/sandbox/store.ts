@@ -16,6 +16,7 @@ import {
 import { buildTransactions, type StoredTransaction } from './transactions'
 import { EventSubscriptions } from './event-subscriptions'
 import { SurveyBook } from './surveys'
+import { ImportJobs, type ImportDirectory } from './imports'
 
 export interface WorkflowRun {
   id: string
@@ -71,6 +72,8 @@ export class SandboxStore {
   /** Survey definitions and responses, and the event subscriptions told of completions. */
   readonly surveys: SurveyBook
   readonly eventSubscriptions = new EventSubscriptions()
+  /** Transaction contacts imports and transaction batches (imports.ts), on the sandbox clock. */
+  readonly imports: ImportJobs
 
   constructor(seed: SandboxSeed, options: StoreOptions = {}) {
     this.now = options.now ?? Date.now
@@ -106,6 +109,7 @@ export class SandboxStore {
       for (const { id, ...contact } of seeded.contacts ?? []) contacts.seed(validateContactBody(contact), id)
       directory.mailingLists.seed(seeded.mailingLists ?? [], created)
     }
+    this.imports = new ImportJobs(this.now, (directoryId) => this.importDirectory(directoryId))
   }
 
   /** The user a token belongs to, or undefined: tokens are compared whole. */
@@ -258,6 +262,7 @@ export class SandboxStore {
     for (const record of [...this.workflowRuns, ...[...this.directories.values()].flatMap((d) => d.transactions)]) {
       if (ids.has(record.id)) record.responseLost = true
     }
+    this.imports.markResponseLost(ids)
   }
 
   /** Everything stored, for the inspection route (never the tokens); every contact, indexed yet or not. */
@@ -287,7 +292,21 @@ export class SandboxStore {
       oauthClients: this.oauth.snapshot(),
       surveys: this.surveys.snapshot(),
       eventSubscriptions: this.eventSubscriptions.all(),
-      callbackDeliveries: this.eventSubscriptions.deliveries
+      callbackDeliveries: this.eventSubscriptions.deliveries,
+      ...this.imports.snapshot()
+    }
+  }
+
+  /** What an import reaches in a directory (imports.ts), or undefined when there is no such directory. */
+  private importDirectory(directoryId: string): ImportDirectory | undefined {
+    const directory = this.directories.get(directoryId)
+    if (!directory) return undefined
+    return {
+      contacts: directory.contacts,
+      rules: directory.deduplicationRules.map((rule) => rule.map((field) => CRITERIA_TO_FIELD[field])),
+      hasMailingList: (mailingListId) => directory.mailingLists.has(mailingListId),
+      addTransaction: (transaction) => directory.transactions.push(transaction),
+      addToMailingList: (mailingListId, contactId) => void this.addToMailingList(directoryId, mailingListId, contactId)
     }
   }
 

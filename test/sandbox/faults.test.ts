@@ -10,6 +10,7 @@ function tally(injector: FaultInjector, endpoint: Parameters<FaultInjector['pick
     status503: 0,
     drop: 0,
     timeout: 0,
+    malformed: 0,
     none: 0
   }
   for (let i = 0; i < rolls; i++) counts[injector.pick(endpoint) ?? 'none'] += 1

@@ -34,6 +34,8 @@ describe('RateLimiter', () => {
       'mailinglistContacts.delete': 500,
       'contacts.search': 500,
       'transactions.create': 500,
+      'transactionbatches.create': 500,
+      'imports.create': 100,
       'erasure.create': 20
     })
   })

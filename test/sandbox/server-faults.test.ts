@@ -32,7 +32,14 @@ describe('faults over HTTP', () => {
     expect(await contactsIn(sandbox)).toHaveLength(1)
     // Other endpoints are untouched.
     expect((await call(sandbox, 'GET', api('/whoami'))).status).toBe(200)
-    expect(sandbox.stats().faults).toEqual({ status429: 0, status500: 0, status503: 1, drop: 0, timeout: 0 })
+    expect(sandbox.stats().faults).toEqual({
+      status429: 0,
+      status500: 0,
+      status503: 1,
+      drop: 0,
+      timeout: 0,
+      malformed: 0
+    })
     expect(sandbox.stats().byEndpoint['contacts.create']).toEqual({ '503': 1 })
   })
 

@@ -632,7 +632,7 @@ describe('sandbox over HTTP', () => {
           'contacts.get': { '404': 1 }
         },
         rateLimited: 0,
-        faults: { status429: 0, status500: 0, status503: 0, drop: 0, timeout: 0 },
+        faults: { status429: 0, status500: 0, status503: 0, drop: 0, timeout: 0, malformed: 0 },
         callsByAuth: { 'X-API-TOKEN': 4, Basic: 0, Bearer: 0 },
         oauth: {
           tokensIssued: 0,

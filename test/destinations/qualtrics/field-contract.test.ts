@@ -114,6 +114,7 @@ const ACKNOWLEDGED_EXTRAS: Record<string, string[]> = {
     'contactLookup',
     'messageId',
     'recordMessageId',
+    'bulkImport',
     'enable_batching',
     'batch_size'
   ],

@@ -51,3 +51,25 @@ export function setRequestTimeout(ms: number | undefined): void {
 export function getRequestTimeout(): number {
   return requestTimeoutMs
 }
+
+/** How long a batch waits for its import, and the pauses between status polls (client/import-wait.ts). */
+export interface ImportPolling {
+  deadlineMs: number
+  firstPollMs: number
+  maxPollMs: number
+}
+export const IMPORT_POLLING: ImportPolling = { deadlineMs: 60_000, firstPollMs: 500, maxPollMs: 8_000 }
+let importPolling = IMPORT_POLLING
+
+/** For tests and local runs only, like the timeout above: shorter waits for an import. Not a setting. */
+export function setImportPolling(polling: Partial<ImportPolling> | undefined): void {
+  const next = { ...IMPORT_POLLING, ...polling }
+  if (Object.values(next).some((ms) => !(Number.isFinite(ms) && ms > 0))) {
+    throw new Error(`Import polling times must be positive numbers of milliseconds: ${JSON.stringify(polling)}`)
+  }
+  importPolling = next
+}
+
+export function getImportPolling(): ImportPolling {
+  return importPolling
+}

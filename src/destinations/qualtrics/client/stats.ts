@@ -5,7 +5,11 @@ export const METRICS = {
   request: 'qualtrics.request',
   rateLimited: 'qualtrics.rate_limited',
   contactCache: 'qualtrics.contact_cache',
-  batchSize: 'qualtrics.batch_size'
+  batchSize: 'qualtrics.batch_size',
+  /** Bulk imports by how they ended (complete, partial, nothing, failed, timeout, unknown, refused), records, polls. */
+  importJob: 'qualtrics.import_job',
+  importRecords: 'qualtrics.import_records',
+  importPolls: 'qualtrics.import_polls'
 } as const
 
 /**
@@ -52,6 +56,9 @@ const ENDPOINTS: Array<[RegExp, string, string?]> = [
   [/\/directories\/[^/]+\/contacts\/[^/]+$/, 'contacts.delete', 'DELETE'],
   [/\/directories\/[^/]+\/contacts\/[^/]+$/, 'contacts.update', 'PUT'],
   [/\/directories\/[^/]+\/transactions$/, 'transactions.create'],
+  [/\/directories\/[^/]+\/transactionbatches$/, 'transactionbatches.create'],
+  [/\/mailinglists\/[^/]+\/transactioncontacts$/, 'imports.create'],
+  [/\/mailinglists\/[^/]+\/transactioncontacts\/[^/]+$/, 'imports.get'],
   [/\/op-erase-personal-data$/, 'personal_data.erase']
 ]
 

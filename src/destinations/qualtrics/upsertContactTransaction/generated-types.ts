@@ -78,6 +78,10 @@ export interface Payload {
    */
   recordMessageId?: boolean
   /**
+   * Off by default. When on, a batch of Transaction Created events goes to Qualtrics as one contacts import per mailing list (up to 10,000 records and 5 MB each) instead of a lookup per new person and transaction requests: a few requests per 1,000 events in place of hundreds, against the import limit of 100 a minute. Costs: the batch waits for Qualtrics to finish the import, about a minute at most; the directory must deduplicate contacts on an identifier (External Data Reference, email or phone; an event without the fields it deduplicates on is refused), and each matched contact is updated with the event's contact fields; every contact is added to the mailing list; each import creates a transaction batch holding its transactions; results carry no contact or transaction id. Guarantees: a record Qualtrics refuses fails alone with its reason; an import Qualtrics has not finished within the wait is reported retryable, and since deduplication merges the resend into the same contacts, only the transactions of records already imported come twice (Record the message ID marks them). Events with a Contact ID, and single events, are sent as without this option.
+   */
+  bulkImport?: boolean
+  /**
    * When enabled, Segment sends events in batches: contacts are resolved once per batch, transactions go out many to a request, and each event still gets its own result.
    */
   enable_batching?: boolean

@@ -7,6 +7,8 @@ import { directoryChoices, mailingListChoices } from '../dynamic-fields'
 import { QualtricsClient } from '../client'
 import { recordBatchSize } from '../client/stats'
 import { addTransactions } from './add-transactions'
+import { BULK_IMPORT_FIELD } from './import-field'
+import { importTransactions } from './import-transactions'
 import { multipleMatchesField } from '../contacts/multiple-matches'
 import { MATCH_IDENTIFIERS } from '../contacts/resolve-contact'
 import { MESSAGE_ID_DATA_KEY } from './transaction'
@@ -120,6 +122,7 @@ const action: ActionDefinition<Settings, Payload> = {
       type: 'boolean',
       default: true
     },
+    bulkImport: BULK_IMPORT_FIELD,
     ...batchFields(DEFAULT_BATCH_SIZE)
   },
   dynamicFields: {
@@ -136,7 +139,8 @@ const action: ActionDefinition<Settings, Payload> = {
   performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'upsertContactTransaction', payload.length)
     const client = () => QualtricsClient.forBatch(request, settings, { stateContext, statsContext })
-    return toMultiStatus(await runBatch(payload, client, addTransactions))
+    const send = payload[0]?.bulkImport === true ? importTransactions : addTransactions
+    return toMultiStatus(await runBatch(payload, client, send))
   }
 }
 

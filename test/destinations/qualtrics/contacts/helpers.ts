@@ -89,3 +89,18 @@ export function runtimeState(startingWith: Map<string, string> = new Map()) {
     setResponseContext: jest.fn((key: string, value: string, _ttl: object) => void written.set(key, value))
   }
 }
+
+/** The statsContext shape monorepo tests mock; `tags` are the runtime's, which every metric must carry. */
+export function statsMock() {
+  return {
+    statsClient: {
+      incr: jest.fn(),
+      histogram: jest.fn(),
+      observe: jest.fn(),
+      set: jest.fn(),
+      _name: jest.fn(),
+      _tags: jest.fn()
+    },
+    tags: ['env:test']
+  }
+}

@@ -9,26 +9,12 @@ import {
   purchase,
   runtimeState,
   searchesMissing,
+  statsMock,
   testDestination,
   transactionsBatch
 } from './helpers'
 
 beforeEach(() => contactCache.clear())
-
-/** The shape monorepo tests mock; `tags` are the runtime's, which every metric must carry. */
-function statsMock() {
-  return {
-    statsClient: {
-      incr: jest.fn(),
-      histogram: jest.fn(),
-      observe: jest.fn(),
-      set: jest.fn(),
-      _name: jest.fn(),
-      _tags: jest.fn()
-    },
-    tags: ['env:test']
-  }
-}
 
 const grace = (n: number) => purchase(n, { email: 'grace@example.com' }, 'user-9')
 const request = (endpoint: string, status: number) => [

@@ -1,0 +1,76 @@
+import { isRetryableStatus } from './errors'
+import type { ImportStatus } from './import-calls'
+import { getImportPolling } from './local-switches'
+import type { QualtricsClient } from './qualtrics-client'
+import { withinDeadline } from './timing'
+
+/** Where an import stands when the wait ends. */
+export type ImportWait =
+  | { kind: 'complete'; status: Extract<ImportStatus, { state: 'complete' }>; polls: number }
+  | { kind: 'failed'; status: Extract<ImportStatus, { state: 'failed' }>; polls: number }
+  /** The deadline passed first: the last percentage seen, and what went wrong with the last poll, if anything. */
+  | { kind: 'timeout'; polls: number; waitedMs: number; percentComplete?: number; lastProblem?: string }
+  /** A poll was refused for good (401, 403, 404…): the import's outcome cannot be learnt. */
+  | { kind: 'unknown'; polls: number; error: unknown }
+
+export interface ImportTarget {
+  directoryId: string
+  mailingListId: string
+  importId: string
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+class DeadlinePassed extends Error {}
+
+/**
+ * Polls an import's status until it is complete or failed, for at most the deadline (60 s) from `startedAt`:
+ * actions-core has no asynchronous actions, so the batch call waits. Pauses start at 0.5 s and double up to 8 s, so
+ * a minute holds about a dozen polls. An unreadable answer, a 429 (after the client's own back-off) or a 5xx is not
+ * the end: the next poll may do better. A poll refused otherwise ends the wait, as does a poll still in flight at
+ * the deadline.
+ */
+export async function waitForImport(
+  client: QualtricsClient,
+  target: ImportTarget,
+  startedAt = Date.now()
+): Promise<ImportWait> {
+  const { deadlineMs, firstPollMs, maxPollMs } = getImportPolling()
+  const deadline = startedAt + deadlineMs
+  let pause = firstPollMs
+  let polls = 0
+  let percentComplete: number | undefined
+  let lastProblem: string | undefined
+  const timedOut = (): ImportWait => ({
+    kind: 'timeout',
+    polls,
+    waitedMs: Date.now() - startedAt,
+    percentComplete,
+    lastProblem
+  })
+  for (;;) {
+    if (Date.now() + Math.min(pause, firstPollMs) >= deadline) return timedOut()
+    await sleep(Math.min(pause, Math.max(0, deadline - Date.now())))
+    pause = Math.min(pause * 2, maxPollMs)
+    if (Date.now() >= deadline) return timedOut()
+    polls++
+    let status: ImportStatus
+    try {
+      const poll = () => client.importStatus(target.directoryId, target.mailingListId, target.importId)
+      status = await withinDeadline(poll, deadline - Date.now(), () => new DeadlinePassed())
+    } catch (error) {
+      if (error instanceof DeadlinePassed) return timedOut()
+      if (!isRetryableStatus((error as { status?: number }).status ?? 0)) return { kind: 'unknown', polls, error }
+      lastProblem = (error as Error).message
+      continue
+    }
+    if (status.state === 'complete') return { kind: 'complete', status, polls }
+    if (status.state === 'failed') return { kind: 'failed', status, polls }
+    if (status.state === 'unreadable') {
+      lastProblem = `Qualtrics answered a status request without the documented status (${status.why})`
+      continue
+    }
+    percentComplete = status.percentComplete
+    lastProblem = undefined
+  }
+}

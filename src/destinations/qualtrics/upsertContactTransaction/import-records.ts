@@ -1,0 +1,173 @@
+import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
+import { failed, type Outcome } from '../batching'
+import {
+  IMPORT_BODY_BUDGET_BYTES,
+  IMPORT_BODY_LIMIT_BYTES,
+  IMPORT_RECORD_LIMIT,
+  type ContactBody,
+  type ImportRecord,
+  type QualtricsClient
+} from '../client'
+import { DEDUPLICATION_SETTING, deduplicationOf } from '../audience/deduplication'
+import { buildContactBody, contactFields } from '../contacts/contact-fields'
+import { IDENTIFIERS } from '../contacts/identity-groups'
+import type { Payload } from './generated-types'
+import { prepareTransaction } from './transaction'
+
+/** The key in each record's transaction data that carries the transaction's date (ISO 8601, UTC). */
+export const IMPORT_DATE_KEY = 'transactionDate'
+
+/** One record of an import: the event it came from, and any later event of the batch with the same key (a resend). */
+export interface ImportItem {
+  indices: number[]
+  directoryId: string
+  mailingListId: string
+  key: string
+  record: ImportRecord
+  bytes: number
+}
+
+/** The records of one import: one directory and mailing list, within Qualtrics' limits. */
+export interface ImportChunk {
+  directoryId: string
+  mailingListId: string
+  items: ImportItem[]
+}
+
+const labelOf = (field: keyof ContactBody) => contactFields[field as keyof typeof contactFields]?.label ?? field
+const listed = (fields: (keyof ContactBody)[]) => fields.map(labelOf).join(' and ')
+
+/** The transactions API's `YYYY-MM-DD HH:mm:ss` (UTC) as ISO 8601, the form Qualtrics' imports read dates in. */
+const isoDate = (transactionDate: string) => `${transactionDate.replace(' ', 'T')}Z`
+
+/**
+ * Checks each event as the request path does (a bad one fails alone, in `outcomes`) and makes its import record:
+ * the contact fields, and the transaction as `transactionData` with its date and the message id. Events of the
+ * batch with the same key, directory and list (a resend) share one record.
+ */
+export function prepareImportItems(payloads: Payload[], indices: number[], outcomes: Outcome[]): ImportItem[] {
+  const items = new Map<string, ImportItem>()
+  for (const index of indices) {
+    const payload = payloads[index]
+    try {
+      const { key, entry } = prepareTransaction(payload, index)
+      const directoryId = payload.directoryId.trim()
+      const place = JSON.stringify([directoryId, entry.mailingListId, key])
+      const resent = items.get(place)
+      if (resent) {
+        resent.indices.push(index)
+        continue
+      }
+      const record: ImportRecord = {
+        ...buildContactBody(payload),
+        transactionData: { ...entry.data, [IMPORT_DATE_KEY]: isoDate(entry.transactionDate) }
+      }
+      const bytes = Buffer.byteLength(JSON.stringify(record))
+      if (bytes > IMPORT_BODY_BUDGET_BYTES) {
+        throw new PayloadValidationError(
+          `The event's import record is ${bytes} bytes; one import takes at most 5 MB (${IMPORT_BODY_LIMIT_BYTES} bytes), and the destination keeps each under ${IMPORT_BODY_BUDGET_BYTES}. Turn "Bulk import" off for such events.`
+        )
+      }
+      items.set(place, { indices: [index], directoryId, mailingListId: entry.mailingListId, key, record, bytes })
+    } catch (error) {
+      outcomes[index] = failed(error)
+    }
+  }
+  return [...items.values()]
+}
+
+/** Without a rule on an identifier, an import sent again would create its contacts again (or merge namesakes). */
+function notDeduplicating(directoryId: string, fields: (keyof ContactBody)[]): IntegrationError {
+  const now = fields.length === 0 ? 'does not deduplicate contacts' : `deduplicates only on ${listed(fields)}`
+  return new IntegrationError(
+    `Bulk import needs directory ${directoryId} to deduplicate contacts on an identifier (External Data Reference, Email or ` +
+      `Phone number), and it ` +
+      `${now}: an import sent again would create every contact again. Turn on ${DEDUPLICATION_SETTING}, or turn ` +
+      '"Bulk import" off.',
+    'DEDUPLICATION_REQUIRED',
+    400
+  )
+}
+
+/** Qualtrics applies a rule only when the record has every field of it: otherwise each resend is a new contact. */
+function missingFields(directoryId: string, fields: (keyof ContactBody)[], record: ImportRecord) {
+  const missing = fields.filter((field) => record[field] === undefined)
+  return new PayloadValidationError(
+    `Bulk import: directory ${directoryId} deduplicates contacts on ${listed(fields)}, and this event has no ` +
+      `${listed(missing)}: Qualtrics could not match it to a contact, so every resend would create another. Map ` +
+      `${listed(missing)}, or turn "Bulk import" off.`
+  )
+}
+
+/**
+ * Keeps the items whose directory deduplicates on an identifier and on fields each record has (GET /directories,
+ * read as the audience path reads it: once per directory every 10 minutes); the others fail alone, saying which
+ * setting or field is missing.
+ */
+export async function requireDeduplication(
+  client: QualtricsClient,
+  items: ImportItem[],
+  outcomes: Outcome[]
+): Promise<ImportItem[]> {
+  const kept: ImportItem[] = []
+  for (const item of items) {
+    let problem: unknown
+    try {
+      const fields = await deduplicationOf(client, item.directoryId)
+      if (!fields.some((field) => (IDENTIFIERS as string[]).includes(field))) {
+        problem = notDeduplicating(item.directoryId, fields)
+      } else if (fields.some((field) => item.record[field] === undefined)) {
+        problem = missingFields(item.directoryId, fields, item.record)
+      }
+    } catch (error) {
+      problem = error
+    }
+    if (problem === undefined) kept.push(item)
+    else for (const index of item.indices) outcomes[index] = failed(problem)
+  }
+  return kept
+}
+
+/** The distinct transaction-data keys of some records: what `transactionMeta.fields` lists. */
+export function transactionFields(items: ImportItem[]): string[] {
+  return [...new Set(items.flatMap((item) => Object.keys(item.record.transactionData ?? {})))]
+}
+
+/**
+ * Items in imports of one directory and mailing list each, in batch order, within 10,000 records and the body
+ * budget (counting the records, the commas between them, and each new key `transactionMeta.fields` lists).
+ */
+export function chunkImports(items: ImportItem[]): ImportChunk[] {
+  const chunks: ImportChunk[] = []
+  const open = new Map<string, { chunk: ImportChunk; bytes: number; keys: Set<string> }>()
+  // `{"transactionMeta":{"batchId":"BT_…","fields":[]},"contacts":[]}` with room to spare.
+  const framing = 256
+  for (const item of items) {
+    const place = JSON.stringify([item.directoryId, item.mailingListId])
+    let current = open.get(place)
+    const newKeys = Object.keys(item.record.transactionData ?? {}).filter((key) => !current?.keys.has(key))
+    const keyBytes = newKeys.reduce((sum, key) => sum + Buffer.byteLength(JSON.stringify(key)) + 1, 0)
+    const full =
+      current &&
+      (current.chunk.items.length >= IMPORT_RECORD_LIMIT ||
+        current.bytes + item.bytes + 1 + keyBytes > IMPORT_BODY_BUDGET_BYTES)
+    if (!current || full) {
+      current = {
+        chunk: { directoryId: item.directoryId, mailingListId: item.mailingListId, items: [] },
+        bytes: framing,
+        keys: new Set()
+      }
+      chunks.push(current.chunk)
+      open.set(place, current)
+    }
+    for (const key of Object.keys(item.record.transactionData ?? {})) {
+      if (!current.keys.has(key)) {
+        current.keys.add(key)
+        current.bytes += Buffer.byteLength(JSON.stringify(key)) + 1
+      }
+    }
+    current.chunk.items.push(item)
+    current.bytes += item.bytes + 1
+  }
+  return chunks
+}

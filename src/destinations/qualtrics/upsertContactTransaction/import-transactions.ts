@@ -1,0 +1,199 @@
+import { IntegrationError, RetryableError, type JSONLikeObject } from '@segment/actions-core'
+import { failed, succeeded, type Outcome } from '../batching'
+import {
+  cameFromQualtrics,
+  describeRequestId,
+  waitForImport,
+  withAnswer,
+  type ImportWait,
+  type QualtricsClient
+} from '../client'
+import { METRICS } from '../client/stats'
+import type { Payload } from './generated-types'
+import { addTransactions } from './add-transactions'
+import {
+  chunkImports,
+  prepareImportItems,
+  requireDeduplication,
+  transactionFields,
+  type ImportChunk,
+  type ImportItem
+} from './import-records'
+
+const sentOf = (item: ImportItem) => item.record as unknown as JSONLikeObject
+
+function settleItem(outcomes: Outcome[], item: ImportItem, outcome: Outcome): void {
+  for (const index of item.indices) outcomes[index] = outcome
+}
+
+/** A record Qualtrics listed in `contacts.unprocessed`: it fails alone, final, with what Qualtrics documents. */
+function unprocessedError(importId: string, position: number, requestId?: string): IntegrationError {
+  const error = new IntegrationError(
+    `Qualtrics did not import this record (import ${importId} lists record ${position} in contacts.unprocessed; ` +
+      'it gives no reason per record and documents these: transactionData or embeddedData that is not an object, ' +
+      `or a field of the wrong type) (${describeRequestId(requestId)})`,
+    'RECORD_UNPROCESSED',
+    400
+  )
+  return withAnswer(error, { importId, unprocessed: [position], requestId: requestId ?? null })
+}
+
+/** Why a wait that ended without a complete import leaves the events retryable, in words a user can act on. */
+function unfinishedError(importId: string, wait: Exclude<ImportWait, { kind: 'complete' }>): RetryableError {
+  const resend =
+    'Reported retryable: directory deduplication merges a resend into the same contacts, but records Qualtrics ' +
+    'did import gain their transaction again (segmentMessageId in the transaction data tells such copies apart).'
+  if (wait.kind === 'failed') {
+    const error = new RetryableError(
+      `Qualtrics reports import ${importId} failed (${describeRequestId(wait.status.requestId)}). ${resend}`,
+      500
+    )
+    return withAnswer(error, { importId, status: 'failed' })
+  }
+  if (wait.kind === 'unknown') {
+    const why = (wait.error as Error).message ?? String(wait.error)
+    const error = new RetryableError(
+      `Qualtrics took import ${importId} but its status cannot be read: ${why}. ${resend}`,
+      503
+    )
+    return withAnswer(error, { importId, status: 'unknown' })
+  }
+  const done = wait.percentComplete === undefined ? 'no progress seen' : `${wait.percentComplete}% done`
+  const error = new RetryableError(
+    `Qualtrics had not finished import ${importId} after ${Math.round(wait.waitedMs / 1000)} s and ${wait.polls} ` +
+      `status polls (${done}${wait.lastProblem ? `; last poll: ${wait.lastProblem}` : ''}). ${resend}`,
+    504
+  )
+  return withAnswer(error, { importId, status: 'inProgress', percentComplete: wait.percentComplete ?? null })
+}
+
+/** A complete import whose counts are all 0: Qualtrics' documented sign of a directory, list or batch that is gone. */
+function nothingImported(chunk: ImportChunk, importId: string, requestId?: string): IntegrationError {
+  const error = new IntegrationError(
+    `Qualtrics finished import ${importId} without adding, updating or failing any contact, which it documents as ` +
+      `the sign of a directory (${chunk.directoryId}), mailing list (${chunk.mailingListId}) or transaction batch ` +
+      `that does not exist (${describeRequestId(requestId)})`,
+    'NOT_FOUND',
+    404
+  )
+  return withAnswer(error, { importId, contacts: { count: { added: 0, updated: 0, failed: 0 } } })
+}
+
+/**
+ * Maps a complete import back to its records: every count 0 fails them all; a record whose email Qualtrics lists as
+ * invalid fails alone; the others succeed, with a note when Qualtrics counted failures it did not name (or when the
+ * create's `contacts.unprocessed` could not all be read: `startNote`).
+ */
+function settleComplete(
+  chunk: ImportChunk,
+  items: ImportItem[],
+  ids: { importId: string; transactionBatchId: string },
+  wait: Extract<ImportWait, { kind: 'complete' }>,
+  outcomes: Outcome[],
+  startNote?: string
+): string {
+  const { counts, invalidEmails, requestId } = wait.status
+  if (counts && counts.added + counts.updated + counts.failed === 0) {
+    const error = nothingImported(chunk, ids.importId, requestId)
+    for (const item of items) settleItem(outcomes, item, failed(error, sentOf(item)))
+    return 'nothing'
+  }
+  const invalid = new Set(invalidEmails.map((email) => email.trim().toLowerCase()))
+  const refused = new Set(items.filter((item) => item.record.email && invalid.has(item.record.email.toLowerCase())))
+  for (const item of refused) {
+    const error = new IntegrationError(
+      `Qualtrics refused the email "${item.record.email}" as invalid in import ${ids.importId} (${describeRequestId(requestId)})`,
+      'INVALID_EMAIL',
+      400
+    )
+    settleItem(outcomes, item, failed(withAnswer(error, { importId: ids.importId, invalidEmails }), sentOf(item)))
+  }
+  const unnamed = counts ? counts.failed - refused.size : 0
+  const countNote = !counts
+    ? `Qualtrics reports import ${ids.importId} complete without its counts (contacts.count), so this record's outcome is not confirmed (${describeRequestId(requestId)})`
+    : unnamed > 0
+      ? `Qualtrics counted ${unnamed} record(s) of import ${ids.importId} as failed without naming them; this one may be among them (${describeRequestId(requestId)})`
+      : undefined
+  const note = [startNote, countNote].filter(Boolean).join('. ')
+  for (const item of items.filter((item) => !refused.has(item))) {
+    settleItem(outcomes, item, succeeded(sentOf(item), { ...ids, contact: 'import', ...(note ? { note } : {}) }))
+  }
+  return refused.size > 0 || unnamed > 0 ? 'partial' : 'complete'
+}
+
+/**
+ * One import: a transaction batch to hold its transactions, the import, then the wait. A request that fails fails
+ * the chunk with its status; records Qualtrics refuses at once fail alone; the rest settle with the wait.
+ */
+async function runImport(client: QualtricsClient, chunk: ImportChunk, outcomes: Outcome[]): Promise<string> {
+  const { directoryId, mailingListId, items } = chunk
+  let transactionBatchId: string
+  let started: Awaited<ReturnType<QualtricsClient['startImport']>>
+  try {
+    transactionBatchId = await client.createTransactionBatch(directoryId)
+    const transactionMeta = { batchId: transactionBatchId, fields: transactionFields(items) }
+    started = await client.startImport(directoryId, mailingListId, {
+      transactionMeta,
+      contacts: items.map((item) => item.record)
+    })
+  } catch (error) {
+    for (const item of items)
+      settleItem(outcomes, item, failed(error, cameFromQualtrics(error) ? sentOf(item) : undefined))
+    return 'refused'
+  }
+  const startedAt = Date.now()
+  const { importId, requestId } = started
+  const unprocessed = new Set(started.unprocessed)
+  items.forEach((item, position) => {
+    if (unprocessed.has(position))
+      settleItem(outcomes, item, failed(unprocessedError(importId, position, requestId), sentOf(item)))
+  })
+  const rest = items.filter((_, position) => !unprocessed.has(position))
+  if (rest.length === 0) return 'partial'
+  const wait = await waitForImport(client, { directoryId, mailingListId, importId }, startedAt)
+  client.stats.histogram(METRICS.importPolls, wait.polls)
+  if (wait.kind === 'complete') {
+    const result = settleComplete(chunk, rest, { importId, transactionBatchId }, wait, outcomes, started.note)
+    return unprocessed.size > 0 && result === 'complete' ? 'partial' : result
+  }
+  const error = unfinishedError(importId, wait)
+  for (const item of rest) settleItem(outcomes, item, failed(error, sentOf(item)))
+  return wait.kind
+}
+
+/**
+ * The bulk-import path of a batch (the field "Bulk import"): events with a Contact ID go as transactions requests
+ * (no lookup to save); the others become records of one import per directory and mailing list, which Qualtrics'
+ * deduplication matches to contacts. Imports of different lists run side by side, those of one list one at a time
+ * (Qualtrics processes a list's imports in turn). Returns one outcome per payload, in order.
+ */
+export async function importTransactions(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
+  const outcomes = new Array<Outcome>(payloads.length)
+  const withId = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [index] : []))
+  const rest = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [] : [index]))
+  const direct =
+    withId.length > 0
+      ? addTransactions(
+          client,
+          withId.map((index) => payloads[index])
+        )
+      : undefined
+
+  const items = await requireDeduplication(client, prepareImportItems(payloads, rest, outcomes), outcomes)
+  const byList = new Map<string, ImportChunk[]>()
+  for (const chunk of chunkImports(items)) {
+    const place = JSON.stringify([chunk.directoryId, chunk.mailingListId])
+    byList.set(place, [...(byList.get(place) ?? []), chunk])
+  }
+  await Promise.all(
+    [...byList.values()].map(async (chunks) => {
+      for (const chunk of chunks) {
+        const result = await runImport(client, chunk, outcomes)
+        client.stats.incr(METRICS.importJob, [`result:${result}`])
+        client.stats.histogram(METRICS.importRecords, chunk.items.length)
+      }
+    })
+  )
+  if (direct) (await direct).forEach((outcome, i) => (outcomes[withId[i]] = outcome))
+  return outcomes
+}
