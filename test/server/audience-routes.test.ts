@@ -1,7 +1,7 @@
 import nock from 'nock'
 import { jsonCaller } from './json-caller'
 import { startLocalServer } from '../../src/server/local-server'
-import { clearDeduplicationCache } from '../../src/destinations/qualtrics/audience/deduplication'
+import { clearDeduplicationCache } from '../../src/destinations/qualtrics/contacts/deduplication'
 
 // The server runs in this process, so nock sees (and must declare) every request it makes to Qualtrics.
 const TOKEN = 'server-SECRET-audience-token-58'

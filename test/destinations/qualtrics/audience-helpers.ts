@@ -1,5 +1,5 @@
 import { createTestEvent, type SegmentEvent } from '@segment/actions-core'
-import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/audience/deduplication'
+import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/contacts/deduplication'
 import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics } from './helpers'
 

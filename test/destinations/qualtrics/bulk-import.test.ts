@@ -1,7 +1,7 @@
 import type { SegmentEvent, StatsContext } from '@segment/actions-core'
 import nock from 'nock'
 import { setImportPolling } from '../../../src/destinations/qualtrics/client'
-import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/audience/deduplication'
+import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/contacts/deduplication'
 import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import {
   API_TOKEN,

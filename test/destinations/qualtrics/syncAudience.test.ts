@@ -117,7 +117,7 @@ describe('syncAudience: entering the audience', () => {
       const error = await failure(run(engageIdentify(true, { userId: null, anonymousId: 'anon-1' })))
       expect(error).toMatchObject({ status: 400, code: 'DEDUPLICATION_NOT_MATCHING' })
       expect(error.message).toMatch(
-        /deduplicates on External Data Reference and Email, and this event has no External Data Reference: Qualtrics would skip the rule/
+        /deduplicates contacts on External Data Reference and Email, and this event has no External Data Reference: Qualtrics would skip the rule/
       )
     })
 

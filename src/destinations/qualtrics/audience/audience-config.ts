@@ -3,7 +3,7 @@ import type { AudienceDestinationConfigurationWithCreateGet } from '@segment/act
 import { MailingListClient } from '../client'
 import { directoryChoices } from '../dynamic-fields'
 import type { AudienceSettings, Settings } from '../generated-types'
-import { deduplicationOf, requireIdentifierDeduplication } from './deduplication'
+import { deduplicationOf, requireIdentifierDeduplication, type DeduplicationNeed } from '../contacts/deduplication'
 import { checkDirectoryId, checkMailingListId, formatExternalId, parseExternalId } from './external-id'
 
 /** Qualtrics documents no limit on a list's name; this keeps a generated one readable in its UI. */
@@ -40,6 +40,12 @@ function listNameOf(audienceName: unknown): string {
  * Engage creates the audience once (createAudience) and checks it later (getAudience). The external id names the
  * directory and the list (external-id.ts), so each event says where its member goes.
  */
+/** Adding to a list creates a contact whenever no merge rule matches, so audiences need the directory's deduplication. */
+export const AUDIENCE_NEEDS: DeduplicationNeed = {
+  what: 'Adding audience members to a mailing list',
+  risk: 'each member would be added as a new, duplicate contact'
+}
+
 export const audienceConfig: AudienceDestinationConfigurationWithCreateGet<Settings, AudienceSettings> = {
   mode: { type: 'synced', full_audience_sync: false },
 
@@ -48,7 +54,7 @@ export const audienceConfig: AudienceDestinationConfigurationWithCreateGet<Setti
     const given = audienceSettings?.mailingListId?.trim()
     const mailingListId = given ? checkMailingListId(given, 'The audience setting Existing mailing list ID') : undefined
     const client = new MailingListClient(request, settings, { statsContext })
-    requireIdentifierDeduplication(directoryId, await deduplicationOf(client, directoryId))
+    requireIdentifierDeduplication(directoryId, await deduplicationOf(client, directoryId), AUDIENCE_NEEDS)
     if (mailingListId) {
       await client.getMailingList(directoryId, mailingListId)
       return { externalId: formatExternalId({ directoryId, mailingListId }) }

@@ -2,7 +2,8 @@ import { RetryableError, type AudienceMembership, type JSONLikeObject } from '@s
 import type { SyncMode } from '@segment/actions-core/destination-kit/types'
 import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
 import type { ContactBody, MailingListClient } from '../client'
-import { deduplicationOf, requireRuleApplies } from '../audience/deduplication'
+import { AUDIENCE_NEEDS } from '../audience/audience-config'
+import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
 import { ContactResolver, rememberWritten, type GroupLookup } from '../contacts/contact-resolver'
 import { DEFAULT_MULTIPLE_MATCHES } from '../contacts/multiple-matches'
 import { groupByIdentity, IDENTIFIERS, SAME_CONTACT_REACH, type IdentityGroup } from '../contacts/identity-groups'
@@ -29,7 +30,7 @@ const withMembership = (contact: ContactBody, event: AudienceEvent, member: bool
 
 const add: Work = async (client, resolver, { group, last }) => {
   const { directoryId, mailingListId } = last.list
-  requireRuleApplies(directoryId, await deduplicationOf(client, directoryId), group.contact)
+  requireRuleApplies(directoryId, await deduplicationOf(client, directoryId), group.contact, AUDIENCE_NEEDS)
   const body = withMembership(group.contact, last, true)
   const known = resolver.knownContacts(directoryId)
   const keys = IDENTIFIERS.filter((type) => body[type]).map((type) => known.key(type, body[type] as string))

@@ -1,16 +1,14 @@
-import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
+import { PayloadValidationError } from '@segment/actions-core'
 import { failed, type Outcome } from '../batching'
 import {
   IMPORT_BODY_BUDGET_BYTES,
   IMPORT_BODY_LIMIT_BYTES,
   IMPORT_RECORD_LIMIT,
-  type ContactBody,
   type ImportRecord,
   type QualtricsClient
 } from '../client'
-import { DEDUPLICATION_SETTING, deduplicationOf } from '../audience/deduplication'
-import { buildContactBody, contactFields } from '../contacts/contact-fields'
-import { IDENTIFIERS } from '../contacts/identity-groups'
+import { deduplicationOf, requireRuleApplies, type DeduplicationNeed } from '../contacts/deduplication'
+import { buildContactBody } from '../contacts/contact-fields'
 import type { Payload } from './generated-types'
 import { prepareTransaction } from './transaction'
 
@@ -33,9 +31,6 @@ export interface ImportChunk {
   mailingListId: string
   items: ImportItem[]
 }
-
-const labelOf = (field: keyof ContactBody) => contactFields[field as keyof typeof contactFields]?.label ?? field
-const listed = (fields: (keyof ContactBody)[]) => fields.map(labelOf).join(' and ')
 
 /** The transactions API's `YYYY-MM-DD HH:mm:ss` (UTC) as ISO 8601, the form Qualtrics' imports read dates in. */
 const isoDate = (transactionDate: string) => `${transactionDate.replace(' ', 'T')}Z`
@@ -76,27 +71,11 @@ export function prepareImportItems(payloads: Payload[], indices: number[], outco
   return [...items.values()]
 }
 
-/** Without a rule on an identifier, an import sent again would create its contacts again (or merge namesakes). */
-function notDeduplicating(directoryId: string, fields: (keyof ContactBody)[]): IntegrationError {
-  const now = fields.length === 0 ? 'does not deduplicate contacts' : `deduplicates only on ${listed(fields)}`
-  return new IntegrationError(
-    `Bulk import needs directory ${directoryId} to deduplicate contacts on an identifier (External Data Reference, Email or ` +
-      `Phone number), and it ` +
-      `${now}: an import sent again would create every contact again. Turn on ${DEDUPLICATION_SETTING}, or turn ` +
-      '"Bulk import" off.',
-    'DEDUPLICATION_REQUIRED',
-    400
-  )
-}
-
-/** Qualtrics applies a rule only when the record has every field of it: otherwise each resend is a new contact. */
-function missingFields(directoryId: string, fields: (keyof ContactBody)[], record: ImportRecord) {
-  const missing = fields.filter((field) => record[field] === undefined)
-  return new PayloadValidationError(
-    `Bulk import: directory ${directoryId} deduplicates contacts on ${listed(fields)}, and this event has no ` +
-      `${listed(missing)}: Qualtrics could not match it to a contact, so every resend would create another. Map ` +
-      `${listed(missing)}, or turn "Bulk import" off.`
-  )
+/** An import sent again (after a poll ran out of time) must merge into the contacts the first one made. */
+const IMPORT_NEEDS: DeduplicationNeed = {
+  what: 'Bulk import',
+  risk: 'an import sent again would create every contact again',
+  otherwise: 'turn "Bulk import" off'
 }
 
 /**
@@ -111,19 +90,12 @@ export async function requireDeduplication(
 ): Promise<ImportItem[]> {
   const kept: ImportItem[] = []
   for (const item of items) {
-    let problem: unknown
     try {
-      const fields = await deduplicationOf(client, item.directoryId)
-      if (!fields.some((field) => (IDENTIFIERS as string[]).includes(field))) {
-        problem = notDeduplicating(item.directoryId, fields)
-      } else if (fields.some((field) => item.record[field] === undefined)) {
-        problem = missingFields(item.directoryId, fields, item.record)
-      }
+      requireRuleApplies(item.directoryId, await deduplicationOf(client, item.directoryId), item.record, IMPORT_NEEDS)
+      kept.push(item)
     } catch (error) {
-      problem = error
+      for (const index of item.indices) outcomes[index] = failed(error)
     }
-    if (problem === undefined) kept.push(item)
-    else for (const index of item.indices) outcomes[index] = failed(problem)
   }
   return kept
 }

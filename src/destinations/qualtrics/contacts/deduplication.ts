@@ -1,8 +1,8 @@
 import { IntegrationError } from '@segment/actions-core'
 import type { ContactBody, QualtricsClient } from '../client'
-import { contactFields } from '../contacts/contact-fields'
-import { IDENTIFIERS } from '../contacts/identity-groups'
-import { criteriaFieldsOf } from '../contacts/resolve-contact'
+import { contactFields } from './contact-fields'
+import { IDENTIFIERS } from './identity-groups'
+import { criteriaFieldsOf } from './resolve-contact'
 
 /** Where the setting is, in the words of Qualtrics' own page (XM Directory → Directory settings). */
 export const DEDUPLICATION_SETTING =
@@ -36,7 +36,7 @@ export function deduplicationOf(client: QualtricsClient, directoryId: string, no
     const directory = directories.find((d) => d.directoryId === directoryId)
     if (!directory) {
       throw new IntegrationError(
-        `Directory ${directoryId} is not among the directories these credentials can list: check the audience's Directory ID.`,
+        `Directory ${directoryId} is not among the directories these credentials can list: check the Directory ID.`,
         'DIRECTORY_NOT_FOUND',
         404
       )
@@ -57,12 +57,27 @@ export function clearDeduplicationCache(): void {
   criteria.clear()
 }
 
-/** Adding to a list needs a directory that deduplicates on at least one identifier, or every add is a new contact. */
-export function requireIdentifierDeduplication(directoryId: string, fields: Fields): void {
+/**
+ * Who needs the directory's deduplication and what goes wrong without it, in the words of the refusal: adding to a
+ * mailing list and a bulk import both create a contact whenever no rule matches.
+ */
+export interface DeduplicationNeed {
+  /** What is refused, e.g. "Adding audience members to a mailing list". */
+  what: string
+  /** What a contact no rule matches would cause, e.g. "each member would become a new contact". */
+  risk: string
+  /** Another way out, e.g. 'turn "Bulk import" off'. */
+  otherwise?: string
+}
+
+const orElse = (need: DeduplicationNeed) => (need.otherwise ? `, or ${need.otherwise}` : '')
+
+/** A directory that deduplicates on no identifier (External Data Reference, Email, Phone number) cannot serve. */
+export function requireIdentifierDeduplication(directoryId: string, fields: Fields, need: DeduplicationNeed): void {
   if (fields.some((field) => (IDENTIFIERS as string[]).includes(field))) return
   const now = fields.length === 0 ? 'does not deduplicate contacts' : `deduplicates only on ${listed(fields)}`
   throw new IntegrationError(
-    `Directory ${directoryId} ${now}: adding audience members to a mailing list would create a duplicate contact for each of them. Turn on ${DEDUPLICATION_SETTING} with a rule on External Data Reference or Email, the identifiers Engage sends.`,
+    `${need.what} needs directory ${directoryId} to deduplicate contacts on an identifier (External Data Reference, Email or Phone number), and it ${now}: ${need.risk}. Turn on ${DEDUPLICATION_SETTING} with a rule on one of them${orElse(need)}.`,
     'DEDUPLICATION_REQUIRED',
     400
   )
@@ -70,15 +85,20 @@ export function requireIdentifierDeduplication(directoryId: string, fields: Fiel
 
 /**
  * Qualtrics applies a rule only when the incoming contact has every field of it (an AND of its fields) and skips it
- * otherwise: the add then creates a second contact. So an event may be added only when it carries each field the
- * directory deduplicates on; an identifier outside the rule is stored on the matched contact and creates nothing.
+ * otherwise, creating a second contact. So a contact may be sent only when it carries each field the directory
+ * deduplicates on; an identifier outside the rule is stored on the matched contact and creates nothing.
  */
-export function requireRuleApplies(directoryId: string, fields: Fields, contact: ContactBody): void {
-  requireIdentifierDeduplication(directoryId, fields)
+export function requireRuleApplies(
+  directoryId: string,
+  fields: Fields,
+  contact: Partial<Record<keyof ContactBody, unknown>>,
+  need: DeduplicationNeed
+): void {
+  requireIdentifierDeduplication(directoryId, fields, need)
   const missing = fields.filter((field) => contact[field] === undefined)
   if (missing.length === 0) return
   throw new IntegrationError(
-    `Directory ${directoryId} deduplicates on ${listed(fields)}, and this event has no ${listed(missing)}: Qualtrics would skip the rule and add a duplicate contact to the list, so nothing was sent. Map ${listed(missing)} for every member, or change ${DEDUPLICATION_SETTING} to a rule on fields every event has (such as Email).`,
+    `Directory ${directoryId} deduplicates contacts on ${listed(fields)}, and this event has no ${listed(missing)}: Qualtrics would skip the rule and create another contact, so nothing was sent. Map ${listed(missing)} for every event, or change ${DEDUPLICATION_SETTING} to a rule on fields every event has (such as Email)${orElse(need)}.`,
     'DEDUPLICATION_NOT_MATCHING',
     400
   )
