@@ -5,158 +5,28 @@
  * field, triggers that do not parse, dynamic fields without a handler, batching fields without a batch path.
  * Prints one ✓ line per valid destination, or every problem, and exits 1 on any problem.
  */
-import type {
-  AuthenticationScheme,
-  DestinationDefinition,
-  GlobalSetting,
-  InputField,
-  Preset
-} from '@segment/actions-core'
-import validateMapping from '@segment/actions-core/mapping-kit/validate'
-import { parseFql } from '@segment/destination-subscriptions'
+import type { DestinationDefinition } from '@segment/actions-core'
 import { destinations } from '../src/destinations'
-
-type FieldType = InputField['type']
-type SettingType = GlobalSetting['type']
-type AuthScheme = AuthenticationScheme<unknown>['scheme']
-type EventSlug = Extract<Preset, { type: 'specificEvent' }>['eventSlug']
-type Obj = Record<string, unknown>
-
-// Records rather than arrays so that the compiler fails here when actions-core adds or drops a member of the union.
-const FIELD_TYPES: Record<FieldType, true> = {
-  string: true,
-  text: true,
-  number: true,
-  integer: true,
-  datetime: true,
-  boolean: true,
-  password: true,
-  object: true
-}
-const SETTING_TYPES: Record<SettingType, true> = { string: true, password: true, number: true, boolean: true }
-const AUTH_SCHEMES: Record<AuthScheme, true> = { basic: true, custom: true, oauth2: true, 'oauth-managed': true }
-const EVENT_SLUGS: Record<EventSlug, true> = {
-  warehouse_entity_added_track: true,
-  warehouse_entity_removed_track: true,
-  warehouse_audience_entered_track: true,
-  warehouse_audience_exited_track: true,
-  warehouse_audience_membership_changed_identify: true,
-  warehouse_entity_values_changed_track: true,
-  warehouse_all_events_track: true,
-  journeys_step_entered_track: true
-}
-const MODES = ['cloud', 'device', 'warehouse']
-const BATCH_FIELDS = ['enable_batching', 'batch_size']
-
-const isObj = (value: unknown): value is Obj => typeof value === 'object' && value !== null && !Array.isArray(value)
-const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim() !== ''
-const quote = (value: unknown): string => {
-  const text = JSON.stringify(value) ?? String(value)
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text
-}
-const oneOf = (allowed: Record<string, true> | string[]) =>
-  (Array.isArray(allowed) ? allowed : Object.keys(allowed)).join(', ')
-/** Mapping-kit treats any object with an @-prefixed key as a directive, so the type checks below leave it alone. */
-const looksLikeDirective = (value: unknown): boolean =>
-  isObj(value) && Object.keys(value).some((k) => k.startsWith('@'))
-
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return String(value)
-  if (Array.isArray(value)) return 'an array'
-  const type = typeof value
-  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`
-}
-
-/** Mapping-kit throws one error, or an AggregateError (iterable) holding one per bad key: one message each. */
-function errorMessages(error: unknown): string[] {
-  if (typeof error === 'object' && error !== null && Symbol.iterator in error) {
-    return [...(error as Iterable<unknown>)].flatMap(errorMessages)
-  }
-  const message = error instanceof Error ? error.message : String(error)
-  return [message.replace(/^\/ /, '')]
-}
-
-/** Problems mapping-kit's own validator finds in a mapping or a single mapped value (what Segment refuses to save). */
-function mappingProblems(value: unknown): string[] {
-  try {
-    validateMapping(value)
-    return []
-  } catch (error) {
-    return errorMessages(error)
-  }
-}
-
-function fqlProblem(fql: unknown): string | undefined {
-  if (typeof fql !== 'string') return `is ${kindOf(fql)}, not an FQL string`
-  try {
-    const parsed: unknown = parseFql(fql)
-    if (isObj(parsed) && 'error' in parsed) {
-      const error = parsed.error
-      return `${quote(fql)} does not parse: ${error instanceof Error ? error.message : String(error)}`
-    }
-  } catch (error) {
-    return `${quote(fql)} does not parse: ${error instanceof Error ? error.message : String(error)}`
-  }
-  return undefined
-}
-
-function matchesType(type: unknown, value: unknown): boolean {
-  switch (type) {
-    case 'string':
-    case 'text':
-    case 'password':
-      return typeof value === 'string'
-    case 'datetime':
-      // actions-core's JSON schema for datetime accepts a string or a number (epoch).
-      return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value)
-    case 'integer':
-      return Number.isInteger(value)
-    case 'boolean':
-      return typeof value === 'boolean'
-    case 'object':
-      return isObj(value)
-    default:
-      // An unknown type is reported by the field check; nothing to compare against.
-      return true
-  }
-}
-
-/** Why one literal (not a directive) cannot be a value of the field: type, null, choices (actions-core's enum). */
-function literalProblems(field: Obj, value: unknown): string[] {
-  if (looksLikeDirective(value)) return []
-  if (value === null) return field.allowNull === true ? [] : ['is null but the field does not set allowNull']
-  if (!matchesType(field.type, value)) {
-    return [`is ${kindOf(value)} (${quote(value)}), which a ${String(field.type)} field does not take`]
-  }
-  if (Array.isArray(field.choices) && field.choices.length > 0) {
-    const values = field.choices.map((choice: unknown) => (isObj(choice) ? choice.value : choice))
-    if (!values.includes(value)) return [`is ${quote(value)}, not one of the field's choices (${quote(values)})`]
-  }
-  return []
-}
-
-/** Why a literal value (default or preset mapping entry) does not fit the field; directives are left to mapping-kit. */
-function typeProblems(field: Obj, value: unknown): string[] {
-  if (looksLikeDirective(value)) return []
-  if (field.multiple === true) {
-    if (!Array.isArray(value)) return [`is ${kindOf(value)} but the field has multiple: true, so it takes a list`]
-    return value.flatMap((item, i) => literalProblems(field, item).map((problem) => `item ${i} ${problem}`))
-  }
-  return literalProblems(field, value)
-}
-
-/** What the CLI requires of every setting and field alike: a label, a description and a known type. */
-function describedProblems(at: string, entry: Obj, types: Record<string, true>, kind: string): string[] {
-  const problems: string[] = []
-  if (!nonEmpty(entry.label)) problems.push(`${at}: has no label`)
-  if (!nonEmpty(entry.description)) problems.push(`${at}: has no description`)
-  if (!Object.hasOwn(types, String(entry.type))) {
-    problems.push(`${at}: type ${quote(entry.type)} is not a ${kind} type (${oneOf(types)})`)
-  }
-  return problems
-}
+import { audienceProblems, syncModeProblems } from './validate-audience'
+import {
+  type Obj,
+  FIELD_TYPES,
+  SETTING_TYPES,
+  AUTH_SCHEMES,
+  EVENT_SLUGS,
+  MODES,
+  BATCH_FIELDS,
+  isObj,
+  nonEmpty,
+  quote,
+  oneOf,
+  looksLikeDirective,
+  mappingProblems,
+  fqlProblem,
+  literalProblems,
+  typeProblems,
+  describedProblems
+} from './validate-checks'
 
 function settingProblems(definition: Obj): string[] {
   const problems: string[] = []
@@ -181,54 +51,6 @@ function settingProblems(definition: Obj): string[] {
         : literalProblems(setting, setting.default)
       problems.push(...found.map((problem) => `${where}.default: ${problem}`))
     }
-  }
-  return problems
-}
-
-const SYNC_MODES = ['add', 'update', 'upsert', 'delete', 'mirror']
-
-/**
- * An audience destination's per-audience settings (described, setting types), its mode, and createAudience with
- * getAudience (both or neither, as actions-core requires before it calls either).
- */
-function audienceProblems(definition: Obj): string[] {
-  const problems: string[] = []
-  if (definition.audienceFields !== undefined) {
-    if (!isObj(definition.audienceFields)) return ['audienceFields: is not an object']
-    for (const [key, setting] of Object.entries(definition.audienceFields)) {
-      if (!isObj(setting)) problems.push(`audienceFields.${key}: is not an object`)
-      else problems.push(...describedProblems(`audienceFields.${key}`, setting, SETTING_TYPES, 'setting'))
-    }
-  }
-  const config = definition.audienceConfig
-  if (config === undefined) return problems
-  if (!isObj(config)) return [...problems, 'audienceConfig: is not an object']
-  const mode = isObj(config.mode) ? config.mode : {}
-  if (mode.type !== 'realtime' && !(mode.type === 'synced' && typeof mode.full_audience_sync === 'boolean')) {
-    problems.push(
-      `audienceConfig.mode: ${quote(config.mode)} is not {type: 'realtime'} or {type: 'synced', full_audience_sync}`
-    )
-  }
-  if ((typeof config.createAudience === 'function') !== (typeof config.getAudience === 'function')) {
-    problems.push('audienceConfig: has one of createAudience and getAudience; actions-core needs both or neither')
-  }
-  return problems
-}
-
-/** An action-level syncMode: described, its choices sync modes, its default one of them. */
-function syncModeProblems(where: string, syncMode: unknown): string[] {
-  if (syncMode === undefined) return []
-  if (!isObj(syncMode)) return [`${where}.syncMode: is not an object`]
-  const problems: string[] = []
-  if (!nonEmpty(syncMode.label)) problems.push(`${where}.syncMode: has no label`)
-  if (!nonEmpty(syncMode.description)) problems.push(`${where}.syncMode: has no description`)
-  const values = Array.isArray(syncMode.choices) ? syncMode.choices.map((c: unknown) => (isObj(c) ? c.value : c)) : []
-  const unknown = values.filter((value) => !SYNC_MODES.includes(String(value)))
-  if (values.length === 0) problems.push(`${where}.syncMode.choices: none given`)
-  if (unknown.length > 0)
-    problems.push(`${where}.syncMode.choices: ${quote(unknown)} not among ${SYNC_MODES.join(', ')}`)
-  if (!values.includes(syncMode.default)) {
-    problems.push(`${where}.syncMode.default: ${quote(syncMode.default)} is not one of its choices`)
   }
   return problems
 }
