@@ -1,22 +1,16 @@
-import { ContactBook, type ContactFilter, type StoredContact } from './contact-book'
+import type { ContactFilter, StoredContact } from './contact-book'
 import { CRITERIA_TO_FIELD, validateContactBody } from './contact-fields'
 import { newErasureRequestId, type ErasureAsk, type ErasureRequest } from './erasure'
 import { notFound } from './errors'
-import { MailingLists } from './mailing-lists'
+import type { MailingLists } from './mailing-lists'
 import { OAuthClients } from './oauth'
 import { newId } from './plain-object'
-import {
-  DEDUPLICATION_FIELDS,
-  deduplicationRulesOf,
-  type DeduplicationCriteria,
-  type DeduplicationField,
-  type SandboxSeed,
-  type SeedUser
-} from './seed-types'
-import { buildTransactions, type StoredTransaction } from './transactions'
+import type { SandboxSeed, SeedUser } from './seed-types'
+import { buildTransactions } from './transactions'
 import { EventSubscriptions } from './event-subscriptions'
 import { SurveyBook } from './surveys'
 import { ImportJobs, type ImportDirectory } from './imports'
+import { directoryFromSeed, directoryListing, directorySnapshot, type DirectoryState } from './directory'
 
 export interface WorkflowRun {
   id: string
@@ -28,28 +22,11 @@ export interface WorkflowRun {
   responseLost?: boolean
 }
 
-interface DirectoryState {
-  directoryId: string
-  name: string
-  isDefault: boolean
-  deduplicationRules: DeduplicationField[][]
-  mailingLists: MailingLists
-  contacts: ContactBook
-  transactions: StoredTransaction[]
-}
-
 export interface StoreOptions {
   /** The sandbox clock in milliseconds (default: real time). */
   now?: () => number
   /** See `indexLagMs` on the store. */
   indexLagMs?: number
-}
-
-/** Every flag spelled out, as Qualtrics lists them: the given rule's fields true, the others false. */
-function criteriaOf(rule: DeduplicationField[] = []): Required<DeduplicationCriteria> {
-  return Object.fromEntries(
-    DEDUPLICATION_FIELDS.map((field) => [field, rule.includes(field)])
-  ) as Required<DeduplicationCriteria>
 }
 
 export type StoredUser = SeedUser & { userId: string; brandId: string }
@@ -88,27 +65,8 @@ export class SandboxStore {
       })
     }
     for (const workflow of seed.workflows) this.workflows.add(workflow.urlTokenId)
-    for (const seeded of seed.directories) {
-      const created = Date.now()
-      const rules = deduplicationRulesOf(seeded)
-      const { directoryId } = seeded
-      const contacts = new ContactBook(
-        directoryId,
-        rules.map((rule) => rule.map((field) => CRITERIA_TO_FIELD[field]))
-      )
-      const directory: DirectoryState = {
-        directoryId,
-        name: seeded.name ?? directoryId,
-        isDefault: seeded.isDefault ?? false,
-        deduplicationRules: rules,
-        mailingLists: new MailingLists({ directoryId, contacts, now: this.now, indexedUpTo: () => this.indexedUpTo() }),
-        contacts,
-        transactions: []
-      }
-      this.directories.set(directoryId, directory)
-      for (const { id, ...contact } of seeded.contacts ?? []) contacts.seed(validateContactBody(contact), id)
-      directory.mailingLists.seed(seeded.mailingLists ?? [], created)
-    }
+    const clock = { now: this.now, indexedUpTo: () => this.indexedUpTo() }
+    for (const seeded of seed.directories) this.directories.set(seeded.directoryId, directoryFromSeed(seeded, clock))
     this.imports = new ImportJobs(this.now, (directoryId) => this.importDirectory(directoryId))
   }
 
@@ -126,18 +84,8 @@ export class SandboxStore {
     return this.workflows.has(urlTokenId)
   }
 
-  /**
-   * `deduplicationCriteria` is the first merge rule: what Qualtrics reports for several rules is not documented,
-   * and clients that read this field keep working.
-   */
   listDirectories() {
-    return [...this.directories.values()].map((d) => ({
-      directoryId: d.directoryId,
-      name: d.name,
-      contactCount: d.contacts.size,
-      isDefault: d.isDefault,
-      deduplicationCriteria: criteriaOf(d.deduplicationRules[0])
-    }))
+    return [...this.directories.values()].map(directoryListing)
   }
 
   listMailingLists(directoryId: string) {
@@ -274,15 +222,7 @@ export class SandboxStore {
         brandId,
         brandAdmin: brandAdmin ?? false
       })),
-      directories: [...this.directories.values()].map((d) => ({
-        directoryId: d.directoryId,
-        name: d.name,
-        deduplicationCriteria: criteriaOf(d.deduplicationRules[0]),
-        deduplicationRules: d.deduplicationRules.map((rule) => criteriaOf(rule)),
-        mailingLists: d.mailingLists.snapshot(),
-        contacts: d.contacts.all(),
-        transactions: d.transactions
-      })),
+      directories: [...this.directories.values()].map(directorySnapshot),
       workflows: [...this.workflows].map((urlTokenId) => ({
         urlTokenId,
         runs: this.workflowRuns.filter((run) => run.urlTokenId === urlTokenId).length
