@@ -82,6 +82,9 @@ test('a keyboard user delivers an event from the tester and finds the contact in
   const contactRow = (await page.locator('#sandbox-contacts tbody tr').first().textContent()) ?? ''
   expect(contactRow).toContain('Kay')
   expect(contactRow).toContain('kb-1')
+  // The seeded list, with its member count (none yet: the tester's contact was not added to a list).
+  const listRow = await page.locator('#sandbox-lists tbody tr').first().locator('td').allTextContents()
+  expect(listRow).toEqual(['CG_sandbox000001', 'Sandbox customers', 'POOL_sandbox0000001', '0'])
 
   expect(problems).toEqual([])
 })

@@ -37,10 +37,15 @@ function transactionsOf(directories) {
 
 function listsOf(directories) {
   const rows = directories.flatMap((d) =>
-    (d.mailingLists ?? []).map((l) => [l.mailingListId ?? l.id, l.name ?? '', d.directoryId])
+    (d.mailingLists ?? []).map((l) => [
+      l.mailingListId ?? l.id,
+      l.name ?? '',
+      d.directoryId,
+      String(l.contactCount ?? (l.members ?? []).length)
+    ])
   )
   return rows.length
-    ? table('Mailing lists', ['Mailing list', 'Name', 'Directory'], rows)
+    ? table('Mailing lists', ['Mailing list', 'Name', 'Directory', 'Members'], rows)
     : el('p', { class: 'muted' }, 'None.')
 }
 
