@@ -206,6 +206,28 @@ describe('syncAudience: exiting the audience', () => {
     expect(nock.pendingMocks()).toEqual([])
   })
 
+  it('with membership recorded, a stale remembered contact is looked up afresh before the contact is written', async () => {
+    directoriesWith(EMAIL_DEDUP)
+    qualtrics()
+      .post(LIST_CONTACTS)
+      .reply(200, ok({ id: 'CID_old' }))
+    await run(engageIdentify(true))
+    qualtrics().delete(`${LIST_CONTACTS}/CID_old`).reply(404, qualtricsError(404, 'not in list'))
+    qualtrics()
+      .get(LIST)
+      .reply(200, ok({ mailingListId: MAILING_LIST }))
+    search('user-1', ['CID_new'])
+    qualtrics().delete(`${LIST_CONTACTS}/CID_new`).reply(200, ok({}))
+    // Only the contact that was actually in the list is written: nothing is sent for CID_old.
+    const updated = qualtrics()
+      .put(`${DIR}/contacts/CID_new`, { embeddedData: { [`segment_${AUDIENCE_KEY}`]: 'false' } })
+      .reply(200, ok({}))
+    await run(engageIdentify(false), { membershipOnContact: true })
+    expect(updated.isDone()).toBe(true)
+    expect(lastData()).toMatchObject({ action: 'removed', contactId: 'CID_new' })
+    expect(nock.pendingMocks()).toEqual([])
+  })
+
   it('sets segment_<audience key> to "false" on the contact when membership is recorded', async () => {
     search('user-1', ['CID_1'])
     qualtrics().delete(`${LIST_CONTACTS}/CID_1`).reply(200, ok({}))
@@ -428,6 +450,45 @@ describe('syncAudience in a batch', () => {
     expect(nodes().map((n) => [n.status, n.body?.action, n.body?.supersededBy])).toEqual([
       [200, 'removed', 1],
       [200, 'removed', undefined]
+    ])
+  })
+
+  it('two people who share an email are two people: each is added, one after the other in batch order', async () => {
+    directoriesWith({ ...EMAIL_DEDUP, externalDataReference: true, email: false })
+    const sent: string[] = []
+    qualtrics()
+      .post(LIST_CONTACTS)
+      .times(2)
+      .reply((_uri, body) => {
+        sent.push((body as { extRef: string }).extRef)
+        return [200, ok({ id: `CID_${(body as { extRef: string }).extRef}` })]
+      })
+    await batch([
+      engageIdentify(true, { userId: 'u1', traits: { email: 'family@x.co', [AUDIENCE_KEY]: true } }),
+      engageIdentify(true, { userId: 'u2', traits: { email: 'family@x.co', [AUDIENCE_KEY]: true } })
+    ])
+    expect(sent).toEqual(['u1', 'u2'])
+    expect(nodes().map((n) => [n.status, n.body?.action, n.body?.contactId, n.body?.supersededBy])).toEqual([
+      [200, 'added', 'CID_u1', undefined],
+      [200, 'added', 'CID_u2', undefined]
+    ])
+  })
+
+  it('one of two people sharing an email exits while the other enters: each gets their own change', async () => {
+    directoriesWith({ ...EMAIL_DEDUP, externalDataReference: true, email: false })
+    search('u1', ['CID_u1'])
+    const removed = qualtrics().delete(`${LIST_CONTACTS}/CID_u1`).reply(200, ok({}))
+    const added = qualtrics()
+      .post(LIST_CONTACTS, (body) => body.extRef === 'u2')
+      .reply(200, ok({ id: 'CID_u2' }))
+    await batch([
+      engageIdentify(false, { userId: 'u1', traits: { email: 'family@x.co', [AUDIENCE_KEY]: false } }),
+      engageIdentify(true, { userId: 'u2', traits: { email: 'family@x.co', [AUDIENCE_KEY]: true } })
+    ])
+    expect(removed.isDone() && added.isDone()).toBe(true)
+    expect(nodes().map((n) => [n.status, n.body?.action, n.body?.contactId])).toEqual([
+      [200, 'removed', 'CID_u1'],
+      [200, 'added', 'CID_u2']
     ])
   })
 

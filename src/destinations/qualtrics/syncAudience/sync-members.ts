@@ -6,7 +6,14 @@ import { AUDIENCE_NEEDS } from '../audience/audience-config'
 import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
 import { ContactResolver, rememberWritten, type GroupLookup } from '../contacts/contact-resolver'
 import { DEFAULT_MULTIPLE_MATCHES } from '../contacts/multiple-matches'
-import { groupByIdentity, IDENTIFIERS, SAME_CONTACT_REACH, type IdentityGroup } from '../contacts/identity-groups'
+import {
+  groupByIdentity,
+  IDENTIFIERS,
+  SAME_CONTACT_REACH,
+  SAME_PERSON,
+  type IdentityGroup,
+  type IdentityMember
+} from '../contacts/identity-groups'
 import { whileHolding } from '../contacts/in-flight'
 import { checkAudienceEvent, type AudienceEvent } from './audience-events'
 import type { Payload } from './generated-types'
@@ -44,24 +51,41 @@ const add: Work = async (client, resolver, { group, last }) => {
   )
 }
 
-/** Removes the found contact; a cached contact the list does not hold is looked up afresh once (merged or deleted). */
+/**
+ * Removes the found contact. A remembered contact the list does not hold may have been merged or deleted since, so
+ * the person is looked up afresh once before the list is taken as already without them; only then is membership on
+ * the contact recorded, on the contact that was actually looked at.
+ */
 const remove: Work = async (client, resolver, { group, last }) => {
   const { directoryId, mailingListId } = last.list
   let found = await resolver.find(group, REMOVAL_LOOKUP)
-  for (let attempt = 0; found; attempt++) {
-    const sent = { contactId: found.contactId }
-    const outcome = await settle(async () => {
-      const { removed } = await client.removeFromMailingList(directoryId, mailingListId, sent.contactId)
-      if (last.membershipField) await client.updateContact(directoryId, sent.contactId, withMembership({}, last, false))
-      const note = removed ? {} : { note: `Contact ${sent.contactId} was not in mailing list ${mailingListId}.` }
-      return succeeded(sent, { action: removed ? 'removed' : 'none', directoryId, mailingListId, ...sent, ...note })
-    }, sent)
-    if (found.source !== 'cached' || attempt > 0 || !outcome.ok || outcome.body.action !== 'none') return outcome
-    resolver.forget(group, found.contactId)
-    found = await resolver.find(group, REMOVAL_LOOKUP, true)
-  }
-  const note = `No contact in directory ${directoryId} matches this person: nobody to remove from mailing list ${mailingListId}.`
-  return succeeded({}, { action: 'none', directoryId, mailingListId, note })
+  const sent: { contactId?: string } = {}
+  return settle(async () => {
+    let removed = false
+    if (found) {
+      sent.contactId = found.contactId
+      removed = (await client.removeFromMailingList(directoryId, mailingListId, found.contactId)).removed
+      if (!removed && found.source === 'cached') {
+        resolver.forget(group, found.contactId)
+        found = await resolver.find(group, REMOVAL_LOOKUP, true)
+        if (found) {
+          sent.contactId = found.contactId
+          removed = (await client.removeFromMailingList(directoryId, mailingListId, found.contactId)).removed
+        }
+      }
+    }
+    if (!found) {
+      const note = `No contact in directory ${directoryId} matches this person: nobody to remove from mailing list ${mailingListId}.`
+      return succeeded({}, { action: 'none', directoryId, mailingListId, note })
+    }
+    const { contactId } = found
+    if (last.membershipField) await client.updateContact(directoryId, contactId, withMembership({}, last, false))
+    const note = removed ? {} : { note: `Contact ${contactId} was not in mailing list ${mailingListId}.` }
+    return succeeded(
+      { contactId },
+      { action: removed ? 'removed' : 'none', directoryId, mailingListId, contactId, ...note }
+    )
+  }, sent)
 }
 
 /** A change the sync mode leaves alone is acknowledged, never sent. */
@@ -75,8 +99,13 @@ function workFor(change: PersonChange, syncMode: SyncMode): Work | undefined {
   return syncMode === 'add' ? undefined : remove
 }
 
-/** One person's events in each list (any shared identifier, as the directory's deduplication compares them). */
-function changesOf(events: AudienceEvent[]): PersonChange[] {
+/**
+ * One change per person and list (events grouped as the same person: any shared identifier, but two extRefs are
+ * two people), in chains of people whose writes could reach one contact through the directory's deduplication
+ * (a shared email, say). A chain goes out one change after another in the order of their deciding events; chains go
+ * out a few at a time.
+ */
+function changeChainsOf(events: AudienceEvent[]): PersonChange[][] {
   const byList = new Map<string, AudienceEvent[]>()
   for (const event of events) {
     const key = `${event.list.directoryId}:${event.list.mailingListId}`
@@ -84,11 +113,20 @@ function changesOf(events: AudienceEvent[]): PersonChange[] {
   }
   return [...byList.values()].flatMap((listEvents) => {
     const byIndex = new Map(listEvents.map((event) => [event.index, event]))
-    const members = listEvents.map(({ index, list, contact }) => ({ index, directoryId: list.directoryId, contact }))
-    return groupByIdentity(members, SAME_CONTACT_REACH).map((group) => ({
-      group,
-      last: byIndex.get(group.indices[group.indices.length - 1]) as AudienceEvent
-    }))
+    const members = new Map(
+      listEvents.map(({ index, list, contact }) => [index, { index, directoryId: list.directoryId, contact }])
+    )
+    return groupByIdentity([...members.values()], SAME_CONTACT_REACH).map((reach) => {
+      const people = groupByIdentity(
+        reach.indices.map((index) => members.get(index) as IdentityMember),
+        SAME_PERSON
+      )
+      const changes = people.map((group) => ({
+        group,
+        last: byIndex.get(group.indices[group.indices.length - 1]) as AudienceEvent
+      }))
+      return changes.sort((a, b) => a.last.index - b.last.index)
+    })
   })
 }
 
@@ -138,16 +176,18 @@ export async function syncMembers(
   })
   const resolver = new ContactResolver(client)
   let halted = false
-  await mapWithConcurrency(changesOf(events), BATCH_CONCURRENCY, async (change) => {
-    const work = workFor(change, syncMode)
-    let outcome: Outcome
-    if (!work) outcome = skipped(change, syncMode)
-    else if (halted) outcome = notSentWhileRateLimited()
-    else {
-      outcome = await work(client, resolver, change).catch((error: unknown) => failed(error))
-      halted ||= rateLimited(outcome)
+  await mapWithConcurrency(changeChainsOf(events), BATCH_CONCURRENCY, async (chain) => {
+    for (const change of chain) {
+      const work = workFor(change, syncMode)
+      let outcome: Outcome
+      if (!work) outcome = skipped(change, syncMode)
+      else if (halted) outcome = notSentWhileRateLimited()
+      else {
+        outcome = await work(client, resolver, change).catch((error: unknown) => failed(error))
+        halted ||= rateLimited(outcome)
+      }
+      for (const index of change.group.indices) outcomes[index] = forEvent(outcome, index, change.last.index)
     }
-    for (const index of change.group.indices) outcomes[index] = forEvent(outcome, index, change.last.index)
   })
   return outcomes
 }
