@@ -4,13 +4,8 @@ import { contactLevelsFor } from './contact-levels'
 import { IDENTIFIERS, normalizeIdentifier, type IdentityGroup } from './identity-groups'
 import { whileHolding } from './in-flight'
 import type { MultipleMatches } from './multiple-matches'
-import {
-  deduplicationFields,
-  findContactId,
-  resolveContactId,
-  type ContactLookup,
-  type ResolvedContact
-} from './resolve-contact'
+import { deduplicationIfListed } from './deduplication'
+import { findContactId, resolveContactId, type ContactLookup, type ResolvedContact } from './resolve-contact'
 
 /** How a group is looked up: the options of its first event (events of one batch share a mapping). */
 export interface GroupLookup {
@@ -57,13 +52,11 @@ function rememberResolved(known: KnownContacts, group: IdentityGroup, resolved: 
 }
 
 /**
- * Resolves one batch's identity groups to contacts. The directory's deduplication settings are read at most once
- * per directory per batch, and only if needed. Each group holds its identifiers while it resolves (in-flight.ts),
+ * Resolves one batch's identity groups to contacts. The directory's deduplication settings are read only if needed,
+ * at most once per directory every 10 minutes in the process (deduplication.ts). Each group holds its identifiers while it resolves (in-flight.ts),
  * and what it learns goes into the contact cache, which later lookups of the same person use instead of a search.
  */
 export class ContactResolver {
-  private readonly criteria = new Map<string, Promise<(keyof ContactBody)[]>>()
-
   constructor(
     private readonly client: QualtricsClient,
     private readonly cache: ContactCacheLevel = contactLevelsFor(client)
@@ -78,7 +71,7 @@ export class ContactResolver {
     return this.holding(group, fresh, (known) =>
       resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
         mode: lookup.mode,
-        deduplicatedOn: () => this.deduplicatedOn(group.directoryId),
+        deduplicatedOn: () => deduplicationIfListed(this.client, group.directoryId),
         multipleMatches: lookup.multipleMatches,
         values: group.values,
         known
@@ -123,10 +116,5 @@ export class ContactResolver {
   forget(group: IdentityGroup, contactId: string): void {
     const known = this.knownContacts(group.directoryId)
     for (const { type, value } of valuesOf(group)) known.forget(type, value, contactId)
-  }
-
-  private deduplicatedOn(directoryId: string): Promise<(keyof ContactBody)[]> {
-    if (!this.criteria.has(directoryId)) this.criteria.set(directoryId, deduplicationFields(this.client, directoryId))
-    return this.criteria.get(directoryId) as Promise<(keyof ContactBody)[]>
   }
 }

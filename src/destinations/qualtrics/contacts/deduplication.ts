@@ -1,12 +1,27 @@
 import { IntegrationError } from '@segment/actions-core'
-import type { ContactBody, QualtricsClient } from '../client'
+import type { ContactBody, Directory, QualtricsClient } from '../client'
 import { contactFields } from './contact-fields'
 import { IDENTIFIERS } from './identity-groups'
-import { criteriaFieldsOf } from './resolve-contact'
 
 /** Where the setting is, in the words of Qualtrics' own page (XM Directory → Directory settings). */
 export const DEDUPLICATION_SETTING =
   'Automatic deduplication (XM Directory → Directory settings → Automatic deduplication)'
+
+/** `deduplicationCriteria` names (GET /directories) → the contact fields they compare. */
+const CRITERIA_FIELDS: Record<string, keyof ContactBody> = {
+  externalDataReference: 'extRef',
+  email: 'email',
+  phone: 'phone',
+  firstName: 'firstName',
+  lastName: 'lastName'
+}
+
+/** The contact fields a directory's `deduplicationCriteria` turn on (empty: it does not deduplicate). */
+export function criteriaFieldsOf(directory: Directory | undefined): (keyof ContactBody)[] {
+  return Object.entries(directory?.deduplicationCriteria ?? {})
+    .filter(([name, on]) => on === true && name in CRITERIA_FIELDS)
+    .map(([name]) => CRITERIA_FIELDS[name])
+}
 
 /** A directory's settings rarely change; a change is seen within this long. */
 export const CRITERIA_TTL_MS = 10 * 60 * 1000
@@ -50,6 +65,19 @@ export function deduplicationOf(client: QualtricsClient, directoryId: string, no
     if (criteria.get(key)?.fields === fields) criteria.delete(key)
   })
   return fields
+}
+
+/**
+ * The fields to trust a deduplicating create with: like `deduplicationOf`, but a directory missing from the listing
+ * counts as not deduplicating (the lookup then searches, and the search names the directory if it does not exist).
+ */
+export async function deduplicationIfListed(client: QualtricsClient, directoryId: string): Promise<Fields> {
+  try {
+    return await deduplicationOf(client, directoryId)
+  } catch (error) {
+    if ((error as { code?: unknown })?.code === 'DIRECTORY_NOT_FOUND') return []
+    throw error
+  }
 }
 
 /** For tests: forget every directory's criteria. */

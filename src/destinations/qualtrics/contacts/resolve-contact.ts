@@ -1,5 +1,5 @@
 import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
-import type { ContactBody, ContactRecord, Directory, QualtricsClient, SearchableIdentifier } from '../client'
+import type { ContactBody, ContactRecord, QualtricsClient, SearchableIdentifier } from '../client'
 import type { KnownContacts } from './contact-cache'
 import { IDENTIFIERS } from './identity-groups'
 import {
@@ -17,15 +17,6 @@ const LABELS: Record<SearchableIdentifier, string> = {
   email: 'Email',
   phone: 'Phone number'
 }
-/** `deduplicationCriteria` names (GET /directories) → the contact fields they compare. */
-const CRITERIA_FIELDS: Record<string, keyof ContactBody> = {
-  externalDataReference: 'extRef',
-  email: 'email',
-  phone: 'phone',
-  firstName: 'firstName',
-  lastName: 'lastName'
-}
-
 export type ContactLookup = 'search' | 'deduplication'
 
 export interface ResolvedContact {
@@ -69,21 +60,6 @@ export function requireLookupPlan(contact: ContactBody, matchOrder: string[] | u
     )
   }
   return plan
-}
-
-/** The contact fields a directory's `deduplicationCriteria` turn on (empty: it does not deduplicate). */
-export function criteriaFieldsOf(directory: Directory | undefined): (keyof ContactBody)[] {
-  return Object.entries(directory?.deduplicationCriteria ?? {})
-    .filter(([name, on]) => on === true && name in CRITERIA_FIELDS)
-    .map(([name]) => CRITERIA_FIELDS[name])
-}
-
-/** The contact fields a directory deduplicates on, from its `deduplicationCriteria` (empty: it does not). */
-export async function deduplicationFields(
-  client: QualtricsClient,
-  directoryId: string
-): Promise<(keyof ContactBody)[]> {
-  return criteriaFieldsOf((await client.listDirectories()).find((d) => d.directoryId === directoryId))
 }
 
 type Step = { type: SearchableIdentifier; value: string }

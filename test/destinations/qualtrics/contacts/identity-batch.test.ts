@@ -113,6 +113,25 @@ describe('in-flight lookups are shared across batches', () => {
     expect(directories.isDone() && create.isDone() && transactions.isDone()).toBe(true)
   })
 
+  it('deduplication mode reads the directory once for later batches of other people too', async () => {
+    const directories = qualtrics()
+      .get('/API/v3/directories')
+      .reply(
+        200,
+        ok({ elements: [{ directoryId: DIRECTORY, deduplicationCriteria: { externalDataReference: true } }] })
+      )
+    qualtrics()
+      .post(CONTACTS)
+      .times(2)
+      .reply((_uri, body) => [200, ok({ id: `CID_${(body as { extRef: string }).extRef}` })])
+    acceptTransactions(2)
+    const first = await transactionsBatch([purchase(1, {}, 'user-1')], { contactLookup: 'deduplication' })
+    const second = await transactionsBatch([purchase(2, {}, 'user-2')], { contactLookup: 'deduplication' })
+    expect([first[0].body?.contactId, second[0].body?.contactId]).toEqual(['CID_user-1', 'CID_user-2'])
+    expect([first[0].body?.contact, second[0].body?.contact]).toEqual(['deduplication', 'deduplication'])
+    expect(directories.isDone()).toBe(true)
+  })
+
   it('deduplication mode falling back to search shares too', async () => {
     // Read once: the second batch finds the person in the cache before it needs the directory's settings.
     const directories = qualtrics()
