@@ -189,7 +189,8 @@ describe('syncAudience: exiting the audience', () => {
     expect(error.message).toContain(`no mailing list ${MAILING_LIST} in directory ${DIRECTORY}`)
   })
 
-  it('a remembered contact the list does not hold is looked up afresh once (merged or deleted since)', async () => {
+  /** The add remembers CID_old; the list no longer holds it; a fresh search finds CID_new, which it does hold. */
+  const staleRememberedContact = async () => {
     directoriesWith(EMAIL_DEDUP)
     qualtrics()
       .post(LIST_CONTACTS)
@@ -201,23 +202,17 @@ describe('syncAudience: exiting the audience', () => {
       .reply(200, ok({ mailingListId: MAILING_LIST }))
     search('user-1', ['CID_new'])
     qualtrics().delete(`${LIST_CONTACTS}/CID_new`).reply(200, ok({}))
+  }
+
+  it('a remembered contact the list does not hold is looked up afresh once (merged or deleted since)', async () => {
+    await staleRememberedContact()
     await run(engageIdentify(false))
     expect(lastData()).toMatchObject({ action: 'removed', contactId: 'CID_new' })
     expect(nock.pendingMocks()).toEqual([])
   })
 
   it('with membership recorded, a stale remembered contact is looked up afresh before the contact is written', async () => {
-    directoriesWith(EMAIL_DEDUP)
-    qualtrics()
-      .post(LIST_CONTACTS)
-      .reply(200, ok({ id: 'CID_old' }))
-    await run(engageIdentify(true))
-    qualtrics().delete(`${LIST_CONTACTS}/CID_old`).reply(404, qualtricsError(404, 'not in list'))
-    qualtrics()
-      .get(LIST)
-      .reply(200, ok({ mailingListId: MAILING_LIST }))
-    search('user-1', ['CID_new'])
-    qualtrics().delete(`${LIST_CONTACTS}/CID_new`).reply(200, ok({}))
+    await staleRememberedContact()
     // Only the contact that was actually in the list is written: nothing is sent for CID_old.
     const updated = qualtrics()
       .put(`${DIR}/contacts/CID_new`, { embeddedData: { [`segment_${AUDIENCE_KEY}`]: 'false' } })
