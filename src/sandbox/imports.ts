@@ -158,9 +158,9 @@ export class ImportJobs {
   }
 
   /**
-   * One record at `at` (sandbox clock): an address that is plainly not one, or (where the directory deduplicates)
-   * a contact that no merge rule can apply to, fails and is counted; the others are created or merged, gain their
-   * transaction and join the list.
+   * One record at `at` (sandbox clock): an address that is plainly not one fails and is counted; the others are
+   * created, or merged where a rule matches (a record no rule can apply to is a new contact, as with a contact
+   * create), gain their transaction and join the list.
    */
   private apply(job: ImportJob, record: AcceptedRecord, at: number): void {
     const directory = this.directoryOf(job.directoryId)!
@@ -168,10 +168,6 @@ export class ImportJobs {
     if (contact.email !== undefined && !EMAIL.test(contact.email)) {
       job.counts.failed++
       job.invalidEmails.push(contact.email)
-      return
-    }
-    if (directory.rules.length > 0 && directory.rules.every((rule) => rule.some((field) => !contact[field]))) {
-      job.counts.failed++
       return
     }
     const { contact: stored, deduplicated } = directory.contacts.create(contact, at)

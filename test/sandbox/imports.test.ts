@@ -143,15 +143,31 @@ describe('imports in the store (a manual sandbox clock)', () => {
     })
   })
 
-  it('counts as failed, as it processes them, a plainly invalid email (named) and a contact no merge rule applies to', () => {
-    const job = startImport([record('not-an-address'), { firstName: 'No email', transactionData: { orderId: 'x' } }])
-    now = dueAt(2)
+  it('counts as failed, as it processes it, a plainly invalid email (named)', () => {
+    const job = startImport([record('not-an-address')])
+    now = dueAt(1)
     expect(store.imports.status(DIR, ML, job.importId)).toMatchObject({
       status: 'complete',
-      contacts: { count: { added: 0, updated: 0, failed: 2 } },
+      contacts: { count: { added: 0, updated: 0, failed: 1 } },
       transactions: { count: { created: 0 } },
       invalidEmails: ['not-an-address']
     })
+  })
+
+  it('creates a new contact, as a contact create does, for a record no merge rule applies to: a duplicate', () => {
+    // DIR deduplicates on email; without one, no rule applies and the seeded "Seeded" gains a twin.
+    const job = startImport([{ firstName: 'Seeded', transactionData: { orderId: 'x' } }])
+    now = dueAt(1)
+    expect(store.imports.status(DIR, ML, job.importId)).toMatchObject({
+      status: 'complete',
+      contacts: { count: { added: 1, updated: 0, failed: 0 } },
+      transactions: { count: { created: 1 } }
+    })
+    const twins = directory().contacts.filter((c) => c.firstName === 'Seeded')
+    expect(twins).toHaveLength(2)
+    const [newId] = store.snapshot().imports[0].contactIds
+    expect(newId).not.toBe('CID_seeded0000001')
+    expect(Object.keys(store.getContact(DIR, newId).mailingListMembership)).toEqual([ML])
   })
 
   it('creates a contact lacking merge fields where the directory does not deduplicate', () => {

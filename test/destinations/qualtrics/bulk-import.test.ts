@@ -1,6 +1,6 @@
 import type { SegmentEvent, StatsContext } from '@segment/actions-core'
 import nock from 'nock'
-import { setImportPolling } from '../../../src/destinations/qualtrics/client'
+import { setImportPolling, setRequestTimeout } from '../../../src/destinations/qualtrics/client'
 import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/contacts/deduplication'
 import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import {
@@ -85,6 +85,7 @@ beforeEach(() => {
   clearDeduplicationCache()
   setImportPolling({ deadlineMs: 400, firstPollMs: 5, maxPollMs: 40 })
 })
+afterEach(() => setRequestTimeout(undefined))
 afterAll(() => setImportPolling(undefined))
 
 describe('bulk import: the import states', () => {
@@ -180,7 +181,9 @@ describe('bulk import: the import states', () => {
     expect(nodes.map((n) => n.status)).toEqual([504, 504])
     expect(isRetryableStatus(nodes[0].status)).toBe(true)
     expect(nodes[0].errormessage).toMatch(
-      new RegExp(`had not finished import ${IMPORT_ID} after \\d+ s and ${polls} status polls \\(35% done\\)`)
+      new RegExp(
+        `had not finished import ${IMPORT_ID} after \\d+ s and ${polls} status polls, when the batch's wait for its imports ran out \\(35% done\\)`
+      )
     )
     expect(nodes[0].errormessage).toMatch(/segmentMessageId/)
     // Pauses of 5 ms doubling up to 40 ms within 400 ms: about a dozen polls at most, not a hundred.
@@ -296,26 +299,118 @@ describe('bulk import: Qualtrics errors', () => {
     nock.cleanAll()
   })
 
-  it.each([400, 401, 403, 404])(
-    'a %s on a poll ends the wait: the outcome is unknown, so the events are retryable',
+  it.each([400, 401, 403])(
+    'a %s on a poll after the import was accepted is final: the import may have stored the records, so no resend',
     async (status) => {
+      // One status reply only: a second poll would be an undeclared request, which fails the test.
       importAccepted()
       qualtrics().get(STATUS).reply(status, qualtricsError(status, 'no'))
-      const nodes = await bulkBatch([person(1)])
-      expect(nodes[0].status).toBe(503)
-      expect(nodes[0].errormessage).toMatch(/took import PGR_import000001 but its status cannot be read/)
+      const nodes = await bulkBatch([person(1), person(2)])
+      expect(nodes.map((n) => n.status)).toEqual([status, status])
+      expect(isRetryableStatus(nodes[0].status)).toBe(false)
+      expect(nodes[0].errormessage).toMatch(/took import PGR_import000001 but refused to report its status/)
+      expect(nodes[0].errormessage).toMatch(
+        /may have stored these records and their transactions \(transaction batch BT_batch000001\)/
+      )
+      expect(nodes[0].errormessage).toMatch(/Not retried/)
+      expect(nodes[0].errormessage).not.toContain(API_TOKEN)
+      expect(nodes[0].sent).toMatchObject({ email: 'person1@example.com' })
     }
   )
 
-  it.each([400, 500])(
-    'a %s on the transaction batch fails the events with it, and no import is sent',
-    async (status) => {
+  it('polls again after a 404 (Qualtrics documents a read-after-write lag): the next answer decides', async () => {
+    importAccepted()
+    const polls = qualtrics()
+      .get(STATUS)
+      .times(2)
+      .reply(404, qualtricsError(404, 'not yet'))
+      .get(STATUS)
+      .reply(200, complete(1))
+    const nodes = await bulkBatch([person(1)])
+    expect(polls.isDone()).toBe(true)
+    expect(nodes[0].status).toBe(200)
+  })
+
+  it('reports the events retryable (504) naming the 404 when every poll until the deadline gets one', async () => {
+    importAccepted()
+    qualtrics().get(STATUS).times(100).reply(404, qualtricsError(404, 'gone'))
+    const nodes = await bulkBatch([person(1)])
+    expect(nodes[0].status).toBe(504)
+    expect(nodes[0].errormessage).toMatch(
+      /last poll: Qualtrics could not read the import status: import PGR_import000001 was not found \(404\)/
+    )
+    nock.cleanAll()
+  })
+
+  it.each(ERROR_STATUSES)(
+    'a $status on the transaction batch fails the events with it, and no import is sent',
+    async ({ status, retryable, text }) => {
+      // No import is declared: sending one would be an undeclared request, which fails the test.
       directoryDeduplicatingOn('email')
-      qualtrics().post(BATCHES).reply(status, qualtricsError(status, 'no batch'))
-      const nodes = await bulkBatch([person(1)])
-      expect(nodes[0].status).toBe(status)
+      const refused = qualtrics()
+        .post(BATCHES)
+        .times(status === 429 ? 4 : 1)
+        .reply(status, qualtricsError(status, 'bad thing'), { 'retry-after': '0' })
+      const nodes = await bulkBatch([person(1), person(2)])
+      expect(refused.isDone()).toBe(true)
+      expect(nodes.map((n) => n.status)).toEqual([status, status])
+      expect(isRetryableStatus(nodes[0].status)).toBe(retryable)
+      expect(nodes[0].errormessage).toMatch(/could not create a transaction batch/)
+      expect(nodes[0].errormessage).toMatch(text)
+      expect(nodes[0].errormessage).not.toContain(API_TOKEN)
+      // The records themselves were never sent.
+      expect(nodes[0].sent).toBeUndefined()
     }
   )
+
+  it('reports the events retryable (504) when the transaction batch request times out, and sends no import', async () => {
+    setRequestTimeout(200)
+    directoryDeduplicatingOn('email')
+    qualtrics()
+      .post(BATCHES)
+      .delay(2000)
+      .reply(200, ok({ id: 'BT_batch000001' }))
+    const nodes = await bulkBatch([person(1)])
+    expect(nodes[0].status).toBe(504)
+    expect(isRetryableStatus(nodes[0].status)).toBe(true)
+    expect(nodes[0].errormessage).toMatch(/could not create a transaction batch: no answer within 200 ms/)
+  })
+})
+
+describe('bulk import: one wait for the whole batch', () => {
+  // Two records of 3 MB each: one import each, since one import body is kept under 4.5 MB.
+  const big = (n: number) => ({ ...person(n), properties: { orderId: `o-${n}`, blob: 'x'.repeat(3 * 1024 * 1024) } })
+
+  it('does not send a second import of the list once the batch has spent its wait on the first', async () => {
+    // Declared once: a second transaction batch or import would be an undeclared request, which fails the test.
+    importAccepted()
+    qualtrics().get(STATUS).times(100).reply(200, inProgress(60))
+    const nodes = await bulkBatch([big(1), big(2)])
+    expect(nodes[0].status).toBe(504)
+    expect(nodes[0].errormessage).toMatch(/had not finished import PGR_import000001/)
+    expect(nodes[1].status).toBe(504)
+    expect(isRetryableStatus(nodes[1].status)).toBe(true)
+    expect(nodes[1].errormessage).toMatch(/^Not sent: the batch's wait for its imports \(\d+ s in all\) ran out/)
+    expect(nodes[1].sent).toBeUndefined()
+    nock.cleanAll()
+  })
+
+  it('sends the second import when the first finishes in time, and both succeed', async () => {
+    directoryDeduplicatingOn('email')
+    qualtrics()
+      .post(BATCHES)
+      .times(2)
+      .reply(200, ok({ id: 'BT_batch000001' }))
+    const bodies: number[] = []
+    qualtrics()
+      .post(IMPORTS, (body) => bodies.push((body.contacts as unknown[]).length) > 0)
+      .times(2)
+      .reply(200, ok({ id: IMPORT_ID, contacts: { unprocessed: [] } }))
+    qualtrics().get(STATUS).times(2).reply(200, complete(1))
+    const nodes = await bulkBatch([big(1), big(2)])
+    expect(bodies).toEqual([1, 1])
+    expect(nodes.map((n) => n.status)).toEqual([200, 200])
+  })
 })
 
 describe('bulk import: what it refuses and what it sends otherwise', () => {
@@ -346,10 +441,18 @@ describe('bulk import: what it refuses and what it sends otherwise', () => {
   })
 
   it('refuses alone an event without a field the directory deduplicates on, and imports the others', async () => {
-    importAccepted()
+    // Qualtrics would create such a record as a new contact (no merge rule applies), so it must never be sent.
+    directoryDeduplicatingOn('email')
+    batchCreated()
+    const imported = importStarted([], (body) => {
+      expect((body.contacts as { extRef: string }[]).map((c) => c.extRef)).toEqual(['user-1'])
+      return true
+    })
     qualtrics().get(STATUS).reply(200, complete(1))
     const nodes = await bulkBatch([person(1), purchase(2, {}, 'user-2')])
+    expect(imported.isDone()).toBe(true)
     expect(nodes.map((n) => n.status)).toEqual([200, 400])
+    expect(nodes[1].sent).toBeUndefined()
     expect(nodes[1].errormessage).toMatch(/deduplicates contacts on Email, and this event has no Email/)
   })
 

@@ -10,8 +10,8 @@ export type ImportWait =
   | { kind: 'failed'; status: Extract<ImportStatus, { state: 'failed' }>; polls: number }
   /** The deadline passed first: the last percentage seen, and what went wrong with the last poll, if anything. */
   | { kind: 'timeout'; polls: number; waitedMs: number; percentComplete?: number; lastProblem?: string }
-  /** A poll was refused for good (401, 403, 404…): the import's outcome cannot be learnt. */
-  | { kind: 'unknown'; polls: number; error: unknown }
+  /** A poll was refused for good (401, 403, 400…): these credentials cannot learn the import's outcome. */
+  | { kind: 'pollRefused'; polls: number; error: unknown }
 
 export interface ImportTarget {
   directoryId: string
@@ -19,24 +19,42 @@ export interface ImportTarget {
   importId: string
 }
 
+/** When a batch's imports must be done by: one deadline (60 s) for every import of the batch, not one each. */
+export function importDeadline(now = Date.now()): number {
+  return now + getImportPolling().deadlineMs
+}
+
+/** Whether an import started now could still get a poll in before the deadline: if not, it is not worth sending. */
+export function importTimeLeft(deadline: number, now = Date.now()): boolean {
+  return now + getImportPolling().firstPollMs < deadline
+}
+
+/**
+ * The rule for a refused poll. 429 and 5xx (after the client's own back-off) may pass. So may a 404: Qualtrics
+ * documents that an item just created can answer 404 for a while (read-after-write lag), and the import was
+ * accepted. Anything else (401, 403, 400…) would answer the same to every later poll: final.
+ */
+function pollMayPass(status: number | undefined): boolean {
+  return status !== undefined && (status === 404 || isRetryableStatus(status))
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 class DeadlinePassed extends Error {}
 
 /**
- * Polls an import's status until it is complete or failed, for at most the deadline (60 s) from `startedAt`:
+ * Polls an import's status until it is complete or failed, or until the batch's `deadline` (importDeadline):
  * actions-core has no asynchronous actions, so the batch call waits. Pauses start at 0.5 s and double up to 8 s, so
- * a minute holds about a dozen polls. An unreadable answer, a 429 (after the client's own back-off) or a 5xx is not
- * the end: the next poll may do better. A poll refused otherwise ends the wait, as does a poll still in flight at
- * the deadline.
+ * a minute holds about a dozen polls. An unreadable answer, a 404, a 429 or a 5xx is not the end: the next poll may
+ * do better. A poll refused otherwise ends the wait (pollMayPass), as does a poll still in flight at the deadline.
  */
 export async function waitForImport(
   client: QualtricsClient,
   target: ImportTarget,
+  deadline: number,
   startedAt = Date.now()
 ): Promise<ImportWait> {
-  const { deadlineMs, firstPollMs, maxPollMs } = getImportPolling()
-  const deadline = startedAt + deadlineMs
+  const { firstPollMs, maxPollMs } = getImportPolling()
   let pause = firstPollMs
   let polls = 0
   let percentComplete: number | undefined
@@ -60,7 +78,7 @@ export async function waitForImport(
       status = await withinDeadline(poll, deadline - Date.now(), () => new DeadlinePassed())
     } catch (error) {
       if (error instanceof DeadlinePassed) return timedOut()
-      if (!isRetryableStatus((error as { status?: number }).status ?? 0)) return { kind: 'unknown', polls, error }
+      if (!pollMayPass((error as { status?: number }).status)) return { kind: 'pollRefused', polls, error }
       lastProblem = (error as Error).message
       continue
     }

@@ -1,3 +1,5 @@
+import { IntegrationError } from '@segment/actions-core'
+
 /**
  * Switches for local runs only: the local server, the sandbox runs, benchmarks and tests set them. Nothing a Segment
  * user can reach (settings, mappings, event data) writes them; the destination only reads them.
@@ -24,10 +26,14 @@ export function setApiOriginOverride(origin: string | undefined): void {
   try {
     url = new URL(origin)
   } catch {
-    throw new Error(`The Qualtrics API override "${origin}" is not a URL`)
+    throw new IntegrationError(`The Qualtrics API override "${origin}" is not a URL`, 'LOCAL_SWITCH_INVALID', 400)
   }
   if (!['http:', 'https:'].includes(url.protocol) || !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new Error(`The Qualtrics API override must be an http(s) loopback address, not "${origin}"`)
+    throw new IntegrationError(
+      `The Qualtrics API override must be an http(s) loopback address, not "${origin}"`,
+      'LOCAL_SWITCH_INVALID',
+      400
+    )
   }
   apiOriginOverride = url.origin
 }
@@ -44,7 +50,7 @@ let requestTimeoutMs = REQUEST_TIMEOUT_MS
  */
 export function setRequestTimeout(ms: number | undefined): void {
   if (ms !== undefined && !(Number.isInteger(ms) && ms > 0))
-    throw new Error(`Request timeout must be a positive integer, not ${ms}`)
+    throw new IntegrationError(`Request timeout must be a positive integer, not ${ms}`, 'LOCAL_SWITCH_INVALID', 400)
   requestTimeoutMs = ms ?? REQUEST_TIMEOUT_MS
 }
 
@@ -65,7 +71,11 @@ let importPolling = IMPORT_POLLING
 export function setImportPolling(polling: Partial<ImportPolling> | undefined): void {
   const next = { ...IMPORT_POLLING, ...polling }
   if (Object.values(next).some((ms) => !(Number.isFinite(ms) && ms > 0))) {
-    throw new Error(`Import polling times must be positive numbers of milliseconds: ${JSON.stringify(polling)}`)
+    throw new IntegrationError(
+      `Import polling times must be positive numbers of milliseconds: ${JSON.stringify(polling)}`,
+      'LOCAL_SWITCH_INVALID',
+      400
+    )
   }
   importPolling = next
 }

@@ -7,7 +7,7 @@ export const BULK_IMPORT_FIELD: InputField = {
     'Off by default. When on, a batch of Transaction Created events goes to Qualtrics as one contacts import per ' +
     'mailing list (up to 10,000 records and 5 MB each) instead of a lookup per new person and transaction ' +
     'requests: a few requests per 1,000 events in place of hundreds, against the import limit of 100 a minute. ' +
-    'Costs: the batch waits for Qualtrics to finish the import, about a minute at most; the directory must ' +
+    'Costs: the batch waits for Qualtrics to finish its imports, about a minute at most in all; the directory must ' +
     'deduplicate contacts on an identifier (External Data Reference, email or phone; an event without the ' +
     "fields it deduplicates on is refused), and each matched contact is updated with the event's contact fields; every contact is added to " +
     'the mailing list; each import creates a transaction batch holding its transactions; results carry no contact ' +

@@ -3,6 +3,9 @@ import { failed, succeeded, type Outcome } from '../batching'
 import {
   cameFromQualtrics,
   describeRequestId,
+  getImportPolling,
+  importDeadline,
+  importTimeLeft,
   waitForImport,
   withAnswer,
   type ImportWait,
@@ -19,6 +22,11 @@ import {
   type ImportChunk,
   type ImportItem
 } from './import-records'
+
+interface ImportIds {
+  importId: string
+  transactionBatchId: string
+}
 
 const sentOf = (item: ImportItem) => item.record as unknown as JSONLikeObject
 
@@ -38,11 +46,32 @@ function unprocessedError(importId: string, position: number, requestId?: string
   return withAnswer(error, { importId, unprocessed: [position], requestId: requestId ?? null })
 }
 
+const RESEND_RISK =
+  'directory deduplication merges a resend into the same contacts, but records Qualtrics did import gain their ' +
+  'transaction again (segmentMessageId in the transaction data tells such copies apart).'
+
+/**
+ * A poll refused for good after Qualtrics took the import: final, since every retry would make a new batch and
+ * import of the same transactions and be refused the same way. The import may have stored them: say so.
+ */
+function pollRefusedError(ids: ImportIds, wait: Extract<ImportWait, { kind: 'pollRefused' }>): IntegrationError {
+  const why = (wait.error as Error).message ?? String(wait.error)
+  const status = (wait.error as { status?: number }).status ?? 400
+  const error = new IntegrationError(
+    `Qualtrics took import ${ids.importId} but refused to report its status: ${why}. The import may have stored ` +
+      `these records and their transactions (transaction batch ${ids.transactionBatchId}): check the directory ` +
+      'before sending these events again. Not retried: a resend would import them once more, and its status ' +
+      'could not be read either.',
+    'IMPORT_STATUS_REFUSED',
+    status
+  )
+  return withAnswer(error, { ...ids, status: 'unknown' })
+}
+
 /** Why a wait that ended without a complete import leaves the events retryable, in words a user can act on. */
-function unfinishedError(importId: string, wait: Exclude<ImportWait, { kind: 'complete' }>): RetryableError {
-  const resend =
-    'Reported retryable: directory deduplication merges a resend into the same contacts, but records Qualtrics ' +
-    'did import gain their transaction again (segmentMessageId in the transaction data tells such copies apart).'
+function unfinishedError(ids: ImportIds, wait: Extract<ImportWait, { kind: 'failed' | 'timeout' }>): RetryableError {
+  const { importId } = ids
+  const resend = `Reported retryable: ${RESEND_RISK}`
   if (wait.kind === 'failed') {
     const error = new RetryableError(
       `Qualtrics reports import ${importId} failed (${describeRequestId(wait.status.requestId)}). ${resend}`,
@@ -50,21 +79,24 @@ function unfinishedError(importId: string, wait: Exclude<ImportWait, { kind: 'co
     )
     return withAnswer(error, { importId, status: 'failed' })
   }
-  if (wait.kind === 'unknown') {
-    const why = (wait.error as Error).message ?? String(wait.error)
-    const error = new RetryableError(
-      `Qualtrics took import ${importId} but its status cannot be read: ${why}. ${resend}`,
-      503
-    )
-    return withAnswer(error, { importId, status: 'unknown' })
-  }
   const done = wait.percentComplete === undefined ? 'no progress seen' : `${wait.percentComplete}% done`
   const error = new RetryableError(
     `Qualtrics had not finished import ${importId} after ${Math.round(wait.waitedMs / 1000)} s and ${wait.polls} ` +
-      `status polls (${done}${wait.lastProblem ? `; last poll: ${wait.lastProblem}` : ''}). ${resend}`,
+      `status polls, when the batch's wait for its imports ran out (${done}` +
+      `${wait.lastProblem ? `; last poll: ${wait.lastProblem}` : ''}). ${resend}`,
     504
   )
   return withAnswer(error, { importId, status: 'inProgress', percentComplete: wait.percentComplete ?? null })
+}
+
+/** An import of a list whose turn came after the batch's wait ran out: nothing was sent, so a retry is safe. */
+function notSentError(): RetryableError {
+  const seconds = Math.round(getImportPolling().deadlineMs / 1000)
+  return new RetryableError(
+    `Not sent: the batch's wait for its imports (${seconds} s in all) ran out before this import's turn (Qualtrics ` +
+      "processes a mailing list's imports one at a time). Nothing was sent for these events, so a retry is safe.",
+    504
+  )
 }
 
 /** A complete import whose counts are all 0: Qualtrics' documented sign of a directory, list or batch that is gone. */
@@ -87,7 +119,7 @@ function nothingImported(chunk: ImportChunk, importId: string, requestId?: strin
 function settleComplete(
   chunk: ImportChunk,
   items: ImportItem[],
-  ids: { importId: string; transactionBatchId: string },
+  ids: ImportIds,
   wait: Extract<ImportWait, { kind: 'complete' }>,
   outcomes: Outcome[],
   startNote?: string
@@ -121,24 +153,43 @@ function settleComplete(
   return refused.size > 0 || unnamed > 0 ? 'partial' : 'complete'
 }
 
+/** Fails every record of the chunk with `error`; `sent` when the records themselves went to Qualtrics. */
+function failChunk(outcomes: Outcome[], items: ImportItem[], error: unknown, sent: boolean): void {
+  for (const item of items) settleItem(outcomes, item, failed(error, sent ? sentOf(item) : undefined))
+}
+
 /**
- * One import: a transaction batch to hold its transactions, the import, then the wait. A request that fails fails
- * the chunk with its status; records Qualtrics refuses at once fail alone; the rest settle with the wait.
+ * One import: a transaction batch to hold its transactions, the import, then the wait, until the batch's `deadline`
+ * (an import whose turn comes after it is not sent). A request that fails fails the chunk with its status; records
+ * Qualtrics refuses at once fail alone; the rest settle with the wait.
  */
-async function runImport(client: QualtricsClient, chunk: ImportChunk, outcomes: Outcome[]): Promise<string> {
+async function runImport(
+  client: QualtricsClient,
+  chunk: ImportChunk,
+  outcomes: Outcome[],
+  deadline: number
+): Promise<string> {
   const { directoryId, mailingListId, items } = chunk
+  if (!importTimeLeft(deadline)) {
+    failChunk(outcomes, items, notSentError(), false)
+    return 'notSent'
+  }
   let transactionBatchId: string
-  let started: Awaited<ReturnType<QualtricsClient['startImport']>>
   try {
     transactionBatchId = await client.createTransactionBatch(directoryId)
+  } catch (error) {
+    failChunk(outcomes, items, error, false)
+    return 'refused'
+  }
+  let started: Awaited<ReturnType<QualtricsClient['startImport']>>
+  try {
     const transactionMeta = { batchId: transactionBatchId, fields: transactionFields(items) }
     started = await client.startImport(directoryId, mailingListId, {
       transactionMeta,
       contacts: items.map((item) => item.record)
     })
   } catch (error) {
-    for (const item of items)
-      settleItem(outcomes, item, failed(error, cameFromQualtrics(error) ? sentOf(item) : undefined))
+    failChunk(outcomes, items, error, cameFromQualtrics(error))
     return 'refused'
   }
   const startedAt = Date.now()
@@ -150,14 +201,15 @@ async function runImport(client: QualtricsClient, chunk: ImportChunk, outcomes: 
   })
   const rest = items.filter((_, position) => !unprocessed.has(position))
   if (rest.length === 0) return 'partial'
-  const wait = await waitForImport(client, { directoryId, mailingListId, importId }, startedAt)
+  const wait = await waitForImport(client, { directoryId, mailingListId, importId }, deadline, startedAt)
   client.stats.histogram(METRICS.importPolls, wait.polls)
+  const ids = { importId, transactionBatchId }
   if (wait.kind === 'complete') {
-    const result = settleComplete(chunk, rest, { importId, transactionBatchId }, wait, outcomes, started.note)
+    const result = settleComplete(chunk, rest, ids, wait, outcomes, started.note)
     return unprocessed.size > 0 && result === 'complete' ? 'partial' : result
   }
-  const error = unfinishedError(importId, wait)
-  for (const item of rest) settleItem(outcomes, item, failed(error, sentOf(item)))
+  const error = wait.kind === 'pollRefused' ? pollRefusedError(ids, wait) : unfinishedError(ids, wait)
+  failChunk(outcomes, rest, error, true)
   return wait.kind
 }
 
@@ -165,9 +217,11 @@ async function runImport(client: QualtricsClient, chunk: ImportChunk, outcomes: 
  * The bulk-import path of a batch (the field "Bulk import"): events with a Contact ID go as transactions requests
  * (no lookup to save); the others become records of one import per directory and mailing list, which Qualtrics'
  * deduplication matches to contacts. Imports of different lists run side by side, those of one list one at a time
- * (Qualtrics processes a list's imports in turn). Returns one outcome per payload, in order.
+ * (Qualtrics processes a list's imports in turn), all within one deadline for the batch. Returns one outcome per
+ * payload, in order.
  */
 export async function importTransactions(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
+  const deadline = importDeadline()
   const outcomes = new Array<Outcome>(payloads.length)
   const withId = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [index] : []))
   const rest = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [] : [index]))
@@ -188,7 +242,7 @@ export async function importTransactions(client: QualtricsClient, payloads: Payl
   await Promise.all(
     [...byList.values()].map(async (chunks) => {
       for (const chunk of chunks) {
-        const result = await runImport(client, chunk, outcomes)
+        const result = await runImport(client, chunk, outcomes, deadline)
         client.stats.incr(METRICS.importJob, [`result:${result}`])
         client.stats.histogram(METRICS.importRecords, chunk.items.length)
       }
