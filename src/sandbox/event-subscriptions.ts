@@ -29,6 +29,20 @@ export interface CallbackDelivery {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
+/** A URL every later callback can be posted to: checked whole here, so a completion never meets one it cannot parse. */
+function checkPublicationUrl(value: unknown): asserts value is string {
+  if (typeof value !== 'string') throw badRequest('publicationUrl must be an http(s) URL, as a string.')
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw badRequest(`publicationUrl ${JSON.stringify(value.slice(0, 200))} is not a URL.`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw badRequest(`publicationUrl must be an http(s) URL, not ${url.protocol}.`)
+  }
+}
+
 /** `POST /eventsubscriptions`, `GET` (one or all), `DELETE`; and what each callback did. */
 export class EventSubscriptions {
   private readonly subscriptions = new Map<string, StoredSubscription>()
@@ -40,9 +54,7 @@ export class EventSubscriptions {
     if (typeof topics !== 'string' || !TOPIC.test(topics)) {
       throw badRequest(`topics ${JSON.stringify(topics)} is not a topic (surveyengine.completedResponse.SV_…).`)
     }
-    if (typeof publicationUrl !== 'string' || !/^https?:\/\//.test(publicationUrl)) {
-      throw badRequest('publicationUrl must be an http(s) URL.')
-    }
+    checkPublicationUrl(publicationUrl)
     // Encrypted callbacks are documented but their format is not: the sandbox refuses rather than guesses.
     if (encrypt !== undefined && encrypt !== false) throw badRequest('encrypt: true is not modelled; send false.')
     if (sharedKey !== undefined && (typeof sharedKey !== 'string' || sharedKey === '')) {

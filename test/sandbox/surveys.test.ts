@@ -86,12 +86,25 @@ describe('event subscriptions', () => {
   it.each([
     [{ topics: 'surveyengine.somethingElse' }, /is not a topic/],
     [{ publicationUrl: 'ftp://x' }, /publicationUrl must be an http/],
+    [{ publicationUrl: 'http://' }, /publicationUrl "http:\/\/" is not a URL/],
+    [{ publicationUrl: 'https://exa mple.com/hook' }, /is not a URL/],
+    [{ publicationUrl: 42 }, /publicationUrl must be an http/],
     [{ encrypt: true }, /encrypt: true is not modelled/],
     [{ sharedKey: '' }, /sharedKey must be a non-empty string/]
   ])('refuses %j with a 400', async (body, message) => {
     const answer = await subscribe(body)
     expect(answer.status).toBe(400)
     expect(answer.body.meta.error.errorMessage).toMatch(message)
+  })
+
+  it('keeps no subscription from a refused URL, so a later completion answers 200', async () => {
+    const refused = await subscribe({ publicationUrl: 'http://' })
+    const contactId = (await createContact(sandbox, { extRef: 'user-8', email: 'bo@example.com' })).body.result.id
+    const done = await complete({ directoryId: DIR, contactId, answers: { score: 3 } })
+    expect(done.status).toBe(200)
+    expect(done.body.callbacks).toEqual([])
+    expect(refused.status).toBe(400)
+    expect(sandbox.store.eventSubscriptions.all()).toEqual([])
   })
 
   it('needs a valid token', async () => {

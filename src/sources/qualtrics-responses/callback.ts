@@ -14,10 +14,16 @@ export interface CallbackFields {
   hmac?: string
 }
 
-const SURVEY_ID = /^SV_[A-Za-z0-9]{1,40}$/
+/** A survey id, as the callbacks, the subscriptions and the response calls of the source all take it. */
+const SURVEY_ID_PATTERN = 'SV_[A-Za-z0-9]{1,40}'
+const SURVEY_ID = new RegExp(`^${SURVEY_ID_PATTERN}$`)
 const RESPONSE_ID = /^R_[A-Za-z0-9]{1,40}$/
 /** `<brand>.surveyengine.completedResponse.<SV_…>`; the brand prefix is optional, as the subscription omits it. */
-const COMPLETED_TOPIC = /^(?:([A-Za-z0-9_-]+)\.)?surveyengine\.completedResponse\.(SV_[A-Za-z0-9]+)$/
+const COMPLETED_TOPIC = new RegExp(
+  `^(?:([A-Za-z0-9_-]+)\\.)?surveyengine\\.completedResponse\\.(${SURVEY_ID_PATTERN})$`
+)
+
+export const isSurveyId = (value: string): boolean => SURVEY_ID.test(value)
 
 /** The three fields of a form-encoded body; anything else in it is ignored. */
 export function callbackFields(body: string): CallbackFields {
@@ -62,7 +68,7 @@ export function parseCompletedResponse(topic: string | undefined, msg: string): 
   const fields = parsed as Record<string, unknown>
   const surveyId = text(fields.SurveyID)
   const responseId = text(fields.ResponseID)
-  if (!surveyId || !SURVEY_ID.test(surveyId))
+  if (!surveyId || !isSurveyId(surveyId))
     throw new CallbackProblem('malformed-msg', 'MSG.SurveyID is not a survey id (SV_…)')
   if (!responseId || !RESPONSE_ID.test(responseId)) {
     throw new CallbackProblem('malformed-msg', 'MSG.ResponseID is not a response id (R_…)')

@@ -11,6 +11,7 @@ export interface CallbackOutcome {
     | 'malformed-msg'
     | 'response-gone'
     | 'response-forbidden'
+    | 'response-unreadable'
     | 'no-identity'
     | 'too-large'
     | 'temporary-failure'

@@ -1,10 +1,11 @@
-// The one retry rule of the project, from the Qualtrics client both directions share.
+// The project's one retry rule and one redaction module, from the Qualtrics client both directions share.
 import { isRetryableStatus } from '../../destinations/qualtrics/client/errors'
+import { redactSecret } from '../../destinations/qualtrics/client/redaction'
 
 /**
- * The few Qualtrics API v3 calls the receiver makes, with an API token. The destination has a fuller client, but a
- * source imports only Node, actions-core and its own code (docs/responses.md says what this duplicates): the
- * caller hands in the origin (`https://{datacenter}.qualtrics.com`, already checked) and the token.
+ * The few Qualtrics API v3 calls the receiver makes, with an API token. The destination's fuller client is built
+ * around actions-core's request and settings; the source takes only its rules (retry, redaction), and the caller
+ * hands in the origin (`https://{datacenter}.qualtrics.com`, already checked) and the token.
  */
 export interface QualtricsAccess {
   /** e.g. https://iad1.qualtrics.com, or the sandbox on 127.0.0.1. */
@@ -13,7 +14,7 @@ export interface QualtricsAccess {
   timeoutMs?: number
 }
 
-/** A Qualtrics call that failed: `temporary` for 429, 5xx and network faults, which a later try may get past. */
+/** A Qualtrics call that failed: `temporary` as the shared retry rule says (429, 5xx…) and for network faults. */
 export class QualtricsCallError extends Error {
   constructor(
     readonly status: number,
@@ -26,10 +27,13 @@ export class QualtricsCallError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 15_000
 
-/** Qualtrics' own error message, when the body has one; never the request's headers. */
-function qualtricsMessage(body: unknown): string | undefined {
+/**
+ * Qualtrics' own error message, when the body has one, with the token taken out before it is cut to 200
+ * characters (a cut through the token would leave half of it). It goes into answers, outcomes and logs.
+ */
+function qualtricsMessage(body: unknown, apiToken: string): string | undefined {
   const error = (body as { meta?: { error?: { errorMessage?: unknown } } } | undefined)?.meta?.error
-  return typeof error?.errorMessage === 'string' ? error.errorMessage.slice(0, 200) : undefined
+  return typeof error?.errorMessage === 'string' ? redactSecret(error.errorMessage, apiToken).slice(0, 200) : undefined
 }
 
 /** One call: the JSON `result`, or a QualtricsCallError saying what failed (the token is only ever a header). */
@@ -66,7 +70,7 @@ export async function callQualtrics(
     parsed = undefined
   }
   if (!response.ok) {
-    const detail = qualtricsMessage(parsed)
+    const detail = qualtricsMessage(parsed, access.apiToken)
     throw new QualtricsCallError(
       response.status,
       isRetryableStatus(response.status),

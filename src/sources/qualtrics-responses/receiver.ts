@@ -1,3 +1,4 @@
+import { redactText } from '../../destinations/qualtrics/client/redaction'
 import { CallbackProblem, callbackFields, parseCompletedResponse, type CompletedResponse } from './callback'
 import { buildCalls, UnmappableResponse, type MappingOptions, type SegmentCall } from './mapping'
 import { CallbackOutcomes, describeOutcome, type CallbackOutcome } from './outcomes'
@@ -30,17 +31,29 @@ export interface ReceiverAnswer {
 
 type Verdict = Omit<CallbackOutcome, 'at'>
 
-/** Qualtrics' 404 (deleted, unknown) and 401/403 cannot change by retrying the callback; 429/5xx can. */
+/**
+ * What a failed response fetch means for the callback. A retry of the callback can help after 429/5xx and network
+ * faults, and after a 401 or a redirect too: both are this receiver's settings (the token, the datacenter), and
+ * answering 200 would lose the response for good. 404 (deleted) and 403 (no permission on this survey) cannot
+ * change by retrying; nor can another 4xx.
+ */
 function fetchFailure(error: QualtricsCallError, callback: CompletedResponse): Verdict {
   const ids = { surveyId: callback.surveyId, responseId: callback.responseId }
-  if (error.temporary) return { ...ids, status: 503, outcome: 'temporary-failure', reason: error.message }
-  if (error.status === 404) return { ...ids, status: 200, outcome: 'response-gone', reason: error.message }
-  return {
-    ...ids,
-    status: 200,
-    outcome: 'response-forbidden',
-    reason: `${error.message}: the API token cannot read this survey's responses`
+  const retry = (reason: string): Verdict => ({ ...ids, status: 503, outcome: 'temporary-failure', reason })
+  const final = (outcome: Verdict['outcome'], reason: string): Verdict => ({ ...ids, status: 200, outcome, reason })
+  const { status, message } = error
+  if (error.temporary) return retry(message)
+  if (status === 401) {
+    return retry(`${message}: Qualtrics refused the API token (invalid, revoked or for another datacenter)`)
   }
+  if (status >= 300 && status < 400) {
+    return retry(`${message}: a redirect, not followed so the token goes to the configured host only`)
+  }
+  if (status === 404) return final('response-gone', message)
+  if (status === 403)
+    return final('response-forbidden', `${message}: the API token cannot read this survey's responses`)
+  const malformed = status === 400 ? ' as malformed' : ''
+  return final('response-unreadable', `${message}: Qualtrics refused the request for this response${malformed}`)
 }
 
 /**
@@ -48,7 +61,7 @@ function fetchFailure(error: QualtricsCallError, callback: CompletedResponse): V
  * wrong signature (nothing is done); 400 for a signed callback whose topic or MSG is not a completed response;
  * 200 when the calls are stored (or were already), and 200 with `ok: false` when the response can never become
  * an event (deleted, unreadable, no identity, too large), so Qualtrics does not retry it; 503 only for what a
- * retry can fix (Qualtrics 429/5xx, the queue's disk).
+ * retry can fix (Qualtrics 429/5xx, a refused token or a redirect once the settings are fixed, the queue's disk).
  */
 export class ResponseReceiver {
   readonly outcomes: CallbackOutcomes
@@ -67,6 +80,9 @@ export class ResponseReceiver {
     } catch (error) {
       verdict = { status: 503, outcome: 'temporary-failure', reason: `internal: ${(error as Error).message}` }
     }
+    // Reasons quote Qualtrics and other errors: whatever they hold, the token and the shared key leave here.
+    const secrets = [this.options.qualtrics.apiToken, this.options.sharedKey]
+    if (verdict.reason !== undefined) verdict = { ...verdict, reason: redactText(verdict.reason, secrets) }
     const outcome: CallbackOutcome = { at: new Date().toISOString(), ...verdict }
     this.outcomes.add(outcome)
     this.options.log?.(describeOutcome(outcome))

@@ -1,6 +1,7 @@
 import type { SegmentCall } from './mapping'
-// The one retry rule of the project, from the Qualtrics client both directions share.
+// The project's one retry rule and one loopback rule, from the Qualtrics client both directions share.
 import { isRetryableStatus } from '../../destinations/qualtrics/client/errors'
+import { isLoopbackHostname } from '../../destinations/qualtrics/client/local-switches'
 
 /** Segment's HTTP Tracking API hosts by region (docs: HTTP API source, Regional Segment). */
 export const SEGMENT_HOSTS = { us: 'https://api.segment.io', eu: 'https://events.eu1.segmentapis.com' } as const
@@ -24,8 +25,6 @@ export interface SegmentTarget {
   timeoutMs?: number
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
-
 /**
  * SEGMENT_API_HOST's value as an origin: `us`, `eu`, or a URL. Plain http only to this machine, so the write key
  * never crosses a network in the clear.
@@ -40,7 +39,7 @@ export function segmentHost(value: string | undefined): string {
   } catch {
     throw new Error(`SEGMENT_API_HOST "${given}" is not "us", "eu" or a URL`)
   }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname))) return url.origin
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHostname(url.hostname))) return url.origin
   throw new Error(`SEGMENT_API_HOST must be https (or http to 127.0.0.1/localhost), not "${given}"`)
 }
 

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto'
+import { isLoopbackHostname } from '../../destinations/qualtrics/client/local-switches'
+import { redactSecret } from '../../destinations/qualtrics/client/redaction'
+import { isSurveyId } from './callback'
 import { callQualtrics, type QualtricsAccess } from './qualtrics-api'
 
 /** A subscription as `GET /eventsubscriptions` lists it (the shared key is never shown). */
@@ -7,8 +10,6 @@ export interface Subscription {
   topics: string
   publicationUrl: string
 }
-
-const SURVEY_ID = /^SV_[A-Za-z0-9]{1,40}$/
 
 /** A fresh shared key: 32 random bytes as hex. */
 export function newSharedKey(): string {
@@ -24,17 +25,28 @@ export async function subscribe(
   publicationUrl: string,
   sharedKey: string
 ): Promise<string> {
-  if (!SURVEY_ID.test(surveyId)) throw new Error(`--survey "${surveyId}" is not a survey id (SV_…)`)
-  const url = new URL(publicationUrl)
-  if (url.protocol !== 'https:' && !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+  if (!isSurveyId(surveyId)) throw new Error(`--survey "${surveyId}" is not a survey id (SV_…)`)
+  let url: URL
+  try {
+    url = new URL(publicationUrl)
+  } catch {
+    throw new Error(`--url "${publicationUrl}" is not a URL`)
+  }
+  if (url.protocol !== 'https:' && !isLoopbackHostname(url.hostname)) {
     throw new Error(`--url must be https (Qualtrics posts from the internet), not ${url.protocol}`)
   }
-  const result = await callQualtrics(access, 'POST', '/eventsubscriptions', {
-    topics: completedResponseTopic(surveyId),
-    publicationUrl,
-    encrypt: false,
-    sharedKey
-  })
+  let result: Record<string, unknown>
+  try {
+    result = await callQualtrics(access, 'POST', '/eventsubscriptions', {
+      topics: completedResponseTopic(surveyId),
+      publicationUrl,
+      encrypt: false,
+      sharedKey
+    })
+  } catch (error) {
+    // Qualtrics' error text may echo the request body, and the shared key is in it.
+    throw redactSecret(error as Error, sharedKey)
+  }
   if (typeof result.id !== 'string') throw new Error('Qualtrics answered without a subscription id')
   return result.id
 }

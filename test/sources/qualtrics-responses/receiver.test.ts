@@ -1,6 +1,10 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import nock from 'nock'
 import {
+  handleResponsesRoute,
   ResponseReceiver,
+  RESPONSES_ROUTE,
   signMessage,
   type CallQueue,
   type SegmentCall
@@ -97,21 +101,94 @@ describe('ResponseReceiver', () => {
   })
 
   it.each([
-    [404, 200, 'response-gone'],
-    [403, 200, 'response-forbidden'],
-    [401, 200, 'response-forbidden'],
-    [429, 503, 'temporary-failure'],
-    [500, 503, 'temporary-failure'],
-    [503, 503, 'temporary-failure']
-  ])('a response fetch answered %i is a %i (%s), with nothing queued', async (qualtricsStatus, status, outcome) => {
-    const { receiver, queued, logs } = setup()
+    [404, 200, 'response-gone', /Qualtrics answered 404 \(Nope\)$/],
+    [403, 200, 'response-forbidden', /the API token cannot read this survey's responses/],
+    // A refused token (invalid, revoked, the wrong datacenter) is fixed by its owner: then a retry works.
+    [401, 503, 'temporary-failure', /Qualtrics refused the API token/],
+    [400, 200, 'response-unreadable', /Qualtrics refused the request for this response as malformed/],
+    [409, 200, 'response-unreadable', /Qualtrics refused the request for this response$/],
+    [429, 503, 'temporary-failure', /Qualtrics answered 429 \(Nope\)$/],
+    [500, 503, 'temporary-failure', /Qualtrics answered 500 \(Nope\)$/],
+    [503, 503, 'temporary-failure', /Qualtrics answered 503 \(Nope\)$/]
+  ])(
+    'a response fetch answered %i is a %i (%s), with nothing queued',
+    async (qualtricsStatus, status, outcome, why) => {
+      const { receiver, queued, logs } = setup()
+      definition()
+      responseCall().reply(qualtricsStatus, { meta: { error: { errorMessage: 'Nope' } } })
+      const answer = await receiver.receive(signed())
+      expect(answer).toMatchObject({ status, body: { ok: false, outcome, responseId: RESPONSE } })
+      expect(answer.body.reason).toContain(`Qualtrics answered ${qualtricsStatus} (Nope)`)
+      expect(answer.body.reason).toMatch(why)
+      if (qualtricsStatus !== 403) expect(answer.body.reason).not.toMatch(/token cannot read/)
+      expect(queued).toEqual([])
+      expect(logs.join('\n')).not.toContain(TOKEN)
+    }
+  )
+
+  it.each([301, 302, 307])('a response fetch redirected (%i) is a 503 that names the redirect', async (code) => {
+    const { receiver, queued } = setup()
     definition()
-    responseCall().reply(qualtricsStatus, { meta: { error: { errorMessage: 'Nope' } } })
+    responseCall().reply(code, '', { location: 'https://elsewhere.example.com/API/v3/x' })
     const answer = await receiver.receive(signed())
-    expect(answer).toMatchObject({ status, body: { ok: false, outcome, responseId: RESPONSE } })
-    expect(answer.body.reason).toContain(`Qualtrics answered ${qualtricsStatus} (Nope)`)
+    expect(answer).toMatchObject({ status: 503, body: { ok: false, outcome: 'temporary-failure' } })
+    expect(answer.body.reason).toMatch(new RegExp(`Qualtrics answered ${code}: a redirect, not followed`))
+    expect(answer.body.reason).not.toMatch(/token cannot read/)
     expect(queued).toEqual([])
-    expect(logs.join('\n')).not.toContain(TOKEN)
+  })
+
+  describe('a Qualtrics error that echoes the token', () => {
+    // Qualtrics' errorMessage is cut to 200 characters: the token must go before the cut, not half of it after.
+    const padding = 'x'.repeat(190)
+    const echoes = [`token ${TOKEN} lacks permission`, `${padding} ${TOKEN}`]
+
+    it.each(echoes.map((message) => [message.length, message]))(
+      'never reaches the answer, the outcomes or the log (message of %i characters)',
+      async (_, errorMessage) => {
+        const { receiver, logs } = setup()
+        definition()
+        responseCall().reply(403, { meta: { error: { errorMessage } } })
+        const answer = await receiver.receive(signed())
+        // The cut may shorten the marker, never reveal the token.
+        expect(answer.body.reason).toContain('[redacted')
+        const seen = [JSON.stringify(answer), JSON.stringify(receiver.outcomes.list()), ...logs].join('\n')
+        expect(seen).not.toContain(TOKEN.slice(0, 10))
+      }
+    )
+
+    it('never reaches the HTTP caller of POST /qualtrics/responses', async () => {
+      const { receiver } = setup()
+      definition()
+      responseCall().reply(403, { meta: { error: { errorMessage: echoes[0] } } })
+      const server = createServer((req, res) => void handleResponsesRoute(receiver, req, res))
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      try {
+        const { port } = server.address() as AddressInfo
+        const answer = await fetch(`http://127.0.0.1:${port}${RESPONSES_ROUTE}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: signed()
+        })
+        const text = await answer.text()
+        expect(answer.status).toBe(200)
+        expect(JSON.parse(text)).toMatchObject({
+          outcome: 'response-forbidden',
+          reason: expect.stringContaining('[redacted]')
+        })
+        expect(text).not.toContain(TOKEN)
+      } finally {
+        await new Promise((resolve) => server.close(resolve))
+      }
+    })
+
+    it('nor does the shared key, whatever error carries it', async () => {
+      const { receiver } = setup({ enqueue: () => Promise.reject(new Error(`cannot store under ${KEY}`)) })
+      definition()
+      responseCall().reply(200, { result: { values: { externalDataReference: 'u' } } })
+      const answer = await receiver.receive(signed())
+      expect(answer.body.reason).toBe('queue: cannot store under [redacted]')
+      expect(JSON.stringify(receiver.outcomes.list())).not.toContain(KEY)
+    })
   })
 
   it('a response with no identity is answered 200 with the reason, and nothing is queued', async () => {

@@ -10,6 +10,9 @@ export const REQUEST_TIMEOUT_MS = 15_000
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
+/** This machine, as a URL's `hostname` names it: the one place plain http (and a local override) may go. */
+export const isLoopbackHostname = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname)
+
 let apiOriginOverride: string | undefined
 
 /**
