@@ -6,7 +6,7 @@
  * list. Jobs move on whenever the sandbox is asked anything, so the state and the status calls agree.
  */
 import type { ContactBook } from './contact-book'
-import type { EmbeddedValue, TextField } from './contact-fields'
+import type { EmbeddedValue } from './contact-fields'
 import { notFound } from './errors'
 import type { AcceptedRecord, ImportAsk } from './import-requests'
 import { newId } from './plain-object'
@@ -19,8 +19,6 @@ export const IMPORT_RECORDS_PER_SECOND = 200
 /** What an import reaches in its directory; the store gives it. */
 export interface ImportDirectory {
   contacts: ContactBook
-  /** The merge rules, as contact fields. */
-  rules: TextField[][]
   hasMailingList(mailingListId: string): boolean
   addTransaction(transaction: StoredTransaction): void
   /** Makes the contact a member of the list (idempotent for a member already). */

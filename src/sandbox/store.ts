@@ -1,5 +1,5 @@
 import type { ContactFilter, StoredContact } from './contact-book'
-import { CRITERIA_TO_FIELD, validateContactBody } from './contact-fields'
+import { validateContactBody } from './contact-fields'
 import { newErasureRequestId, type ErasureAsk, type ErasureRequest } from './erasure'
 import { notFound } from './errors'
 import type { MailingLists } from './mailing-lists'
@@ -243,7 +243,6 @@ export class SandboxStore {
     if (!directory) return undefined
     return {
       contacts: directory.contacts,
-      rules: directory.deduplicationRules.map((rule) => rule.map((field) => CRITERIA_TO_FIELD[field])),
       hasMailingList: (mailingListId) => directory.mailingLists.has(mailingListId),
       addTransaction: (transaction) => directory.transactions.push(transaction),
       addToMailingList: (mailingListId, contactId) => void this.addToMailingList(directoryId, mailingListId, contactId)
