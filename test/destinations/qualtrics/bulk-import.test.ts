@@ -276,26 +276,34 @@ describe('bulk import: Qualtrics errors', () => {
     }
   )
 
-  it.each([429, 500, 503])('a %s on a poll is passed over: the next poll decides', async (status) => {
+  // A 404 is passed over too: Qualtrics documents a read-after-write lag, so the import may not be readable yet.
+  it.each([
+    [429, 4],
+    [500, 1],
+    [503, 1],
+    [404, 2]
+  ])('a %s on a poll is passed over (%s in a row here): the next poll decides', async (status, times) => {
     importAccepted()
-    qualtrics()
+    const polls = qualtrics()
       .get(STATUS)
-      .times(status === 429 ? 4 : 1)
+      .times(times)
       .reply(status, qualtricsError(status, 'busy'), { 'retry-after': '0' })
       .get(STATUS)
       .reply(200, complete(1))
     const nodes = await bulkBatch([person(1)])
+    expect(polls.isDone()).toBe(true)
     expect(nodes[0].status).toBe(200)
   })
 
-  it('reports the events retryable (504) naming the last failure when every poll gets a 503', async () => {
+  it.each([
+    [503, /last poll: Qualtrics could not read the import status: Qualtrics is unavailable \(503\)/],
+    [404, /last poll: Qualtrics could not read the import status: import PGR_import000001 was not found \(404\)/]
+  ])('reports the events retryable (504) naming the last failure when every poll gets a %s', async (status, reason) => {
     importAccepted()
-    qualtrics().get(STATUS).times(100).reply(503, qualtricsError(503, 'down'))
+    qualtrics().get(STATUS).times(100).reply(status, qualtricsError(status, 'down'))
     const nodes = await bulkBatch([person(1)])
     expect(nodes[0].status).toBe(504)
-    expect(nodes[0].errormessage).toMatch(
-      /last poll: Qualtrics could not read the import status: Qualtrics is unavailable \(503\)/
-    )
+    expect(nodes[0].errormessage).toMatch(reason)
     nock.cleanAll()
   })
 
@@ -317,30 +325,6 @@ describe('bulk import: Qualtrics errors', () => {
       expect(nodes[0].sent).toMatchObject({ email: 'person1@example.com' })
     }
   )
-
-  it('polls again after a 404 (Qualtrics documents a read-after-write lag): the next answer decides', async () => {
-    importAccepted()
-    const polls = qualtrics()
-      .get(STATUS)
-      .times(2)
-      .reply(404, qualtricsError(404, 'not yet'))
-      .get(STATUS)
-      .reply(200, complete(1))
-    const nodes = await bulkBatch([person(1)])
-    expect(polls.isDone()).toBe(true)
-    expect(nodes[0].status).toBe(200)
-  })
-
-  it('reports the events retryable (504) naming the 404 when every poll until the deadline gets one', async () => {
-    importAccepted()
-    qualtrics().get(STATUS).times(100).reply(404, qualtricsError(404, 'gone'))
-    const nodes = await bulkBatch([person(1)])
-    expect(nodes[0].status).toBe(504)
-    expect(nodes[0].errormessage).toMatch(
-      /last poll: Qualtrics could not read the import status: import PGR_import000001 was not found \(404\)/
-    )
-    nock.cleanAll()
-  })
 
   it.each(ERROR_STATUSES)(
     'a $status on the transaction batch fails the events with it, and no import is sent',
