@@ -1,6 +1,8 @@
 /**
  * Regenerates every `generated-types.ts` from the field definitions, as the monorepo CLI's type generator does:
- * `fieldsToJsonSchema`, titles and enums removed, then `json-schema-to-typescript` in the monorepo's style.
+ * `fieldsToJsonSchema`, titles and enums removed, then `json-schema-to-typescript` in the monorepo's style; and
+ * `metadata.json`, as its `generate:metadata-payload` does (metadata-payload.ts). Both are compared byte for byte by
+ * the monorepo's CI, so both are written exactly as its generators write them.
  *
  *   npm run types                    write the files
  *   npm run types -- --check         write nothing; exit 1 naming each stale file (a test runs this)
@@ -8,9 +10,14 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { fieldsToJsonSchema, type InputField } from '@segment/actions-core'
-import { compile, type JSONSchema } from 'json-schema-to-typescript'
+import { fieldsToJsonSchema } from '@segment/actions-core'
+import type { InputField } from '@segment/actions-core'
+import { compile } from 'json-schema-to-typescript'
+import type { JSONSchema } from 'json-schema-to-typescript'
+import { format } from 'prettier'
 import destination from '../src/destinations/qualtrics'
+import { metadataPayload } from './metadata-payload'
+import type { PublishableDefinition } from './metadata-payload'
 
 const DESTINATION_DIR = join(__dirname, '..', 'src', 'destinations', 'qualtrics')
 const BANNER = '// Generated file. DO NOT MODIFY IT BY HAND.'
@@ -35,21 +42,26 @@ async function typesFor(fields: Record<string, InputField>, name: string): Promi
   return compile(schema, name, { bannerComment: BANNER, style: STYLE })
 }
 
+/** The monorepo writes the payload with two-space JSON, then formats the file with its Prettier settings. */
+async function metadataFile(): Promise<string> {
+  const payload = metadataPayload(destination.slug ?? 'actions-qualtrics', destination as PublishableDefinition)
+  return format(`${JSON.stringify(payload, null, 2)}\n`, { ...STYLE, parser: 'json' })
+}
+
 /** Absolute path → the content `npm run types` would write there. */
 export async function generatedTypeFiles(dir = DESTINATION_DIR): Promise<Map<string, string>> {
   const files = new Map<string, string>()
   const settingsFields = (destination.authentication?.fields ?? {}) as Record<string, InputField>
   const audienceFields = ('audienceFields' in destination ? destination.audienceFields : undefined) as
     Record<string, InputField> | undefined
-  // As the monorepo's: the audience settings' type follows the settings' in the same file, under one banner.
-  const audienceTypes = audienceFields
-    ? `\n${(await typesFor(audienceFields, 'AudienceSettings')).replace(`${BANNER}\n\n`, '')}`
-    : ''
+  // As the monorepo's: the audience settings' type follows the settings' in the same file, with its own banner.
+  const audienceTypes = audienceFields ? await typesFor(audienceFields, 'AudienceSettings') : ''
   files.set(join(dir, 'generated-types.ts'), (await typesFor(settingsFields, 'Settings')) + audienceTypes)
   for (const [slug, action] of Object.entries(destination.actions)) {
     const fields = action.fields as Record<string, InputField>
     files.set(join(dir, slug, 'generated-types.ts'), await typesFor(fields, 'Payload'))
   }
+  files.set(join(dir, 'metadata.json'), await metadataFile())
   return files
 }
 
@@ -67,10 +79,10 @@ async function main(args: string[]): Promise<void> {
     console.log(`wrote ${name}`)
   }
   if (stale.length > 0) {
-    console.error(`stale generated types (run npm run types): ${stale.join(', ')}`)
+    console.error(`stale generated files (run npm run types): ${stale.join(', ')}`)
     process.exit(1)
   }
-  if (check) console.log('generated types are up to date')
+  if (check) console.log('generated types and metadata are up to date')
 }
 
 if (require.main === module) {

@@ -22,6 +22,7 @@ export interface Settings {
    */
   erasePersonalData?: boolean
 }
+// Generated file. DO NOT MODIFY IT BY HAND.
 
 export interface AudienceSettings {
   /**
