@@ -14,7 +14,6 @@ import { fieldsToJsonSchema } from '@segment/actions-core'
 import type { InputField } from '@segment/actions-core'
 import { compile } from 'json-schema-to-typescript'
 import type { JSONSchema } from 'json-schema-to-typescript'
-import { format } from 'prettier'
 import destination from '../src/destinations/qualtrics'
 import { metadataPayload } from './metadata-payload'
 import type { PublishableDefinition } from './metadata-payload'
@@ -42,10 +41,13 @@ async function typesFor(fields: Record<string, InputField>, name: string): Promi
   return compile(schema, name, { bannerComment: BANNER, style: STYLE })
 }
 
-/** The monorepo writes the payload with two-space JSON, then formats the file with its Prettier settings. */
-async function metadataFile(): Promise<string> {
+/**
+ * Two-space JSON and a newline, as the monorepo writes it. Its generator then runs Prettier over the file, but the
+ * monorepo's .prettierignore lists every metadata.json, so the bytes stay as written (ours lists it too).
+ */
+function metadataFile(): string {
   const payload = metadataPayload(destination.slug ?? 'actions-qualtrics', destination as PublishableDefinition)
-  return format(`${JSON.stringify(payload, null, 2)}\n`, { ...STYLE, parser: 'json' })
+  return `${JSON.stringify(payload, null, 2)}\n`
 }
 
 /** Absolute path → the content `npm run types` would write there. */
@@ -61,7 +63,7 @@ export async function generatedTypeFiles(dir = DESTINATION_DIR): Promise<Map<str
     const fields = action.fields as Record<string, InputField>
     files.set(join(dir, slug, 'generated-types.ts'), await typesFor(fields, 'Payload'))
   }
-  files.set(join(dir, 'metadata.json'), await metadataFile())
+  files.set(join(dir, 'metadata.json'), metadataFile())
   return files
 }
 
