@@ -22,6 +22,10 @@ export default tseslint.config(
     }
   },
   {
+    files: ['compat/**/*.js'],
+    languageOptions: { globals: { __dirname: 'readonly' } }
+  },
+  {
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' }
   }
