@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { startSandbox, type Sandbox } from '../../src/sandbox'
 import { rawRequest, type RawResponse } from '../server/raw-http'
 import {
@@ -40,6 +41,17 @@ const raw = (method: string, path: string, headers: Record<string, string>, body
   rawRequest(sandbox.port, method, path, { host: self, ...headers }, body)
 const completion = JSON.stringify({ directoryId: DIR, email: SEEDED_EMAIL, answers: { score: 10 } })
 const responsesOf = async () => (await state(sandbox)).surveys[0].responses as unknown[]
+
+/** Bytes straight onto a socket, for a request line that no HTTP client (nor nock's interceptor) would send. */
+function socketRequest(bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(sandbox.port, '127.0.0.1', () => socket.end(bytes))
+    let text = ''
+    socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
+    socket.on('close', () => resolve(text))
+    socket.on('error', reject)
+  })
+}
 
 function expectRefused(response: RawResponse, status: number, reason: RegExp): void {
   expect(response.status).toBe(status)
@@ -102,6 +114,15 @@ describe('the Host header', () => {
       expectQualtricsError(JSON.parse(whoami.text), '403 - Forbidden', 'SANDBOX_REQUEST_REFUSED')
     }
   )
+
+  it('refuses a Host or a request target that is not a URL, and keeps serving', async () => {
+    expect((await rawRequest(sandbox.port, 'GET', '/__sandbox/state', { host: 'a b' })).status).toBe(403)
+    const reply = await socketRequest(
+      `GET http://[/__sandbox/state HTTP/1.1\r\nHost: ${self}\r\nConnection: close\r\n\r\n`
+    )
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /)
+    expect((await raw('GET', '/__sandbox/clock', {})).status).toBe(200)
+  })
 
   it.each(['127.0.0.1:PORT', 'localhost:PORT', '[::1]:PORT'])('%s is answered', async (template) => {
     const host = template.replace('PORT', String(sandbox.port))
