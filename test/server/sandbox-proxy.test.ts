@@ -47,6 +47,18 @@ describe('the console proxy', () => {
     expect(direct.status).toBe(403)
     expect((await proxied('PUT', 'faults', { latencyMs: 4 })).status).toBe(200)
     expect((await proxied('GET', 'faults')).body).toEqual({ latencyMs: 4 })
+    // As the console page sends it: same origin, so the browser adds its Origin.
+    const port = Number(new URL(runtime.url).port)
+    const self = `127.0.0.1:${port}`
+    const fromPage = await rawRequest(
+      port,
+      'PUT',
+      '/console/api/sandbox/faults',
+      { host: self, origin: `http://${self}`, ...JSON_TYPE },
+      '{"latencyMs": 5}'
+    )
+    expect(fromPage.status).toBe(200)
+    expect((await proxied('GET', 'faults')).body).toEqual({ latencyMs: 5 })
     expect((await proxied('PUT', 'faults', {})).status).toBe(200)
   })
 
