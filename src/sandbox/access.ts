@@ -7,8 +7,8 @@ import { route } from './routes'
 
 /**
  * Who may call the sandbox. It holds what the developer's app sent (emails, transactions) and, through its callbacks,
- * can make the responses receiver send a signed-looking track to Segment, so a web page must neither read nor change
- * it. Every route takes the main port's Host and Origin rules (./loopback-guard.ts) and JSON bodies; the routes that
+ * can make the responses receiver send a forged track to Segment with the real write key, so a web page must neither
+ * read nor change it. Every route takes the main port's Host and Origin rules (./loopback-guard.ts) and JSON bodies; the routes that
  * change the sandbox outside the Qualtrics API (`/__sandbox/*` but reads) also need the key made at each start,
  * which only the sandbox's owner holds (`npm start`'s console proxy, `npm run sandbox`'s terminal, a test).
  */

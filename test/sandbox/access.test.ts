@@ -239,4 +239,12 @@ describe('allow-listed origins', () => {
     const other = await rawRequest(open.port, 'GET', '/__sandbox/state', { host, origin: ATTACKER })
     expect(other.status).toBe(403)
   })
+
+  it.each(['https://tools.example/path', 'tools.example', 'null'])(
+    'stop the start with "%s", which is no origin',
+    (origin) => {
+      // Checked before anything listens, as the seed and the fault settings are.
+      expect(() => startSandbox({ port: 0, allowedOrigins: [origin] })).toThrow(/is not an origin/)
+    }
+  )
 })
