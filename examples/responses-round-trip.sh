@@ -22,7 +22,9 @@ echo
 sleep 1
 
 # 3. The contact completes the survey; the sandbox posts the signed callback to the receiver, and one redelivery.
-curl -s -H 'content-type: application/json' $SANDBOX/__sandbox/surveys/SV_sandboxNps0001/responses -d '{
+#    Through the console's route on the server, which holds the sandbox's per-start key (the sandbox's own
+#    /__sandbox/surveys/… route refuses a caller without it).
+curl -s -H 'content-type: application/json' $SERVER/console/api/sandbox/surveys/SV_sandboxNps0001/responses -d '{
   "directoryId": "POOL_sandbox0000001", "extRef": "user-1001",
   "answers": { "nps_score": 9, "nps_comment": "Quick delivery" }, "redeliveries": 1 }'
 echo

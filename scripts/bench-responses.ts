@@ -9,6 +9,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SANDBOX_KEY_HEADER } from '../src/sandbox'
 import { LOOP, startResponsesLoop } from './responses-loop'
 
 const SURVEY = LOOP.survey
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
       const started = process.hrtime.bigint()
       const completed = await fetch(`${sandbox.url}/__sandbox/surveys/${SURVEY}/responses`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', [SANDBOX_KEY_HEADER]: sandbox.controlKey },
         body: JSON.stringify({
           directoryId: directory().directoryId,
           contactId: id,

@@ -3,7 +3,9 @@
  * Environment: SANDBOX_PORT (default 3001), SANDBOX_SEED (a seed JSON file), SANDBOX_TIME_SCALE (rate-limit clock),
  * SANDBOX_FAULTS (a fault configuration as JSON, e.g. '{"latencyMs":50}'), SANDBOX_INDEX_LAG_MS (how long, on the
  * sandbox clock, a new contact stays out of search and GET; default 0).
+ * It prints the key its control routes need: this terminal is the one place it is shown.
  */
+import { SANDBOX_KEY_HEADER } from './access'
 import { sandboxOptionsFromEnv } from './env'
 import { DEFAULT_SEED, loadSeedFile } from './seed'
 import { startSandbox } from './server'
@@ -18,6 +20,10 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({ port, seed, timeScale, faults, log: console.error })
   console.log(`Qualtrics sandbox at ${sandbox.url} (API under /API/v3, JSON Events under /inbound-event)`)
   console.log(`  state: ${sandbox.url}/__sandbox/state   stats: ${sandbox.url}/__sandbox/stats`)
+  console.log(
+    `  control routes (reset, faults, clock, survey completion) need the header ${SANDBOX_KEY_HEADER}, new at each start:`
+  )
+  console.log(`    curl -s -X POST -H '${SANDBOX_KEY_HEADER}: ${sandbox.controlKey}' ${sandbox.url}/__sandbox/reset`)
   console.log(
     `  tokens: ${seed.users.length} seeded user(s); directories: ${seed.directories.map((d) => d.directoryId).join(', ')}`
   )

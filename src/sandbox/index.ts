@@ -1,4 +1,5 @@
 export { startSandbox, API_BODY_LIMIT_BYTES, WORKFLOW_BODY_LIMIT_BYTES } from './server'
+export { SANDBOX_KEY_HEADER } from './access'
 export type { Sandbox, SandboxOptions } from './server'
 export type { SandboxStats, BearerRefusal } from './stats'
 export { DEFAULT_SEED, loadSeedFile, parseSeed } from './seed'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { answeredAtTheDoor, checkAllowedOrigins, INSPECTION_PREFIX, newControlKey } from './access'
 import { SandboxClock } from './clock'
 import { authenticate } from './authentication'
 import { ApiError } from './errors'
@@ -35,12 +36,22 @@ export interface SandboxOptions {
   faults?: FaultConfig
   /** Page size for listings when the caller gives none (Qualtrics: up to 100). */
   defaultPageSize?: number
+  /**
+   * Web origins (`https://tools.example`) that may call the sandbox from a browser besides the sandbox itself; none by
+   * default. The console on the main port reaches the sandbox server-side, through its proxy.
+   */
+  allowedOrigins?: string[]
   log?: (line: string) => void
 }
 
 export interface Sandbox {
   url: string
   port: number
+  /**
+   * Made at each start: the `x-sandbox-key` header that the `/__sandbox` routes changing the sandbox (reset, faults,
+   * clock, survey completion) need over HTTP. Only the owner holds it; the methods here need none.
+   */
+  readonly controlKey: string
   readonly store: SandboxStore
   /** Rate limits and the index lag run on it; `advance` lets sandbox time pass without waiting. */
   readonly clock: SandboxClock
@@ -72,6 +83,8 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? DEFAULT_SEED
   const log = options.log ?? (() => undefined)
   const defaultPageSize = options.defaultPageSize ?? MAX_PAGE_SIZE
+  const allowedOrigins = checkAllowedOrigins(options.allowedOrigins)
+  const controlKey = newControlKey()
   const clock = new SandboxClock(options.timeScale ?? 1)
   const now = () => clock.now()
   let faults = new FaultInjector(options.faults)
@@ -176,6 +189,7 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const sandbox: Sandbox = {
     url: '',
     port: 0,
+    controlKey,
     get store() {
       return store
     },
@@ -199,8 +213,16 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
 
   const server: Server = createServer((req, res) => {
     const requestId = randomUUID()
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`)
-    const handled = url.pathname.startsWith('/__sandbox')
+    // The base only completes the target; the Host is checked at the door before anything reads it.
+    const url = URL.canParse(req.url ?? '/', 'http://127.0.0.1')
+      ? new URL(req.url ?? '/', 'http://127.0.0.1')
+      : undefined
+    if (!url) {
+      req.resume()
+      return void send(res, 400, errorBody(new ApiError(400, 'SANDBOX_BAD_TARGET', 'Not a request target.'), requestId))
+    }
+    if (answeredAtTheDoor(req, res, url.pathname, { port: sandbox.port, allowedOrigins, controlKey }, requestId)) return
+    const handled = url.pathname.startsWith(INSPECTION_PREFIX)
       ? handleInspection(req, res, url.pathname, { ...sandbox, store, faults: () => faults.config })
       : handleApi(req, res, url, requestId)
     handled.catch((error: unknown) => {

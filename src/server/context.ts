@@ -33,6 +33,8 @@ export interface LocalServerOptions {
   log?: (line: string) => void
   /** The embedded sandbox's URL, in sandbox mode: the console's /console/api/sandbox/* routes forward to it. */
   sandboxUrl?: string
+  /** The key its control routes need (`Sandbox.controlKey`), which the console's routes add server-side. */
+  sandboxKey?: string
   /** Where received events are recorded for the console (one is made when none is given). */
   deliveryLog?: DeliveryLog
   /** Segment's tracking API (tracking/), mounted behind the request guard when given. */
@@ -59,6 +61,7 @@ export interface ServerContext {
   settingsFrom(given: unknown, secrets: string[], exactly?: boolean): Settings
   subscriptions(): LocalSubscription[]
   sandboxUrl?: string
+  sandboxKey?: string
   deliveryLog: DeliveryLog
   tracking?: TrackingHandler
   responses?: Responses
@@ -119,6 +122,7 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     settingsFrom,
     subscriptions,
     sandboxUrl: options.sandboxUrl,
+    sandboxKey: options.sandboxKey,
     deliveryLog: options.deliveryLog ?? new DeliveryLog(),
     tracking: options.tracking,
     responses: options.responses,

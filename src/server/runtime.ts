@@ -108,6 +108,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     })
     setApiOriginOverride(sandbox.url)
     server.sandboxUrl = sandbox.url
+    server.sandboxKey = sandbox.controlKey
     const directory = seed.directories[0]
     const workflow = seed.workflows[0]
     server.settings = { apiToken: seed.users[0].token, datacenter: 'iad1' }
@@ -156,6 +157,12 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     }
   )
   summary.push(`Qualtrics destination listening at ${local.url} (GET ${local.url}/ lists the routes)`)
+  if (sandbox) {
+    summary.push(
+      `  change the sandbox through ${local.url}/console/api/sandbox/ (reset, faults, clock, surveys/{SV}/responses): ` +
+        'its own /__sandbox control routes need the key made at each start'
+    )
+  }
   summary.push(
     ...tracking.summary,
     `  point a Segment SDK's host at ${local.url} (e.g. new Analytics({ writeKey, host: '${local.url}' }))`,

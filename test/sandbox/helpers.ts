@@ -1,4 +1,10 @@
-import { startSandbox, type Sandbox, type SandboxOptions, type SandboxSeed } from '../../src/sandbox'
+import {
+  SANDBOX_KEY_HEADER,
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxSeed
+} from '../../src/sandbox'
 
 export const TOKEN = 'tok-alice'
 export const USER_NAME = 'alice@example.com'
@@ -104,6 +110,9 @@ export async function call(
 }
 
 export const api = (path: string) => `/API/v3${path}`
+
+/** The header a `/__sandbox` control route (reset, faults, clock, survey completion) needs: this sandbox's key. */
+export const control = (sandbox: Sandbox): Record<string, string> => ({ [SANDBOX_KEY_HEADER]: sandbox.controlKey })
 
 export async function createContact(sandbox: Sandbox, body: unknown, directoryId = DIR): Promise<Reply> {
   return call(sandbox, 'POST', api(`/directories/${directoryId}/contacts`), body)

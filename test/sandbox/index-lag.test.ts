@@ -1,5 +1,5 @@
 import { ApiError, SandboxClock, SandboxStore } from '../../src/sandbox'
-import { api, call, contactsIn, createContact, DIR, DIR_PLAIN, ML, start, testSeed } from './helpers'
+import { api, call, contactsIn, createContact, DIR, DIR_PLAIN, ML, start, testSeed, control } from './helpers'
 import type { Sandbox } from '../../src/sandbox'
 
 const byEmail = (email: string) => [{ filterType: 'email' as const, value: email }]
@@ -108,7 +108,7 @@ describe('index lag over HTTP', () => {
     expect((await search('b@example.com')).body.result.elements).toEqual([])
     expect((await get()).status).toBe(404)
     expect(await contactsIn(sandbox, DIR_PLAIN)).toHaveLength(1)
-    const advanced = await call(sandbox, 'POST', '/__sandbox/clock', { advanceMs: 3_600_000 }, {})
+    const advanced = await call(sandbox, 'POST', '/__sandbox/clock', { advanceMs: 3_600_000 }, control(sandbox))
     expect(advanced.body.now).toBeGreaterThanOrEqual(3_600_000)
     expect((await search('b@example.com')).body.result.elements).toHaveLength(1)
     expect((await get()).status).toBe(200)
@@ -116,18 +116,18 @@ describe('index lag over HTTP', () => {
 
   it('is set at runtime with PUT /__sandbox/faults, and kept across a reset', async () => {
     sandbox = await start()
-    const put = await call(sandbox, 'PUT', '/__sandbox/faults', { indexLagMs: 3_600_000 }, {})
+    const put = await call(sandbox, 'PUT', '/__sandbox/faults', { indexLagMs: 3_600_000 }, control(sandbox))
     expect(put.body).toEqual({ indexLagMs: 3_600_000 })
-    await call(sandbox, 'POST', '/__sandbox/reset', undefined, {})
+    await call(sandbox, 'POST', '/__sandbox/reset', undefined, control(sandbox))
     await createContact(sandbox, { email: 'c@example.com' }, DIR_PLAIN)
     expect((await search('c@example.com')).body.result.elements).toEqual([])
-    await call(sandbox, 'PUT', '/__sandbox/faults', {}, {})
+    await call(sandbox, 'PUT', '/__sandbox/faults', {}, control(sandbox))
     expect((await search('c@example.com')).body.result.elements).toHaveLength(1)
   })
 
   it('refuses a clock advance without a number', async () => {
     sandbox = await start()
-    const reply = await call(sandbox, 'POST', '/__sandbox/clock', { advance: 5 }, {})
+    const reply = await call(sandbox, 'POST', '/__sandbox/clock', { advance: 5 }, control(sandbox))
     expect(reply.status).toBe(400)
     expect(reply.body.error).toContain('advanceMs')
   })

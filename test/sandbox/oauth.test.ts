@@ -18,7 +18,8 @@ import {
   call,
   expectQualtricsError,
   requestToken,
-  start
+  start,
+  control
 } from './helpers'
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields)
@@ -150,7 +151,11 @@ describe('POST /oauth2/token', () => {
         { error, error_description: expect.any(String) }
       ])
     }
-    const noAuth = await fetch(`${sandbox.url}/oauth2/token`, { method: 'POST', body: 'grant_type=client_credentials' })
+    const noAuth = await fetch(`${sandbox.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials'
+    })
     expect([noAuth.status, (await noAuth.json()).error]).toEqual([401, 'invalid_client'])
   })
 
@@ -158,7 +163,7 @@ describe('POST /oauth2/token', () => {
     const token = await accessToken(sandbox, undefined, BOB_CLIENT_ID, BOB_CLIENT_SECRET)
     const directories = () => call(sandbox, 'GET', api('/directories'), undefined, bearer(token))
     expect((await directories()).status).toBe(200)
-    await call(sandbox, 'POST', '/__sandbox/clock', { advanceMs: 60_000 }, {})
+    await call(sandbox, 'POST', '/__sandbox/clock', { advanceMs: 60_000 }, control(sandbox))
     const expired = await directories()
     expect(expired.status).toBe(401)
     expectQualtricsError(

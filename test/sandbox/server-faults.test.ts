@@ -12,7 +12,8 @@ import {
   createContact,
   expectQualtricsError,
   start,
-  state
+  state,
+  control
 } from './helpers'
 
 const TRIGGER = `/inbound-event/v1/events/json/triggers?urlTokenId=${WORKFLOW}`
@@ -150,28 +151,34 @@ describe('faults over HTTP', () => {
     sandbox = await start()
     expect((await call(sandbox, 'GET', api('/whoami'))).status).toBe(200)
     const config = { seed: 2, rates: { whoami: { status500: 1 } } }
-    const put = await call(sandbox, 'PUT', '/__sandbox/faults', config, {})
+    const put = await call(sandbox, 'PUT', '/__sandbox/faults', config, control(sandbox))
     expect(put).toMatchObject({ status: 200, body: config })
     expect((await call(sandbox, 'GET', '/__sandbox/faults', undefined, {})).body).toEqual(config)
     expect((await call(sandbox, 'GET', api('/whoami'))).status).toBe(500)
 
-    const bad = await call(sandbox, 'PUT', '/__sandbox/faults', { rates: { whoami: { status500: 2 } } }, {})
+    const bad = await call(
+      sandbox,
+      'PUT',
+      '/__sandbox/faults',
+      { rates: { whoami: { status500: 2 } } },
+      control(sandbox)
+    )
     expect(bad.status).toBe(400)
     expect(bad.body.error).toContain('rates.whoami.status500 must be a fraction between 0 and 1')
-    const malformed = await call(sandbox, 'PUT', '/__sandbox/faults', '{"rates":', {})
+    const malformed = await call(sandbox, 'PUT', '/__sandbox/faults', '{"rates":', control(sandbox))
     expect(malformed.status).toBe(400)
     expect(malformed.body.error).toContain('not valid JSON')
     // The refused configurations changed nothing.
     expect((await call(sandbox, 'GET', '/__sandbox/faults', undefined, {})).body).toEqual(config)
     expect((await call(sandbox, 'GET', api('/whoami'))).status).toBe(500)
 
-    expect((await call(sandbox, 'PUT', '/__sandbox/faults', {}, {})).status).toBe(200)
+    expect((await call(sandbox, 'PUT', '/__sandbox/faults', {}, control(sandbox))).status).toBe(200)
     expect((await call(sandbox, 'GET', api('/whoami'))).status).toBe(200)
   })
 
   it('keeps the fault configuration across a reset', async () => {
     sandbox = await start({ faults: { rates: { whoami: { status503: 1 } } } })
-    await call(sandbox, 'POST', '/__sandbox/reset', undefined, {})
+    await call(sandbox, 'POST', '/__sandbox/reset', undefined, control(sandbox))
     expect((await call(sandbox, 'GET', api('/whoami'))).status).toBe(503)
   })
 })
@@ -257,7 +264,7 @@ describe('rate limits over HTTP', () => {
     sandbox = await start({ timeScale: 60 })
     await createMany(sandbox, 500)
     expect((await createContact(sandbox, { email: 'x@example.com' }, DIR_PLAIN)).status).toBe(429)
-    await call(sandbox, 'POST', '/__sandbox/reset', undefined, {})
+    await call(sandbox, 'POST', '/__sandbox/reset', undefined, control(sandbox))
     expect((await createContact(sandbox, { email: 'x@example.com' }, DIR_PLAIN)).status).toBe(200)
   })
 

@@ -18,7 +18,8 @@ import {
   expectQualtricsError,
   start,
   state,
-  testSeed
+  testSeed,
+  control
 } from './helpers'
 
 describe('sandbox over HTTP', () => {
@@ -647,7 +648,7 @@ describe('sandbox over HTTP', () => {
       const created = await createContact(sandbox, { email: 'gone@example.com' })
       await call(sandbox, 'PUT', api(`/directories/${DIR}/contacts/CID_seeded0000001`), { firstName: 'Changed' })
       await call(sandbox, 'POST', `/inbound-event/v1/events/json/triggers?urlTokenId=${WORKFLOW}`, { a: 1 })
-      const reset = await call(sandbox, 'POST', '/__sandbox/reset', undefined, {})
+      const reset = await call(sandbox, 'POST', '/__sandbox/reset', undefined, control(sandbox))
       expect(reset).toMatchObject({ status: 200, body: { reset: true } })
       const contacts = await contactsIn(sandbox)
       expect(contacts).toEqual([expect.objectContaining({ id: 'CID_seeded0000001', firstName: 'Seeded' })])

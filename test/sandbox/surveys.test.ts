@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { parseSeed, type Sandbox } from '../../src/sandbox'
-import { api, call, createContact, DIR, OTHER_TOKEN, start, state, testSeed } from './helpers'
+import { api, call, createContact, DIR, OTHER_TOKEN, start, state, testSeed, control } from './helpers'
 
 const SURVEY = 'SV_test0000001'
 const KEY = 'sandbox-shared-key-01234567'
@@ -61,7 +61,7 @@ const subscribe = (body: Record<string, unknown> = {}, token?: string) =>
     token ? { 'x-api-token': token } : undefined
   )
 const complete = (body: Record<string, unknown>) =>
-  call(sandbox, 'POST', `/__sandbox/surveys/${SURVEY}/responses`, body, {})
+  call(sandbox, 'POST', `/__sandbox/surveys/${SURVEY}/responses`, body, control(sandbox))
 
 describe('event subscriptions', () => {
   it('creates, gets, lists and deletes a subscription, never showing its shared key', async () => {
@@ -185,7 +185,15 @@ describe('completing a response', () => {
   it('answers 404 for an unknown or deleted response, and for an unknown survey', async () => {
     const { responseId } = (await complete({ answers: { score: 1 } })).body
     expect(
-      (await call(sandbox, 'DELETE', `/__sandbox/surveys/${SURVEY}/responses/${responseId}`, undefined, {})).status
+      (
+        await call(
+          sandbox,
+          'DELETE',
+          `/__sandbox/surveys/${SURVEY}/responses/${responseId}`,
+          undefined,
+          control(sandbox)
+        )
+      ).status
     ).toBe(200)
     expect((await call(sandbox, 'GET', api(`/surveys/${SURVEY}/responses/${responseId}`))).status).toBe(404)
     expect((await call(sandbox, 'GET', api(`/surveys/${SURVEY}/responses/R_unknown`))).status).toBe(404)

@@ -139,7 +139,7 @@ describe('sandbox proxy', () => {
   })
 
   test('an unknown sandbox route is a 404; state takes only GET', async () => {
-    expect((await fetch(`${runtime.url}/console/api/sandbox/reset`)).status).toBe(404)
+    expect((await fetch(`${runtime.url}/console/api/sandbox/nothing`)).status).toBe(404)
     const put = await fetch(`${runtime.url}/console/api/sandbox/state`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },

@@ -62,7 +62,8 @@ export async function serveConsole(
   if (!pathname.startsWith('/console/')) return false
   const name = pathname.slice('/console/'.length)
   if (name.startsWith('api/sandbox/')) {
-    const answer = await proxySandbox(req, name.slice('api/sandbox/'.length), ctx.sandboxUrl, ctx.bodyLimit)
+    const sandbox = ctx.sandboxUrl ? { url: ctx.sandboxUrl, key: ctx.sandboxKey ?? '' } : undefined
+    const answer = await proxySandbox(req, name.slice('api/sandbox/'.length), sandbox, ctx.bodyLimit)
     sendApi(res, ctx, answer.status, answer.body)
     return true
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { BRAND_LIMIT_PER_MINUTE, ENDPOINT_LIMITS_PER_MINUTE } from '../../sandbox'
+import { BRAND_LIMIT_PER_MINUTE, ENDPOINT_LIMITS_PER_MINUTE, SANDBOX_KEY_HEADER } from '../../sandbox'
 import { BadRequest, readJsonBody } from '../http-utils'
 
 export interface ProxyAnswer {
@@ -7,11 +7,26 @@ export interface ProxyAnswer {
   body: unknown
 }
 
-const SANDBOX_PATHS: Record<string, string> = {
-  state: '/__sandbox/state',
-  stats: '/__sandbox/stats',
-  faults: '/__sandbox/faults'
+/** The embedded sandbox as the proxy reaches it: its URL and the key its control routes need. */
+export interface SandboxTarget {
+  url: string
+  key: string
 }
+
+/**
+ * The sandbox routes the console offers, under /console/api/sandbox/ as under /__sandbox/, with their methods: reads,
+ * and the controls (faults, clock, reset, completing or deleting a survey response).
+ */
+const ROUTES: [RegExp, string[]][] = [
+  [/^state$/, ['GET']],
+  [/^stats$/, ['GET']],
+  [/^faults$/, ['GET', 'PUT']],
+  [/^clock$/, ['GET', 'POST']],
+  [/^reset$/, ['POST']],
+  [/^surveys\/[\w-]+\/responses$/, ['POST']],
+  [/^surveys\/[\w-]+\/responses\/[\w-]+$/, ['DELETE']]
+]
+const ROUTE_LIST = 'state, stats, faults, clock, reset, surveys/{SV}/responses and surveys/{SV}/responses/{R}'
 
 async function forward(url: string, init?: RequestInit): Promise<ProxyAnswer> {
   let response: Response
@@ -36,36 +51,48 @@ async function withLimits(sandboxUrl: string, stats: ProxyAnswer): Promise<Proxy
   return { status: 200, body: { ...(stats.body as object), limits, clock: clock.body } }
 }
 
+/** A control request's JSON body, sent on as JSON; none when the request has none (a reset). */
+async function bodyToForward(req: IncomingMessage, bodyLimit: number): Promise<string | undefined> {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined
+  const mediaType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase()
+  if (hasBody && mediaType !== 'application/json') {
+    throw new BadRequest(415, `A ${req.method} needs "content-type: application/json": send the body as JSON.`)
+  }
+  const body = await readJsonBody(req, bodyLimit)
+  return body === undefined ? undefined : JSON.stringify(body)
+}
+
 /**
- * GET /console/api/sandbox/{state,stats,faults} and PUT …/faults, forwarded to the embedded sandbox: the page may
- * only talk to its own origin (CSP), and the sandbox listens on another port. Without a sandbox (real-Qualtrics
- * mode) every one of them is a 404.
+ * /console/api/sandbox/{name}, forwarded to the embedded sandbox: the page may only talk to its own origin (CSP),
+ * and the sandbox listens on another port. Reads are forwarded as they are; anything else carries the sandbox's
+ * per-start key, added here, server-side, behind the main port's request guard, so neither the page nor a script
+ * (examples/responses-round-trip.sh) needs to know it. Without a sandbox (real-Qualtrics mode) every route is a 404.
  */
 export async function proxySandbox(
   req: IncomingMessage,
   name: string,
-  sandboxUrl: string | undefined,
+  sandbox: SandboxTarget | undefined,
   bodyLimit: number
 ): Promise<ProxyAnswer> {
-  const target = Object.hasOwn(SANDBOX_PATHS, name) ? SANDBOX_PATHS[name] : undefined
-  if (!target) throw new BadRequest(404, `No route /console/api/sandbox/${name}: there are state, stats and faults.`)
-  if (!sandboxUrl) {
+  const methods = ROUTES.find(([pattern]) => pattern.test(name))?.[1]
+  if (!methods) throw new BadRequest(404, `No route /console/api/sandbox/${name}: there are ${ROUTE_LIST}.`)
+  if (!sandbox) {
     return { status: 404, body: { error: 'There is no sandbox: this server talks to real Qualtrics.' } }
   }
+  const target = `${sandbox.url}/__sandbox/${name}`
   const method = req.method ?? 'GET'
+  if (!methods.includes(method)) {
+    throw new BadRequest(405, `/console/api/sandbox/${name} takes ${methods.join(' and ')}, not ${method}.`)
+  }
   if (method === 'GET') {
-    const answer = await forward(sandboxUrl + target)
-    return name === 'stats' ? withLimits(sandboxUrl, answer) : answer
+    const answer = await forward(target)
+    return name === 'stats' ? withLimits(sandbox.url, answer) : answer
   }
-  if (method !== 'PUT' || name !== 'faults') {
-    throw new BadRequest(405, `/console/api/sandbox/${name} takes ${name === 'faults' ? 'GET and PUT' : 'GET'}.`)
-  }
-  const mediaType = String(req.headers['content-type'] ?? '')
-    .split(';')[0]
-    .trim()
-  if (mediaType.toLowerCase() !== 'application/json') {
-    throw new BadRequest(415, 'A PUT needs "content-type: application/json": send the fault settings as JSON.')
-  }
-  const body = JSON.stringify((await readJsonBody(req, bodyLimit)) ?? {})
-  return forward(sandboxUrl + target, { method: 'PUT', headers: { 'content-type': 'application/json' }, body })
+  const body = await bodyToForward(req, bodyLimit)
+  const headers: Record<string, string> = { [SANDBOX_KEY_HEADER]: sandbox.key }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  return forward(target, { method, headers, body })
 }

@@ -81,8 +81,9 @@ it('a transaction leads to a survey answer in Segment with the right userId, and
   const contact = directory().contacts.find((c) => c.extRef === 'user-2001')!
   expect(contact.email).toBe('mary.somerville@example.com')
 
-  // 2. The contact completes the survey; the sandbox posts the signed callback.
-  const completed = await fetch(`${sandbox.url}/__sandbox/surveys/${SURVEY}/responses`, {
+  // 2. The contact completes the survey (through the console's route, as examples/responses-round-trip.sh does: the
+  // sandbox's own control route needs its key); the sandbox posts the signed callback.
+  const completed = await fetch(`${runtime.url}/console/api/sandbox/surveys/${SURVEY}/responses`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
