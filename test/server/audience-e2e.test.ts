@@ -163,6 +163,30 @@ describe('end to end: an Engage audience mirrored to a mailing list over HTTP', 
     expect(byEmail.get(memberEmail(301))).toMatchObject({ [`segment_${AUDIENCE_KEY}`]: 'false' })
   })
 
+  it('ABC leaving the audience does not remove abc (the sandbox’s search, like Qualtrics’, ignores case)', async () => {
+    const { body } = await post('/createAudience', {
+      audienceName: 'Case',
+      audienceSettings: { directoryId: DIRECTORY }
+    })
+    const mailingListId = body.externalId.split(':')[1]
+    // abc and ABC, each with the same email in its own case: every search for ABC answers abc's contact.
+    const as = (userId: string, member: boolean, n: number) => {
+      const event = audienceEvent({ person: 0, member }, body.externalId, n)
+      const email = `${userId}@example.com`
+      return event.traits
+        ? { ...event, userId, traits: { ...event.traits, email } }
+        : { ...event, userId, context: { ...event.context, traits: { email } } }
+    }
+    const send = async (userId: string, member: boolean, n: number) => {
+      const { body: sent } = await post('/syncAudience', { payload: [as(userId, member, n)] })
+      return sent.results[0]
+    }
+    expect(await send('abc', true, 3000)).toMatchObject({ status: 200, body: { action: 'added' } })
+    runtime.sandbox!.clock.advance(1000)
+    expect(await send('ABC', false, 3002)).toMatchObject({ status: 200, body: { action: 'none', nearMatchCount: 1 } })
+    expect(await listedEmails(mailingListId)).toEqual(['abc@example.com'])
+  })
+
   it('refuses to create an audience in a directory whose deduplication would not match members', async () => {
     const refused = await post('/createAudience', {
       audienceName: 'Nowhere',

@@ -158,6 +158,51 @@ describe('end to end: local server → sandbox over HTTP', () => {
     expect(plain.transactions.map((t) => t.contactId)).toEqual(Array(3).fill(plain.contacts[0].id))
   })
 
+  describe('two extRefs are two people, whatever the sandbox’s search (which ignores case, as Qualtrics’) answers', () => {
+    const plain = () => runtime.sandbox!.store.snapshot().directories.find((d) => d.directoryId === DIRECTORY_PLAIN)!
+    const mapping = { directoryId: DIRECTORY_PLAIN, mailingListId: MAILING_LIST }
+
+    it('ABC’s transaction does not land on abc’s contact, and deleting ABC then leaves nothing of ABC’s behind', async () => {
+      const upserted = await post('/upsertContact', {
+        payload: identify('abc', 'abc@example.com'),
+        mapping: { directoryId: DIRECTORY_PLAIN }
+      })
+      expect(upserted.body.results).toEqual([expect.objectContaining({ status: 200 })])
+      const abc = plain().contacts.find((c) => c.extRef === 'abc')!
+      // ABC's email is abc's in another case: both of its searches answer abc's contact.
+      const sent = await post('/upsertContactTransaction', { payload: [purchase('ABC', 1)], mapping })
+      expect(sent.body.results[0]).toMatchObject({ status: 200, body: { contact: 'created', nearMatchCount: 1 } })
+      const own = plain().contacts.find((c) => c.extRef === 'ABC')
+      expect(own).toBeDefined()
+      expect(plain().transactions.map((t) => [t.key, t.contactId])).toEqual([['purchase-ABC-1', own!.id]])
+
+      const deleted = await post('/delete', { payload: { userId: 'ABC' } })
+      expect(deleted.body).toMatchObject({ ok: true, result: { contactsDeleted: 1 } })
+      const left = plain().contacts.map((c) => c.id)
+      expect(left).toEqual([abc.id])
+      // No transaction of ABC's is on a contact that is still there.
+      expect(plain().transactions.filter((t) => left.includes(t.contactId))).toEqual([])
+    })
+
+    it('in one batch, user-1 does not land on anon-1’s contact through a shared email', async () => {
+      const shared = (userId: string, n: number) => ({
+        ...purchase(userId, n),
+        context: { traits: { email: 'family@example.com' } }
+      })
+      const { body } = await post('/upsertContactTransaction', {
+        payload: [shared('anon-1', 1), shared('user-1', 2)],
+        mapping
+      })
+      expect(body.results.map((r: { status: number }) => r.status)).toEqual([200, 200])
+      const idOf = (extRef: string) => plain().contacts.find((c) => c.extRef === extRef)?.id
+      expect(plain().transactions.map((t) => [t.key, t.contactId])).toEqual([
+        ['purchase-anon-1-1', idOf('anon-1')],
+        ['purchase-user-1-2', idOf('user-1')]
+      ])
+      expect(idOf('user-1')).not.toBe(idOf('anon-1'))
+    })
+  })
+
   it('starts the workflow for a survey-completed event, with the token header or Basic auth', async () => {
     const survey = { type: 'track', event: 'Survey Completed', userId: 'u-9', messageId: 's-1', properties: { nps: 9 } }
     const viaPreset = await post('/events', survey)

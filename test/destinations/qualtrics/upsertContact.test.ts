@@ -239,6 +239,31 @@ describe('upsertContact', () => {
     })
   })
 
+  it('a write the directory’s deduplication answers with another extRef’s contact says so in its result', async () => {
+    // Qualtrics' email rule matches user-1 to the contact anon-1 was written to a moment before.
+    qualtrics()
+      .post(CONTACTS)
+      .times(2)
+      .reply(200, ok({ id: 'CID_anon' }))
+    await testDestination.testBatchAction('upsertContact', {
+      events: [
+        identify({ userId: 'anon-1', traits: { email: 'ada@example.com' } }),
+        identify({ userId: 'user-1', traits: { email: 'ada@example.com' } })
+      ] as SegmentEvent[],
+      settings,
+      mapping: { directoryId: DIRECTORY },
+      useDefaultMappings: true
+    })
+    const [first, second] = (
+      testDestination.results[0] as unknown as { multistatus: Array<{ body: Record<string, unknown> }> }
+    ).multistatus
+    expect(first.body).not.toHaveProperty('note')
+    expect(second.body).toMatchObject({
+      contactId: 'CID_anon',
+      note: expect.stringMatching(/deduplication .*CID_anon.*another External Data Reference/)
+    })
+  })
+
   it('declares every request', () => {
     expect(nock.pendingMocks()).toEqual([])
   })

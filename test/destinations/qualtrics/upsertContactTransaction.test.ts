@@ -171,11 +171,8 @@ describe('upsertContactTransaction', () => {
   })
 
   it('with "When several contacts match" set to fail, reports several matches as a final error, and adds nothing', async () => {
-    qualtrics()
-      .post(`${DIR}/contacts/search?pageSize=2`, {
-        filter: { filterType: 'extRef', comparison: 'eq', value: 'user-1' }
-      })
-      .reply(200, ok({ elements: [{ id: 'CID_a' }, { id: 'CID_b' }] }))
+    // A whole page even so: another person's contact (a near match) on it must not count as a second match.
+    search('extRef', 'user-1', ['CID_a', 'CID_b'])
     const error = await run(transactionEvent(), { multipleMatches: 'fail' }).catch((e) => e)
     expect(error.message).toBe(
       `Several contacts in directory ${DIRECTORY} have External Data Reference "user-1": give a Contact ID, or match by an identifier that is unique.`

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { SearchableIdentifier } from '../client'
-import { normalizeIdentifier } from './identity-groups'
+import { extRefsAgree, normalizeIdentifier } from './identity-groups'
 
 /** What is remembered about one identifier value: the contact it belongs to and, when known, that contact's extRef. */
 export interface KnownContact {
@@ -109,10 +109,19 @@ export function boundedPart(value: string): string {
 /** The contacts this process created or found, shared by every action and batch. */
 export const contactCache = new MemoryContactCache()
 
+/** What the cache holds for one identifier value, seen from one person (`KnownContacts.lookup`). */
+export interface KnownLookup {
+  /** The remembered contact, when it can be the person's. */
+  contact?: KnownContact
+  /** The remembered contact, when it belongs to another extRef: not the person's (see `extRefsAgree`). */
+  otherPerson?: KnownContact
+}
+
 /**
  * One account's and directory's view of the cache, by identifier value (compared as `normalizeIdentifier` says).
- * A contact found by email or phone is not used for a person whose extRef differs from the contact's: two extRefs
- * are two people, and the cache must not join what the batch grouping keeps apart.
+ * A remembered contact is used only under the identity rule (`extRefsAgree`): a contact remembered for an email or
+ * phone under another extRef (`abc` is not `ABC`) is not the person's, and the cache must not join what the batch
+ * grouping keeps apart.
  */
 export class KnownContacts {
   constructor(
@@ -121,13 +130,18 @@ export class KnownContacts {
     private readonly directoryId: string
   ) {}
 
+  /** The remembered contact for this value, if it can be the person's whose extRef is `personExtRef`. */
   find(type: SearchableIdentifier, value: string, personExtRef?: string): KnownContact | undefined {
+    return this.lookup(type, value, personExtRef).contact
+  }
+
+  /** The remembered contact for this value, and whether it can be the person's; one read of the cache. */
+  lookup(type: SearchableIdentifier, value: string, personExtRef?: string): KnownLookup {
     const known = this.level.get(this.key(type, value))
+    if (!known) return {}
+    // Compared as kept: trimmed, and a long extRef as its digest (boundedPart), which is exact too.
     const person = personExtRef === undefined ? undefined : boundedPart(personExtRef.trim())
-    if (known && known.extRef !== undefined && person !== undefined && known.extRef !== person) {
-      return undefined
-    }
-    return known
+    return extRefsAgree(known.extRef, person) ? { contact: known } : { otherPerson: known }
   }
 
   /** The extRef is kept as compared (bounded, see `boundedPart`); an overlong contact id is not kept at all. */

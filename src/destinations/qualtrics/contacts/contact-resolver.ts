@@ -5,7 +5,14 @@ import { IDENTIFIERS, normalizeIdentifier, type IdentityGroup } from './identity
 import { whileHolding } from './in-flight'
 import type { MultipleMatches } from './multiple-matches'
 import { deduplicationIfListed } from './deduplication'
-import { findContactId, resolveContactId, type ContactLookup, type ResolvedContact } from './resolve-contact'
+import { shownIdentifier } from './person-search'
+import {
+  findContactId,
+  resolveContactId,
+  type ContactLookup,
+  type FindOutcome,
+  type ResolvedContact
+} from './resolve-contact'
 
 /** How a group is looked up: the options of its first event (events of one batch share a mapping). */
 export interface GroupLookup {
@@ -18,30 +25,48 @@ function valuesOf(group: IdentityGroup): Array<{ type: SearchableIdentifier; val
   return IDENTIFIERS.flatMap((type) => group.values[type].map((value) => ({ type, value })))
 }
 
-/** Remembers the identifiers a written (created or deduplicated) contact now has. */
-export function rememberWritten(known: KnownContacts, contact: ContactBody, contactId: string): void {
-  for (const type of IDENTIFIERS) {
-    const value = contact[type]
-    if (value) known.remember(type, value, { contactId, ...(contact.extRef ? { extRef: contact.extRef } : {}) })
+/**
+ * Remembers the identifiers a written (created or deduplicated) contact now has. A write that came back with a
+ * contact this process remembers as another person's (another extRef, for one of these values) was joined to it by
+ * the directory's deduplication: nothing is remembered, so that the cache does not join them too, and the answer
+ * says so.
+ */
+export function rememberWritten(
+  known: KnownContacts,
+  contact: ContactBody,
+  contactId: string
+): { joinedOtherPerson?: true } {
+  const values = IDENTIFIERS.flatMap((type) => (contact[type] ? [{ type, value: contact[type] as string }] : []))
+  const joined = values.some(
+    ({ type, value }) => known.lookup(type, value, contact.extRef).otherPerson?.contactId === contactId
+  )
+  if (joined) return { joinedOtherPerson: true }
+  for (const { type, value } of values) {
+    known.remember(type, value, { contactId, ...(contact.extRef ? { extRef: contact.extRef } : {}) })
   }
+  return {}
 }
 
 /**
  * Remembers what a resolution learnt: every identifier of a contact it wrote; for a search, the value it matched and
- * any other value of the person that the found contact shows too.
+ * any other value of the person that the found contact shows too. A contact joined to another person's (see
+ * `rememberWritten`) and the near matches a search passed over are never remembered.
  */
 function rememberResolved(known: KnownContacts, group: IdentityGroup, resolved: ResolvedContact): void {
+  if (resolved.joinedOtherPerson) return
   if (resolved.source === 'created' || resolved.source === 'deduplication') {
     rememberWritten(known, group.contact, resolved.contactId)
     return
   }
   if (!resolved.matchedBy) return
   const { type, value, record } = resolved.matchedBy
-  const extRef = typeof record.extRef === 'string' ? record.extRef : type === 'extRef' ? value : undefined
+  // A match passed the identity rule: its extRef, shown or (found by extRef) the value searched, is the person's.
+  const shownExtRef = shownIdentifier(record, 'extRef')?.trim()
+  const extRef = shownExtRef ? shownExtRef : type === 'extRef' ? value : undefined
   const entry = { contactId: resolved.contactId, ...(extRef === undefined ? {} : { extRef }) }
   known.remember(type, value, entry)
   for (const other of valuesOf(group)) {
-    const shown = record[other.type]
+    const shown = shownIdentifier(record, other.type)
     if (
       typeof shown === 'string' &&
       normalizeIdentifier(other.type, shown) === normalizeIdentifier(other.type, other.value)
@@ -68,47 +93,58 @@ export class ContactResolver {
 
   /** `fresh` ignores what the cache holds (a known contact Qualtrics has just said does not exist). */
   resolve(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<ResolvedContact> {
-    return this.holding(group, fresh, (known) =>
-      resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
-        mode: lookup.mode,
-        deduplicatedOn: () => deduplicationIfListed(this.client, group.directoryId),
-        multipleMatches: lookup.multipleMatches,
-        values: group.values,
-        known
-      })
+    return this.holding(
+      group,
+      fresh,
+      (known) =>
+        resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
+          mode: lookup.mode,
+          deduplicatedOn: () => deduplicationIfListed(this.client, group.directoryId),
+          multipleMatches: lookup.multipleMatches,
+          values: group.values,
+          known
+        }),
+      (resolved) => resolved
     )
   }
 
   /**
-   * The group's existing contact, found as `resolve` finds it but never created (undefined: nobody matches), for
-   * work that only makes sense on a contact that exists (removing it from a mailing list). `fresh` as for `resolve`.
+   * The group's existing contact, found as `resolve` finds it but never created (no `found`: nobody matches), with
+   * the other people's contacts the searches passed over, for work that only makes sense on a contact that exists
+   * (removing it from a mailing list). `fresh` as for `resolve`.
    */
-  find(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<ResolvedContact | undefined> {
-    return this.holding(group, fresh, (known) =>
-      findContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
-        mode: 'search',
-        multipleMatches: lookup.multipleMatches,
-        values: group.values,
-        known
-      })
+  find(group: IdentityGroup, lookup: GroupLookup, fresh = false): Promise<FindOutcome> {
+    return this.holding(
+      group,
+      fresh,
+      (known) =>
+        findContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
+          mode: 'search',
+          multipleMatches: lookup.multipleMatches,
+          values: group.values,
+          known
+        }),
+      (outcome) => outcome.found
     )
   }
 
   /**
    * Runs one lookup while holding the group's identifiers (in-flight.ts), with the cache unless `fresh`, and
-   * remembers what it found.
+   * remembers the contact it found (`foundIn` picks it out of the answer).
    */
-  private holding<R extends ResolvedContact | undefined>(
+  private holding<R>(
     group: IdentityGroup,
     fresh: boolean,
-    lookup: (known: KnownContacts | undefined) => Promise<R>
+    lookup: (known: KnownContacts | undefined) => Promise<R>,
+    foundIn: (answer: R) => ResolvedContact | undefined
   ): Promise<R> {
     const known = this.knownContacts(group.directoryId)
     const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
     return whileHolding(keys, async () => {
-      const found = await lookup(fresh ? undefined : known)
+      const answer = await lookup(fresh ? undefined : known)
+      const found = foundIn(answer)
       if (found) rememberResolved(known, group, found)
-      return found
+      return answer
     })
   }
 

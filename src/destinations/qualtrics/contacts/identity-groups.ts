@@ -13,6 +13,17 @@ export function normalizeIdentifier(type: SearchableIdentifier, value: string): 
   return type === 'email' ? trimmed.toLowerCase() : trimmed
 }
 
+/**
+ * The identity rule: a contact can be a person's only if its extRef equals the person's exactly (an extRef is an ID:
+ * `abc` and `ABC` are two people), both trimmed, or if either has none (blank counts as none). Qualtrics' search
+ * ignores case and a search by email or phone answers everyone who shares it, so every contact found, by search or
+ * from the contact cache, passes this before it is used.
+ */
+export function extRefsAgree(contactExtRef: string | undefined, personExtRef: string | undefined): boolean {
+  const [contact, person] = [contactExtRef?.trim(), personExtRef?.trim()]
+  return !contact || !person || contact === person
+}
+
 /** How events are put together. */
 export interface GroupingRules {
   /** Compare extRefs ignoring case (as Qualtrics' own matching does), instead of exactly. */

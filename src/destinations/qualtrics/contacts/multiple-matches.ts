@@ -4,17 +4,19 @@ import type { ContactRecord } from '../client'
 export type MultipleMatches = 'oldest' | 'fail'
 export const DEFAULT_MULTIPLE_MATCHES: MultipleMatches = 'oldest'
 
-/** Enough to see every duplicate of one person; Qualtrics' largest search page. */
-export const SEARCH_PAGE_FOR_OLDEST = 100
-/** Two are enough to know a match is not unique. */
-export const SEARCH_PAGE_TO_FAIL = 2
-/** How many of the other matching ids an event's result lists. */
+/**
+ * Qualtrics' largest search page, whatever "When several contacts match" says: a search answers other people too
+ * (near matches, see `extRefsAgree`), which are passed over, so two contacts on a page do not make the person's
+ * match ambiguous and a small page could hide the person's own contact behind them.
+ */
+export const SEARCH_PAGE = 100
+/** How many of the other matching (or passed-over) ids an event's result lists. */
 export const OTHER_MATCHES_SHOWN = 10
 
 export const multipleMatchesField: InputField = {
   label: 'When several contacts match',
   description:
-    'What to do when an identifier matches several contacts (duplicates made elsewhere). "Use the oldest" (default) adds the transaction to the contact created first (of the first 100 matches) and names the others in the result; "Fail" reports the event as a final error (409), as before.',
+    'What to do when an identifier matches several contacts (duplicates made elsewhere). "Use the oldest" (default) adds the transaction to the contact created first among those that can be this person (never one with another External Data Reference) and names the others in the result; "Fail" reports the event as a final error (409), as before.',
   type: 'string',
   choices: [
     { label: 'Use the oldest', value: 'oldest' },

@@ -1,22 +1,11 @@
-import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
+import { PayloadValidationError } from '@segment/actions-core'
 import type { ContactBody, ContactRecord, QualtricsClient, SearchableIdentifier } from '../client'
 import type { KnownContacts } from './contact-cache'
 import { IDENTIFIERS } from './identity-groups'
-import {
-  DEFAULT_MULTIPLE_MATCHES,
-  oldestFirst,
-  OTHER_MATCHES_SHOWN,
-  SEARCH_PAGE_FOR_OLDEST,
-  SEARCH_PAGE_TO_FAIL,
-  type MultipleMatches
-} from './multiple-matches'
+import { DEFAULT_MULTIPLE_MATCHES, type MultipleMatches } from './multiple-matches'
+import { NearMatchLog, searchOwnMatch, type NearMatches } from './person-search'
 
 export const MATCH_IDENTIFIERS: SearchableIdentifier[] = IDENTIFIERS
-const LABELS: Record<SearchableIdentifier, string> = {
-  extRef: 'External Data Reference',
-  email: 'Email',
-  phone: 'Phone number'
-}
 export type ContactLookup = 'search' | 'deduplication'
 
 export interface ResolvedContact {
@@ -31,6 +20,20 @@ export interface ResolvedContact {
   /** When several contacts matched and the oldest was used: some of the others, and how many there were. */
   otherMatches?: string[]
   otherMatchCount?: number
+  /** Contacts the searches answered that are other people's (another extRef): passed over, never used. */
+  nearMatches?: NearMatches
+  /**
+   * Set when a create came back with the id of a contact known to be another person's (passed over by a search, or
+   * remembered under another extRef): the directory's deduplication joined the person to it, which the destination
+   * can only report.
+   */
+  joinedOtherPerson?: boolean
+}
+
+/** What looking a person up without creating found: their contact or nothing, and the near matches passed over. */
+export interface FindOutcome {
+  found?: ResolvedContact
+  nearMatches?: NearMatches
 }
 
 export interface LookupOptions {
@@ -64,32 +67,13 @@ export function requireLookupPlan(contact: ContactBody, matchOrder: string[] | u
 
 type Step = { type: SearchableIdentifier; value: string }
 
-/** One search: the contact it names, nothing, or (several matches) the oldest or an error as the user chose. */
-async function searchStep(
-  client: QualtricsClient,
-  directoryId: string,
-  { type, value }: Step,
-  multipleMatches: MultipleMatches
-): Promise<ResolvedContact | undefined> {
-  const pageSize = multipleMatches === 'fail' ? SEARCH_PAGE_TO_FAIL : SEARCH_PAGE_FOR_OLDEST
-  const matches = await client.searchContacts(directoryId, type, value, pageSize)
-  if (matches.length === 0) return undefined
-  if (matches.length > 1 && multipleMatches === 'fail') {
-    throw new IntegrationError(
-      `Several contacts in directory ${directoryId} have ${LABELS[type]} "${value}": give a Contact ID, or match by an identifier that is unique.`,
-      'AMBIGUOUS_CONTACT',
-      409
-    )
-  }
-  const [chosen, ...others] = oldestFirst(matches)
-  return {
-    contactId: chosen.id,
-    source: type,
-    matchedBy: { type, value, record: chosen },
-    ...(others.length > 0
-      ? { otherMatches: others.slice(0, OTHER_MATCHES_SHOWN).map((c) => c.id), otherMatchCount: others.length }
-      : {})
-  }
+/** One person's lookup: what it has seen so far, for the result and for checking what a create answers. */
+interface LookupState {
+  lookup: LookupOptions
+  contact: ContactBody
+  nearMatches: NearMatchLog
+  /** Contacts the cache remembers for the person's values under another extRef. */
+  otherPeople: Set<string>
 }
 
 /** Every identifier value to try, in the user's order: the person's values per identifier, or the contact's own. */
@@ -100,50 +84,95 @@ function stepsOf(contact: ContactBody, matchOrder: string[] | undefined, lookup:
   })
 }
 
-function knownAt(step: Step, contact: ContactBody, lookup: LookupOptions): ResolvedContact | undefined {
-  const known = lookup.known?.find(step.type, step.value, contact.extRef)
-  return known && { contactId: known.contactId, source: 'cached' }
+function knownAt(step: Step, state: LookupState): ResolvedContact | undefined {
+  const { contact, otherPerson } = state.lookup.known?.lookup(step.type, step.value, state.contact.extRef) ?? {}
+  if (otherPerson) state.otherPeople.add(otherPerson.contactId)
+  return contact && { contactId: contact.contactId, source: 'cached' }
+}
+
+/** One search, as `searchOwnMatch` does it, as a resolved contact. */
+async function searchAt(
+  client: QualtricsClient,
+  directoryId: string,
+  step: Step,
+  state: LookupState
+): Promise<ResolvedContact | undefined> {
+  const own = await searchOwnMatch(client, directoryId, step, {
+    extRef: state.contact.extRef,
+    multipleMatches: state.lookup.multipleMatches ?? DEFAULT_MULTIPLE_MATCHES,
+    log: state.nearMatches
+  })
+  if (!own) return undefined
+  const { record, ...others } = own
+  return { contactId: record.id, source: step.type, matchedBy: { ...step, record }, ...others }
 }
 
 async function findBySteps(
   client: QualtricsClient,
   directoryId: string,
-  contact: ContactBody,
   steps: Step[],
-  lookup: LookupOptions
+  state: LookupState
 ): Promise<ResolvedContact | undefined> {
   for (const step of steps) {
-    const found =
-      knownAt(step, contact, lookup) ??
-      (await searchStep(client, directoryId, step, lookup.multipleMatches ?? DEFAULT_MULTIPLE_MATCHES))
+    const found = knownAt(step, state) ?? (await searchAt(client, directoryId, step, state))
     if (found) return found
   }
   return undefined
+}
+
+const newLookup = (contact: ContactBody, lookup: LookupOptions): LookupState => ({
+  lookup,
+  contact,
+  nearMatches: new NearMatchLog(),
+  otherPeople: new Set()
+})
+
+/** The near matches passed over, on what the lookup answers. */
+function withNearMatches<T extends ResolvedContact | FindOutcome>(result: T, state: LookupState): T {
+  const nearMatches = state.nearMatches.summary()
+  return nearMatches ? { ...result, nearMatches } : result
+}
+
+/** A contact the lookup wrote; a known other person's id means the directory's deduplication joined them. */
+async function created(
+  client: QualtricsClient,
+  directoryId: string,
+  source: 'created' | 'deduplication',
+  state: LookupState
+): Promise<ResolvedContact> {
+  const contactId = await client.createContact(directoryId, state.contact)
+  const joined = state.nearMatches.has(contactId) || state.otherPeople.has(contactId)
+  return withNearMatches({ contactId, source, ...(joined ? { joinedOtherPerson: true } : {}) }, state)
 }
 
 /**
  * The existing contact the person's identifiers name, as `resolveContactId` finds it (known to this process first,
  * then a search per value), or undefined when none matches: it never creates one.
  */
-export function findContactId(
+export async function findContactId(
   client: QualtricsClient,
   directoryId: string,
   contact: ContactBody,
   matchOrder: string[] | undefined,
   lookup: LookupOptions = { mode: 'search' }
-): Promise<ResolvedContact | undefined> {
-  return findBySteps(client, directoryId, contact, stepsOf(contact, matchOrder, lookup), lookup)
+): Promise<FindOutcome> {
+  const state = newLookup(contact, lookup)
+  const found = await findBySteps(client, directoryId, stepsOf(contact, matchOrder, lookup), state)
+  return withNearMatches(found ? { found } : {}, state)
 }
 
 /**
  * Finds the contact by one identifier value at a time, in the user's order: the first that this process already
  * knows, or that a search matches, wins; several matches take the oldest or fail, as chosen; no match on any
  * creates the contact. Identifiers are tried one by one rather than ANDed, so a contact whose email or phone changed
- * is still found by its extRef.
+ * is still found by its extRef. Only a contact that can be the person counts as a match (`extRefsAgree`): what a
+ * search answers for another extRef is passed over and reported (`nearMatches`).
  *
  * With `deduplication`, when the directory deduplicates on fields this contact has every one of, a single create
  * lets Qualtrics match it: one request instead of a search and a create, but a matched contact is updated with the
- * event's contact fields. Otherwise it searches as above.
+ * event's contact fields. Otherwise it searches as above. Qualtrics' matching ignores case and follows the
+ * directory's rules (an email rule joins two extRefs sharing an email), so a create, in either mode, may come back
+ * with another person's contact; when the lookup knows that contact as another person's, `joinedOtherPerson` says so.
  */
 export async function resolveContactId(
   client: QualtricsClient,
@@ -153,14 +182,15 @@ export async function resolveContactId(
   lookup: LookupOptions = { mode: 'search' }
 ): Promise<ResolvedContact> {
   const steps = stepsOf(contact, matchOrder, lookup)
+  const state = newLookup(contact, lookup)
   if (lookup.mode === 'deduplication' && lookup.deduplicatedOn) {
-    const known = steps.map((step) => knownAt(step, contact, lookup)).find((found) => found !== undefined)
+    const known = steps.map((step) => knownAt(step, state)).find((found) => found !== undefined)
     if (known) return known
     const fields = await lookup.deduplicatedOn()
     if (fields.length > 0 && fields.every((field) => contact[field] !== undefined)) {
-      return { contactId: await client.createContact(directoryId, contact), source: 'deduplication' }
+      return created(client, directoryId, 'deduplication', state)
     }
   }
-  const found = await findBySteps(client, directoryId, contact, steps, lookup)
-  return found ?? { contactId: await client.createContact(directoryId, contact), source: 'created' }
+  const found = await findBySteps(client, directoryId, steps, state)
+  return found ? withNearMatches(found, state) : created(client, directoryId, 'created', state)
 }

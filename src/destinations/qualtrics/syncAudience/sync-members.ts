@@ -6,6 +6,7 @@ import { AUDIENCE_NEEDS } from '../audience/audience-config'
 import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
 import { ContactResolver, rememberWritten, type GroupLookup } from '../contacts/contact-resolver'
 import { DEFAULT_MULTIPLE_MATCHES } from '../contacts/multiple-matches'
+import { identityReport, joinNotes, type NearMatches } from '../contacts/person-search'
 import {
   groupByIdentity,
   IDENTIFIERS,
@@ -45,20 +46,40 @@ const add: Work = async (client, resolver, { group, last }) => {
   return whileHolding(keys, () =>
     settle(async () => {
       const answer = await client.addToMailingList(directoryId, mailingListId, body)
-      if (answer.contactId) rememberWritten(known, body, answer.contactId)
-      return succeeded(body as JSONLikeObject, { action: 'added', directoryId, mailingListId, ...answer })
+      const joined = answer.contactId ? rememberWritten(known, body, answer.contactId).joinedOtherPerson : undefined
+      const { note } = identityReport(undefined, joined ? answer.contactId : undefined)
+      const noted = joinNotes(answer.note, note)
+      return succeeded(body as JSONLikeObject, {
+        action: 'added',
+        directoryId,
+        mailingListId,
+        ...answer,
+        ...(noted ? { note: noted } : {})
+      })
     }, body as JSONLikeObject)
   )
+}
+
+/** A removal's result: what was done, and what the lookup passed over (another person's contacts). */
+function removal(
+  list: { directoryId: string; mailingListId: string },
+  done: { action: 'removed' | 'none'; contactId?: string; note?: string },
+  nearMatches: NearMatches | undefined
+): JSONLikeObject {
+  const report = identityReport(nearMatches)
+  const note = joinNotes(done.note, report.note)
+  return { ...done, ...list, ...report, ...(note ? { note } : {}) } as JSONLikeObject
 }
 
 /**
  * Removes the found contact. A remembered contact the list does not hold may have been merged or deleted since, so
  * the person is looked up afresh once before the list is taken as already without them; only then is membership on
- * the contact recorded, on the contact that was actually looked at.
+ * the contact recorded, on the contact that was actually looked at. A contact of another extRef that a search
+ * answers is never removed (see `extRefsAgree`): with nobody else found, there is nobody to remove.
  */
 const remove: Work = async (client, resolver, { group, last }) => {
   const { directoryId, mailingListId } = last.list
-  let found = await resolver.find(group, REMOVAL_LOOKUP)
+  let { found, nearMatches } = await resolver.find(group, REMOVAL_LOOKUP)
   const sent: { contactId?: string } = {}
   return settle(async () => {
     let removed = false
@@ -67,7 +88,7 @@ const remove: Work = async (client, resolver, { group, last }) => {
       removed = (await client.removeFromMailingList(directoryId, mailingListId, found.contactId)).removed
       if (!removed && found.source === 'cached') {
         resolver.forget(group, found.contactId)
-        found = await resolver.find(group, REMOVAL_LOOKUP, true)
+        ;({ found, nearMatches } = await resolver.find(group, REMOVAL_LOOKUP, true))
         if (found) {
           sent.contactId = found.contactId
           removed = (await client.removeFromMailingList(directoryId, mailingListId, found.contactId)).removed
@@ -76,15 +97,13 @@ const remove: Work = async (client, resolver, { group, last }) => {
     }
     if (!found) {
       const note = `No contact in directory ${directoryId} matches this person: nobody to remove from mailing list ${mailingListId}.`
-      return succeeded({}, { action: 'none', directoryId, mailingListId, note })
+      return succeeded({}, removal({ directoryId, mailingListId }, { action: 'none', note }, nearMatches))
     }
     const { contactId } = found
     if (last.membershipField) await client.updateContact(directoryId, contactId, withMembership({}, last, false))
-    const note = removed ? {} : { note: `Contact ${contactId} was not in mailing list ${mailingListId}.` }
-    return succeeded(
-      { contactId },
-      { action: removed ? 'removed' : 'none', directoryId, mailingListId, contactId, ...note }
-    )
+    const note = removed ? undefined : `Contact ${contactId} was not in mailing list ${mailingListId}.`
+    const done = { action: removed ? ('removed' as const) : ('none' as const), contactId, ...(note ? { note } : {}) }
+    return succeeded({ contactId }, removal({ directoryId, mailingListId }, done, nearMatches))
   }, sent)
 }
 

@@ -14,6 +14,7 @@ import {
   type IdentityMember
 } from '../contacts/identity-groups'
 import { whileHolding } from '../contacts/in-flight'
+import { identityReport, joinNotes } from '../contacts/person-search'
 import type { Payload } from './generated-types'
 
 interface ContactWrite {
@@ -55,8 +56,10 @@ async function write(client: QualtricsClient, { directoryId, contact }: ContactW
   // Holding the person's identifiers keeps a transaction lookup of the same person from racing this create.
   return whileHolding(keys, () =>
     settle(async () => {
-      const { contactId, note } = await client.writeContact(directoryId, contact)
-      if (contactId) rememberWritten(known, contact, contactId)
+      const written = await client.writeContact(directoryId, contact)
+      const { contactId } = written
+      const joined = contactId ? rememberWritten(known, contact, contactId).joinedOtherPerson : undefined
+      const note = joinNotes(written.note, identityReport(undefined, joined ? contactId : undefined).note)
       return succeeded({ ...contact }, { ...(contactId ? { contactId } : {}), directoryId, ...(note ? { note } : {}) })
     }, contact as JSONLikeObject)
   )

@@ -18,6 +18,7 @@ import {
   type TransactionsResult
 } from '../client'
 import { ContactResolver } from '../contacts/contact-resolver'
+import { identityReport, joinNotes } from '../contacts/person-search'
 import type { ResolvedContact } from '../contacts/resolve-contact'
 import type { Payload } from './generated-types'
 import { resolveAgain, resolveEvents, type ResolvedEvent } from './resolve-events'
@@ -81,13 +82,19 @@ function outcomeFor(item: ReadyTransaction, result: TransactionsAnswer): Outcome
   return succeeded(sent, { ...contact, note })
 }
 
-/** A success says when several contacts matched, which were left aside. */
-function withOtherMatches(outcome: Outcome, contact: ResolvedContact): Outcome {
-  if (!outcome.ok || !contact.otherMatches) return outcome
-  return {
-    ...outcome,
-    body: { ...outcome.body, otherMatches: contact.otherMatches, otherMatchCount: contact.otherMatchCount ?? 0 }
-  }
+/**
+ * A success says how its contact was chosen when there was a choice: the person's other matches left aside, other
+ * people's contacts passed over (near matches), and a join by the directory's deduplication.
+ */
+function withLookupReport(outcome: Outcome, contact: ResolvedContact): Outcome {
+  if (!outcome.ok) return outcome
+  const others = contact.otherMatches
+    ? { otherMatches: contact.otherMatches, otherMatchCount: contact.otherMatchCount ?? 0 }
+    : {}
+  const report = identityReport(contact.nearMatches, contact.joinedOtherPerson ? contact.contactId : undefined)
+  const earlier = typeof outcome.body.note === 'string' ? outcome.body.note : undefined
+  const note = joinNotes(earlier, report.note)
+  return { ...outcome, body: { ...outcome.body, ...others, ...report, ...(note ? { note } : {}) } }
 }
 
 /** One transaction per distinct key and directory, in batch order. */
@@ -156,7 +163,7 @@ async function sendTransactions(
     for (const item of items) {
       // A failed request fails its own chunk only, with its status (a 429 or 5xx stays retryable).
       const outcome = result
-        ? withOtherMatches(outcomeFor(item, result), item.event.contact)
+        ? withLookupReport(outcomeFor(item, result), item.event.contact)
         : failed(
             error,
             cameFromQualtrics(error) ? ({ [item.key]: item.transaction } as unknown as JSONLikeObject) : undefined

@@ -73,7 +73,7 @@ const action: ActionDefinition<Settings, Payload> = {
     matchContactBy: {
       label: 'Match contacts by',
       description:
-        'Without a Contact ID, the directory is searched by these identifiers one at a time, in this order: the first that matches is used (see "When several contacts match"), and no match on any creates the contact. Identifiers the event has no value for are skipped. In a batch, events that share an External Data Reference, email (ignoring case) or phone number are one person, looked up once, unless their External Data References differ. A contact created or found in the last hour (by this process, or as the runtime\'s shared state remembers) is used without searching again.',
+        'Without a Contact ID, the directory is searched by these identifiers one at a time, in this order: the first that matches is used (see "When several contacts match"), and no match on any creates the contact. A contact whose External Data Reference differs from the event\'s, even only in case, is another person and never matches. Identifiers the event has no value for are skipped. In a batch, events that share an External Data Reference, email (ignoring case) or phone number are one person, looked up once, unless their External Data References differ. A contact created or found in the last hour (by this process, or as the runtime\'s shared state remembers) is used without searching again.',
       type: 'string',
       multiple: true,
       choices: [
