@@ -1,7 +1,7 @@
 import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
-import { answerOf, cameFromQualtrics, missingFromAnswer, withAnswer, type Operation } from './errors'
+import { answerOf, cameFromQualtrics, missingFromAnswer, withAnswer } from './errors'
+import type { Operation } from './errors'
 import { QualtricsClient } from './qualtrics-client'
-import { redactSecret } from './redaction'
 import type { ContactBody, MailingList } from './types'
 
 /** What adding a contact to a list answered: the contact's id (CID_) and its list entry's (CGC_), when given. */
@@ -69,7 +69,7 @@ export class MailingListClient extends QualtricsClient {
     })
     const lookup = isId(result?.contactLookupId) ? { contactLookupId: result.contactLookupId } : {}
     if (isId(result?.id)) return { contactId: result.id, ...lookup }
-    return { ...lookup, note: redactSecret(missingFromAnswer(operation, 'contact id (result.id)', data), this.token) }
+    return { ...lookup, note: this.redactor.text(missingFromAnswer(operation, 'contact id (result.id)', data)) }
   }
 
   /**

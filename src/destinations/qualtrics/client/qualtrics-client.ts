@@ -1,9 +1,8 @@
-import { PayloadValidationError, type RequestClient } from '@segment/actions-core'
+import { PayloadValidationError } from '@segment/actions-core'
+import type { RequestClient } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
 import { requireWorkflowToken } from './credentials'
-import { cameFromQualtrics, missingFromAnswer, redactJson, requestIdOf, transactionsNotFound } from './errors'
-import {} from './local-switches'
-import { redactSecret } from './redaction'
+import { cameFromQualtrics, missingFromAnswer, requestIdOf, transactionsNotFound } from './errors'
 import type {
   ContactBody,
   ContactRecord,
@@ -18,14 +17,10 @@ import type {
   WhoAmI
 } from './types'
 import { resolveWorkflowUrl } from './workflow-url'
-import {
-  readImportStarted,
-  readImportStatus,
-  type ImportRequest,
-  type ImportStarted,
-  type ImportStatus
-} from './import-calls'
-import { QualtricsTransport, type ClientOptions } from './transport'
+import { readImportStarted, readImportStatus } from './import-calls'
+import type { ImportRequest, ImportStarted, ImportStatus } from './import-calls'
+import { QualtricsTransport } from './transport'
+import type { ClientOptions } from './transport'
 
 /** Qualtrics' documented limit for a JSON Event body. */
 export const WORKFLOW_BODY_LIMIT_BYTES = 100 * 1024
@@ -49,7 +44,7 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** Fetches a new OAuth access token now, whatever is cached (testAuthentication proves the client works today). */
   async renewAccessToken(): Promise<void> {
-    await this.oauth?.fresh()
+    await this.accessToken((session) => session.fresh())
   }
 
   listDirectories(): Promise<Directory[]> {
@@ -78,7 +73,7 @@ export class QualtricsClient extends QualtricsTransport {
   async writeContact(directoryId: string, contact: ContactBody): Promise<{ contactId?: string; note?: string }> {
     const { contactId, data, operation } = await this.postContact(directoryId, contact)
     if (contactId) return { contactId }
-    return { note: redactSecret(missingFromAnswer(operation, 'contact id', data), this.token) }
+    return { note: this.redactor.text(missingFromAnswer(operation, 'contact id', data)) }
   }
 
   /** Contacts in the directory whose identifier equals `value`; `limit` stops early (2 is enough to spot ambiguity). */
@@ -105,7 +100,8 @@ export class QualtricsClient extends QualtricsTransport {
 
   /**
    * Adds transactions. A 2xx that reports neither map still means Qualtrics took the request: a retry could store
-   * every transaction twice, so the answer carries a note instead of failing. The result comes back redacted.
+   * every transaction twice, so the answer carries a note instead of failing. The maps come back as Qualtrics sent
+   * them, to be read: what the caller shows of them is redacted where it is shown (batching.ts).
    */
   async createTransactions(
     directoryId: string,
@@ -120,12 +116,11 @@ export class QualtricsClient extends QualtricsTransport {
     const requestId = requestIdOf(data)
     if (!result?.createdTransactions && !result?.unprocessedTransactions) {
       const missing = 'createdTransactions or unprocessedTransactions'
-      return { requestId, note: redactSecret(missingFromAnswer(operation, missing, data), this.token) }
+      return { requestId, note: this.redactor.text(missingFromAnswer(operation, missing, data)) }
     }
-    const clean = redactJson(result, this.token)
     return {
-      createdTransactions: clean.createdTransactions,
-      unprocessedTransactions: clean.unprocessedTransactions,
+      createdTransactions: result.createdTransactions,
+      unprocessedTransactions: result.unprocessedTransactions,
       requestId
     }
   }
@@ -153,7 +148,9 @@ export class QualtricsClient extends QualtricsTransport {
     }
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (username !== undefined) {
-      headers.authorization = `Basic ${Buffer.from(`${username}:${token}`).toString('base64')}`
+      const basic = Buffer.from(`${username}:${token}`).toString('base64')
+      this.redactor.add(basic)
+      headers.authorization = `Basic ${basic}`
     } else {
       headers['x-api-token'] = token
     }
@@ -167,7 +164,8 @@ export class QualtricsClient extends QualtricsTransport {
       false,
       limit
     )
-    return response.data ?? {}
+    // Only shown (the event's result), never read: redacted of this client's secrets.
+    return this.redactor.value(response.data ?? {})
   }
 
   protected async postContact(directoryId: string, contact: ContactBody) {
@@ -178,8 +176,10 @@ export class QualtricsClient extends QualtricsTransport {
     return { contactId: typeof id === 'string' && id !== '' ? id : undefined, data, operation }
   }
 
-  /** Follows `result.nextPage` to the end, refusing pages that point off the API host (the token goes with them). */
-
+  /**
+   * Every contact Qualtrics' search returns for this extRef, all pages (bounded by MAX_PAGES). Qualtrics compares
+   * without regard to case, so callers that need the exact value must filter the answer themselves.
+   */
   async searchContactsByExtRef(directoryId: string, extRef: string): Promise<ContactRecord[]> {
     const operation = {
       description: 'search the directory by extRef',
@@ -219,7 +219,7 @@ export class QualtricsClient extends QualtricsTransport {
     const requestId = answer.result?.requestId
     if (typeof requestId === 'string' && requestId !== '') return { requestId }
     return {
-      note: redactSecret(missingFromAnswer(operation, 'request id (result.requestId)', answer.data), this.token)
+      note: this.redactor.text(missingFromAnswer(operation, 'request id (result.requestId)', answer.data))
     }
   }
 
@@ -245,16 +245,17 @@ export class QualtricsClient extends QualtricsTransport {
     }
     const url = this.importUrl(directoryId, mailingListId)
     const { data } = await this.answer<unknown>(url, operation, { method: 'POST', json: body })
-    const started = readImportStarted(redactJson(data, this.token), body.contacts.length)
+    const started = readImportStarted(data, body.contacts.length)
     if (!started.importId) throw this.unexpected(operation, 'an import id (result.id)', data)
-    return { ...started, importId: started.importId, requestId: requestIdOf(data) }
+    const note = started.note === undefined ? {} : { note: this.redactor.text(started.note) }
+    return { ...started, ...note, importId: started.importId, requestId: requestIdOf(data) }
   }
 
   /** One status answer, read (import-calls.ts); an answer without the documented fields comes back `unreadable`. */
   async importStatus(directoryId: string, mailingListId: string, importId: string): Promise<ImportStatus> {
     const operation = { description: 'read the import status', notFound: `import ${importId} was not found` }
     const url = `${this.importUrl(directoryId, mailingListId)}/${encodeURIComponent(importId)}`
-    return readImportStatus(redactJson((await this.answer<unknown>(url, operation)).data, this.token))
+    return readImportStatus((await this.answer<unknown>(url, operation)).data)
   }
 
   private importUrl(directoryId: string, mailingListId: string): string {
