@@ -3,6 +3,7 @@ import type { RequestClient } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
 import { requireWorkflowToken } from './credentials'
 import { cameFromQualtrics, missingFromAnswer, requestIdOf, transactionsNotFound } from './errors'
+import { isPathId, pathSegment } from './ids'
 import type {
   ContactBody,
   ContactRecord,
@@ -51,7 +52,8 @@ export class QualtricsClient extends QualtricsTransport {
     return this.listAll<Directory>(`${this.base}/directories`, { description: 'list directories' })
   }
 
-  listMailingLists(directoryId: string): Promise<MailingList[]> {
+  /** Async, so that a refused Directory ID rejects the promise like any other failure. */
+  async listMailingLists(directoryId: string): Promise<MailingList[]> {
     return this.listAll<MailingList>(`${this.directoryUrl(directoryId)}/mailinglists`, {
       description: 'list mailing lists',
       notFound: `directory ${directoryId} was not found`
@@ -91,8 +93,9 @@ export class QualtricsClient extends QualtricsTransport {
     const filter = { filter: { filterType, comparison: 'eq', value } }
     const { result, data } = await this.answer<Page<ContactRecord>>(url, operation, { method: 'POST', json: filter })
     const elements = result?.elements
-    // Without the list the action cannot tell a known contact from a new one, so it cannot go on.
-    if (!Array.isArray(elements) || elements.some((c) => typeof c?.id !== 'string')) {
+    // Without the list the action cannot tell a known contact from a new one, so it cannot go on. Each id goes in
+    // later URLs (updates, removals): one that could not be a path segment (ids.ts) is as good as none.
+    if (!Array.isArray(elements) || elements.some((c) => !isPathId(c?.id))) {
       throw this.unexpected(operation, 'a list of contacts with ids (result.elements)', data)
     }
     return elements.slice(0, limit)
@@ -173,7 +176,7 @@ export class QualtricsClient extends QualtricsTransport {
     const url = `${this.directoryUrl(directoryId)}/contacts`
     const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: contact })
     const id = result?.id
-    return { contactId: typeof id === 'string' && id !== '' ? id : undefined, data, operation }
+    return { contactId: isPathId(id) ? id : undefined, data, operation }
   }
 
   /**
@@ -189,7 +192,7 @@ export class QualtricsClient extends QualtricsTransport {
     const json = { filter: { filterType: 'extRef', comparison: 'eq', value: extRef } }
     // Each page is the same search: the next page's URL carries the skip token, the body stays the filter.
     const contacts = await this.listAll<ContactRecord>(url, operation, { method: 'POST', json })
-    if (contacts.some((c) => typeof c?.id !== 'string')) {
+    if (contacts.some((c) => !isPathId(c?.id))) {
       throw this.unexpected(operation, 'an id on every contact found (result.elements[].id)', undefined)
     }
     return contacts
@@ -198,7 +201,7 @@ export class QualtricsClient extends QualtricsTransport {
   /** Deletes one directory contact; a 404 means it is already gone, which is what the caller wanted. */
   async deleteContact(directoryId: string, contactId: string): Promise<{ alreadyGone: boolean }> {
     const operation = { description: `delete contact ${contactId}`, notFound: `contact ${contactId} was not found` }
-    const url = `${this.directoryUrl(directoryId)}/contacts/${encodeURIComponent(contactId)}`
+    const url = `${this.directoryUrl(directoryId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
     try {
       await this.send(url, { method: 'DELETE' }, operation, true)
       return { alreadyGone: false }
@@ -246,7 +249,10 @@ export class QualtricsClient extends QualtricsTransport {
     const url = this.importUrl(directoryId, mailingListId)
     const { data } = await this.answer<unknown>(url, operation, { method: 'POST', json: body })
     const started = readImportStarted(data, body.contacts.length)
-    if (!started.importId) throw this.unexpected(operation, 'an import id (result.id)', data)
+    // The id goes in every status URL: one that is not a valid path id (see ids.ts) is as good as none.
+    if (!started.importId || !isPathId(started.importId)) {
+      throw this.unexpected(operation, 'an import id (result.id)', data)
+    }
     const note = started.note === undefined ? {} : { note: this.redactor.text(started.note) }
     return { ...started, ...note, importId: started.importId, requestId: requestIdOf(data) }
   }
@@ -254,11 +260,17 @@ export class QualtricsClient extends QualtricsTransport {
   /** One status answer, read (import-calls.ts); an answer without the documented fields comes back `unreadable`. */
   async importStatus(directoryId: string, mailingListId: string, importId: string): Promise<ImportStatus> {
     const operation = { description: 'read the import status', notFound: `import ${importId} was not found` }
-    const url = `${this.importUrl(directoryId, mailingListId)}/${encodeURIComponent(importId)}`
+    const url = `${this.importUrl(directoryId, mailingListId)}/${pathSegment(importId, 'Import ID')}`
     return readImportStatus((await this.answer<unknown>(url, operation)).data)
   }
 
   private importUrl(directoryId: string, mailingListId: string): string {
-    return `${this.directoryUrl(directoryId)}/mailinglists/${encodeURIComponent(mailingListId)}/transactioncontacts`
+    return `${this.mailingListUrl(directoryId, mailingListId)}/transactioncontacts`
+  }
+
+  /** `…/directories/{dir}/mailinglists/{CG}`, both ids checked (ids.ts). */
+  protected mailingListUrl(directoryId: string, mailingListId: string): string {
+    const list = pathSegment(mailingListId, 'Mailing list ID')
+    return `${this.directoryUrl(directoryId)}/mailinglists/${list}`
   }
 }

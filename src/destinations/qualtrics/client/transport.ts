@@ -1,4 +1,3 @@
-import { PayloadValidationError } from '@segment/actions-core'
 import type { ModifiedResponse, RequestClient, StateContext, StatsContext } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
 import { accountKey, resolveCredentials, secretsOf } from './credentials'
@@ -10,6 +9,7 @@ import type { Clock, OAuthSession } from './oauth-tokens'
 import { backoffDelayMs, withinDeadline } from './timing'
 import { noResponseError, qualtricsError, redactedAnswer, timeoutError, unexpectedResponse, withAnswer } from './errors'
 import type { Operation } from './errors'
+import { pathSegment } from './ids'
 import { getRequestTimeout } from './local-switches'
 import { countRequest, endpointOf, Stats } from './stats'
 import { Redactor } from './redaction'
@@ -97,10 +97,7 @@ export class QualtricsTransport {
   }
 
   protected directoryUrl(directoryId: string): string {
-    if (typeof directoryId !== 'string' || directoryId.trim() === '') {
-      throw new PayloadValidationError('Directory ID is missing: choose the XM Directory (POOL_…) to write to.')
-    }
-    return `${this.base}/directories/${encodeURIComponent(directoryId.trim())}`
+    return `${this.base}/directories/${pathSegment(directoryId, 'Directory ID')}`
   }
 
   /**
