@@ -1,4 +1,5 @@
-import { defaultValues, type DestinationDefinition } from '@segment/actions-core'
+import { defaultValues } from '@segment/actions-core'
+import type { DestinationDefinition } from '@segment/actions-core'
 import qualtrics from '../destinations/qualtrics'
 import { DeliveryLog } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
@@ -50,13 +51,13 @@ export interface ServerContext {
   definition: AnyDefinition
   actionSlugs: string[]
   bodyLimit: number
-  /** The tokens known before any request: every response and log line is redacted of them. */
+  /** The server's own settings' secrets (API token, OAuth client secret): every response and log line is redacted of them. */
   baseSecrets: string[]
   /** The action's defaults, then the local defaults, under the mapping a request gives. */
   withLocalDefaults(slug: string, mapping: Record<string, unknown>): Record<string, unknown>
   /**
    * The server's settings under the ones a request gives (with `exactly`, the given ones over the fields' defaults);
-   * the token used is added to `secrets`.
+   * the secrets they hold (API token, OAuth client secret) are added to `secrets`, the request's own list.
    */
   settingsFrom(given: unknown, secrets: string[], exactly?: boolean): Settings
   subscriptions(): LocalSubscription[]
@@ -67,6 +68,11 @@ export interface ServerContext {
   responses?: Responses
   /** What the runs counted (actions-core statsContext), served at GET /console/api/stats. */
   stats: MemoryStatsClient
+}
+
+/** The secrets a destination's settings hold: what every answer and log line of a request using them is redacted of. */
+function secretsOfSettings(settings: Settings): string[] {
+  return [settings.apiToken, settings.clientSecret].filter((value): value is string => typeof value === 'string')
 }
 
 export function createServerContext(options: LocalServerOptions): ServerContext {
@@ -88,7 +94,7 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     if (given !== undefined && !isPlainObject(given)) throw new BadRequest(400, '"settings" must be an object.')
     // Exactly the given settings, with the defaults a new destination's settings start from (as Segment's UI does).
     const settings = { ...(exactly ? defaultValues(authFields) : baseSettings), ...(given ?? {}) }
-    if (typeof settings.apiToken === 'string') secrets.push(settings.apiToken)
+    secrets.push(...secretsOfSettings(settings))
     const missing = Object.entries(definition.authentication?.fields ?? {})
       .filter(([key, field]) => field.required && (settings[key] === undefined || settings[key] === ''))
       .map(([key]) => key)
@@ -117,7 +123,7 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     definition,
     actionSlugs: Object.keys(definition.actions),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-    baseSecrets: typeof baseSettings.apiToken === 'string' ? [baseSettings.apiToken] : [],
+    baseSecrets: secretsOfSettings(baseSettings),
     withLocalDefaults,
     settingsFrom,
     subscriptions,

@@ -1,10 +1,13 @@
-import { Destination, transform, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { Destination, transform } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import type { ServerContext } from './context'
-import { loggedDelivery, redactExchanges, stateOfDeliveries, type SubscriptionDelivery } from './delivery-log'
+import { loggedDelivery, redactExchanges, stateOfDeliveries } from './delivery-log'
+import type { SubscriptionDelivery } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
 import { checkIsEvent, checkMappingKeys, checkNesting } from './input-checks'
 import { runStatsContext } from './stats-api'
-import { asEvents, errorResult, multistatusResult, summarizeRequests, type EventResult } from './results'
+import { asEvents, errorResult, multistatusResult, summarizeRequests } from './results'
+import type { EventResult } from './results'
 
 /** What the mapping makes of an event (the action's input), for the delivery log; undefined if it cannot. */
 function mappedPayload(mapping: Record<string, unknown>, event: unknown): unknown {
@@ -64,7 +67,7 @@ export async function runAction(ctx: ServerContext, slug: string, body: unknown,
       results = [errorResult(error)]
     }
   }
-  const requests = summarizeRequests(destination.responses)
+  const requests = summarizeRequests(destination.responses, secrets)
   const loggedRequests = redactExchanges(requests, secrets)
   records.forEach((record, i) => {
     const { status, retryable, body, errormessage } = results[i] ?? errorResult(new Error('no result'))
@@ -127,7 +130,7 @@ export async function runSubscriptions(ctx: ServerContext, events: SegmentEvent[
         secrets
       )
     )
-  const requests = summarizeRequests(destination.responses)
+  const requests = summarizeRequests(destination.responses, secrets)
   return { perEvent, logged, requests, loggedRequests: redactExchanges(requests, secrets) }
 }
 

@@ -35,13 +35,42 @@ export function multistatusResult(node: Record<string, unknown>): EventResult {
   }
 }
 
-/** The Qualtrics exchanges a call made, with credential headers replaced (the token elsewhere is redacted later). */
-export function summarizeRequests(responses: ModifiedResponse[]): LoggedExchange[] {
+const CREDENTIAL_HEADERS = ['x-api-token', 'authorization']
+
+/**
+ * The secrets one exchange carries itself: its credential headers (whole, without their scheme, and a Basic
+ * password decoded) and an access token the token endpoint issued in it. They are secrets of the request that made
+ * the exchange, whichever customer's settings it used, and only of that request.
+ */
+function credentialsOf(headers: Headers | undefined, answer: unknown): string[] {
+  const found: string[] = []
+  for (const name of CREDENTIAL_HEADERS) {
+    const value = headers?.get(name)?.trim()
+    if (!value) continue
+    const [scheme, credential = ''] = value.split(/\s+/, 2)
+    found.push(value, credential)
+    if (scheme.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(credential, 'base64').toString('utf8')
+      found.push(decoded, decoded.slice(decoded.indexOf(':') + 1))
+    }
+  }
+  const issued = (answer as { access_token?: unknown } | null | undefined)?.access_token
+  if (typeof issued === 'string') found.push(issued)
+  return found.filter((secret) => secret !== '')
+}
+
+/**
+ * The Qualtrics exchanges a call made, with credential headers replaced. Each exchange's own credentials are added to
+ * `secrets`, the request's list, so that the exchanges (an echoed token in a body too) and everything else the
+ * request shows are redacted of them (`redactExchanges`, and the server's answer).
+ */
+export function summarizeRequests(responses: ModifiedResponse[], secrets: string[]): LoggedExchange[] {
   return responses.map((response) => {
     const r = response as ModifiedResponse & { request?: Request; options?: { json?: unknown; body?: unknown } }
+    secrets.push(...credentialsOf(r.request?.headers, r.data))
     const headers: Record<string, string> = {}
     r.request?.headers.forEach((value, name) => {
-      headers[name] = ['x-api-token', 'authorization'].includes(name) ? REDACTED : value
+      headers[name] = CREDENTIAL_HEADERS.includes(name) ? REDACTED : value
     })
     let body: unknown = r.options?.json
     if (body === undefined && typeof r.options?.body === 'string') {

@@ -1,6 +1,7 @@
 import {
   MIN_SEARCHED_SECRET_LENGTH,
   REDACTED,
+  Redactor,
   redactSecret,
   redactText,
   redactValue
@@ -101,5 +102,33 @@ describe('redactText (log lines, messages) and redactSecret (the client)', () =>
     const error = new Error(`bad token ${TOKEN}`)
     expect(redactSecret(error, TOKEN)).toBe(error)
     expect(error.message).toBe(`bad token ${REDACTED}`)
+  })
+})
+
+describe("Redactor (one client's secrets)", () => {
+  const OTHER = 'qtok-OTHER-9876543210fedcba'
+
+  it('redacts only its own secrets: two clients of one process do not share them', () => {
+    const a = new Redactor([TOKEN])
+    const b = new Redactor([OTHER])
+    const text = `${TOKEN} and ${OTHER}`
+    expect(a.text(text)).toBe(`${REDACTED} and ${OTHER}`)
+    expect(b.text(text)).toBe(`${TOKEN} and ${REDACTED}`)
+    expect(new Redactor().value({ [TOKEN]: OTHER })).toEqual({ [TOKEN]: OTHER })
+  })
+
+  it('learns secrets added later (an access token the client obtained), ignoring empty and non-text ones', () => {
+    const redactor = new Redactor([undefined, '', 42])
+    expect(redactor.text(`x ${TOKEN}`)).toBe(`x ${TOKEN}`)
+    redactor.add(TOKEN, null)
+    expect(redactor.value({ list: [`x ${TOKEN}`] })).toEqual({ list: [`x ${REDACTED}`] })
+  })
+
+  it("redacts an error's message and stack in place, and leaves what is not an error as it is", () => {
+    const error = new Error(`bad token ${TOKEN}`)
+    expect(new Redactor([TOKEN]).error(error)).toBe(error)
+    expect(error.message).toBe(`bad token ${REDACTED}`)
+    expect(error.stack).not.toContain(TOKEN)
+    expect(new Redactor([TOKEN]).error(TOKEN)).toBe(TOKEN)
   })
 })

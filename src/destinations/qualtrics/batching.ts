@@ -1,11 +1,7 @@
-import {
-  ErrorCodes,
-  getErrorCodeFromHttpStatus,
-  MultiStatusResponse,
-  type InputField,
-  type JSONLikeObject
-} from '@segment/actions-core'
-import { answerOf, cameFromQualtrics } from './client/errors'
+import { ErrorCodes, getErrorCodeFromHttpStatus, MultiStatusResponse } from '@segment/actions-core'
+import type { InputField, JSONLikeObject } from '@segment/actions-core'
+import { answerOf, cameFromQualtrics, withAnswer } from './client/errors'
+import type { Redactor } from './client/redaction'
 
 /** How many Qualtrics requests one batch keeps in flight: small, well inside the 500/minute endpoint limits. */
 export const BATCH_CONCURRENCY = 4
@@ -84,6 +80,18 @@ export async function settle(fn: () => Promise<Outcome> | Outcome, sent?: JSONLi
   }
 }
 
+/**
+ * An outcome as Segment is shown it: its message, Qualtrics' answer, what was sent and the result body redacted of
+ * the client's secrets. The actions read Qualtrics' answers as they came; this is where what they show of them is
+ * redacted, once for every action.
+ */
+export function redactOutcome(outcome: Outcome, redactor: Redactor): Outcome {
+  if (outcome.ok) return succeeded(redactor.value(outcome.sent), redactor.value(outcome.body))
+  const error = redactor.error(outcome.error)
+  if (cameFromQualtrics(error)) withAnswer(error as Error, redactor.value(answerOf(error)))
+  return failed(error, outcome.sent === undefined ? undefined : redactor.value(outcome.sent))
+}
+
 /** One entry per event, in order: the status decides what Segment retries (429, 5xx) and what it drops. */
 export function toMultiStatus(outcomes: Outcome[]): MultiStatusResponse {
   const response = new MultiStatusResponse()
@@ -110,17 +118,18 @@ export function toMultiStatus(outcomes: Outcome[]): MultiStatusResponse {
   return response
 }
 
-/** The single-event path: the same work as a batch of one, with the event's error thrown as it is. */
-export function resultOrThrow(outcome: Outcome): JSONLikeObject {
-  if (!outcome.ok) throw outcome.error
-  return outcome.body
+/** The single-event path: the same work as a batch of one, with the event's error thrown, redacted as a batch's is. */
+export function resultOrThrow(outcome: Outcome, redactor: Redactor): JSONLikeObject {
+  const shown = redactOutcome(outcome, redactor)
+  if (!shown.ok) throw shown.error
+  return shown.body
 }
 
 /**
- * Runs a batch with a client made for it. A client that cannot be made (bad settings) fails every event with
- * that error, so the batch still answers one entry per event.
+ * Runs a batch with a client made for it, its outcomes redacted of that client's secrets. A client that cannot be
+ * made (bad settings) fails every event with that error, so the batch still answers one entry per event.
  */
-export async function runBatch<P, C>(
+export async function runBatch<P, C extends { redactor: Redactor }>(
   payloads: P[],
   makeClient: () => C,
   run: (client: C, payloads: P[]) => Promise<Outcome[]>
@@ -131,5 +140,5 @@ export async function runBatch<P, C>(
   } catch (error) {
     return payloads.map(() => failed(error))
   }
-  return run(client, payloads)
+  return (await run(client, payloads)).map((outcome) => redactOutcome(outcome, client.redactor))
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createTestIntegration, type RequestClient, type SegmentEvent } from '@segment/actions-core'
+import { createTestIntegration } from '@segment/actions-core'
+import type { RequestClient, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { QualtricsClient, REQUEST_TIMEOUT_MS } from '../../../src/destinations/qualtrics/client'
 import { startLocalServer } from '../../../src/server/local-server'
 import { clearTokenCache } from '../../../src/destinations/qualtrics/client'
-import { API, API_TOKEN, DIRECTORY, MAILING_LIST, qualtrics, settings } from './helpers'
+import { API, API_TOKEN, DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from './helpers'
 import {
   ACCESS_TOKEN,
   BASIC,
@@ -81,6 +82,49 @@ describe('the API token', () => {
     })
     const results = JSON.stringify(testDestination.results)
     expect(results).toContain('[redacted]')
+    expect(results).not.toContain(API_TOKEN)
+  })
+
+  // Qualtrics' 2xx answers are read as they came; what an event's result shows of them is redacted.
+  it("is not in a refused transaction's reason, single or in a batch, nor in its answer", async () => {
+    const refusedEchoing = () =>
+      qualtrics()
+        .post(`/API/v3/directories/${DIRECTORY}/transactions`)
+        .reply(200, (_uri, body) =>
+          ok({
+            unprocessedTransactions: Object.fromEntries(
+              Object.keys(body as object).map((key) => [key, { errorMessage: `bad token ${API_TOKEN}` }])
+            )
+          })
+        )
+    const run = {
+      settings,
+      mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, contactId: 'CID_1' },
+      useDefaultMappings: true
+    }
+    const event = { type: 'track', event: 'Transaction Created', userId: 'u1', messageId: 'm1' } as SegmentEvent
+    refusedEchoing()
+    const error = await testDestination.testAction('upsertContactTransaction', { ...run, event }).catch((e) => e)
+    expect(error.message).toMatch(/did not add the transaction: bad token \[redacted\]/)
+    expect(everything(error)).not.toContain(API_TOKEN)
+    refusedEchoing()
+    await testDestination.testBatchAction('upsertContactTransaction', { ...run, events: [event] })
+    const results = JSON.stringify(testDestination.results)
+    expect(results).toContain('bad token [redacted]')
+    expect(results).not.toContain(API_TOKEN)
+  })
+
+  it("is not in a workflow's answer, which the event's result shows", async () => {
+    nock(API, { reqheaders: { 'x-api-token': API_TOKEN } })
+      .post(WORKFLOW)
+      .reply(202, { echo: `token ${API_TOKEN}` })
+    await testDestination.testAction('triggerXflow', {
+      event: { type: 'track', event: 'x' },
+      settings,
+      mapping: { workflowUrl: `${API}${WORKFLOW}` }
+    })
+    const results = JSON.stringify(testDestination.results)
+    expect(results).toContain('token [redacted]')
     expect(results).not.toContain(API_TOKEN)
   })
 
@@ -214,6 +258,24 @@ describe('the OAuth client secret and access token', () => {
   const echoAll = { error: 'invalid_request', error_description: `bad ${CLIENT_SECRET} ${BASIC} ${ACCESS_TOKEN}` }
 
   it('are not in a token request error, even when Qualtrics echoes them back', async () => {
+    tokenEndpoint().reply(400, echoAll)
+    const error = await testDestination
+      .testAction('upsertContact', {
+        event: { type: 'identify', userId: 'u1' },
+        settings: oauthSettings,
+        mapping: { directoryId: DIRECTORY },
+        useDefaultMappings: true
+      })
+      .catch((e) => e)
+    expect(error.message).toMatch(/could not issue an OAuth access token \(400 invalid_request: bad \[redacted\]/)
+    // This client never obtained ACCESS_TOKEN, so it is none of its secrets: only its own secret and Basic
+    // credentials are redacted (there is no process-wide list of every token seen).
+    for (const leak of [CLIENT_SECRET, BASIC.slice('Basic '.length)]) expect(everything(error)).not.toContain(leak)
+  })
+
+  it('are not in a renewal error that echoes the access token the client used before', async () => {
+    tokenEndpoint().reply(200, issued())
+    withBearer().post(`/API/v3/directories/${DIRECTORY}/contacts`).reply(401, {})
     tokenEndpoint().reply(400, echoAll)
     const error = await testDestination
       .testAction('upsertContact', {

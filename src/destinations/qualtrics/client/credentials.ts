@@ -1,7 +1,6 @@
 import { InvalidAuthenticationError } from '@segment/actions-core'
 import { createHash } from 'node:crypto'
 import { credentialText, optionalToken } from './api-token'
-import { registerSecret } from './redaction'
 import type { QualtricsAuth } from './types'
 
 const OAUTH_HOW_TO_FIX = 'copy it again from Account settings → Qualtrics IDs → OAuth Client Manager'
@@ -40,15 +39,13 @@ export function scopesFor(erasePersonalData: unknown): string[] {
 /**
  * The credentials the settings give, checked before any request exists: an API token, a complete OAuth client
  * (Client ID and Client secret), or both. Half an OAuth client, or nothing at all, is a final
- * `InvalidAuthenticationError` naming what is missing. The secrets are registered for redaction.
+ * `InvalidAuthenticationError` naming what is missing (never a value).
  */
 export function resolveCredentials(auth: QualtricsAuth): Credentials {
   const apiToken = optionalToken(auth.apiToken)
   // A colon would end the user name of the Basic credentials the token endpoint takes.
   const clientId = credentialText(auth.clientId, 'Client ID', OAUTH_HOW_TO_FIX, ':')
   const clientSecret = credentialText(auth.clientSecret, 'Client secret', OAUTH_HOW_TO_FIX)
-  registerSecret(apiToken)
-  registerSecret(clientSecret)
   if (clientId !== undefined && clientSecret === undefined) {
     throw new InvalidAuthenticationError(
       'Client secret is missing: an OAuth client needs both its Client ID and its Client secret (Account settings → Qualtrics IDs → OAuth Client Manager). Clear the Client ID to use the API Token alone.'
@@ -76,6 +73,19 @@ export function requireWorkflowToken(credentials: Credentials): string {
   if (credentials.apiToken !== undefined) return credentials.apiToken
   throw new InvalidAuthenticationError(
     'API Token is missing: Qualtrics JSON Event workflows accept only the API token (in the X-API-TOKEN header or with Basic authentication), not OAuth. Set the API Token to start workflows; the OAuth client still serves the other actions.'
+  )
+}
+
+/** The HTTP Basic credentials (base64 of `clientId:clientSecret`) the token endpoint takes. */
+export function basicCredentials(client: OAuthClient): string {
+  return Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')
+}
+
+/** Every secret form of these credentials, for the redaction of what a client using them shows. */
+export function secretsOf(credentials: Credentials): string[] {
+  const { apiToken, oauth } = credentials
+  return [apiToken, oauth?.clientSecret, oauth && basicCredentials(oauth)].filter(
+    (secret): secret is string => typeof secret === 'string'
   )
 }
 

@@ -2,11 +2,11 @@ import {
   IntegrationError,
   InvalidAuthenticationError,
   PayloadValidationError,
-  RetryableError,
-  type JSONLikeObject
+  RetryableError
 } from '@segment/actions-core'
+import type { JSONLikeObject } from '@segment/actions-core'
 import { REQUEST_TIMEOUT_MS } from './local-switches'
-import { redactSecret } from './redaction'
+import type { Redactor } from './redaction'
 import type { TransactionEntry } from './types'
 
 /** What went wrong, in words a Segment user can act on: `notFound` names what a 404 means for this call. */
@@ -162,20 +162,10 @@ export type Answer = JSONLikeObject | string
 const ANSWER_LIMIT = 4000
 const ANSWER = Symbol('qualtricsAnswer')
 
-/** A copy of parsed JSON with the secret replaced in every string and key (a JSON round trip could miss an escaped one). */
-export function redactJson<T>(value: T, secret: string): T {
-  if (typeof value === 'string') return redactSecret(value, secret) as T
-  if (Array.isArray(value)) return value.map((item: unknown) => redactJson(item, secret)) as T
-  if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [redactSecret(key, secret), redactJson(item, secret)])
-  ) as T
-}
-
-/** Qualtrics' answer with the token removed wherever it appears, and cut when long; undefined when there was none. */
-export function redactedAnswer(data: unknown, secret: string): Answer | undefined {
+/** Qualtrics' answer as shown, redacted of the client's secrets and cut when long; undefined when there was none. */
+export function redactedAnswer(data: unknown, redactor: Redactor): Answer | undefined {
   if (data === undefined || data === null || data === '') return undefined
-  const clean = redactJson(data, secret)
+  const clean = redactor.value(data)
   const isObject = typeof clean === 'object' && clean !== null && !Array.isArray(clean)
   const text = typeof clean === 'string' ? clean : JSON.stringify(clean)
   if (text.length > ANSWER_LIMIT) return `${text.slice(0, ANSWER_LIMIT)}…`
@@ -188,7 +178,8 @@ export function redactedAnswer(data: unknown, secret: string): Answer | undefine
  * error. A batch reports both, so that Segment attributes the failure to the destination.
  */
 export function withAnswer<E extends Error>(error: E, answer: Answer | undefined): E {
-  Object.defineProperty(error, ANSWER, { value: answer, enumerable: false })
+  // Configurable, so that the answer can be replaced by a redacted copy where the error is shown (batching.ts).
+  Object.defineProperty(error, ANSWER, { value: answer, enumerable: false, configurable: true })
   return error
 }
 

@@ -1,7 +1,8 @@
-import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
-import { answerOf, cameFromQualtrics, missingFromAnswer, withAnswer, type Operation } from './errors'
+import { IntegrationError } from '@segment/actions-core'
+import { answerOf, cameFromQualtrics, missingFromAnswer, withAnswer } from './errors'
+import type { Operation } from './errors'
+import { isPathId, pathSegment } from './ids'
 import { QualtricsClient } from './qualtrics-client'
-import { redactSecret } from './redaction'
 import type { ContactBody, MailingList } from './types'
 
 /** What adding a contact to a list answered: the contact's id (CID_) and its list entry's (CGC_), when given. */
@@ -12,7 +13,7 @@ export interface ListAddAnswer {
   note?: string
 }
 
-const isId = (value: unknown): value is string => typeof value === 'string' && value !== ''
+const isText = (value: unknown): value is string => typeof value === 'string' && value !== ''
 
 /** The final error for a list that does not exist (or is in another directory): it names both. */
 export function mailingListNotFound(directoryId: string, mailingListId: string): IntegrationError {
@@ -34,7 +35,8 @@ export class MailingListClient extends QualtricsClient {
     const url = `${this.directoryUrl(directoryId)}/mailinglists`
     const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: { name } })
     // Without the id the audience cannot name its list, and a retry would create a second one: final.
-    if (!isId(result?.id)) throw this.unexpected(operation, 'the new list id (result.id)', data)
+    // The list id goes in every later URL of the audience: it must be a valid path id (ids.ts).
+    if (!isPathId(result?.id)) throw this.unexpected(operation, 'the new list id (result.id)', data)
     return result.id
   }
 
@@ -43,7 +45,7 @@ export class MailingListClient extends QualtricsClient {
     const operation = { description: `read mailing list ${mailingListId}` }
     try {
       const { result, data } = await this.answer<Partial<MailingList>>(
-        this.listUrl(directoryId, mailingListId),
+        this.mailingListUrl(directoryId, mailingListId),
         operation
       )
       if (!result) throw this.unexpected(operation, 'the list (result)', data)
@@ -62,14 +64,14 @@ export class MailingListClient extends QualtricsClient {
       description: `add the contact to mailing list ${mailingListId}`,
       notFound: `mailing list ${mailingListId} was not found in directory ${directoryId} (deleted, or in another directory)`
     }
-    const url = `${this.listUrl(directoryId, mailingListId)}/contacts`
+    const url = `${this.mailingListUrl(directoryId, mailingListId)}/contacts`
     const { result, data } = await this.answer<{ id?: unknown; contactLookupId?: unknown }>(url, operation, {
       method: 'POST',
       json: contact
     })
-    const lookup = isId(result?.contactLookupId) ? { contactLookupId: result.contactLookupId } : {}
-    if (isId(result?.id)) return { contactId: result.id, ...lookup }
-    return { ...lookup, note: redactSecret(missingFromAnswer(operation, 'contact id (result.id)', data), this.token) }
+    const lookup = isText(result?.contactLookupId) ? { contactLookupId: result.contactLookupId } : {}
+    if (isPathId(result?.id)) return { contactId: result.id, ...lookup }
+    return { ...lookup, note: this.redactor.text(missingFromAnswer(operation, 'contact id (result.id)', data)) }
   }
 
   /**
@@ -83,7 +85,7 @@ export class MailingListClient extends QualtricsClient {
     contactId: string
   ): Promise<{ removed: boolean }> {
     const operation = { description: `remove contact ${contactId} from mailing list ${mailingListId}` }
-    const url = `${this.listUrl(directoryId, mailingListId)}/contacts/${encodeURIComponent(contactId)}`
+    const url = `${this.mailingListUrl(directoryId, mailingListId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
     try {
       await this.send(url, { method: 'DELETE' }, operation, true)
       return { removed: true }
@@ -97,15 +99,8 @@ export class MailingListClient extends QualtricsClient {
   /** `PUT /directories/{dir}/contacts/{CID}` with the fields to change (here: embedded data). */
   async updateContact(directoryId: string, contactId: string, contact: ContactBody): Promise<void> {
     const operation = { description: `update contact ${contactId}`, notFound: `contact ${contactId} was not found` }
-    const url = `${this.directoryUrl(directoryId)}/contacts/${encodeURIComponent(contactId)}`
+    const url = `${this.directoryUrl(directoryId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
     await this.send(url, { method: 'PUT', json: contact }, operation, true)
-  }
-
-  private listUrl(directoryId: string, mailingListId: string): string {
-    if (typeof mailingListId !== 'string' || mailingListId.trim() === '') {
-      throw new PayloadValidationError('Mailing list ID is missing: the audience names no list (CG_…).')
-    }
-    return `${this.directoryUrl(directoryId)}/mailinglists/${encodeURIComponent(mailingListId.trim())}`
   }
 }
 

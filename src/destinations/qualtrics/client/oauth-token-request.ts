@@ -1,14 +1,12 @@
-import {
-  IntegrationError,
-  InvalidAuthenticationError,
-  RetryableError,
-  type ModifiedResponse,
-  type StateContext
-} from '@segment/actions-core'
-import { ERASURE_SCOPE, type OAuthClient } from './credentials'
-import { isRetryableStatus, noResponseError, retryableStatusOf, unexpectedResponse, type Operation } from './errors'
-import { redactSecret, registerSecret } from './redaction'
-import { OAuthSession, tokenCacheKey, type Clock, type IssuedToken } from './oauth-tokens'
+import { IntegrationError, InvalidAuthenticationError, RetryableError } from '@segment/actions-core'
+import type { ModifiedResponse, StateContext } from '@segment/actions-core'
+import { basicCredentials, ERASURE_SCOPE } from './credentials'
+import type { OAuthClient } from './credentials'
+import { isRetryableStatus, noResponseError, retryableStatusOf, unexpectedResponse } from './errors'
+import type { Operation } from './errors'
+import { Redactor } from './redaction'
+import { OAuthSession, tokenCacheKey } from './oauth-tokens'
+import type { Clock, IssuedToken } from './oauth-tokens'
 
 /** One POST and its whole answer, within the client's timeout (the client's own `exchange`). */
 export type TokenExchange = (
@@ -50,8 +48,9 @@ export async function requestAccessToken(
   client: OAuthClient,
   datacenter: string
 ): Promise<IssuedToken> {
-  const basic = Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')
-  registerSecret(basic)
+  const basic = basicCredentials(client)
+  // What Qualtrics says back may echo the client's secrets: its errors are redacted of them here, where they are made.
+  const redactor = new Redactor([client.clientSecret, basic])
   const body = new URLSearchParams({ grant_type: 'client_credentials', scope: client.scopes.join(' ') }).toString()
   const headers = {
     accept: 'application/json',
@@ -63,11 +62,10 @@ export async function requestAccessToken(
     response = await exchange(tokenUrl, { method: 'POST', body, headers })
   } catch (error) {
     // No answer (timeout, reset, refused): retryable, like any call.
-    throw redactSecret(noResponseError(error, TOKEN_OPERATION), '')
+    throw redactor.error(noResponseError(error, TOKEN_OPERATION))
   }
   if (response.status < 200 || response.status >= 300) {
-    // Registered secrets (this one, the API token) are removed from whatever Qualtrics said back.
-    throw redactSecret(tokenError(response.status, response.data, { tokenUrl, datacenter, scopes: client.scopes }), '')
+    throw redactor.error(tokenError(response.status, response.data, { tokenUrl, datacenter, scopes: client.scopes }))
   }
   return issuedToken(response.data)
 }
@@ -80,7 +78,6 @@ function issuedToken(data: unknown): IssuedToken {
   if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
     throw unexpectedResponse(TOKEN_OPERATION, 'a usable access_token')
   }
-  registerSecret(token)
   if (answer.token_type !== undefined && String(answer.token_type).toLowerCase() !== 'bearer') {
     throw unexpectedResponse(TOKEN_OPERATION, 'a Bearer token_type')
   }

@@ -1,6 +1,6 @@
 import type { StateContext } from '@segment/actions-core'
-import { digestOf, type OAuthClient } from './credentials'
-import { registerSecret } from './redaction'
+import { digestOf } from './credentials'
+import type { OAuthClient } from './credentials'
 
 /** What the token endpoint gave: the token and its lifetime in seconds (undefined or 0: use once, keep nowhere). */
 export interface IssuedToken {
@@ -130,7 +130,6 @@ export class OAuthSession {
 
   private async fetchAndKeep(): Promise<CachedToken> {
     const { token, expiresIn } = await this.options.fetchToken()
-    registerSecret(token)
     const keepMs = keepForMs(expiresIn)
     const entry = { token, usableUntil: this.clock() + keepMs }
     if (keepMs > 0) {
@@ -153,7 +152,6 @@ export class OAuthSession {
       const entry = JSON.parse(value) as Partial<CachedToken>
       if (typeof entry.token !== 'string' || !/^[\x21-\x7e]+$/.test(entry.token)) return undefined
       if (typeof entry.usableUntil !== 'number' || !(entry.usableUntil > now)) return undefined
-      registerSecret(entry.token)
       return { token: entry.token, usableUntil: entry.usableUntil }
     } catch {
       return undefined

@@ -1,9 +1,9 @@
-import { PayloadValidationError, type RequestClient } from '@segment/actions-core'
+import { PayloadValidationError } from '@segment/actions-core'
+import type { RequestClient } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
 import { requireWorkflowToken } from './credentials'
-import { cameFromQualtrics, missingFromAnswer, redactJson, requestIdOf, transactionsNotFound } from './errors'
-import {} from './local-switches'
-import { redactSecret } from './redaction'
+import { cameFromQualtrics, missingFromAnswer, requestIdOf, transactionsNotFound } from './errors'
+import { isPathId, pathSegment } from './ids'
 import type {
   ContactBody,
   ContactRecord,
@@ -18,14 +18,10 @@ import type {
   WhoAmI
 } from './types'
 import { resolveWorkflowUrl } from './workflow-url'
-import {
-  readImportStarted,
-  readImportStatus,
-  type ImportRequest,
-  type ImportStarted,
-  type ImportStatus
-} from './import-calls'
-import { QualtricsTransport, type ClientOptions } from './transport'
+import { readImportStarted, readImportStatus } from './import-calls'
+import type { ImportRequest, ImportStarted, ImportStatus } from './import-calls'
+import { QualtricsTransport } from './transport'
+import type { ClientOptions } from './transport'
 
 /** Qualtrics' documented limit for a JSON Event body. */
 export const WORKFLOW_BODY_LIMIT_BYTES = 100 * 1024
@@ -49,14 +45,15 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** Fetches a new OAuth access token now, whatever is cached (testAuthentication proves the client works today). */
   async renewAccessToken(): Promise<void> {
-    await this.oauth?.fresh()
+    await this.accessToken((session) => session.fresh())
   }
 
   listDirectories(): Promise<Directory[]> {
     return this.listAll<Directory>(`${this.base}/directories`, { description: 'list directories' })
   }
 
-  listMailingLists(directoryId: string): Promise<MailingList[]> {
+  /** Async, so that a refused Directory ID rejects the promise like any other failure. */
+  async listMailingLists(directoryId: string): Promise<MailingList[]> {
     return this.listAll<MailingList>(`${this.directoryUrl(directoryId)}/mailinglists`, {
       description: 'list mailing lists',
       notFound: `directory ${directoryId} was not found`
@@ -78,7 +75,7 @@ export class QualtricsClient extends QualtricsTransport {
   async writeContact(directoryId: string, contact: ContactBody): Promise<{ contactId?: string; note?: string }> {
     const { contactId, data, operation } = await this.postContact(directoryId, contact)
     if (contactId) return { contactId }
-    return { note: redactSecret(missingFromAnswer(operation, 'contact id', data), this.token) }
+    return { note: this.redactor.text(missingFromAnswer(operation, 'contact id', data)) }
   }
 
   /** Contacts in the directory whose identifier equals `value`; `limit` stops early (2 is enough to spot ambiguity). */
@@ -96,8 +93,9 @@ export class QualtricsClient extends QualtricsTransport {
     const filter = { filter: { filterType, comparison: 'eq', value } }
     const { result, data } = await this.answer<Page<ContactRecord>>(url, operation, { method: 'POST', json: filter })
     const elements = result?.elements
-    // Without the list the action cannot tell a known contact from a new one, so it cannot go on.
-    if (!Array.isArray(elements) || elements.some((c) => typeof c?.id !== 'string')) {
+    // Without the list the action cannot tell a known contact from a new one, so it cannot go on. Each id goes in
+    // later URLs (updates, removals): one that could not be a path segment (ids.ts) is as good as none.
+    if (!Array.isArray(elements) || elements.some((c) => !isPathId(c?.id))) {
       throw this.unexpected(operation, 'a list of contacts with ids (result.elements)', data)
     }
     return elements.slice(0, limit)
@@ -105,7 +103,8 @@ export class QualtricsClient extends QualtricsTransport {
 
   /**
    * Adds transactions. A 2xx that reports neither map still means Qualtrics took the request: a retry could store
-   * every transaction twice, so the answer carries a note instead of failing. The result comes back redacted.
+   * every transaction twice, so the answer carries a note instead of failing. The maps come back as Qualtrics sent
+   * them, to be read: what the caller shows of them is redacted where it is shown (batching.ts).
    */
   async createTransactions(
     directoryId: string,
@@ -120,12 +119,11 @@ export class QualtricsClient extends QualtricsTransport {
     const requestId = requestIdOf(data)
     if (!result?.createdTransactions && !result?.unprocessedTransactions) {
       const missing = 'createdTransactions or unprocessedTransactions'
-      return { requestId, note: redactSecret(missingFromAnswer(operation, missing, data), this.token) }
+      return { requestId, note: this.redactor.text(missingFromAnswer(operation, missing, data)) }
     }
-    const clean = redactJson(result, this.token)
     return {
-      createdTransactions: clean.createdTransactions,
-      unprocessedTransactions: clean.unprocessedTransactions,
+      createdTransactions: result.createdTransactions,
+      unprocessedTransactions: result.unprocessedTransactions,
       requestId
     }
   }
@@ -153,7 +151,9 @@ export class QualtricsClient extends QualtricsTransport {
     }
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (username !== undefined) {
-      headers.authorization = `Basic ${Buffer.from(`${username}:${token}`).toString('base64')}`
+      const basic = Buffer.from(`${username}:${token}`).toString('base64')
+      this.redactor.add(basic)
+      headers.authorization = `Basic ${basic}`
     } else {
       headers['x-api-token'] = token
     }
@@ -167,7 +167,8 @@ export class QualtricsClient extends QualtricsTransport {
       false,
       limit
     )
-    return response.data ?? {}
+    // Only shown (the event's result), never read: redacted of this client's secrets.
+    return this.redactor.value(response.data ?? {})
   }
 
   protected async postContact(directoryId: string, contact: ContactBody) {
@@ -175,11 +176,13 @@ export class QualtricsClient extends QualtricsTransport {
     const url = `${this.directoryUrl(directoryId)}/contacts`
     const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: contact })
     const id = result?.id
-    return { contactId: typeof id === 'string' && id !== '' ? id : undefined, data, operation }
+    return { contactId: isPathId(id) ? id : undefined, data, operation }
   }
 
-  /** Follows `result.nextPage` to the end, refusing pages that point off the API host (the token goes with them). */
-
+  /**
+   * Every contact Qualtrics' search returns for this extRef, all pages (bounded by MAX_PAGES). Qualtrics compares
+   * without regard to case, so callers that need the exact value must filter the answer themselves.
+   */
   async searchContactsByExtRef(directoryId: string, extRef: string): Promise<ContactRecord[]> {
     const operation = {
       description: 'search the directory by extRef',
@@ -189,7 +192,7 @@ export class QualtricsClient extends QualtricsTransport {
     const json = { filter: { filterType: 'extRef', comparison: 'eq', value: extRef } }
     // Each page is the same search: the next page's URL carries the skip token, the body stays the filter.
     const contacts = await this.listAll<ContactRecord>(url, operation, { method: 'POST', json })
-    if (contacts.some((c) => typeof c?.id !== 'string')) {
+    if (contacts.some((c) => !isPathId(c?.id))) {
       throw this.unexpected(operation, 'an id on every contact found (result.elements[].id)', undefined)
     }
     return contacts
@@ -198,7 +201,7 @@ export class QualtricsClient extends QualtricsTransport {
   /** Deletes one directory contact; a 404 means it is already gone, which is what the caller wanted. */
   async deleteContact(directoryId: string, contactId: string): Promise<{ alreadyGone: boolean }> {
     const operation = { description: `delete contact ${contactId}`, notFound: `contact ${contactId} was not found` }
-    const url = `${this.directoryUrl(directoryId)}/contacts/${encodeURIComponent(contactId)}`
+    const url = `${this.directoryUrl(directoryId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
     try {
       await this.send(url, { method: 'DELETE' }, operation, true)
       return { alreadyGone: false }
@@ -219,7 +222,7 @@ export class QualtricsClient extends QualtricsTransport {
     const requestId = answer.result?.requestId
     if (typeof requestId === 'string' && requestId !== '') return { requestId }
     return {
-      note: redactSecret(missingFromAnswer(operation, 'request id (result.requestId)', answer.data), this.token)
+      note: this.redactor.text(missingFromAnswer(operation, 'request id (result.requestId)', answer.data))
     }
   }
 
@@ -245,19 +248,29 @@ export class QualtricsClient extends QualtricsTransport {
     }
     const url = this.importUrl(directoryId, mailingListId)
     const { data } = await this.answer<unknown>(url, operation, { method: 'POST', json: body })
-    const started = readImportStarted(redactJson(data, this.token), body.contacts.length)
-    if (!started.importId) throw this.unexpected(operation, 'an import id (result.id)', data)
-    return { ...started, importId: started.importId, requestId: requestIdOf(data) }
+    const started = readImportStarted(data, body.contacts.length)
+    // The id goes in every status URL: one that is not a valid path id (see ids.ts) is as good as none.
+    if (!started.importId || !isPathId(started.importId)) {
+      throw this.unexpected(operation, 'an import id (result.id)', data)
+    }
+    const note = started.note === undefined ? {} : { note: this.redactor.text(started.note) }
+    return { ...started, ...note, importId: started.importId, requestId: requestIdOf(data) }
   }
 
   /** One status answer, read (import-calls.ts); an answer without the documented fields comes back `unreadable`. */
   async importStatus(directoryId: string, mailingListId: string, importId: string): Promise<ImportStatus> {
     const operation = { description: 'read the import status', notFound: `import ${importId} was not found` }
-    const url = `${this.importUrl(directoryId, mailingListId)}/${encodeURIComponent(importId)}`
-    return readImportStatus(redactJson((await this.answer<unknown>(url, operation)).data, this.token))
+    const url = `${this.importUrl(directoryId, mailingListId)}/${pathSegment(importId, 'Import ID')}`
+    return readImportStatus((await this.answer<unknown>(url, operation)).data)
   }
 
   private importUrl(directoryId: string, mailingListId: string): string {
-    return `${this.directoryUrl(directoryId)}/mailinglists/${encodeURIComponent(mailingListId)}/transactioncontacts`
+    return `${this.mailingListUrl(directoryId, mailingListId)}/transactioncontacts`
+  }
+
+  /** `…/directories/{dir}/mailinglists/{CG}`, both ids checked (ids.ts). */
+  protected mailingListUrl(directoryId: string, mailingListId: string): string {
+    const list = pathSegment(mailingListId, 'Mailing list ID')
+    return `${this.directoryUrl(directoryId)}/mailinglists/${list}`
   }
 }

@@ -1,3 +1,10 @@
+/**
+ * The one home of the redaction rules. Redaction applies to what is shown, logged or put in an error, note or batch
+ * entry, and only with the secrets of the request that produced it: there is no list of secrets kept for the
+ * process, so one customer's secret can never change what another customer's answers say or how they are read.
+ * Qualtrics' answers are read as they came; only what is shown of them is redacted.
+ */
+
 /** What a secret is replaced with. */
 export const REDACTED = '[redacted]'
 
@@ -9,30 +16,8 @@ export const REDACTED = '[redacted]'
  */
 export const MIN_SEARCHED_SECRET_LENGTH = 8
 
-/** How many registered secrets are kept: enough for every live credential of a process, small enough to search. */
-const MAX_REGISTERED = 64
-const registered = new Set<string>()
-
-/**
- * Registers a secret (an OAuth client secret, an access token, an API token) that every redaction in this process
- * removes from then on, even where the caller did not name it: an access token fetched deep inside the client is
- * still hidden in what the local server reports. The oldest registrations are dropped first (tokens expire).
- */
-export function registerSecret(secret: string | undefined): void {
-  if (typeof secret !== 'string' || secret === '') return
-  registered.delete(secret)
-  registered.add(secret)
-  if (registered.size > MAX_REGISTERED) registered.delete(registered.values().next().value as string)
-}
-
-/** The secrets given plus the registered ones. */
-function withRegistered(secrets: readonly unknown[]): unknown[] {
-  return registered.size === 0 ? [...secrets] : [...secrets, ...registered]
-}
-
 /** The secrets worth searching for inside text, longest first so a secret inside another is not left half-shown. */
-function searchable(given: readonly unknown[]): string[] {
-  const secrets = withRegistered(given)
+function searchable(secrets: readonly unknown[]): string[] {
   return [...new Set(secrets)]
     .filter((s): s is string => typeof s === 'string' && s.length >= MIN_SEARCHED_SECRET_LENGTH)
     .sort((a, b) => b.length - a.length)
@@ -43,21 +28,13 @@ export function redactText(text: string, secrets: readonly unknown[]): string {
   return searchable(secrets).reduce((out, secret) => out.split(secret).join(REDACTED), text)
 }
 
-/** Replaces the token wherever it appears, so no message, log line or result can carry it. */
-export function redactSecret<T extends Error | string>(value: T, secret: string): T {
-  if (typeof value === 'string') return redactText(value, [secret]) as T
-  const message = redactText(value.message, [secret])
-  if (message !== value.message) value.message = message
-  return value
-}
-
 /**
  * A copy of JSON data (what JSON.parse returns) with the secrets replaced inside every string and every key, at any
  * depth. Working on the structure, never on JSON text, means a secret made of JSON punctuation (":" or "\\") cannot
  * change the shape of the data or make it unparseable. Two keys that redact to the same text keep the last value.
  */
 export function redactValue(value: unknown, secrets: readonly unknown[]): unknown {
-  const whole = new Set(withRegistered(secrets).filter((s): s is string => typeof s === 'string' && s.length > 0))
+  const whole = new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length > 0))
   const inText = searchable(secrets)
   const redactString = (text: string) => (whole.has(text) ? REDACTED : redactText(text, inText))
   const walk = (node: unknown): unknown => {
@@ -68,4 +45,52 @@ export function redactValue(value: unknown, secrets: readonly unknown[]): unknow
     return Object.fromEntries(Object.entries(node).map(([key, child]) => [redactString(key), walk(child)]))
   }
   return whole.size === 0 ? value : walk(value)
+}
+
+/** Replaces the secrets in an error's message (and its stack, which repeats it) in place, and returns the error. */
+function redactError<E>(error: E, secrets: readonly unknown[]): E {
+  if (!(error instanceof Error)) return error
+  const message = redactText(error.message, secrets)
+  if (message !== error.message) error.message = message
+  if (typeof error.stack === 'string') {
+    const stack = redactText(error.stack, secrets)
+    if (stack !== error.stack) error.stack = stack
+  }
+  return error
+}
+
+/** Replaces one secret wherever it appears in a text or an error's message (the error is changed in place). */
+export function redactSecret<T extends Error | string>(value: T, secret: string): T {
+  return (typeof value === 'string' ? redactText(value, [secret]) : redactError(value, [secret])) as T
+}
+
+/**
+ * The secrets of one client (one customer's settings, in one invocation): its API token, its OAuth client secret and
+ * Basic credentials, and every access token it obtained or used. Everything the client shows goes through it.
+ */
+export class Redactor {
+  private readonly secrets = new Set<string>()
+
+  constructor(secrets: readonly unknown[] = []) {
+    this.add(...secrets)
+  }
+
+  /** Adds secrets of this client (non-text and empty values are ignored). */
+  add(...secrets: unknown[]): void {
+    for (const secret of secrets) if (typeof secret === 'string' && secret !== '') this.secrets.add(secret)
+  }
+
+  text(text: string): string {
+    return redactText(text, [...this.secrets])
+  }
+
+  /** The error itself, its message and stack redacted in place; anything that is not an Error as it is. */
+  error<E>(error: E): E {
+    return redactError(error, [...this.secrets])
+  }
+
+  /** A redacted copy of JSON data (see `redactValue`). */
+  value<T>(value: T): T {
+    return redactValue(value, [...this.secrets]) as T
+  }
 }

@@ -1,30 +1,19 @@
-import {
-  PayloadValidationError,
-  type ModifiedResponse,
-  type RequestClient,
-  type StateContext,
-  type StatsContext
-} from '@segment/actions-core'
+import type { ModifiedResponse, RequestClient, StateContext, StatsContext } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
-import { accountKey, resolveCredentials, type Credentials } from './credentials'
+import { accountKey, resolveCredentials, secretsOf } from './credentials'
+import type { Credentials } from './credentials'
 import { apiBaseUrl, normaliseDatacenter } from './datacenter'
-import { freshTokenRefused, oauthSession, TOKEN_OPERATION, type TokenExchange } from './oauth-token-request'
+import { freshTokenRefused, oauthSession, TOKEN_OPERATION } from './oauth-token-request'
+import type { TokenExchange } from './oauth-token-request'
 import type { Clock, OAuthSession } from './oauth-tokens'
 import { backoffDelayMs, withinDeadline } from './timing'
-import {
-  noResponseError,
-  qualtricsError,
-  redactedAnswer,
-  timeoutError,
-  unexpectedResponse,
-  withAnswer,
-  type Operation
-} from './errors'
+import { noResponseError, qualtricsError, redactedAnswer, timeoutError, unexpectedResponse, withAnswer } from './errors'
+import type { Operation } from './errors'
+import { pathSegment } from './ids'
 import { getRequestTimeout } from './local-switches'
 import { countRequest, endpointOf, Stats } from './stats'
-import { redactSecret } from './redaction'
+import { Redactor } from './redaction'
 import type { Envelope, Page, QualtricsAuth, SentRequest } from './types'
-import {} from './workflow-url'
 
 /** The most pages a listing follows, so that a server that never stops paging cannot hold an action forever. */
 const MAX_PAGES = 200
@@ -64,6 +53,11 @@ export class QualtricsTransport {
   protected readonly token: string
   /** Set when REST calls use OAuth: their Bearer tokens. */
   protected readonly oauth?: OAuthSession
+  /**
+   * This client's secrets (API token, OAuth client secret and Basic credentials, every access token it used) and
+   * nothing else: what the client shows (errors, notes, answers) and what is shown of its outcomes goes through it.
+   */
+  readonly redactor: Redactor
 
   protected readonly timeoutMs: number
   protected readonly retriesOn429: number
@@ -82,6 +76,7 @@ export class QualtricsTransport {
     this.datacenter = normaliseDatacenter(auth.datacenter)
     this.credentials = resolveCredentials(auth)
     this.token = this.credentials.apiToken ?? ''
+    this.redactor = new Redactor(secretsOf(this.credentials))
     if (this.credentials.oauth) {
       const exchange: TokenExchange = (url, request) => this.exchange(url, request, TOKEN_OPERATION)
       this.oauth = oauthSession(this.base, this.datacenter, this.credentials.oauth, exchange, options)
@@ -102,12 +97,25 @@ export class QualtricsTransport {
   }
 
   protected directoryUrl(directoryId: string): string {
-    if (typeof directoryId !== 'string' || directoryId.trim() === '') {
-      throw new PayloadValidationError('Directory ID is missing: choose the XM Directory (POOL_…) to write to.')
-    }
-    return `${this.base}/directories/${encodeURIComponent(directoryId.trim())}`
+    return `${this.base}/directories/${pathSegment(directoryId, 'Directory ID')}`
   }
 
+  /**
+   * An access token for the next call, from `get` (the session's current, renewed or fresh token): it becomes one of
+   * this client's secrets, and a failure to get one is redacted of them.
+   */
+  protected async accessToken(get: (session: OAuthSession) => Promise<string>): Promise<string | undefined> {
+    if (!this.oauth) return undefined
+    try {
+      const token = await get(this.oauth)
+      this.redactor.add(token)
+      return token
+    } catch (error) {
+      throw this.redactor.error(error)
+    }
+  }
+
+  /** Follows `result.nextPage` to the end, refusing pages that point off the API host (the token goes with them). */
   protected async listAll<T>(
     firstUrl: string,
     operation: Operation,
@@ -151,8 +159,8 @@ export class QualtricsTransport {
 
   /** A final error for a 2xx that lacks what the caller needs, carrying Qualtrics' answer (redacted). */
   protected unexpected(operation: Operation, missing: string, data: unknown): Error {
-    const error = redactSecret(unexpectedResponse(operation, missing, data), this.token)
-    return withAnswer(error, redactedAnswer(data, this.token))
+    const error = this.redactor.error(unexpectedResponse(operation, missing, data))
+    return withAnswer(error, redactedAnswer(data, this.redactor))
   }
 
   /**
@@ -169,24 +177,25 @@ export class QualtricsTransport {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
     const oauth = restAuth ? this.oauth : undefined
     if (restAuth && !oauth) headers['x-api-token'] = this.token
-    let bearer = oauth ? await oauth.current() : undefined
+    let bearer = oauth ? await this.accessToken((session) => session.current()) : undefined
     let renewed = false
     let response: ModifiedResponse
     for (let retries429 = 0; ;) {
       if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
-      const record: SentRequest = { method: options.method, url: redactSecret(url, this.token), status: 'no response' }
+      const record: SentRequest = { method: options.method, url: this.redactor.text(url), status: 'no response' }
       this.sent.push(record)
       try {
         const exchange = () => this.exchange(url, { ...options, headers }, operation)
         response = await (limit ? limit.run(exchange) : exchange())
       } catch (error) {
-        throw withAnswer(redactSecret(noResponseError(error, operation, this.timeoutMs), this.token), undefined)
+        throw withAnswer(this.redactor.error(noResponseError(error, operation, this.timeoutMs)), undefined)
       }
       record.status = response.status
       if (oauth && bearer !== undefined && response.status === 401 && !renewed) {
         // A kept token may have been revoked or have expired early: drop it, get one new token, try once more.
         renewed = true
-        bearer = await oauth.renew(bearer)
+        const stale = bearer
+        bearer = await this.accessToken((session) => session.renew(stale))
         continue
       }
       if (response.status !== 429 || retries429 >= this.retriesOn429) break
@@ -198,7 +207,7 @@ export class QualtricsTransport {
         oauth && response.status === 401
           ? freshTokenRefused(operation, this.datacenter)
           : qualtricsError(response.status, response.data, operation, oauth ? 'OAuth client' : 'API token')
-      throw withAnswer(redactSecret(error, this.token), redactedAnswer(response.data, this.token))
+      throw withAnswer(this.redactor.error(error), redactedAnswer(response.data, this.redactor))
     }
     return response
   }
@@ -232,9 +241,4 @@ export class QualtricsTransport {
       }
     )
   }
-
-  /**
-   * Every contact Qualtrics' search returns for this extRef, all pages (bounded by MAX_PAGES). Qualtrics compares
-   * without regard to case, so callers that need the exact value must filter the answer themselves.
-   */
 }

@@ -1,16 +1,11 @@
-import { IntegrationError, PayloadValidationError, type RequestClient } from '@segment/actions-core'
+import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
+import type { RequestClient } from '@segment/actions-core'
 import type { DeletionPayload } from '@segment/actions-core/destination-kit/types'
-import { answerOf, cameFromQualtrics, QualtricsClient, redactSecret, withAnswer, type ContactRecord } from '../client'
+import { answerOf, cameFromQualtrics, QualtricsClient, withAnswer } from '../client'
+import type { ContactRecord, Redactor } from '../client'
 import type { Settings } from '../generated-types'
-import {
-  erasureOff,
-  erasureWithoutEmail,
-  partialFailure,
-  summarise,
-  type DeletionResult,
-  type DirectoryDeletion,
-  type ErasureOutcome
-} from './report'
+import { erasureOff, erasureWithoutEmail, partialFailure, summarise } from './report'
+import type { DeletionResult, DirectoryDeletion, ErasureOutcome } from './report'
 
 /** The settings deletion reads; `erasePersonalData` is optional, and only `true` turns erasure on. */
 export type DeletionSettings = Settings & { erasePersonalData?: boolean }
@@ -37,11 +32,14 @@ function requireUserId(payload: DeletionPayload | undefined): string {
   return trimmed
 }
 
-/** Adds `addition` to a failure's message, keeping its class and status (and so whether Segment retries it). */
-function extend(error: unknown, addition: string, token: unknown): unknown {
+/**
+ * Adds `addition` to a failure's message, keeping its class and status (and so whether Segment retries it), redacted
+ * of the client's secrets (the ids it names come from Qualtrics' answers).
+ */
+function extend(error: unknown, addition: string, redactor: Redactor): unknown {
   if (!(error instanceof Error)) return error
   error.message = `${error.message.replace(/\.?$/, '.')} ${addition}`
-  return typeof token === 'string' ? redactSecret(error, token.trim()) : error
+  return redactor.error(error)
 }
 
 /** Contacts whose extRef is exactly the userId (Qualtrics' search ignores case), in every directory listed. */
@@ -80,8 +78,7 @@ async function erase(client: QualtricsClient, matches: DirectoryMatches[]): Prom
 async function deleteAll(
   client: QualtricsClient,
   matches: DirectoryMatches[],
-  erasure: ErasureOutcome,
-  token: unknown
+  erasure: ErasureOutcome
 ): Promise<DirectoryDeletion[]> {
   const done: DirectoryDeletion[] = matches.map(({ directoryId }) => ({ directoryId, deleted: [] }))
   for (const [d, { directoryId, contacts }] of matches.entries()) {
@@ -94,7 +91,7 @@ async function deleteAll(
           ...entry,
           remaining: i < d ? [] : matches[i].contacts.slice(i === d ? c : 0).map((contact) => contact.id)
         }))
-        throw extend(error, partialFailure(report, erasure), token)
+        throw extend(error, partialFailure(report, erasure), client.redactor)
       }
       done[d].deleted.push(id)
     }
@@ -120,11 +117,12 @@ export async function deleteUser(
     found = await findContacts(client, userId)
     erasure = settings.erasePersonalData === true ? await erase(client, found.matches) : erasureOff()
   } catch (error) {
-    throw extend(error, 'Nothing was deleted.', settings.apiToken)
+    throw extend(error, 'Nothing was deleted.', client.redactor)
   }
   const { directoriesSearched, matches } = found
-  const directories = await deleteAll(client, matches, erasure, settings.apiToken)
+  const directories = await deleteAll(client, matches, erasure)
   const contactsDeleted = directories.reduce((sum, d) => sum + d.deleted.length, 0)
   const message = summarise(userId, directoriesSearched, directories)
-  return { userId, directoriesSearched, contactsDeleted, directories, erasure, message }
+  // Shown to Segment, and made of ids from Qualtrics' answers: redacted of the client's secrets like its errors.
+  return client.redactor.value({ userId, directoriesSearched, contactsDeleted, directories, erasure, message })
 }

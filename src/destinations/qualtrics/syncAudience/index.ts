@@ -75,7 +75,7 @@ const action: ActionDefinition<Settings, Payload, AudienceSettings> = {
   perform: async (request, { settings, payload, audienceMembership, syncMode, stateContext, statsContext }) => {
     const client = new MailingListClient(request, settings, { stateContext, statsContext })
     const [outcome] = await syncMembers(client, [payload], [audienceMembership], syncMode)
-    return resultOrThrow(outcome)
+    return resultOrThrow(outcome, client.redactor)
   },
   performBatch: async (request, { settings, payload, audienceMembership, syncMode, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'syncAudience', payload.length)

@@ -61,10 +61,9 @@ const action: ActionDefinition<Settings, Payload> = {
     ...batchFields(WORKFLOW_BATCH_SIZE)
   },
   perform: async (request, { settings, payload, stateContext, statsContext }) => {
-    const [outcome] = await triggerWorkflows(new QualtricsClient(request, settings, { stateContext, statsContext }), [
-      payload
-    ])
-    return resultOrThrow(outcome)
+    const client = new QualtricsClient(request, settings, { stateContext, statsContext })
+    const [outcome] = await triggerWorkflows(client, [payload])
+    return resultOrThrow(outcome, client.redactor)
   },
   performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'triggerXflow', payload.length)

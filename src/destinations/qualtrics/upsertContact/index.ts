@@ -22,10 +22,9 @@ const action: ActionDefinition<Settings, Payload> = {
     directoryId: (request, { settings, stateContext }) => directoryChoices(request, settings, stateContext)
   },
   perform: async (request, { settings, payload, stateContext, statsContext }) => {
-    const [outcome] = await upsertContacts(new QualtricsClient(request, settings, { stateContext, statsContext }), [
-      payload
-    ])
-    return resultOrThrow(outcome)
+    const client = new QualtricsClient(request, settings, { stateContext, statsContext })
+    const [outcome] = await upsertContacts(client, [payload])
+    return resultOrThrow(outcome, client.redactor)
   },
   performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'upsertContact', payload.length)

@@ -1,6 +1,7 @@
 import type { JSONLikeObject } from '@segment/actions-core'
 import { PayloadValidationError } from '@segment/actions-core'
 import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
+import { checkPathId } from '../client'
 import type { ContactBody, QualtricsClient } from '../client'
 import { KnownContacts } from '../contacts/contact-cache'
 import { contactLevelsFor } from '../contacts/contact-levels'
@@ -82,7 +83,7 @@ export async function upsertContacts(client: QualtricsClient, payloads: Payload[
           'The contact has no identifier: map at least one of External Data Reference, Email or Phone number.'
         )
       }
-      members.set(index, { index, directoryId: payload.directoryId.trim(), contact })
+      members.set(index, { index, directoryId: checkPathId(payload.directoryId, 'Directory ID'), contact })
     } catch (error) {
       outcomes[index] = failed(error)
     }

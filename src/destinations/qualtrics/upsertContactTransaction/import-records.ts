@@ -7,6 +7,7 @@ import {
   type ImportRecord,
   type QualtricsClient
 } from '../client'
+import { checkPathId } from '../client'
 import { deduplicationOf, requireRuleApplies, type DeduplicationNeed } from '../contacts/deduplication'
 import { buildContactBody } from '../contacts/contact-fields'
 import type { Payload } from './generated-types'
@@ -46,7 +47,7 @@ export function prepareImportItems(payloads: Payload[], indices: number[], outco
     const payload = payloads[index]
     try {
       const { key, entry } = prepareTransaction(payload, index)
-      const directoryId = payload.directoryId.trim()
+      const directoryId = checkPathId(payload.directoryId, 'Directory ID')
       const place = JSON.stringify([directoryId, entry.mailingListId, key])
       const resent = items.get(place)
       if (resent) {

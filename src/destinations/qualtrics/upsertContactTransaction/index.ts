@@ -131,10 +131,9 @@ const action: ActionDefinition<Settings, Payload> = {
       mailingListChoices(request, settings, payload?.directoryId, stateContext)
   },
   perform: async (request, { settings, payload, stateContext, statsContext }) => {
-    const [outcome] = await addTransactions(new QualtricsClient(request, settings, { stateContext, statsContext }), [
-      payload
-    ])
-    return resultOrThrow(outcome)
+    const client = new QualtricsClient(request, settings, { stateContext, statsContext })
+    const [outcome] = await addTransactions(client, [payload])
+    return resultOrThrow(outcome, client.redactor)
   },
   performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'upsertContactTransaction', payload.length)

@@ -1,4 +1,5 @@
 import { BATCH_CONCURRENCY, failed, mapWithConcurrency, type Outcome } from '../batching'
+import { checkPathId } from '../client'
 import type { TransactionEntry } from '../client'
 import { buildContactBody } from '../contacts/contact-fields'
 import type { GroupLookup, ContactResolver } from '../contacts/contact-resolver'
@@ -46,8 +47,9 @@ export async function resolveEvents(
   payloads.forEach((payload, index) => {
     try {
       const { key, entry } = prepareTransaction(payload, index)
-      const directoryId = payload.directoryId.trim()
-      const contactId = payload.contactId?.trim()
+      const directoryId = checkPathId(payload.directoryId, 'Directory ID')
+      // A blank Contact ID means "look the contact up"; any other must be a valid id (client/ids.ts).
+      const contactId = payload.contactId?.trim() ? checkPathId(payload.contactId, 'Contact ID') : undefined
       if (contactId) {
         prepared.push({ index, directoryId, key, entry, contactId })
         return

@@ -2,6 +2,7 @@ import { PayloadValidationError } from '@segment/actions-core'
 import dayjs from 'dayjs'
 import utc from 'dayjs/plugin/utc'
 import { toQualtricsValues } from '../contacts/contact-fields'
+import { checkPathId } from '../client'
 import type { TransactionEntry } from '../client'
 
 dayjs.extend(utc)
@@ -111,8 +112,7 @@ export function prepareTransaction(
     throw new PayloadValidationError('Transaction key (Message ID) is missing: map it to the event messageId.')
   }
   const key = messageId ?? `(no messageId) #${position}`
-  const mailingListId = typeof payload.mailingListId === 'string' ? payload.mailingListId.trim() : ''
-  if (!mailingListId) throw new PayloadValidationError('Mailing list ID is missing: choose the mailing list (CG_…).')
+  const mailingListId = checkPathId(payload.mailingListId, 'Mailing list ID')
   return {
     key,
     entry: {
