@@ -5,7 +5,7 @@ import { refuseForbiddenFolder } from './folder-guard'
 import { historyKey, pad, pendingKey } from './records'
 import type { Attempt, EventRecord, FinishedRecord, QueuedEvent } from './records'
 import { checkStore } from './unreadable'
-import type { UnreadableRecords } from './unreadable'
+import type { StoreCheck, UnreadableRecords } from './unreadable'
 
 export type { Attempt, EventRecord, QueuedEvent } from './records'
 export type { UnreadableRecord, UnreadableRecords } from './unreadable'
@@ -60,17 +60,22 @@ export class EventQueue {
   private readonly pending
   private readonly history
   private readonly ids
-  private nextSeq = 1
-  private pendingCount = 0
-  private historyCount = 0
-  private unreadableRecords: UnreadableRecords
+  private nextSeq: number
+  private pendingCount: number
+  private historyCount: number
+  /** Records this store could not read, set aside on open (by this start or an earlier one). */
+  readonly unreadable: UnreadableRecords
 
   private constructor(
     private readonly db: Store,
     private readonly options: Required<Omit<EventQueueOptions, 'folder'>>,
-    readonly folder: string
+    readonly folder: string,
+    check: StoreCheck
   ) {
-    this.unreadableRecords = { count: 0, found: [], folder }
+    this.pendingCount = check.pending
+    this.historyCount = check.history
+    this.nextSeq = check.lastSeq + 1
+    this.unreadable = check.unreadable
     this.pending = db.sublevel<string, QueuedEvent>('pending', { valueEncoding: 'json' })
     this.history = db.sublevel<string, Finished>('history', { valueEncoding: 'json' })
     this.ids = db.sublevel<string, number>('ids', { valueEncoding: 'json' })
@@ -94,23 +99,12 @@ export class EventQueue {
       throw error
     }
     const settings = { historyLimit: options.historyLimit ?? 1000, maxPending: options.maxPending ?? 100_000 }
-    const queue = new EventQueue(db, settings, options.folder)
     try {
-      const check = await checkStore(db, options.folder)
-      queue.pendingCount = check.pending
-      queue.historyCount = check.history
-      queue.nextSeq = check.lastSeq + 1
-      queue.unreadableRecords = check.unreadable
+      return new EventQueue(db, settings, options.folder, await checkStore(db, options.folder))
     } catch (error) {
       await db.close()
       throw error
     }
-    return queue
-  }
-
-  /** Records this store could not read, set aside on open (now or by an earlier start). */
-  get unreadable(): UnreadableRecords {
-    return this.unreadableRecords
   }
 
   /** Called after each accepted write with the events it stored (the delivery worker wakes up on it). */

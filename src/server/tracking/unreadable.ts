@@ -7,7 +7,7 @@ export const UNREADABLE_SUBLEVEL = 'unreadable'
 /** Beside each kept record, as JSON: where it was, why it could not be read, and when it was set aside. */
 const REASONS_SUBLEVEL = 'unreadable-reasons'
 /** Where the start-up line and the console send a reader: how to look at, repair or drop what was set aside. */
-export const UNREADABLE_DOC = 'docs/local-server.md ("Unreadable queue records")'
+const UNREADABLE_DOC = 'docs/local-server.md ("Unreadable queue records")'
 
 /** A record set aside: the sublevel and key it had (shown as text), and why it could not be read. */
 export interface UnreadableRecord {
@@ -21,8 +21,8 @@ export interface UnreadableRecords {
   count: number
   /** Those this start set aside (an earlier start's are counted, not named again). */
   found: UnreadableRecord[]
-  /** The store's folder; they are kept in it under `unreadable!`. */
-  folder: string
+  /** Where they are kept and where to read what to do: "kept in <folder> under "unreadable!", see docs/…". */
+  where: string
 }
 
 /** What opening the store read: the readable records' counts and highest arrival number, and what was set aside. */
@@ -52,7 +52,8 @@ const rawSublevel = (db: Store, name: string) =>
  * it) so that it cannot stop the queue and nothing is lost. A later start finds it there, counted but not new.
  */
 export async function checkStore(db: Store, folder: string, now = new Date()): Promise<StoreCheck> {
-  const check: StoreCheck = { pending: 0, history: 0, lastSeq: 0, unreadable: { count: 0, found: [], folder } }
+  const where = `kept in ${folder} under "${UNREADABLE_SUBLEVEL}!", see ${UNREADABLE_DOC}`
+  const check: StoreCheck = { pending: 0, history: 0, lastSeq: 0, unreadable: { count: 0, found: [], where } }
   const kept = rawSublevel(db, UNREADABLE_SUBLEVEL)
   const reasons = db.sublevel<Bytes, string>(REASONS_SUBLEVEL, { keyEncoding: 'view', valueEncoding: 'utf8' })
   const batch = db.batch()
@@ -89,9 +90,8 @@ async function freeKey(kept: ReturnType<typeof rawSublevel>, key: Bytes): Promis
 }
 
 /** The start-up line about set-aside records, or none when there are none. */
-export function unreadableSummary({ count, found, folder }: UnreadableRecords): string[] {
+export function unreadableSummary({ count, found, where }: UnreadableRecords): string[] {
   if (count === 0) return []
-  const where = `kept in ${folder} under "${UNREADABLE_SUBLEVEL}!", see ${UNREADABLE_DOC}`
   if (found.length === 0) {
     return [`  ${count} unreadable record${count === 1 ? '' : 's'} set aside by an earlier start, ${where}`]
   }

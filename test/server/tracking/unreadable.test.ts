@@ -87,7 +87,12 @@ describe('a queue with an unreadable record', () => {
   it('sets aside a record of an older format (valid JSON, not a pending event of this version)', async () => {
     const [first] = await queueEvents('A', 'B')
     // What an earlier layout might have stored: the bare event, without its key, sequence, source or attempts.
-    const older = JSON.stringify({ event: 'Old', type: 'track', messageId: 'old-1', receivedAt: received.toISOString() })
+    const older = JSON.stringify({
+      event: 'Old',
+      type: 'track',
+      messageId: 'old-1',
+      receivedAt: received.toISOString()
+    })
     await withRawStore((db) => raw(db, 'pending').put(Buffer.from(first), Buffer.from(older)))
 
     const { delivered, queue } = await deliverAll()
@@ -121,10 +126,7 @@ describe('a queue with an unreadable record', () => {
 
     const queue = await EventQueue.open({ folder: store.folder })
     try {
-      expect(queue.unreadable.found.map((f) => `${f.from} ${f.key}`)).toEqual([
-        `history ${history[0]}`,
-        `ids ${id[0]}`
-      ])
+      expect(queue.unreadable.found.map((f) => `${f.from} ${f.key}`)).toEqual([`history ${history[0]}`, `ids ${id[0]}`])
       expect((await queue.recent()).map((r) => r.event)).toEqual(['B'])
       expect(await queue.enqueue([trackEvent('C', received)], () => 'test')).toEqual({ accepted: 1, duplicates: 0 })
     } finally {
