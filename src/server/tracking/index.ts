@@ -13,19 +13,26 @@ export { createTrackingApi, TRACKING_ROUTES } from './api'
 export type { TrackingHandler } from './api'
 export { DEFAULT_BACKOFF, retryDelayMs } from './backoff'
 export type { BackoffPolicy } from './backoff'
-export { DEFAULT_QUEUE_FOLDER, trackingConfigFromEnv } from './config'
+export {
+  DEFAULT_QUEUE_FOLDER,
+  DEFAULT_RESPONSES_QUEUE_FOLDER,
+  LOCAL_FOLDER,
+  responsesQueueFolderFromEnv,
+  trackingConfigFromEnv
+} from './config'
 export type { TrackingConfig } from './config'
 export { TRACKING_LIMITS } from './events'
 export type { TrackingEvent } from './events'
 export { FORBIDDEN_FOLDER_VARIABLE, isInside } from './folder-guard'
 export { EventQueue, QueueFull } from './queue'
 export type { EventRecord, UnreadableRecord, UnreadableRecords } from './queue'
-export { UNREADABLE_DOC, UNREADABLE_SUBLEVEL, unreadableSummary } from './unreadable'
+export { UNREADABLE_SUBLEVEL, unreadableSummary } from './unreadable'
 export { DeliveryWorker, outcomeOfDeliveries, systemClock } from './worker'
 export type { Clock, Deliver, DeliveryResult } from './worker'
 
-/** A queue's state for the console: where it is, what waits, and what was set aside as unreadable. */
+/** A queue's state for the console: whose it is, where, what waits, and what was set aside as unreadable. */
 export interface QueueState {
+  name: string
   folder: string
   pending: number
   finished: number
@@ -33,8 +40,8 @@ export interface QueueState {
 }
 
 /** The state of an open queue (the tracking API's, or the responses receiver's). */
-export function queueStateOf(queue: EventQueue): QueueState {
-  return { folder: queue.folder, ...queue.size, unreadable: queue.unreadable }
+export function queueStateOf(name: string, queue: EventQueue): QueueState {
+  return { name, folder: queue.folder, ...queue.size, unreadable: queue.unreadable }
 }
 
 export interface TrackingOptions {
@@ -91,7 +98,7 @@ export async function startTracking(options: TrackingOptions): Promise<Tracking>
     handle,
     recent: (limit) => queue.recent(limit),
     size: () => queue.size,
-    queue: () => queueStateOf(queue),
+    queue: () => queueStateOf('Segment Tracking API', queue),
     summary: [
       `Segment Tracking API: POST ${Object.keys(TRACKING_ROUTES).join(', ')} (${options.writeKey ? 'write key required' : 'any write key accepted: set SEGMENT_WRITE_KEY to require one'})`,
       `  queue in ${options.queueFolder}${waiting > 0 ? `, ${waiting} events from an earlier run to deliver` : ''}`,
