@@ -7,6 +7,9 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: false }]
   },
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  // The run may not open the project's .local/ and must leave the work tree as it found it: see these two files.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   clearMocks: true,
   // Loopback servers and fault runs share two cores with whatever else runs: give slow machines room, not flakes.
   testTimeout: 30_000

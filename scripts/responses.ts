@@ -9,6 +9,7 @@
  */
 import { getApiOriginOverride, setApiOriginOverride } from '../src/destinations/qualtrics/client'
 import { loadLocalConfig } from '../src/server/config'
+import { responsesQueueFolderFromEnv } from '../src/server/tracking'
 import {
   listSubscriptions,
   newSharedKey,
@@ -82,7 +83,8 @@ export async function runResponsesCommand(
   }
   if (command === 'serve') {
     const port = Number(option(args, 'port') ?? env.RESPONSES_PORT ?? 3002)
-    const served = await serveResponses({ env, qualtrics: access, port, log: out })
+    const queueFolder = responsesQueueFolderFromEnv(env)
+    const served = await serveResponses({ env, qualtrics: access, port, log: out, queueFolder })
     served.responses.summary.forEach(out)
     out(`Receiver listening at ${served.url}/qualtrics/responses (127.0.0.1 only: expose it through HTTPS)`)
     return { code: 0, close: served.close }

@@ -1,12 +1,16 @@
 /**
  * `npm run screenshots`: docs/console/*.png, one per console view at 1280×800, from a sandbox runtime with a few
  * example events delivered. Uses the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium) through
- * playwright-core, which downloads no browser.
+ * playwright-core, which downloads no browser. Only this command writes into docs/; the tests that share its
+ * runtime and browser (console tests) write nothing into the work tree.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
-import { startLocalRuntime, type LocalRuntime } from '../src/server/runtime'
+import { chromium } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { startLocalRuntime } from '../src/server/runtime'
+import type { LocalRuntime } from '../src/server/runtime'
 
 export const VIEWPORT = { width: 1280, height: 800 }
 
@@ -26,9 +30,27 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true })
 }
 
-/** A sandbox-mode runtime on free ports, as `npm start` runs it without credentials. */
-export function startSandboxRuntime(): Promise<LocalRuntime> {
-  return startLocalRuntime({ config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} } })
+/**
+ * A sandbox-mode runtime on free ports, as `npm start` runs it without credentials, but with a temporary queue of
+ * its own (removed on close): never npm start's, which may be open, or hold events not yet delivered.
+ */
+export async function startSandboxRuntime(): Promise<LocalRuntime> {
+  const queueFolder = mkdtempSync(join(tmpdir(), 'sandbox-runtime-queue-'))
+  const remove = () => rmSync(queueFolder, { recursive: true, force: true })
+  const runtime = await startLocalRuntime({
+    config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} },
+    tracking: { queueFolder }
+  }).catch((error: unknown) => {
+    remove()
+    throw error
+  })
+  return {
+    ...runtime,
+    async close() {
+      await runtime.close()
+      remove()
+    }
+  }
 }
 
 const EXAMPLES = ['identify', 'transaction-created', 'survey-completed'].map((name) =>

@@ -5,7 +5,7 @@ import { DeliveryLog } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
 import { MemoryStatsClient } from './stats-api'
 import type { Responses } from './responses'
-import type { TrackingHandler } from './tracking'
+import type { QueueState, TrackingHandler } from './tracking'
 
 // The server runs any destination definition; ours is the default. Settings are the definition's own type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -42,6 +42,8 @@ export interface LocalServerOptions {
   tracking?: TrackingHandler
   /** The Qualtrics responses receiver (POST /qualtrics/responses), when configured. */
   responses?: Responses
+  /** The durable queues' state (folder, counts, unreadable records set aside), for GET /console/api/queues. */
+  queues?: () => QueueState[]
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
@@ -66,6 +68,7 @@ export interface ServerContext {
   deliveryLog: DeliveryLog
   tracking?: TrackingHandler
   responses?: Responses
+  queues?: () => QueueState[]
   /** What the runs counted (actions-core statsContext), served at GET /console/api/stats. */
   stats: MemoryStatsClient
 }
@@ -132,6 +135,7 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     deliveryLog: options.deliveryLog ?? new DeliveryLog(),
     tracking: options.tracking,
     responses: options.responses,
+    queues: options.queues,
     stats: new MemoryStatsClient()
   }
 }

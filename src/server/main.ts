@@ -4,11 +4,18 @@
  */
 import { loadLocalConfig } from './config'
 import { startLocalRuntime } from './runtime'
+import { responsesQueueFolderFromEnv, trackingConfigFromEnv } from './tracking'
 
 const log = (line: string) => console.log(`[${new Date().toISOString()}] ${line}`)
 
 async function main(): Promise<void> {
-  const runtime = await startLocalRuntime({ config: loadLocalConfig(process.env), log })
+  // Only npm start reads its queues' folders from the environment, or defaults to the project's .local/.
+  const runtime = await startLocalRuntime({
+    config: loadLocalConfig(process.env),
+    log,
+    tracking: trackingConfigFromEnv(process.env),
+    responses: { env: process.env, queueFolder: responsesQueueFolderFromEnv(process.env) }
+  })
   runtime.summary.forEach(log)
   const stop = async () => {
     log('Stopping')

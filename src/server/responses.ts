@@ -10,18 +10,10 @@ import {
   type QualtricsAccess,
   type SegmentCall
 } from '../sources/qualtrics-responses'
-import {
-  DEFAULT_QUEUE_FOLDER,
-  DeliveryWorker,
-  EventQueue,
-  type BackoffPolicy,
-  type Clock,
-  type EventRecord,
-  type TrackingEvent
-} from './tracking'
+import { DeliveryWorker, EventQueue, queueStateOf, unreadableSummary } from './tracking'
+import type { BackoffPolicy, Clock, EventRecord, QueueState, TrackingEvent } from './tracking'
 
-/** The receiver's own queue folder, beside the tracking API's (one process at a time may hold each). */
-export const DEFAULT_RESPONSES_QUEUE_FOLDER = resolve(DEFAULT_QUEUE_FOLDER, '..', 'responses-queue')
+export { DEFAULT_RESPONSES_QUEUE_FOLDER } from './tracking'
 
 /** Answers POST /qualtrics/responses (the caller matched the path); resolves to the status sent. */
 export type ResponsesHandler = (
@@ -33,8 +25,8 @@ export type ResponsesHandler = (
 export interface ResponsesOptions {
   env: NodeJS.ProcessEnv
   qualtrics: QualtricsAccess
-  /** Default RESPONSES_QUEUE_DIR, else DEFAULT_RESPONSES_QUEUE_FOLDER. */
-  queueFolder?: string
+  /** `npm start` passes responsesQueueFolderFromEnv(process.env); tests and scripts a temporary folder. */
+  queueFolder: string
   log?: (line: string) => void
   backoff?: BackoffPolicy
   clock?: Clock
@@ -47,6 +39,8 @@ export interface Responses {
   outcomes(): CallbackOutcome[]
   /** The queued Segment calls, waiting or finished, newest first. */
   recent(limit?: number): Promise<EventRecord[]>
+  /** The queue's folder, counts and unreadable records set aside (for the console). */
+  queue(): QueueState
   summary: string[]
   close(): Promise<void>
 }
@@ -61,8 +55,8 @@ export async function startResponses(options: ResponsesOptions): Promise<Respons
   const config = receiverConfigFromEnv(options.env)
   const secrets = [config.sharedKey, config.writeKey, options.qualtrics.apiToken]
   const log = (line: string) => options.log?.(redactText(line, secrets))
-  const folder = options.queueFolder ?? (options.env.RESPONSES_QUEUE_DIR?.trim() || DEFAULT_RESPONSES_QUEUE_FOLDER)
-  const queue = await EventQueue.open({ folder: resolve(folder) })
+  const folder = resolve(options.queueFolder)
+  const queue = await EventQueue.open({ folder })
   const deliver = segmentDelivery({ host: config.segmentHost, writeKey: config.writeKey })
   const worker = new DeliveryWorker({
     queue,
@@ -86,9 +80,11 @@ export async function startResponses(options: ResponsesOptions): Promise<Respons
     handle: (req, res, headers) => handleResponsesRoute(receiver, req, res, headers),
     outcomes: () => receiver.outcomes.list(),
     recent: (limit) => queue.recent(limit),
+    queue: () => queueStateOf('Qualtrics responses receiver', queue),
     summary: [
       `Qualtrics responses: POST /qualtrics/responses → Segment at ${config.segmentHost} (event "${config.mapping.eventName}")`,
-      `  queue in ${resolve(folder)}${waiting > 0 ? `, ${waiting} calls from an earlier run to deliver` : ''}`
+      `  queue in ${folder}${waiting > 0 ? `, ${waiting} calls from an earlier run to deliver` : ''}`,
+      ...unreadableSummary(queue.unreadable)
     ],
     async close() {
       await worker.close()

@@ -11,7 +11,7 @@ import { presetWarnings, workflowSubscription, type LocalConfig } from './config
 import { createServerContext, type ServerContext } from './context'
 import { DeliveryLog } from './delivery-log'
 import { startLocalServer, type LocalServerOptions } from './local-server'
-import { startTracking, trackingConfigFromEnv, type Tracking, type TrackingOptions } from './tracking'
+import { startTracking, type Tracking, type TrackingOptions } from './tracking'
 import { deliverTrackedEvents, LOG_STATE_OF } from './tracking-delivery'
 import { startResponses, type Responses, type ResponsesOptions } from './responses'
 
@@ -41,23 +41,29 @@ export interface RuntimeOptions {
   /** Timeout for each Qualtrics request (default 15 s); the fault runs shorten it. */
   requestTimeoutMs?: number
   /**
-   * Over SEGMENT_WRITE_KEY and TRACKING_QUEUE_DIR from the environment. Tests and scripts pass their own temporary
-   * `queueFolder`: one process at a time may hold a queue folder.
+   * The tracking API's queue folder (one process at a time may hold it), write key and back-off. Nothing comes from
+   * the environment here: `npm start` passes trackingConfigFromEnv(process.env); tests and scripts a temporary folder.
    */
-  tracking?: Partial<Omit<TrackingOptions, 'deliver' | 'log'>>
-  /** The responses receiver's environment (default process.env), queue folder and back-off. */
+  tracking: Partial<Omit<TrackingOptions, 'deliver' | 'log'>> & { queueFolder: string }
+  /**
+   * The responses receiver's environment (none by default: `npm start` passes process.env), queue folder (needed
+   * when the environment starts the receiver) and back-off.
+   */
   responses?: Partial<Omit<ResponsesOptions, 'qualtrics' | 'log'>>
 }
 
 /** The receiver, when its shared key is set: it reads responses with the destination's Qualtrics token. */
 function startRuntimeResponses(options: RuntimeOptions, server: LocalServerOptions): Promise<Responses | undefined> {
-  const env = options.responses?.env ?? process.env
+  const env = options.responses?.env ?? {}
   const settings = server.settings as { apiToken: string; datacenter: string }
   if (!env.QUALTRICS_SUBSCRIPTION_KEY?.trim()) return Promise.resolve(undefined)
+  const queueFolder = options.responses?.queueFolder
+  if (!queueFolder) return Promise.reject(new Error('The responses receiver needs responses.queueFolder.'))
   const origin = server.sandboxUrl ?? options.config.apiBaseUrl ?? `https://${settings.datacenter}.qualtrics.com`
   return startResponses({
     ...options.responses,
     env,
+    queueFolder,
     log: options.log,
     qualtrics: { origin, apiToken: settings.apiToken }
   })
@@ -70,7 +76,6 @@ function startRuntimeResponses(options: RuntimeOptions, server: LocalServerOptio
 function startRuntimeTracking(context: ServerContext, options: RuntimeOptions): Promise<Tracking> {
   const { deliveryLog } = context
   return startTracking({
-    ...trackingConfigFromEnv(process.env),
     ...options.tracking,
     log: options.log,
     deliver: deliverTrackedEvents(context),
@@ -148,6 +153,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     await sandbox?.close()
     throw error
   })
+  server.queues = () => [tracking.queue(), ...(responses ? [responses.queue()] : [])]
   const local = await startLocalServer({ ...server, tracking: tracking.handle, responses, port: config.port }).catch(
     async (error: unknown) => {
       await responses?.close()

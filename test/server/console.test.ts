@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startLocalServer } from '../../src/server/local-server'
-import { startLocalRuntime, type LocalRuntime } from '../../src/server/runtime'
+import { startSandboxRuntime } from '../../scripts/screenshots'
+import type { LocalRuntime } from '../../src/server/runtime'
 import { CONSOLE_ASSETS } from '../../src/server/console/static'
 
 // Serving the console: the page for browsers, the JSON route list for everyone else, the static files with their
@@ -13,7 +14,7 @@ let runtime: LocalRuntime
 
 beforeAll(async () => {
   real = await startLocalServer({ settings: { apiToken: 'real-token-0001', datacenter: 'iad1' } })
-  runtime = await startLocalRuntime({ config: { mode: 'sandbox', port: 0, sandboxPort: 0, mappingDefaults: {} } })
+  runtime = await startSandboxRuntime()
 })
 afterAll(async () => {
   await real.close()

@@ -24,11 +24,16 @@ export interface NpmStartProcess {
 export async function startNpmStartProcess(extraEnv: Record<string, string> = {}): Promise<NpmStartProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const key of Object.keys(env)) {
-    if (/^(QUALTRICS_|SANDBOX_|SEGMENT_|TRACKING_)/.test(key) || key === 'PORT') delete env[key]
+    if (/^(QUALTRICS_|SANDBOX_|SEGMENT_|TRACKING_|RESPONSES_)/.test(key) || key === 'PORT') delete env[key]
   }
-  // A queue folder of its own: parallel jest workers must not share the default .local/queue/.
+  // Queue folders of its own, never npm start's .local/ (which the test run forbids: QUEUE_FORBIDDEN_FOLDER is
+  // inherited), nor another jest worker's.
   const queueFolder = mkdtempSync(join(tmpdir(), 'npm-start-queue-'))
-  Object.assign(env, { PORT: '0', SANDBOX_PORT: '0', TRACKING_QUEUE_DIR: queueFolder }, extraEnv)
+  const queues = {
+    TRACKING_QUEUE_DIR: join(queueFolder, 'tracking'),
+    RESPONSES_QUEUE_DIR: join(queueFolder, 'responses')
+  }
+  Object.assign(env, { PORT: '0', SANDBOX_PORT: '0', ...queues }, extraEnv)
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
     env,

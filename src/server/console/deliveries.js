@@ -57,8 +57,26 @@ function eventItem(record) {
   )
 }
 
+/** One line per durable queue: where it is, what waits, and any unreadable record its start set aside. */
+function queueLine(queue) {
+  const { count } = queue.unreadable
+  const setAside =
+    count === 0 ? '' : `; ${count} unreadable record${count === 1 ? '' : 's'} set aside, ${queue.unreadable.where}`
+  return el(
+    'li',
+    { class: count === 0 ? 'muted' : 'warning' },
+    `${queue.name} queue in ${queue.folder}: ${queue.pending} waiting${setAside}`
+  )
+}
+
+async function openQueues() {
+  const answer = await api('GET', '/console/api/queues')
+  show($('queues-list'), answer.status === 200 ? (answer.body.queues ?? []).map(queueLine) : [])
+}
+
 export async function openDeliveries() {
   void openCallbacks()
+  void openQueues()
   const status = $('deliveries-status').value
   $('deliveries-line').textContent = 'Loading…'
   const answer = await api('GET', `/console/api/deliveries${status ? `?status=${encodeURIComponent(status)}` : ''}`)

@@ -7,6 +7,9 @@ import { BadRequest, sendJson } from '../http-utils'
 import { proxySandbox } from './sandbox-proxy'
 import { CONSOLE_CSP, isConsoleAsset, sendAsset } from './static'
 
+/** GET /console/api/queues: each durable queue's folder, counts and unreadable records set aside. */
+export const QUEUES_ROUTE = '/console/api/queues'
+
 /** The examples/ events the tester offers as samples (the seed file is not an event). */
 const EXAMPLE_EVENTS = ['identify', 'transaction-created', 'survey-completed']
 const EXAMPLES_FOLDER = join(__dirname, '..', '..', '..', 'examples')
@@ -70,6 +73,11 @@ export async function serveConsole(
   if (name === 'api/examples') {
     expectGet(req, pathname)
     sendApi(res, ctx, 200, { examples: await exampleEvents() })
+    return true
+  }
+  if (pathname === QUEUES_ROUTE) {
+    expectGet(req, pathname)
+    sendApi(res, ctx, 200, { queues: ctx.queues?.() ?? [] })
     return true
   }
   // The delivery log (GET /console/api/deliveries) belongs to the tracking queue and is mounted with it.

@@ -1,22 +1,48 @@
-import { createTrackingApi, TRACKING_ROUTES, type TrackingHandler } from './api'
+import { createTrackingApi, TRACKING_ROUTES } from './api'
+import type { TrackingHandler } from './api'
 import type { BackoffPolicy } from './backoff'
-import { EventQueue, type EventRecord } from './queue'
+import { EventQueue } from './queue'
+import type { EventRecord } from './queue'
 import type { TrackingEvent } from './events'
-import { DeliveryWorker, type Clock, type Deliver, type DeliveryWorkerOptions } from './worker'
+import { unreadableSummary } from './unreadable'
+import type { UnreadableRecords } from './unreadable'
+import { DeliveryWorker } from './worker'
+import type { Clock, Deliver, DeliveryWorkerOptions } from './worker'
 
-export { createTrackingApi, TRACKING_ROUTES, type TrackingHandler } from './api'
-export { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff'
-export { DEFAULT_QUEUE_FOLDER, trackingConfigFromEnv, type TrackingConfig } from './config'
-export { TRACKING_LIMITS, type TrackingEvent } from './events'
-export { EventQueue, QueueFull, type EventRecord } from './queue'
+export { createTrackingApi, TRACKING_ROUTES } from './api'
+export type { TrackingHandler } from './api'
+export { DEFAULT_BACKOFF, retryDelayMs } from './backoff'
+export type { BackoffPolicy } from './backoff'
 export {
-  DeliveryWorker,
-  outcomeOfDeliveries,
-  systemClock,
-  type Clock,
-  type Deliver,
-  type DeliveryResult
-} from './worker'
+  DEFAULT_QUEUE_FOLDER,
+  DEFAULT_RESPONSES_QUEUE_FOLDER,
+  LOCAL_FOLDER,
+  responsesQueueFolderFromEnv,
+  trackingConfigFromEnv
+} from './config'
+export type { TrackingConfig } from './config'
+export { TRACKING_LIMITS } from './events'
+export type { TrackingEvent } from './events'
+export { FORBIDDEN_FOLDER_VARIABLE, isInside } from './folder-guard'
+export { EventQueue, QueueFull } from './queue'
+export type { EventRecord, UnreadableRecord, UnreadableRecords } from './queue'
+export { UNREADABLE_SUBLEVEL, unreadableSummary } from './unreadable'
+export { DeliveryWorker, outcomeOfDeliveries, systemClock } from './worker'
+export type { Clock, Deliver, DeliveryResult } from './worker'
+
+/** A queue's state for the console: whose it is, where, what waits, and what was set aside as unreadable. */
+export interface QueueState {
+  name: string
+  folder: string
+  pending: number
+  finished: number
+  unreadable: UnreadableRecords
+}
+
+/** The state of an open queue (the tracking API's, or the responses receiver's). */
+export function queueStateOf(name: string, queue: EventQueue): QueueState {
+  return { name, folder: queue.folder, ...queue.size, unreadable: queue.unreadable }
+}
 
 export interface TrackingOptions {
   /** Folder of the durable queue (see trackingConfigFromEnv). */
@@ -42,6 +68,8 @@ export interface Tracking {
   /** The newest events, waiting or finished, newest first (for a console). */
   recent(limit?: number): Promise<EventRecord[]>
   size(): { pending: number; finished: number }
+  /** The queue's folder, counts and unreadable records set aside (for the console). */
+  queue(): QueueState
   /** Lines for the server's start-up summary. */
   summary: string[]
   /** Waits for the delivery under way, then closes the queue. Close the HTTP server first, so nothing new arrives. */
@@ -70,9 +98,11 @@ export async function startTracking(options: TrackingOptions): Promise<Tracking>
     handle,
     recent: (limit) => queue.recent(limit),
     size: () => queue.size,
+    queue: () => queueStateOf('Segment Tracking API', queue),
     summary: [
       `Segment Tracking API: POST ${Object.keys(TRACKING_ROUTES).join(', ')} (${options.writeKey ? 'write key required' : 'any write key accepted: set SEGMENT_WRITE_KEY to require one'})`,
-      `  queue in ${options.queueFolder}${waiting > 0 ? `, ${waiting} events from an earlier run to deliver` : ''}`
+      `  queue in ${options.queueFolder}${waiting > 0 ? `, ${waiting} events from an earlier run to deliver` : ''}`,
+      ...unreadableSummary(queue.unreadable)
     ],
     async close() {
       await worker.close()

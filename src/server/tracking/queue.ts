@@ -1,23 +1,14 @@
 import { mkdirSync } from 'node:fs'
 import { ClassicLevel } from 'classic-level'
 import type { TrackingEvent } from './events'
+import { refuseForbiddenFolder } from './folder-guard'
+import { historyKey, pad, pendingKey } from './records'
+import type { Attempt, EventRecord, FinishedRecord, QueuedEvent } from './records'
+import { checkStore } from './unreadable'
+import type { StoreCheck, UnreadableRecords } from './unreadable'
 
-/** One delivery try of an event: when, the status it ended with, and why it failed if it did. */
-export interface Attempt {
-  at: string
-  status: number
-  error?: string
-}
-
-/** An accepted event waiting for delivery (or for its next retry). `key` orders the queue: due time, then arrival. */
-export interface QueuedEvent {
-  key: string
-  seq: number
-  dueAt: number
-  event: TrackingEvent
-  source: string
-  attempts: Attempt[]
-}
+export type { Attempt, EventRecord, QueuedEvent } from './records'
+export type { UnreadableRecord, UnreadableRecords } from './unreadable'
 
 /** What happened to a delivered batch's event: a record of the try, and when to try again if it is to be retried. */
 export interface Settlement {
@@ -25,20 +16,6 @@ export interface Settlement {
   attempt: Attempt
   outcome: 'delivered' | 'failed' | 'retry'
   retryAt?: number
-}
-
-/** One line of the queue's record, newest first in `recent()`: fit for a console. */
-export interface EventRecord {
-  messageId: string
-  type: string
-  event?: string
-  receivedAt: string
-  source: string
-  status: 'queued' | 'retrying' | 'delivered' | 'failed'
-  attempts: number
-  lastStatus?: number
-  lastError?: string
-  nextAttemptAt?: string
 }
 
 export interface EventQueueOptions {
@@ -52,13 +29,8 @@ export interface EventQueueOptions {
 
 export class QueueFull extends Error {}
 
-// Fixed-width numbers so LevelDB's byte order is numeric order.
-const pad = (n: number, width: number) => String(Math.max(0, Math.floor(n))).padStart(width, '0')
-const pendingKey = (dueAt: number, seq: number) => `${pad(dueAt, 15)}!${pad(seq, 12)}`
-const historyKey = (seq: number) => pad(seq, 12)
-
 type Store = ClassicLevel<string, unknown>
-type Finished = Omit<EventRecord, 'status'> & { seq: number; status: 'delivered' | 'failed' }
+type Finished = FinishedRecord
 
 function recordOf(entry: QueuedEvent): EventRecord {
   const last = entry.attempts.at(-1)
@@ -88,20 +60,33 @@ export class EventQueue {
   private readonly pending
   private readonly history
   private readonly ids
-  private nextSeq = 1
-  private pendingCount = 0
-  private historyCount = 0
+  private nextSeq: number
+  private pendingCount: number
+  private historyCount: number
+  /** Records this store could not read, set aside on open (by this start or an earlier one). */
+  readonly unreadable: UnreadableRecords
 
   private constructor(
     private readonly db: Store,
-    private readonly options: Required<Omit<EventQueueOptions, 'folder'>>
+    private readonly options: Required<Omit<EventQueueOptions, 'folder'>>,
+    readonly folder: string,
+    check: StoreCheck
   ) {
+    this.pendingCount = check.pending
+    this.historyCount = check.history
+    this.nextSeq = check.lastSeq + 1
+    this.unreadable = check.unreadable
     this.pending = db.sublevel<string, QueuedEvent>('pending', { valueEncoding: 'json' })
     this.history = db.sublevel<string, Finished>('history', { valueEncoding: 'json' })
     this.ids = db.sublevel<string, number>('ids', { valueEncoding: 'json' })
   }
 
+  /**
+   * Opens (or makes) the store. Every record is read once first: one that cannot be read is set aside, counted and
+   * named (`unreadable`), and the others are delivered as usual (see unreadable.ts).
+   */
   static async open(options: EventQueueOptions): Promise<EventQueue> {
+    refuseForbiddenFolder(options.folder)
     mkdirSync(options.folder, { recursive: true })
     const db: Store = new ClassicLevel<string, unknown>(options.folder, { valueEncoding: 'json' })
     try {
@@ -114,18 +99,12 @@ export class EventQueue {
       throw error
     }
     const settings = { historyLimit: options.historyLimit ?? 1000, maxPending: options.maxPending ?? 100_000 }
-    const queue = new EventQueue(db, settings)
-    let lastSeq = 0
-    for await (const value of queue.pending.values()) {
-      queue.pendingCount++
-      lastSeq = Math.max(lastSeq, value.seq)
+    try {
+      return new EventQueue(db, settings, options.folder, await checkStore(db, options.folder))
+    } catch (error) {
+      await db.close()
+      throw error
     }
-    for await (const key of queue.history.keys()) {
-      queue.historyCount++
-      lastSeq = Math.max(lastSeq, Number(key))
-    }
-    queue.nextSeq = lastSeq + 1
-    return queue
   }
 
   /** Called after each accepted write with the events it stored (the delivery worker wakes up on it). */
