@@ -4,18 +4,13 @@
  * all through one action instance as a long-lived Segment worker would. Reads the sandbox's request counters over
  * HTTP between phases. Started by scripts/bench-audience.ts with BENCH_AUDIENCE (JSON); prints one JSON line.
  */
-import { defaultValues, Destination, type JSONObject } from '@segment/actions-core'
+import { defaultValues, Destination } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import qualtrics from '../src/destinations/qualtrics'
 import { setApiOriginOverride } from '../src/destinations/qualtrics/client'
 import type { SandboxStats } from '../src/sandbox'
-import {
-  AUDIENCE_DIRECTORY_ID,
-  AUDIENCE_NAME,
-  audienceEvent,
-  backfillChanges,
-  mixedChanges,
-  type AudienceChange
-} from './audience-workload'
+import { AUDIENCE_DIRECTORY_ID, AUDIENCE_NAME, audienceEvent, backfillChanges, mixedChanges } from './audience-workload'
+import type { AudienceChange } from './audience-workload'
 import { deliverWithRetries, memorySampler, scenarioMain, tally } from './bench-run'
 import { SETTINGS } from './workload'
 

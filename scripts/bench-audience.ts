@@ -16,8 +16,10 @@ import {
 } from './audience-workload'
 import type { AudienceResult, AudienceScenario, PhaseResult } from './bench-audience-run'
 import { runInChild } from './bench-run'
-import { consoleTable, markdownTable, type Table } from './bench-table'
-import { createProgress, type Progress } from './progress'
+import { consoleTable, markdownTable } from './bench-table'
+import type { Table } from './bench-table'
+import { createProgress } from './progress'
+import type { Progress } from './progress'
 import { workloadSeed } from './workload'
 
 /** What the issue asks of a backfill: at most 1.1 Qualtrics requests per member added. */

@@ -3,7 +3,7 @@
  */
 import type { Scenario, ScenarioResult } from './bench-run'
 import type { SteadyOutcome } from './bench-steady'
-import { type Table } from './bench-table'
+import type { Table } from './bench-table'
 import { ACTION_FOR } from './workload'
 import { sendingOf } from './bench-import'
 

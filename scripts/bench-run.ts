@@ -3,11 +3,13 @@
  * Started by scripts/bench.ts with BENCH_SCENARIO (JSON) in the environment; prints one JSON line.
  */
 import { spawn } from 'node:child_process'
-import { defaultValues, Destination, type JSONObject } from '@segment/actions-core'
+import { defaultValues, Destination } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import qualtrics from '../src/destinations/qualtrics'
 import { mapWithConcurrency } from '../src/destinations/qualtrics/batching'
 import { isRetryableStatus, setApiOriginOverride } from '../src/destinations/qualtrics/client'
-import { ACTION_FOR, DIRECTORY_ID, MAILING_LIST_ID, SETTINGS, WORKFLOW_URL, workload, type EventKind } from './workload'
+import { ACTION_FOR, DIRECTORY_ID, MAILING_LIST_ID, SETTINGS, WORKFLOW_URL, workload } from './workload'
+import type { EventKind } from './workload'
 
 export interface Scenario {
   sandboxUrl: string

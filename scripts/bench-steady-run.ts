@@ -5,7 +5,8 @@
  * the parent (which reads the sandbox's request counts then) and waits for the go-ahead; the result goes last.
  */
 import type { JSONObject } from '@segment/actions-core'
-import { actionFor, deliverWithRetries, memorySampler, tally, type Scenario, type ScenarioResult } from './bench-run'
+import { actionFor, deliverWithRetries, memorySampler, tally } from './bench-run'
+import type { Scenario, ScenarioResult } from './bench-run'
 import { zipfBatches } from './workload'
 
 export interface SteadyScenario extends Pick<

@@ -18,11 +18,11 @@ import {
   backfillChanges,
   lastSaid,
   memberEmail,
-  mixedChanges,
-  type AudienceChange,
-  type AudienceEvent
+  mixedChanges
 } from './audience-workload'
-import { summarizeOutcomes, type EventOutcome, type OutcomeSummary } from './fault-accounting'
+import type { AudienceChange, AudienceEvent } from './audience-workload'
+import { summarizeOutcomes } from './fault-accounting'
+import type { EventOutcome, OutcomeSummary } from './fault-accounting'
 import type { DeliveryTarget } from './fault-delivery'
 
 /** Sandbox time between two phases: Engage recomputes audiences minutes apart. */

@@ -11,27 +11,16 @@ import { join } from 'node:path'
 import { startLocalRuntime } from '../src/server/runtime'
 import type { FaultRates, SandboxStore } from '../src/sandbox'
 import { MESSAGE_ID_DATA_KEY } from '../src/destinations/qualtrics/upsertContactTransaction/transaction'
-import {
-  checkContacts,
-  checkDeliveries,
-  lossAndDuplicates,
-  summarizeOutcomes,
-  type EventOutcome,
-  type FaultReport
-} from './fault-accounting'
+import { checkContacts, checkDeliveries, lossAndDuplicates, summarizeOutcomes } from './fault-accounting'
+import type { EventOutcome, FaultReport } from './fault-accounting'
 import { withAudienceDirectory } from './audience-workload'
 import { runAudienceFaults } from './fault-audience'
-import { deliverWithRetries, type DeliveryOptions } from './fault-delivery'
-import { attemptTimes, describePolicy, SEGMENT_RETRY_POLICY, type RetryPolicy } from './segment-retry'
-import {
-  makeBadInputEvent,
-  PLAIN_DIRECTORY_ID,
-  userEmail,
-  userId,
-  workload,
-  workloadSeed,
-  type WorkloadEvent
-} from './workload'
+import { deliverWithRetries } from './fault-delivery'
+import type { DeliveryOptions } from './fault-delivery'
+import { attemptTimes, describePolicy, SEGMENT_RETRY_POLICY } from './segment-retry'
+import type { RetryPolicy } from './segment-retry'
+import { makeBadInputEvent, PLAIN_DIRECTORY_ID, userEmail, userId, workload, workloadSeed } from './workload'
+import type { WorkloadEvent } from './workload'
 
 export interface FaultRunOptions extends DeliveryOptions {
   events: number

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import { startLocalRuntime, type LocalRuntime } from '../src/server/runtime'
+import { startLocalRuntime } from '../src/server/runtime'
+import type { LocalRuntime } from '../src/server/runtime'
 import { runResponsesCommand } from './responses'
 
 /** The survey, keys and answer chosen as a trait in the local round trip (the built-in seed's NPS survey). */

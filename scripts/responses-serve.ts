@@ -1,7 +1,10 @@
-import { createServer, type Server } from 'node:http'
-import { RESPONSES_ROUTE, type QualtricsAccess } from '../src/sources/qualtrics-responses'
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import { RESPONSES_ROUTE } from '../src/sources/qualtrics-responses'
+import type { QualtricsAccess } from '../src/sources/qualtrics-responses'
 import { listenOnLoopback } from '../src/server/local-server'
-import { startResponses, type Responses, type ResponsesOptions } from '../src/server/responses'
+import { startResponses } from '../src/server/responses'
+import type { Responses, ResponsesOptions } from '../src/server/responses'
 
 const json = (status: number, body: unknown) => ({ status, text: JSON.stringify(body) })
 

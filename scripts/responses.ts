@@ -10,13 +10,8 @@
 import { getApiOriginOverride, setApiOriginOverride } from '../src/destinations/qualtrics/client'
 import { loadLocalConfig } from '../src/server/config'
 import { responsesQueueFolderFromEnv } from '../src/server/tracking'
-import {
-  listSubscriptions,
-  newSharedKey,
-  subscribe,
-  unsubscribe,
-  type QualtricsAccess
-} from '../src/sources/qualtrics-responses'
+import { listSubscriptions, newSharedKey, subscribe, unsubscribe } from '../src/sources/qualtrics-responses'
+import type { QualtricsAccess } from '../src/sources/qualtrics-responses'
 import { serveResponses } from './responses-serve'
 
 const USAGE =

@@ -1,5 +1,6 @@
 /** `npm run validate`'s checks of an audience destination: per-audience settings, audience mode, sync modes. */
-import { type Obj, SETTING_TYPES, isObj, nonEmpty, quote, describedProblems } from './validate-checks'
+import { SETTING_TYPES, isObj, nonEmpty, quote, describedProblems } from './validate-checks'
+import type { Obj } from './validate-checks'
 
 const SYNC_MODES = ['add', 'update', 'upsert', 'delete', 'mirror']
 

@@ -9,7 +9,6 @@ import type { DestinationDefinition } from '@segment/actions-core'
 import { destinations } from '../src/destinations'
 import { audienceProblems, syncModeProblems } from './validate-audience'
 import {
-  type Obj,
   FIELD_TYPES,
   SETTING_TYPES,
   AUTH_SCHEMES,
@@ -27,6 +26,7 @@ import {
   typeProblems,
   describedProblems
 } from './validate-checks'
+import type { Obj } from './validate-checks'
 
 function settingProblems(definition: Obj): string[] {
   const problems: string[] = []

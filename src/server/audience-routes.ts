@@ -1,4 +1,5 @@
-import { Destination, type JSONObject } from '@segment/actions-core'
+import { Destination } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import type { AnyDefinition, ServerContext } from './context'
 import { BadRequest, isPlainObject } from './http-utils'
 import { errorResult } from './results'

@@ -1,5 +1,6 @@
 import { normaliseDatacenter } from '../destinations/qualtrics/client'
-import { sandboxOptionsFromEnv, type SandboxEnvOptions } from '../sandbox/env'
+import { sandboxOptionsFromEnv } from '../sandbox/env'
+import type { SandboxEnvOptions } from '../sandbox/env'
 import type { AnyDefinition } from './context'
 import type { LocalSubscription } from './local-server'
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import { checkLoopbackRequest, JSON_MEDIA_TYPE, type GuardDecision } from '../sandbox/loopback-guard'
+import { checkLoopbackRequest, JSON_MEDIA_TYPE } from '../sandbox/loopback-guard'
+import type { GuardDecision } from '../sandbox/loopback-guard'
 import { FORM_CONTENT_TYPE, RESPONSES_ROUTE } from '../sources/qualtrics-responses'
 
 /**

@@ -5,11 +5,9 @@ import {
   handleResponsesRoute,
   receiverConfigFromEnv,
   ResponseReceiver,
-  segmentDelivery,
-  type CallbackOutcome,
-  type QualtricsAccess,
-  type SegmentCall
+  segmentDelivery
 } from '../sources/qualtrics-responses'
+import type { CallbackOutcome, QualtricsAccess, SegmentCall } from '../sources/qualtrics-responses'
 import { DeliveryWorker, EventQueue, queueStateOf, unreadableSummary } from './tracking'
 import type { BackoffPolicy, Clock, EventRecord, QueueState, TrackingEvent } from './tracking'
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { Destination } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import { audienceRoutesOf, isAudienceRoute, runAudienceRoute } from './audience-routes'
 import { DELIVERIES_ROUTE, listDeliveries } from './console-api'
 import type { ServerContext } from './context'

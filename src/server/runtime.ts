@@ -1,19 +1,18 @@
 import { setApiOriginOverride, setRequestTimeout } from '../destinations/qualtrics/client'
-import {
-  DEFAULT_SEED,
-  loadSeedFile,
-  startSandbox,
-  type Sandbox,
-  type SandboxOptions,
-  type SandboxSeed
-} from '../sandbox'
-import { presetWarnings, workflowSubscription, type LocalConfig } from './config'
-import { createServerContext, type ServerContext } from './context'
+import { DEFAULT_SEED, loadSeedFile, startSandbox } from '../sandbox'
+import type { Sandbox, SandboxOptions, SandboxSeed } from '../sandbox'
+import { presetWarnings, workflowSubscription } from './config'
+import type { LocalConfig } from './config'
+import { createServerContext } from './context'
+import type { ServerContext } from './context'
 import { DeliveryLog } from './delivery-log'
-import { startLocalServer, type LocalServerOptions } from './local-server'
-import { startTracking, type Tracking, type TrackingOptions } from './tracking'
+import { startLocalServer } from './local-server'
+import type { LocalServerOptions } from './local-server'
+import { startTracking } from './tracking'
+import type { Tracking, TrackingOptions } from './tracking'
 import { deliverTrackedEvents, LOG_STATE_OF } from './tracking-delivery'
-import { startResponses, type Responses, type ResponsesOptions } from './responses'
+import { startResponses } from './responses'
+import type { Responses, ResponsesOptions } from './responses'
 
 export interface LocalRuntime {
   url: string

@@ -3,7 +3,8 @@ import type { ServerContext } from './context'
 import { runSubscriptions } from './event-runner'
 import { BadRequest } from './http-utils'
 import { checkNesting } from './input-checks'
-import { outcomeOfDeliveries, type Deliver, type DeliveryResult, type TrackingEvent } from './tracking'
+import { outcomeOfDeliveries } from './tracking'
+import type { Deliver, DeliveryResult, TrackingEvent } from './tracking'
 
 /** The delivery log's word for what the tracking queue decided about an event. */
 export const LOG_STATE_OF = { delivered: 'delivered', failed: 'failed', retry: 'retrying' } as const

@@ -1,15 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import {
-  createTestEvent,
-  createTestIntegration,
-  ErrorCodes,
-  getErrorCodeFromHttpStatus,
-  type ActionDefinition,
-  type JSONObject,
-  type SegmentEvent
-} from '@segment/actions-core'
+import { createTestEvent, createTestIntegration, ErrorCodes, getErrorCodeFromHttpStatus } from '@segment/actions-core'
+import type { ActionDefinition, JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../src/destinations/qualtrics'
 import { contactCache } from '../../src/destinations/qualtrics/contacts/contact-cache'

@@ -11,7 +11,8 @@ import {
   replaceBenchSection,
   writeBenchSection
 } from '../../scripts/bench-doc'
-import { consoleTable, markdownTable, type Table } from '../../scripts/bench-table'
+import { consoleTable, markdownTable } from '../../scripts/bench-table'
+import type { Table } from '../../scripts/bench-table'
 
 const HISTORY = '## Earlier\n\nHand-written history, kept as it is.\n'
 const table: Table = {

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decideInstall, ensureInstall, type LockEntry } from '../../scripts/ensure-install.cjs'
+import { decideInstall, ensureInstall } from '../../scripts/ensure-install.cjs'
+import type { LockEntry } from '../../scripts/ensure-install.cjs'
 
 // Every case builds a project in a temp dir and injects the runner: no test ever runs a real `npm ci`.
 const LOCKED: Record<string, LockEntry> = {

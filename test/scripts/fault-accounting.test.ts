@@ -1,11 +1,5 @@
-import {
-  exitCodeFor,
-  faultRunProblems,
-  lossAndDuplicates,
-  summarizeOutcomes,
-  type ContactCheck,
-  type EventOutcome
-} from '../../scripts/fault-accounting'
+import { exitCodeFor, faultRunProblems, lossAndDuplicates, summarizeOutcomes } from '../../scripts/fault-accounting'
+import type { ContactCheck, EventOutcome } from '../../scripts/fault-accounting'
 import { runFaults } from '../../scripts/fault-run'
 import { attemptTimes, SEGMENT_RETRY_POLICY } from '../../scripts/segment-retry'
 

@@ -7,14 +7,10 @@ import {
   mixedChanges,
   withAudienceDirectory
 } from '../../scripts/audience-workload'
-import {
-  audienceProblems,
-  faultRunProblems,
-  summarizeOutcomes,
-  type EventOutcome,
-  type FaultReport
-} from '../../scripts/fault-accounting'
-import { checkList, phasesOf, type AudienceFaultReport } from '../../scripts/fault-audience'
+import { audienceProblems, faultRunProblems, summarizeOutcomes } from '../../scripts/fault-accounting'
+import type { EventOutcome, FaultReport } from '../../scripts/fault-accounting'
+import { checkList, phasesOf } from '../../scripts/fault-audience'
+import type { AudienceFaultReport } from '../../scripts/fault-audience'
 import { workloadSeed } from '../../scripts/workload'
 
 const emails = (people: number[]) => new Set(people.map(memberEmail))

@@ -1,4 +1,5 @@
-import { exitCodeFor, type FaultReport } from '../../scripts/fault-accounting'
+import { exitCodeFor } from '../../scripts/fault-accounting'
+import type { FaultReport } from '../../scripts/fault-accounting'
 import { DEFAULT_INDEX_LAG_MS, DEFAULT_RATES, runFaults } from '../../scripts/fault-run'
 import { formatReport } from '../../scripts/fault-report'
 

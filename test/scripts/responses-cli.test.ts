@@ -1,4 +1,5 @@
-import { startSandbox, type Sandbox } from '../../src/sandbox'
+import { startSandbox } from '../../src/sandbox'
+import type { Sandbox } from '../../src/sandbox'
 import { qualtricsAccessFromEnv, runResponsesCommand } from '../../scripts/responses'
 
 let sandbox: Sandbox

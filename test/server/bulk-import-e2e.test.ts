@@ -1,9 +1,11 @@
-import { defaultValues, Destination, type JSONObject } from '@segment/actions-core'
+import { defaultValues, Destination } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import qualtrics from '../../src/destinations/qualtrics'
 import { setApiOriginOverride, setImportPolling } from '../../src/destinations/qualtrics/client'
 import { clearDeduplicationCache } from '../../src/destinations/qualtrics/contacts/deduplication'
 import { contactCache } from '../../src/destinations/qualtrics/contacts/contact-cache'
-import { startSandbox, type Sandbox } from '../../src/sandbox'
+import { startSandbox } from '../../src/sandbox'
+import type { Sandbox } from '../../src/sandbox'
 import { DIRECTORY_ID, MAILING_LIST_ID, SETTINGS, userEmail, workload, workloadSeed } from '../../scripts/workload'
 
 const USERS = 60

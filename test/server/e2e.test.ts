@@ -1,4 +1,5 @@
-import { startLocalRuntime, type LocalRuntime } from '../../src/server/runtime'
+import { startLocalRuntime } from '../../src/server/runtime'
+import type { LocalRuntime } from '../../src/server/runtime'
 import type { SandboxSeed, StoredContact, StoredTransaction, WorkflowRun } from '../../src/sandbox'
 import { tempFolder } from './tracking/helpers'
 

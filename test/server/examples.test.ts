@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadLocalConfig } from '../../src/server/config'
-import { startLocalRuntime, type LocalRuntime } from '../../src/server/runtime'
+import { startLocalRuntime } from '../../src/server/runtime'
+import type { LocalRuntime } from '../../src/server/runtime'
 import { tempFolder } from './tracking/helpers'
 
 // The README's walk-through: `npm start` (here: the same runtime, on free ports), then the examples by curl.

@@ -1,7 +1,9 @@
 import { connect } from 'node:net'
 import nock from 'nock'
-import { fuzzCases, type FuzzCase } from './fuzz-requests'
-import { startNpmStartProcess, type NpmStartProcess } from './npm-start-process'
+import { fuzzCases } from './fuzz-requests'
+import type { FuzzCase } from './fuzz-requests'
+import { startNpmStartProcess } from './npm-start-process'
+import type { NpmStartProcess } from './npm-start-process'
 
 // A few thousand random and malformed requests at `npm start` as a process of its own (sandbox mode: nothing leaves
 // the machine). Node ends a process on an unhandled rejection or an uncaught exception, so a process still running,

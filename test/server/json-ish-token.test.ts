@@ -1,6 +1,7 @@
 import nock from 'nock'
 import { startLocalServer } from '../../src/server/local-server'
-import { startNpmStartProcess, type NpmStartProcess } from './npm-start-process'
+import { startNpmStartProcess } from './npm-start-process'
+import type { NpmStartProcess } from './npm-start-process'
 
 // A token is whatever a request's settings say. Redaction used to replace it inside the answer's JSON text and parse
 // that again, so a token like ":" broke the JSON, the error escaped, and the process died.

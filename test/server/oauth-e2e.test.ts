@@ -1,8 +1,10 @@
-import { Destination, type JSONObject, type SegmentEvent } from '@segment/actions-core'
+import { Destination } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../src/destinations/qualtrics'
 import { setApiOriginOverride } from '../../src/destinations/qualtrics/client'
-import { startSandbox, type Sandbox, type SandboxSeed } from '../../src/sandbox'
+import { startSandbox } from '../../src/sandbox'
+import type { Sandbox, SandboxSeed } from '../../src/sandbox'
 
 // An enterprise brand whose users have no API token for REST calls: everything runs over real HTTP on 127.0.0.1
 // against the sandbox's OAuth token endpoint and Bearer checks, through the destination as Segment runs it.

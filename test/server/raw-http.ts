@@ -1,4 +1,5 @@
-import { request, type IncomingHttpHeaders } from 'node:http'
+import { request } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
 
 export interface RawResponse {
   status: number

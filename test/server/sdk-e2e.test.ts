@@ -1,5 +1,6 @@
 import { Analytics } from '@segment/analytics-node'
-import { startLocalRuntime, type LocalRuntime, type RuntimeOptions } from '../../src/server/runtime'
+import { startLocalRuntime } from '../../src/server/runtime'
+import type { LocalRuntime, RuntimeOptions } from '../../src/server/runtime'
 import { rawRequest } from './raw-http'
 import { tempFolder, until } from './tracking/helpers'
 

@@ -1,4 +1,5 @@
-import { defaultValues, type AudienceDestinationDefinition } from '@segment/actions-core'
+import { defaultValues } from '@segment/actions-core'
+import type { AudienceDestinationDefinition } from '@segment/actions-core'
 import type { AudienceSettings, Settings } from './generated-types'
 import { audienceConfig, audienceFields } from './audience/audience-config'
 import { audiencePresets } from './audience/presets'

@@ -3,8 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
 import { BadRequest, isPlainObject } from '../http-utils'
-import { completeBatch, completeCall, TRACKING_LIMITS, type CallType, type TrackingEvent } from './events'
-import { QueueFull, type EventQueue } from './queue'
+import { completeBatch, completeCall, TRACKING_LIMITS } from './events'
+import type { CallType, TrackingEvent } from './events'
+import { QueueFull } from './queue'
+import type { EventQueue } from './queue'
 
 /** Segment's Tracking API routes, each with the call type it accepts (`batch` takes any). */
 export const TRACKING_ROUTES: Readonly<Record<string, CallType | 'batch'>> = {

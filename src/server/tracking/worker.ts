@@ -1,4 +1,5 @@
-import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff'
+import { DEFAULT_BACKOFF, retryDelayMs } from './backoff'
+import type { BackoffPolicy } from './backoff'
 import type { TrackingEvent } from './events'
 import type { EventQueue, QueuedEvent, Settlement } from './queue'
 

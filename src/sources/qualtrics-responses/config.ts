@@ -1,4 +1,5 @@
-import { DEFAULT_EVENT_NAME, type MappingOptions } from './mapping'
+import { DEFAULT_EVENT_NAME } from './mapping'
+import type { MappingOptions } from './mapping'
 import { segmentHost } from './segment-delivery'
 
 /** The receiver's settings from the environment (docs/responses.md lists them). */

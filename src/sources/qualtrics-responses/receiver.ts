@@ -1,8 +1,12 @@
 import { redactText } from '../../destinations/qualtrics/client/redaction'
-import { CallbackProblem, callbackFields, parseCompletedResponse, type CompletedResponse } from './callback'
-import { buildCalls, UnmappableResponse, type MappingOptions, type SegmentCall } from './mapping'
-import { CallbackOutcomes, describeOutcome, type CallbackOutcome } from './outcomes'
-import { fetchResponse, QualtricsCallError, SurveyOutlineCache, type QualtricsAccess } from './qualtrics-api'
+import { CallbackProblem, callbackFields, parseCompletedResponse } from './callback'
+import type { CompletedResponse } from './callback'
+import { buildCalls, UnmappableResponse } from './mapping'
+import type { MappingOptions, SegmentCall } from './mapping'
+import { CallbackOutcomes, describeOutcome } from './outcomes'
+import type { CallbackOutcome } from './outcomes'
+import { fetchResponse, QualtricsCallError, SurveyOutlineCache } from './qualtrics-api'
+import type { QualtricsAccess } from './qualtrics-api'
 import { checkSignature, SIGNATURE_REASONS } from './signature'
 
 /**

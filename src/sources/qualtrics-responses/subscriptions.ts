@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { isLoopbackHostname } from '../../destinations/qualtrics/client/local-switches'
 import { redactSecret } from '../../destinations/qualtrics/client/redaction'
 import { isSurveyId } from './callback'
-import { callQualtrics, type QualtricsAccess } from './qualtrics-api'
+import { callQualtrics } from './qualtrics-api'
+import type { QualtricsAccess } from './qualtrics-api'
 
 /** A subscription as `GET /eventsubscriptions` lists it (the shared key is never shown). */
 export interface Subscription {

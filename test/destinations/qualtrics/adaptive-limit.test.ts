@@ -1,11 +1,8 @@
 import { createRequestClient } from '@segment/actions-core'
 import nock from 'nock'
 import { QualtricsClient } from '../../../src/destinations/qualtrics/client'
-import {
-  LimitRegistry,
-  type AdaptiveLimitOptions,
-  type LimitClock
-} from '../../../src/destinations/qualtrics/client/adaptive-limit'
+import { LimitRegistry } from '../../../src/destinations/qualtrics/client/adaptive-limit'
+import type { AdaptiveLimitOptions, LimitClock } from '../../../src/destinations/qualtrics/client/adaptive-limit'
 import { parseRetryAfterMs } from '../../../src/destinations/qualtrics/client/timing'
 import { triggerWorkflows } from '../../../src/destinations/qualtrics/triggerXflow/trigger-workflows'
 import type { Payload } from '../../../src/destinations/qualtrics/triggerXflow/generated-types'

@@ -1,4 +1,5 @@
-import { createTestEvent, type SegmentEvent } from '@segment/actions-core'
+import { createTestEvent } from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
 import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/contacts/deduplication'
 import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics } from './helpers'

@@ -1,4 +1,5 @@
-import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
+import { createTestIntegration } from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
 import definition from '../../../src/destinations/qualtrics'
 import { clearTokenCache } from '../../../src/destinations/qualtrics/client'
 import { startLocalServer } from '../../../src/server/local-server'

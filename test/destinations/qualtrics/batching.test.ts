@@ -1,10 +1,5 @@
-import {
-  createTestIntegration,
-  IntegrationError,
-  PayloadValidationError,
-  type JSONObject,
-  type SegmentEvent
-} from '@segment/actions-core'
+import { createTestIntegration, IntegrationError, PayloadValidationError } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { failed, mapWithConcurrency, settle, toMultiStatus } from '../../../src/destinations/qualtrics/batching'

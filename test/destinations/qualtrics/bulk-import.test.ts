@@ -13,7 +13,8 @@ import {
   qualtrics,
   qualtricsError
 } from './helpers'
-import { purchase, statsMock, testDestination, transactionsBatch, type StatusNode } from './contacts/helpers'
+import { purchase, statsMock, testDestination, transactionsBatch } from './contacts/helpers'
+import type { StatusNode } from './contacts/helpers'
 
 const DIR = `/API/v3/directories/${DIRECTORY}`
 const BATCHES = `${DIR}/transactionbatches`

@@ -1,4 +1,5 @@
-import { createTestEvent, Destination, type JSONObject } from '@segment/actions-core'
+import { createTestEvent, Destination } from '@segment/actions-core'
+import type { JSONObject } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { setRequestTimeout } from '../../../src/destinations/qualtrics/client'

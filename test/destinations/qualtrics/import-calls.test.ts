@@ -5,10 +5,8 @@ import {
   readImportStatus,
   setImportPolling
 } from '../../../src/destinations/qualtrics/client'
-import {
-  chunkImports,
-  type ImportItem
-} from '../../../src/destinations/qualtrics/upsertContactTransaction/import-records'
+import { chunkImports } from '../../../src/destinations/qualtrics/upsertContactTransaction/import-records'
+import type { ImportItem } from '../../../src/destinations/qualtrics/upsertContactTransaction/import-records'
 
 const answer = (result: unknown) => ({ result, meta: { httpStatus: '200 - OK', requestId: 'req-1' } })
 

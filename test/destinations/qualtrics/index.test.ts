@@ -1,9 +1,5 @@
-import {
-  createTestEvent,
-  createTestIntegration,
-  type DynamicFieldResponse,
-  type InputField
-} from '@segment/actions-core'
+import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import type { DynamicFieldResponse, InputField } from '@segment/actions-core'
 import { parseFql, validate } from '@segment/destination-subscriptions'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'

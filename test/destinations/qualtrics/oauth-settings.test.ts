@@ -1,10 +1,5 @@
-import {
-  createTestEvent,
-  createTestIntegration,
-  defaultValues,
-  Destination,
-  type DynamicFieldResponse
-} from '@segment/actions-core'
+import { createTestEvent, createTestIntegration, defaultValues, Destination } from '@segment/actions-core'
+import type { DynamicFieldResponse } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { clearTokenCache } from '../../../src/destinations/qualtrics/client'

@@ -1,4 +1,5 @@
-import { createRequestClient, type RequestClient } from '@segment/actions-core'
+import { createRequestClient } from '@segment/actions-core'
+import type { RequestClient } from '@segment/actions-core'
 import {
   clearTokenCache,
   keepForMs,

@@ -1,4 +1,5 @@
-import { createTestIntegration, type SegmentEvent } from '@segment/actions-core'
+import { createTestIntegration } from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { setRequestTimeout } from '../../../src/destinations/qualtrics/client'

@@ -1,4 +1,5 @@
-import { createRequestClient, createTestIntegration, type SegmentEvent } from '@segment/actions-core'
+import { createRequestClient, createTestIntegration } from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import { PassThrough } from 'node:stream'
 import definition from '../../../src/destinations/qualtrics'

@@ -1,6 +1,7 @@
 import diagnostics from 'node:diagnostics_channel'
 import { parse as legacyParse } from 'node:url'
-import { createTestIntegration, PayloadValidationError, type SegmentEvent } from '@segment/actions-core'
+import { createTestIntegration, PayloadValidationError } from '@segment/actions-core'
+import type { SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import definition from '../../../src/destinations/qualtrics'
 import { resolveWorkflowUrl, setApiOriginOverride } from '../../../src/destinations/qualtrics/client'

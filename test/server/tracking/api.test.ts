@@ -1,7 +1,8 @@
 import { gzipSync } from 'node:zlib'
 
 const gzip = (value: unknown) => new Uint8Array(gzipSync(JSON.stringify(value)))
-import { createTrackingApi, QueueFull, TRACKING_LIMITS, type TrackingEvent } from '../../../src/server/tracking'
+import { createTrackingApi, QueueFull, TRACKING_LIMITS } from '../../../src/server/tracking'
+import type { TrackingEvent } from '../../../src/server/tracking'
 import { basicAuth, serve } from './helpers'
 
 const WRITE_KEY = 'wk-local-123'

@@ -1,11 +1,5 @@
-import {
-  DeliveryWorker,
-  EventQueue,
-  QueueFull,
-  startTracking,
-  type DeliveryResult,
-  type TrackingEvent
-} from '../../../src/server/tracking'
+import { DeliveryWorker, EventQueue, QueueFull, startTracking } from '../../../src/server/tracking'
+import type { DeliveryResult, TrackingEvent } from '../../../src/server/tracking'
 import { basicAuth, fakeClock, serve, tempFolder, trackEvent, until } from './helpers'
 
 let store: ReturnType<typeof tempFolder>

@@ -1,5 +1,6 @@
 import { Analytics } from '@segment/analytics-node'
-import { startTracking, type Tracking, type TrackingEvent } from '../../../src/server/tracking'
+import { startTracking } from '../../../src/server/tracking'
+import type { Tracking, TrackingEvent } from '../../../src/server/tracking'
 import { serve, tempFolder, until } from './helpers'
 
 // The real Segment Node library, configured as a user would for the local server: only `host` (and the write key).

@@ -1,11 +1,5 @@
-import {
-  DeliveryWorker,
-  EventQueue,
-  outcomeOfDeliveries,
-  retryDelayMs,
-  type DeliveryResult,
-  type TrackingEvent
-} from '../../../src/server/tracking'
+import { DeliveryWorker, EventQueue, outcomeOfDeliveries, retryDelayMs } from '../../../src/server/tracking'
+import type { DeliveryResult, TrackingEvent } from '../../../src/server/tracking'
 import { fakeClock, tempFolder, trackEvent, until } from './helpers'
 
 const policy = { baseMs: 1000, capMs: 3000, maxAttempts: 10 }

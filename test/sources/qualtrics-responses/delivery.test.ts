@@ -6,9 +6,9 @@ import {
   SEGMENT_BATCH_LIMIT_BYTES,
   segmentDelivery,
   segmentHost,
-  signMessage,
-  type SegmentCall
+  signMessage
 } from '../../../src/sources/qualtrics-responses'
+import type { SegmentCall } from '../../../src/sources/qualtrics-responses'
 import { serveResponses } from '../../../scripts/responses-serve'
 import { systemClock } from '../../../src/server/tracking'
 import { tempFolder, until } from '../../server/tracking/helpers'

@@ -1,4 +1,5 @@
-import { buildCalls, DEFAULT_EVENT_NAME, type MappingOptions } from '../../../src/sources/qualtrics-responses'
+import { buildCalls, DEFAULT_EVENT_NAME } from '../../../src/sources/qualtrics-responses'
+import type { MappingOptions } from '../../../src/sources/qualtrics-responses'
 
 const callback = {
   topic: 'b.surveyengine.completedResponse.SV_abc',

@@ -1,5 +1,6 @@
 import { guardRequest } from '../../../src/server/request-guard'
-import { startLocalRuntime, type LocalRuntime } from '../../../src/server/runtime'
+import { startLocalRuntime } from '../../../src/server/runtime'
+import type { LocalRuntime } from '../../../src/server/runtime'
 import { signMessage } from '../../../src/sources/qualtrics-responses'
 import { rawRequest } from '../../server/raw-http'
 import { tempFolder } from '../../server/tracking/helpers'

@@ -5,10 +5,9 @@ import {
   handleResponsesRoute,
   ResponseReceiver,
   RESPONSES_ROUTE,
-  signMessage,
-  type CallQueue,
-  type SegmentCall
+  signMessage
 } from '../../../src/sources/qualtrics-responses'
+import type { CallQueue, SegmentCall } from '../../../src/sources/qualtrics-responses'
 
 const ORIGIN = 'https://iad1.qualtrics.com'
 const TOKEN = 'qualtrics-token-0123456789'

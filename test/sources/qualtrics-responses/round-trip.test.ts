@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON bodies read back in the test */
-import { createServer, type Server } from 'node:http'
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { LocalRuntime } from '../../../src/server/runtime'
 import { LOOP, startResponsesLoop } from '../../../scripts/responses-loop'

@@ -1,9 +1,11 @@
-import { PayloadValidationError, type GlobalSetting } from '@segment/actions-core'
+import { PayloadValidationError } from '@segment/actions-core'
+import type { GlobalSetting } from '@segment/actions-core'
 import type { AudienceDestinationConfigurationWithCreateGet } from '@segment/actions-core/destination-kit'
 import { MailingListClient } from '../client'
 import { directoryChoices } from '../dynamic-fields'
 import type { AudienceSettings, Settings } from '../generated-types'
-import { deduplicationOf, requireIdentifierDeduplication, type DeduplicationNeed } from '../contacts/deduplication'
+import { deduplicationOf, requireIdentifierDeduplication } from '../contacts/deduplication'
+import type { DeduplicationNeed } from '../contacts/deduplication'
 import { checkDirectoryId, checkMailingListId, formatExternalId, parseExternalId } from './external-id'
 
 /** Qualtrics documents no limit on a list's name; this keeps a generated one readable in its UI. */

@@ -1,4 +1,5 @@
-import { defaultValues, type Preset } from '@segment/actions-core'
+import { defaultValues } from '@segment/actions-core'
+import type { Preset } from '@segment/actions-core'
 import syncAudience from '../syncAudience'
 import triggerXflow from '../triggerXflow'
 

@@ -1,4 +1,5 @@
-import { InvalidAuthenticationError, type RequestClient } from '@segment/actions-core'
+import { InvalidAuthenticationError } from '@segment/actions-core'
+import type { RequestClient } from '@segment/actions-core'
 import { QualtricsClient } from './qualtrics-client'
 import type { QualtricsAuth, WhoAmI } from './types'
 

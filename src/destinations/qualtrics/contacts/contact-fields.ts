@@ -1,4 +1,5 @@
-import { PayloadValidationError, type InputField } from '@segment/actions-core'
+import { PayloadValidationError } from '@segment/actions-core'
+import type { InputField } from '@segment/actions-core'
 import type { ContactBody, EmbeddedValue } from '../client'
 
 /** Qualtrics' documented embedded-data limits (Adding directory contacts). */

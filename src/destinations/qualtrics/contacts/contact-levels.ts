@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { StateContext } from '@segment/actions-core'
 import type { QualtricsClient } from '../client'
-import { METRICS, type Stats } from '../client/stats'
-import { CONTACT_CACHE_TTL_MS, contactCache, type ContactCacheLevel, type KnownContact } from './contact-cache'
+import { METRICS } from '../client/stats'
+import type { Stats } from '../client/stats'
+import { CONTACT_CACHE_TTL_MS, contactCache } from './contact-cache'
+import type { ContactCacheLevel, KnownContact } from './contact-cache'
 
 /** Marks our entries among whatever else the runtime's state holds (OAuth tokens, other destinations' values). */
 const STATE_KEY_PREFIX = 'qualtrics.contact:'

@@ -1,18 +1,15 @@
 import type { ContactBody, QualtricsClient, SearchableIdentifier } from '../client'
-import { KnownContacts, type ContactCacheLevel } from './contact-cache'
+import { KnownContacts } from './contact-cache'
+import type { ContactCacheLevel } from './contact-cache'
 import { contactLevelsFor } from './contact-levels'
-import { IDENTIFIERS, normalizeIdentifier, type IdentityGroup } from './identity-groups'
+import { IDENTIFIERS, normalizeIdentifier } from './identity-groups'
+import type { IdentityGroup } from './identity-groups'
 import { whileHolding } from './in-flight'
 import type { MultipleMatches } from './multiple-matches'
 import { deduplicationIfListed } from './deduplication'
 import { shownIdentifier } from './person-search'
-import {
-  findContactId,
-  resolveContactId,
-  type ContactLookup,
-  type FindOutcome,
-  type ResolvedContact
-} from './resolve-contact'
+import { findContactId, resolveContactId } from './resolve-contact'
+import type { ContactLookup, FindOutcome, ResolvedContact } from './resolve-contact'
 
 /** How a group is looked up: the options of its first event (events of one batch share a mapping). */
 export interface GroupLookup {

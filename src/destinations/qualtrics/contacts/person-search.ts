@@ -1,7 +1,8 @@
 import { IntegrationError } from '@segment/actions-core'
 import type { ContactRecord, QualtricsClient, SearchableIdentifier } from '../client'
 import { extRefsAgree } from './identity-groups'
-import { oldestFirst, OTHER_MATCHES_SHOWN, SEARCH_PAGE, type MultipleMatches } from './multiple-matches'
+import { oldestFirst, OTHER_MATCHES_SHOWN, SEARCH_PAGE } from './multiple-matches'
+import type { MultipleMatches } from './multiple-matches'
 
 export const IDENTIFIER_LABELS: Record<SearchableIdentifier, string> = {
   extRef: 'External Data Reference',

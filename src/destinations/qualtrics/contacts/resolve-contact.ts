@@ -2,8 +2,10 @@ import { PayloadValidationError } from '@segment/actions-core'
 import type { ContactBody, ContactRecord, QualtricsClient, SearchableIdentifier } from '../client'
 import type { KnownContacts } from './contact-cache'
 import { IDENTIFIERS } from './identity-groups'
-import { DEFAULT_MULTIPLE_MATCHES, type MultipleMatches } from './multiple-matches'
-import { NearMatchLog, searchOwnMatch, type NearMatches } from './person-search'
+import { DEFAULT_MULTIPLE_MATCHES } from './multiple-matches'
+import type { MultipleMatches } from './multiple-matches'
+import { NearMatchLog, searchOwnMatch } from './person-search'
+import type { NearMatches } from './person-search'
 
 export const MATCH_IDENTIFIERS: SearchableIdentifier[] = IDENTIFIERS
 export type ContactLookup = 'search' | 'deduplication'

@@ -1,6 +1,9 @@
-import { InvalidAudienceMembershipError, PayloadValidationError, type AudienceMembership } from '@segment/actions-core'
-import { describeType, type ContactBody } from '../client'
-import { parseExternalId, type AudienceList } from '../audience/external-id'
+import { InvalidAudienceMembershipError, PayloadValidationError } from '@segment/actions-core'
+import type { AudienceMembership } from '@segment/actions-core'
+import { describeType } from '../client'
+import type { ContactBody } from '../client'
+import { parseExternalId } from '../audience/external-id'
+import type { AudienceList } from '../audience/external-id'
 import { buildContactBody, EMBEDDED_NAME_LIMIT } from '../contacts/contact-fields'
 import type { Payload } from './generated-types'
 

@@ -1,22 +1,21 @@
-import { RetryableError, type AudienceMembership, type JSONLikeObject } from '@segment/actions-core'
+import { RetryableError } from '@segment/actions-core'
+import type { AudienceMembership, JSONLikeObject } from '@segment/actions-core'
 import type { SyncMode } from '@segment/actions-core/destination-kit/types'
-import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
+import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded } from '../batching'
+import type { Outcome } from '../batching'
 import type { ContactBody, MailingListClient } from '../client'
 import { AUDIENCE_NEEDS } from '../audience/audience-config'
 import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
-import { ContactResolver, rememberWritten, type GroupLookup } from '../contacts/contact-resolver'
+import { ContactResolver, rememberWritten } from '../contacts/contact-resolver'
+import type { GroupLookup } from '../contacts/contact-resolver'
 import { DEFAULT_MULTIPLE_MATCHES } from '../contacts/multiple-matches'
-import { identityReport, joinNotes, type NearMatches } from '../contacts/person-search'
-import {
-  groupByIdentity,
-  IDENTIFIERS,
-  SAME_CONTACT_REACH,
-  SAME_PERSON,
-  type IdentityGroup,
-  type IdentityMember
-} from '../contacts/identity-groups'
+import { identityReport, joinNotes } from '../contacts/person-search'
+import type { NearMatches } from '../contacts/person-search'
+import { groupByIdentity, IDENTIFIERS, SAME_CONTACT_REACH, SAME_PERSON } from '../contacts/identity-groups'
+import type { IdentityGroup, IdentityMember } from '../contacts/identity-groups'
 import { whileHolding } from '../contacts/in-flight'
-import { checkAudienceEvent, type AudienceEvent } from './audience-events'
+import { checkAudienceEvent } from './audience-events'
+import type { AudienceEvent } from './audience-events'
 import type { Payload } from './generated-types'
 
 /** Removals look the person up as the transaction action does by default: extRef, then email, then phone. */

@@ -1,7 +1,10 @@
-import { PayloadValidationError, type JSONLikeObject } from '@segment/actions-core'
-import { mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
+import { PayloadValidationError } from '@segment/actions-core'
+import type { JSONLikeObject } from '@segment/actions-core'
+import { mapWithConcurrency, settle, succeeded } from '../batching'
+import type { Outcome } from '../batching'
 import type { QualtricsClient } from '../client'
-import { workflowLimits, type LimitRegistry } from '../client/adaptive-limit'
+import { workflowLimits } from '../client/adaptive-limit'
+import type { LimitRegistry } from '../client/adaptive-limit'
 import type { Payload } from './generated-types'
 
 /**

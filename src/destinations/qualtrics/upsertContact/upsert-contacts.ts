@@ -1,19 +1,15 @@
 import type { JSONLikeObject } from '@segment/actions-core'
 import { PayloadValidationError } from '@segment/actions-core'
-import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded, type Outcome } from '../batching'
+import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded } from '../batching'
+import type { Outcome } from '../batching'
 import { checkPathId } from '../client'
 import type { ContactBody, QualtricsClient } from '../client'
 import { KnownContacts } from '../contacts/contact-cache'
 import { contactLevelsFor } from '../contacts/contact-levels'
 import { buildContactBody, mergeContacts } from '../contacts/contact-fields'
 import { rememberWritten } from '../contacts/contact-resolver'
-import {
-  groupByIdentity,
-  IDENTIFIERS,
-  normalizeIdentifier,
-  SAME_CONTACT_REACH,
-  type IdentityMember
-} from '../contacts/identity-groups'
+import { groupByIdentity, IDENTIFIERS, normalizeIdentifier, SAME_CONTACT_REACH } from '../contacts/identity-groups'
+import type { IdentityMember } from '../contacts/identity-groups'
 import { whileHolding } from '../contacts/in-flight'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { Payload } from './generated-types'

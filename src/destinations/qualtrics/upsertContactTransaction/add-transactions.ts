@@ -1,27 +1,22 @@
-import { IntegrationError, type JSONLikeObject } from '@segment/actions-core'
+import { IntegrationError } from '@segment/actions-core'
+import type { JSONLikeObject } from '@segment/actions-core'
 import {
   BATCH_CONCURRENCY,
   DEFAULT_BATCH_SIZE,
   failed,
   mapWithConcurrency,
   MAX_BATCH_SIZE,
-  succeeded,
-  type Outcome
+  succeeded
 } from '../batching'
-import {
-  cameFromQualtrics,
-  describeRequestId,
-  withAnswer,
-  type QualtricsClient,
-  type TransactionEntry,
-  type TransactionsAnswer,
-  type TransactionsResult
-} from '../client'
+import type { Outcome } from '../batching'
+import { cameFromQualtrics, describeRequestId, withAnswer } from '../client'
+import type { QualtricsClient, TransactionEntry, TransactionsAnswer, TransactionsResult } from '../client'
 import { ContactResolver } from '../contacts/contact-resolver'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { ResolvedContact } from '../contacts/resolve-contact'
 import type { Payload } from './generated-types'
-import { resolveAgain, resolveEvents, type ResolvedEvent } from './resolve-events'
+import { resolveAgain, resolveEvents } from './resolve-events'
+import type { ResolvedEvent } from './resolve-events'
 
 /** A transactions request stays well under Qualtrics' 5 MB body limit. */
 export const TRANSACTIONS_BODY_BUDGET_BYTES = 1024 * 1024

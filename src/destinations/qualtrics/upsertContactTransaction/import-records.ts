@@ -1,14 +1,11 @@
 import { PayloadValidationError } from '@segment/actions-core'
-import { failed, type Outcome } from '../batching'
-import {
-  IMPORT_BODY_BUDGET_BYTES,
-  IMPORT_BODY_LIMIT_BYTES,
-  IMPORT_RECORD_LIMIT,
-  type ImportRecord,
-  type QualtricsClient
-} from '../client'
+import { failed } from '../batching'
+import type { Outcome } from '../batching'
+import { IMPORT_BODY_BUDGET_BYTES, IMPORT_BODY_LIMIT_BYTES, IMPORT_RECORD_LIMIT } from '../client'
+import type { ImportRecord, QualtricsClient } from '../client'
 import { checkPathId } from '../client'
-import { deduplicationOf, requireRuleApplies, type DeduplicationNeed } from '../contacts/deduplication'
+import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
+import type { DeduplicationNeed } from '../contacts/deduplication'
 import { buildContactBody } from '../contacts/contact-fields'
 import type { Payload } from './generated-types'
 import { prepareTransaction } from './transaction'

@@ -1,5 +1,7 @@
-import { IntegrationError, RetryableError, type JSONLikeObject } from '@segment/actions-core'
-import { failed, succeeded, type Outcome } from '../batching'
+import { IntegrationError, RetryableError } from '@segment/actions-core'
+import type { JSONLikeObject } from '@segment/actions-core'
+import { failed, succeeded } from '../batching'
+import type { Outcome } from '../batching'
 import {
   cameFromQualtrics,
   describeRequestId,
@@ -7,21 +9,14 @@ import {
   importDeadline,
   importTimeLeft,
   waitForImport,
-  withAnswer,
-  type ImportWait,
-  type QualtricsClient
+  withAnswer
 } from '../client'
+import type { ImportWait, QualtricsClient } from '../client'
 import { METRICS } from '../client/stats'
 import type { Payload } from './generated-types'
 import { addTransactions } from './add-transactions'
-import {
-  chunkImports,
-  prepareImportItems,
-  requireDeduplication,
-  transactionFields,
-  type ImportChunk,
-  type ImportItem
-} from './import-records'
+import { chunkImports, prepareImportItems, requireDeduplication, transactionFields } from './import-records'
+import type { ImportChunk, ImportItem } from './import-records'
 
 interface ImportIds {
   importId: string

@@ -2,9 +2,9 @@ import {
   CONTACT_CACHE_MAX_ENTRIES,
   CONTACT_CACHE_TTL_MS,
   KnownContacts,
-  MemoryContactCache,
-  type ContactCacheEvent
+  MemoryContactCache
 } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
+import type { ContactCacheEvent } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
 import { oldestFirst } from '../../../../src/destinations/qualtrics/contacts/multiple-matches'
 
 describe('MemoryContactCache', () => {

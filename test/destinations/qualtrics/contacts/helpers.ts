@@ -1,10 +1,5 @@
-import {
-  createTestIntegration,
-  type JSONObject,
-  type SegmentEvent,
-  type StateContext,
-  type StatsContext
-} from '@segment/actions-core'
+import { createTestIntegration } from '@segment/actions-core'
+import type { JSONObject, SegmentEvent, StateContext, StatsContext } from '@segment/actions-core'
 import definition from '../../../../src/destinations/qualtrics'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from '../helpers'
 

@@ -1,15 +1,8 @@
 import { contactCache } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
 import { heldKeyCount } from '../../../../src/destinations/qualtrics/contacts/in-flight'
 import { DIRECTORY, ok, qualtrics } from '../helpers'
-import {
-  acceptTransactions,
-  CONTACTS,
-  isSearch,
-  purchase,
-  searchesMissing,
-  transactionsBatch,
-  type StatusNode
-} from './helpers'
+import { acceptTransactions, CONTACTS, isSearch, purchase, searchesMissing, transactionsBatch } from './helpers'
+import type { StatusNode } from './helpers'
 
 const contactIds = (nodes: StatusNode[]) => nodes.map((n) => n.body?.contactId)
 
