@@ -1,4 +1,5 @@
-import { TEXT_FIELDS, type EmbeddedValue, type TextField } from './contact-fields'
+import { TEXT_FIELDS } from './contact-fields'
+import type { EmbeddedValue, TextField } from './contact-fields'
 import { notFound } from './errors'
 import { newId } from './plain-object'
 import type { SeedContact } from './seed-types'

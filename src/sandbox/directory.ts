@@ -1,13 +1,8 @@
 import { ContactBook } from './contact-book'
 import { CRITERIA_TO_FIELD, validateContactBody } from './contact-fields'
 import { MailingLists } from './mailing-lists'
-import {
-  DEDUPLICATION_FIELDS,
-  deduplicationRulesOf,
-  type DeduplicationCriteria,
-  type DeduplicationField,
-  type SeedDirectory
-} from './seed-types'
+import { DEDUPLICATION_FIELDS, deduplicationRulesOf } from './seed-types'
+import type { DeduplicationCriteria, DeduplicationField, SeedDirectory } from './seed-types'
 import type { StoredTransaction } from './transactions'
 
 /** One XM Directory: its merge rules, contacts, mailing lists and transactions. */

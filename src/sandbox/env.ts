@@ -1,4 +1,5 @@
-import { checkFaultConfig, type FaultConfig } from './faults'
+import { checkFaultConfig } from './faults'
+import type { FaultConfig } from './faults'
 
 export interface SandboxEnvOptions {
   /** SANDBOX_SEED: a seed JSON file instead of the built-in seed. */

@@ -1,6 +1,6 @@
-import { ApiError, badRequest } from './errors'
-import { isObject } from './plain-object'
 import { randomBytes } from 'node:crypto'
+import { badRequest } from './errors'
+import { isObject } from './plain-object'
 
 /** The most emails one erasure request may name: Qualtrics publishes none, so this is the sandbox's own. */
 export const MAX_ERASURE_EMAILS = 100
@@ -54,17 +54,6 @@ export function validateErasureBody(body: unknown): ErasureAsk {
     throw badRequest('"searchOnly" must be true or false.')
   }
   return { emails: (emails as string[]).map((email) => email.trim()), searchOnly: searchOnly ?? false }
-}
-
-/** Erasure is for brand administrators only, as Qualtrics documents. */
-export function requireBrandAdmin(user: { brandAdmin?: boolean; userName: string }): void {
-  if (!user.brandAdmin) {
-    throw new ApiError(
-      403,
-      'SANDBOX_FORBIDDEN',
-      `${user.userName} is not a brand administrator; only brand administrators may request erasure.`
-    )
-  }
 }
 
 export const newErasureRequestId = () => `OP-${randomBytes(8).toString('hex').toUpperCase().slice(0, 15)}`

@@ -3,16 +3,8 @@ import { validateContactBody } from './contact-fields'
 import { OAUTH_SCOPES } from './oauth'
 import { isObject } from './plain-object'
 import { parseSurveys } from './surveys'
-import {
-  DEDUPLICATION_FIELDS,
-  MAX_DEDUPLICATION_RULES,
-  type SandboxSeed,
-  type SeedClient,
-  type SeedContact,
-  type SeedDirectory,
-  type SeedUser,
-  type SeedWorkflow
-} from './seed-types'
+import { DEDUPLICATION_FIELDS, MAX_DEDUPLICATION_RULES } from './seed-types'
+import type { SandboxSeed, SeedClient, SeedContact, SeedDirectory, SeedUser, SeedWorkflow } from './seed-types'
 
 /**
  * What `npm start` serves: one user (a brand administrator), one directory deduplicating on email, one mailing list,

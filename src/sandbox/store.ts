@@ -1,6 +1,7 @@
 import type { ContactFilter, StoredContact } from './contact-book'
 import { validateContactBody } from './contact-fields'
-import { newErasureRequestId, type ErasureAsk, type ErasureRequest } from './erasure'
+import { newErasureRequestId } from './erasure'
+import type { ErasureAsk, ErasureRequest } from './erasure'
 import { notFound } from './errors'
 import type { MailingLists } from './mailing-lists'
 import { OAuthClients } from './oauth'
@@ -9,8 +10,10 @@ import type { SandboxSeed, SeedUser } from './seed-types'
 import { buildTransactions } from './transactions'
 import { EventSubscriptions } from './event-subscriptions'
 import { SurveyBook } from './surveys'
-import { ImportJobs, type ImportDirectory } from './imports'
-import { directoryFromSeed, directoryListing, directorySnapshot, type DirectoryState } from './directory'
+import { ImportJobs } from './imports'
+import type { ImportDirectory } from './imports'
+import { directoryFromSeed, directoryListing, directorySnapshot } from './directory'
+import type { DirectoryState } from './directory'
 
 export interface WorkflowRun {
   id: string
