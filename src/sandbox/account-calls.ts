@@ -22,9 +22,10 @@ export function listDirectories({ store, url, nextPageOrigin, pageSize }: Call):
   return [200, { result: { elements, nextPage } }]
 }
 
-export function requestErasure({ store, caller, body }: Call): Answer {
+export function requestErasure({ store, caller, body, readings }: Call): Answer {
   requireBrandAdmin(caller.user, 'request erasure')
-  const request = store.erase(validateErasureBody(body), caller.user)
+  const ask = validateErasureBody(body, readings.erasureWithoutSearchOnly === 'dryRun')
+  const request = store.erase(ask, caller.user)
   return [200, { result: { requestId: request.requestId } }]
 }
 

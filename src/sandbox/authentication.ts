@@ -70,16 +70,17 @@ export function authenticate(
       checked === 'expired' ? 'The access token has expired; request a new one.' : 'The access token is not valid.'
     )
   }
-  if (row.scope !== undefined && !checked.scopes.has(row.scope)) {
+  const scope = row.scope ?? (store.readings.oauthScopes === 'fourScopeClients' ? row.fourScopeClientsScope : undefined)
+  if (scope !== undefined && !checked.scopes.has(scope)) {
     refuse('missing_scope')
-    throw new ApiError(403, 'SANDBOX_SCOPE', `The access token lacks the scope ${row.scope} this call needs.`)
+    throw new ApiError(403, 'SANDBOX_SCOPE', `The access token lacks the scope ${scope} this call needs.`)
   }
   const user = store.userById(checked.userId)
   if (!user) throw unauthorized('The access token is not valid.')
   return { user, auth: 'Bearer' }
 }
 
-/** Some calls (erasure) are for brand administrators only, as Qualtrics documents. */
+/** Some calls (erasure; event subscriptions in the `brandAdmins` reading) are for brand administrators only. */
 export function requireBrandAdmin(user: { brandAdmin?: boolean; userName: string }, what: string): void {
   if (!user.brandAdmin) {
     throw new ApiError(

@@ -1,4 +1,5 @@
 import type { OAuthScope } from './oauth'
+import type { Readings } from './readings'
 import type { SandboxStore, StoredUser } from './store'
 
 /**
@@ -33,6 +34,8 @@ export interface Call {
   nextPageOrigin: string
   /** Page size for listings when the caller gives none. */
   pageSize: number
+  /** How this sandbox reads Qualtrics where the evidence allows more than one reading. */
+  readings: Readings
 }
 
 /** `POST /oauth2/token`: no API authentication, a form body, an answer in OAuth's shape. */
@@ -59,6 +62,8 @@ export interface ApiRow extends Row {
   access?: 'api' | 'jsonEvent'
   /** The scope an OAuth Bearer token needs here; none when unset. */
   scope?: OAuthScope
+  /** The scope needed in the `fourScopeClients` reading where the other asks none (whoami: `read:users`). */
+  fourScopeClientsScope?: OAuthScope
   handle(call: Call): Answer
 }
 

@@ -1,5 +1,5 @@
 import type { Answer, Call } from './call'
-import type { ContactFilter } from './contact-book'
+import type { ContactFilter, StoredContact } from './contact-book'
 import { ApiError, badRequest } from './errors'
 import { page } from './paging'
 
@@ -47,10 +47,20 @@ export function deleteContact({ store, params }: Call): Answer {
   return [200, {}]
 }
 
-/** `POST …/contacts/search`: one page of the contacts matching every filter, with the next page's URL and token. */
+/** A found contact as the search answers it: `extRef`/`phone`, or `externalDataReference`/`phoneNumber`. */
+function searchElement(contact: StoredContact, { includeEmbedded, upstreamNames }: Record<string, boolean>) {
+  const { embeddedData, extRef, phone, ...rest } = contact
+  const identifiers = upstreamNames ? { externalDataReference: extRef, phoneNumber: phone } : { extRef, phone }
+  const named = Object.fromEntries(Object.entries(identifiers).filter(([, value]) => value !== undefined))
+  return { ...rest, ...named, ...(includeEmbedded ? { embeddedData } : {}) }
+}
+
+/**
+ * `POST …/contacts/search`: one page of the contacts matching every filter (case-insensitively, in either reading),
+ * with the next page's full URL and its `skipToken`, or (the `skipToken` reading) only the token to send back.
+ */
 export function searchContacts(call: Call): Answer {
   const matches = call.store.searchContacts(call.params.directoryId, searchFilters(call.body))
-  const includeEmbedded = call.url.searchParams.get('includeEmbedded') === 'true'
   const { offset, elements, nextPage, skipToken } = page(matches, call.url, call.nextPageOrigin, call.pageSize)
   if (offset >= SEARCH_RESULT_LIMIT) {
     throw new ApiError(
@@ -59,8 +69,11 @@ export function searchContacts(call: Call): Answer {
       `Search results can only be paged through the first ${SEARCH_RESULT_LIMIT} contacts; use a contact export.`
     )
   }
-  const shown = elements.map(({ embeddedData, ...contact }) =>
-    includeEmbedded ? { ...contact, embeddedData } : contact
-  )
-  return [200, { result: { elements: shown, nextPage, ...(skipToken ? { skipToken } : {}) } }]
+  const shape = {
+    includeEmbedded: call.url.searchParams.get('includeEmbedded') === 'true',
+    upstreamNames: call.readings.searchFieldNames === 'externalDataReference'
+  }
+  const shown = elements.map((contact) => searchElement(contact, shape))
+  const paging = call.readings.searchPaging === 'skipToken' ? {} : { nextPage }
+  return [200, { result: { elements: shown, ...paging, ...(skipToken ? { skipToken } : {}) } }]
 }

@@ -28,8 +28,8 @@ const ERASURE: OAuthScope = 'manage:erasure_requests'
 
 // Where a literal path and a parameter could both match (`contacts/search`, `contacts/{contactId}`), the literal wins.
 export const ENDPOINT_TABLE = [
-  // whoami needs no scope: Qualtrics documents none for it.
-  { name: 'whoami', method: 'GET', path: `${V3}/whoami`, handle: account.whoami },
+  // Qualtrics documents no scope for whoami; DataGrail's set-up lists read:users beside it, which four-scope clients lack.
+  { name: 'whoami', method: 'GET', path: `${V3}/whoami`, fourScopeClientsScope: 'read:users', handle: account.whoami },
   {
     name: 'directories.list',
     method: 'GET',

@@ -35,8 +35,11 @@ export interface ErasureAsk {
   searchOnly: boolean
 }
 
-/** `{emails: [...], searchOnly?}`: a non-empty list of up to 100 email addresses, checked before anything is erased. */
-export function validateErasureBody(body: unknown): ErasureAsk {
+/**
+ * `{emails: [...], searchOnly?}`: a non-empty list of up to 100 email addresses, checked before anything is erased.
+ * Without `searchOnly` the request erases, or (the `dryRun` reading, as public wrappers default it) only searches.
+ */
+export function validateErasureBody(body: unknown, searchOnlyByDefault = false): ErasureAsk {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object with "emails".')
   const unknown = Object.keys(body).find((key) => key !== 'emails' && key !== 'searchOnly')
   if (unknown !== undefined) throw badRequest(`Unrecognized field "${unknown}".`)
@@ -53,7 +56,7 @@ export function validateErasureBody(body: unknown): ErasureAsk {
   if (searchOnly !== undefined && typeof searchOnly !== 'boolean') {
     throw badRequest('"searchOnly" must be true or false.')
   }
-  return { emails: (emails as string[]).map((email) => email.trim()), searchOnly: searchOnly ?? false }
+  return { emails: (emails as string[]).map((email) => email.trim()), searchOnly: searchOnly ?? searchOnlyByDefault }
 }
 
 export const newErasureRequestId = () => `OP-${randomBytes(8).toString('hex').toUpperCase().slice(0, 15)}`

@@ -15,6 +15,8 @@ export type {
   SeedUser,
   SeedWorkflow
 } from './seed-types'
+export { OTHER_QUALTRICS_ORIGIN, PROFILES, READING_CHOICES } from './readings'
+export type { Profile, ReadingName, Readings } from './readings'
 export { SandboxStore } from './store'
 export type { WorkflowRun, StoreOptions, StoredUser } from './store'
 export { ENDPOINT_NAMES, ENDPOINT_TABLE, ROUTE_SCOPES } from './endpoints'

@@ -16,6 +16,14 @@ export const OAUTH_SCOPES = [
 ] as const
 export type OAuthScope = (typeof OAUTH_SCOPES)[number]
 
+/** What an XM Directory OAuth client is often set up with (a Tealium set-up, research notes §16), and no more. */
+export const FOUR_SCOPES: readonly OAuthScope[] = [
+  'read:directories',
+  'read:mailing_lists',
+  'manage:directory_contacts',
+  'manage:contact_transactions'
+]
+
 /** Qualtrics documents no lifetime; an hour is the common one for client-credentials tokens. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600
 
@@ -75,11 +83,16 @@ export class OAuthClients {
   private readonly clients = new Map<string, SeedClient>()
   private readonly tokens = new Map<string, IssuedToken>()
 
+  /** `limitTo`: each client is granted at most these of its seeded scopes (the `fourScopeClients` reading). */
   constructor(
     clients: SeedClient[],
-    private readonly now: () => number
+    private readonly now: () => number,
+    limitTo?: readonly string[]
   ) {
-    for (const client of clients) this.clients.set(client.clientId, client)
+    for (const client of clients) {
+      const scopes = limitTo ? client.scopes.filter((scope) => limitTo.includes(scope)) : client.scopes
+      this.clients.set(client.clientId, { ...client, scopes })
+    }
   }
 
   /** The client-credentials grant: checks the client, the grant type and the scopes, then issues a token. */

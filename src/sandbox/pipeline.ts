@@ -6,6 +6,8 @@ import { ApiError } from './errors'
 import type { Fault, FaultInjector } from './faults'
 import { errorBody, meta, parseJson, readBody, send } from './http-io'
 import type { RateLimiter } from './rate-limits'
+import { OTHER_QUALTRICS_ORIGIN } from './readings'
+import type { Readings } from './readings'
 import { route } from './routes'
 import type { Route } from './routes'
 import type { SandboxStats } from './stats'
@@ -23,6 +25,7 @@ export interface SandboxState {
   limiter: RateLimiter
   stats: SandboxStats
   faults: FaultInjector
+  readonly readings: Readings
   readonly rateLimits: boolean
   readonly defaultPageSize: number
 }
@@ -114,8 +117,10 @@ async function answerApiCall(
   const origin = `http://${req.headers.host}`
   // Import jobs move on with the clock: whatever is asked sees the records processed by now.
   store.imports.advance()
-  const call = { store, params: found.params, url, body, caller, origin, nextPageOrigin: origin }
-  const [status, performed]: Answer = row.handle({ ...call, pageSize: state.defaultPageSize })
+  const { readings, defaultPageSize: pageSize } = state
+  const nextPageOrigin = readings.nextPageHost === 'otherQualtricsHost' ? OTHER_QUALTRICS_ORIGIN : origin
+  const call = { store, params: found.params, url, body, caller, origin, nextPageOrigin, pageSize, readings }
+  const [status, performed]: Answer = row.handle(call)
   // A `malformed` fault: done as asked, then answered without the documented fields.
   const responseBody = fault === 'malformed' ? { result: {} } : performed
 

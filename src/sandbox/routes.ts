@@ -2,6 +2,7 @@ import type { Method } from './call'
 import { ENDPOINT_ROWS } from './endpoints'
 import type { EndpointEntry } from './endpoints'
 import { ApiError, notFound } from './errors'
+import { removedEndpoint } from './removed-endpoints'
 
 export interface Route {
   endpoint: EndpointEntry
@@ -45,7 +46,7 @@ function matchPath(pattern: PathPattern, parts: string[]): Record<string, string
   return params
 }
 
-/** Which endpoint a method and path name; a known path with the wrong method is a 405. */
+/** Which endpoint a method and path name; a known path with the wrong method is a 405, a removed one a 404. */
 export function route(method: string, path: string): Route | ApiError {
   let parts: string[]
   try {
@@ -60,5 +61,5 @@ export function route(method: string, path: string): Route | ApiError {
     const endpoint = pattern.rows.find((row) => row.method === (method as Method))
     return endpoint ? { endpoint, params } : new ApiError(405, 'SANDBOX_METHOD', `${method} is not allowed on ${path}.`)
   }
-  return notFound(`No Qualtrics endpoint at ${path}.`)
+  return removedEndpoint(parts) ?? notFound(`No Qualtrics endpoint at ${path}.`)
 }

@@ -13,6 +13,8 @@ import { MAX_PAGE_SIZE } from './paging'
 import { answerEndpoint, answerFailure } from './pipeline'
 import type { SandboxState } from './pipeline'
 import { RateLimiter } from './rate-limits'
+import { OTHER_QUALTRICS_ORIGIN, readingsOf } from './readings'
+import type { Profile, Readings } from './readings'
 import { DEFAULT_SEED } from './seed'
 import type { SandboxSeed } from './seed-types'
 import { emptyStats } from './stats'
@@ -38,6 +40,12 @@ export interface SandboxOptions {
    * default. The console on the main port reaches the sandbox server-side, through its proxy.
    */
   allowedOrigins?: string[]
+  /**
+   * How the sandbox reads Qualtrics where the public evidence allows more than one reading (./readings.ts):
+   * `default` as it always answered, `strict` the other reading of each. `readings` sets switches one by one over it.
+   */
+  profile?: Profile
+  readings?: Partial<Readings>
   log?: (line: string) => void
 }
 
@@ -52,6 +60,13 @@ export interface Sandbox {
   readonly store: SandboxStore
   /** Rate limits and the index lag run on it; `advance` lets sandbox time pass without waiting. */
   readonly clock: SandboxClock
+  /** The profile's readings with the switches given over them. */
+  readonly readings: Readings
+  /**
+   * A URL on OTHER_QUALTRICS_ORIGIN (a `nextPage` in the `otherQualtricsHost` reading) made to point at this
+   * sandbox, as a client under test must send it; any other URL as it is.
+   */
+  localUrl(url: string): string
   stats(): SandboxStats
   setFaults(config: FaultConfig): void
   reset(): void
@@ -63,17 +78,25 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? DEFAULT_SEED
   const log = options.log ?? (() => undefined)
   const allowedOrigins = checkAllowedOrigins(options.allowedOrigins)
+  let readings: Readings
+  try {
+    readings = readingsOf(options.profile, options.readings)
+  } catch (error) {
+    return Promise.reject(error)
+  }
   const controlKey = newControlKey()
   const clock = new SandboxClock(options.timeScale ?? 1)
   const now = () => clock.now()
   const faults = new FaultInjector(options.faults)
-  const newStore = (faultConfig: FaultConfig) => new SandboxStore(seed, { now, indexLagMs: faultConfig.indexLagMs })
+  const newStore = (faultConfig: FaultConfig) =>
+    new SandboxStore(seed, { now, indexLagMs: faultConfig.indexLagMs, readings })
   // The clock is already scaled, so the limiter counts sandbox minutes.
   const state: SandboxState = {
     store: newStore(faults.config),
     limiter: new RateLimiter(1, now),
     stats: emptyStats(),
     faults,
+    readings,
     rateLimits: options.rateLimits !== false,
     defaultPageSize: options.defaultPageSize ?? MAX_PAGE_SIZE
   }
@@ -86,6 +109,9 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       return state.store
     },
     clock,
+    readings,
+    localUrl: (url) =>
+      url.startsWith(`${OTHER_QUALTRICS_ORIGIN}/`) ? sandbox.url + url.slice(OTHER_QUALTRICS_ORIGIN.length) : url,
     stats: () => state.stats,
     setFaults(config: FaultConfig) {
       state.faults = new FaultInjector(checkFaultConfig(config))
@@ -115,7 +141,12 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     }
     if (answeredAtTheDoor(req, res, url.pathname, { port: sandbox.port, allowedOrigins, controlKey }, requestId)) return
     const handled = url.pathname.startsWith(INSPECTION_PREFIX)
-      ? handleInspection(req, res, url.pathname, { ...sandbox, store: state.store, faults: () => state.faults.config })
+      ? handleInspection(req, res, url.pathname, {
+          ...sandbox,
+          store: state.store,
+          faults: () => state.faults.config,
+          profile: options.profile ?? 'default'
+        })
       : answerEndpoint(state, req, res, url, requestId)
     handled.catch((error: unknown) => answerFailure(state, req, res, url, { error, requestId, log }))
   })

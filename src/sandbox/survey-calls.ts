@@ -1,8 +1,11 @@
+import { requireBrandAdmin } from './authentication'
 import type { Answer, Call } from './call'
 
 /** The survey, response and event-subscription endpoints; subscriptions belong to the caller's brand. */
 
-export function createSubscription({ store, caller, body }: Call): Answer {
+/** Creating one needs a brand administrator in the `brandAdmins` reading, as Qualtrics' reference says. */
+export function createSubscription({ store, caller, body, readings }: Call): Answer {
+  if (readings.eventSubscriptions === 'brandAdmins') requireBrandAdmin(caller.user, 'create event subscriptions')
   return [200, { result: { id: store.eventSubscriptions.create(caller.user.brandId, body).id } }]
 }
 
