@@ -29,6 +29,11 @@ export interface SandboxOptions {
   seed?: SandboxSeed
   /** The sandbox clock's speed: at 60 a minute's rate allowance refills in one second, and the index lag shrinks alike. */
   timeScale?: number
+  /**
+   * The sandbox clock itself, instead of one at `timeScale` over real time (give one or the other). A test gives one
+   * over a time it moves by hand, so no allowance refills and no lag passes while its requests run, however slow.
+   */
+  clock?: SandboxClock
   /** Set false to serve without rate limits (e.g. to measure the destination's own request counts). */
   rateLimits?: boolean
   /** Latency, injected failures, and the index lag (`indexLagMs`). */
@@ -85,7 +90,10 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     return Promise.reject(error)
   }
   const controlKey = newControlKey()
-  const clock = new SandboxClock(options.timeScale ?? 1)
+  if (options.clock && options.timeScale !== undefined) {
+    return Promise.reject(new Error('startSandbox takes timeScale or clock, not both: set the scale on the clock'))
+  }
+  const clock = options.clock ?? new SandboxClock(options.timeScale ?? 1)
   const now = () => clock.now()
   const faults = new FaultInjector(options.faults)
   const newStore = (faultConfig: FaultConfig) =>
