@@ -28,6 +28,8 @@ export interface SandboxState {
   readonly readings: Readings
   readonly rateLimits: boolean
   readonly defaultPageSize: number
+  /** Where an unexpected failure's stack goes (nowhere by default). */
+  readonly log: (line: string) => void
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -166,13 +168,13 @@ export function answerFailure(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  { error, requestId, log }: { error: unknown; requestId: string; log: (line: string) => void }
+  { error, requestId }: { error: unknown; requestId: string }
 ): void {
   const apiError =
     error instanceof ApiError
       ? error
       : new ApiError(500, 'SANDBOX_INTERNAL', 'The sandbox failed to handle the request.')
-  if (!(error instanceof ApiError)) log(`sandbox error: ${(error as Error).stack ?? String(error)}`)
+  if (!(error instanceof ApiError)) state.log(`sandbox error: ${(error as Error).stack ?? String(error)}`)
   const found = route(req.method ?? 'GET', url.pathname)
   if (!(found instanceof ApiError)) count(state, found.endpoint.name, String(apiError.status))
   if (!req.complete) req.resume()

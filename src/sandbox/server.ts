@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { answeredAtTheDoor, checkAllowedOrigins, INSPECTION_PREFIX, newControlKey } from './access'
+import type { AccessRules } from './access'
 import { SandboxClock } from './clock'
 import { ApiError } from './errors'
 import { checkFaultConfig, FaultInjector } from './faults'
 import type { FaultConfig } from './faults'
 import { errorBody, send } from './http-io'
 import { handleInspection } from './inspection'
+import type { Inspected } from './inspection'
 import { MAX_PAGE_SIZE } from './paging'
 import { answerEndpoint, answerFailure } from './pipeline'
 import type { SandboxState } from './pipeline'
@@ -78,26 +80,51 @@ export interface Sandbox {
   close(): Promise<void>
 }
 
-/** A Qualtrics API v3 look-alike over HTTP on 127.0.0.1. It knows nothing of the destination. */
+/** The options checked before anything starts: a mistake throws at once, naming what is wrong. */
+function settled(options: SandboxOptions) {
+  if (options.clock && options.timeScale !== undefined) {
+    throw new Error('startSandbox takes timeScale or clock, not both: set the scale on the clock')
+  }
+  return {
+    allowedOrigins: checkAllowedOrigins(options.allowedOrigins),
+    profile: options.profile ?? 'default',
+    readings: readingsOf(options.profile, options.readings),
+    clock: options.clock ?? new SandboxClock(options.timeScale ?? 1)
+  }
+}
+
+/** Every request: its target parsed, the door's rules applied, then the inspection routes or an endpoint. */
+function listener(state: SandboxState, sandbox: Sandbox, rules: Omit<AccessRules, 'port'>, inspected: () => Inspected) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const requestId = randomUUID()
+    // The base only completes the target; the Host is checked at the door before anything reads it.
+    const url = URL.canParse(req.url ?? '/', 'http://127.0.0.1')
+      ? new URL(req.url ?? '/', 'http://127.0.0.1')
+      : undefined
+    if (!url) {
+      req.resume()
+      return void send(res, 400, errorBody(new ApiError(400, 'SANDBOX_BAD_TARGET', 'Not a request target.'), requestId))
+    }
+    if (answeredAtTheDoor(req, res, url.pathname, { ...rules, port: sandbox.port }, requestId)) return
+    const handled = url.pathname.startsWith(INSPECTION_PREFIX)
+      ? handleInspection(req, res, url.pathname, inspected())
+      : answerEndpoint(state, req, res, url, requestId)
+    handled.catch((error: unknown) => answerFailure(state, req, res, url, { error, requestId }))
+  }
+}
+
+/**
+ * A Qualtrics API v3 look-alike over HTTP on 127.0.0.1. It knows nothing of the destination. Options that are not
+ * right (an origin, a profile or reading, a clock with a time scale) throw before anything starts.
+ */
 export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const seed = options.seed ?? DEFAULT_SEED
-  const log = options.log ?? (() => undefined)
-  const allowedOrigins = checkAllowedOrigins(options.allowedOrigins)
-  let readings: Readings
-  try {
-    readings = readingsOf(options.profile, options.readings)
-  } catch (error) {
-    return Promise.reject(error)
-  }
+  const { allowedOrigins, profile, readings, clock } = settled(options)
   const controlKey = newControlKey()
-  if (options.clock && options.timeScale !== undefined) {
-    return Promise.reject(new Error('startSandbox takes timeScale or clock, not both: set the scale on the clock'))
-  }
-  const clock = options.clock ?? new SandboxClock(options.timeScale ?? 1)
   const now = () => clock.now()
-  const faults = new FaultInjector(options.faults)
   const newStore = (faultConfig: FaultConfig) =>
     new SandboxStore(seed, { now, indexLagMs: faultConfig.indexLagMs, readings })
+  const faults = new FaultInjector(options.faults)
   // The clock is already scaled, so the limiter counts sandbox minutes.
   const state: SandboxState = {
     store: newStore(faults.config),
@@ -106,7 +133,8 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
     faults,
     readings,
     rateLimits: options.rateLimits !== false,
-    defaultPageSize: options.defaultPageSize ?? MAX_PAGE_SIZE
+    defaultPageSize: options.defaultPageSize ?? MAX_PAGE_SIZE,
+    log: options.log ?? (() => undefined)
   }
 
   const sandbox: Sandbox = {
@@ -137,28 +165,8 @@ export function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
       })
   }
 
-  const server: Server = createServer((req, res) => {
-    const requestId = randomUUID()
-    // The base only completes the target; the Host is checked at the door before anything reads it.
-    const url = URL.canParse(req.url ?? '/', 'http://127.0.0.1')
-      ? new URL(req.url ?? '/', 'http://127.0.0.1')
-      : undefined
-    if (!url) {
-      req.resume()
-      return void send(res, 400, errorBody(new ApiError(400, 'SANDBOX_BAD_TARGET', 'Not a request target.'), requestId))
-    }
-    if (answeredAtTheDoor(req, res, url.pathname, { port: sandbox.port, allowedOrigins, controlKey }, requestId)) return
-    const handled = url.pathname.startsWith(INSPECTION_PREFIX)
-      ? handleInspection(req, res, url.pathname, {
-          ...sandbox,
-          store: state.store,
-          faults: () => state.faults.config,
-          profile: options.profile ?? 'default'
-        })
-      : answerEndpoint(state, req, res, url, requestId)
-    handled.catch((error: unknown) => answerFailure(state, req, res, url, { error, requestId, log }))
-  })
-
+  const inspected = (): Inspected => ({ ...sandbox, store: state.store, faults: () => state.faults.config, profile })
+  const server: Server = createServer(listener(state, sandbox, { allowedOrigins, controlKey }, inspected))
   return new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, '127.0.0.1', () => {
