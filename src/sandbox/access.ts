@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 import { ApiError } from './errors'
 import { errorBody, send } from './http-io'
-import { checkLoopbackRequest, FORM_MEDIA_TYPE, JSON_MEDIA_TYPE, type GuardDecision } from './loopback-guard'
+import { checkLoopbackRequest, FORM_MEDIA_TYPE, JSON_MEDIA_TYPE } from './loopback-guard'
+import type { GuardDecision } from './loopback-guard'
 import { route } from './routes'
 
 /**
@@ -35,7 +36,7 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
 /** JSON, except where Qualtrics takes something else: its OAuth token endpoint takes a form. */
 function bodyTypes(method: string, pathname: string): string[] {
   const found = route(method, pathname)
-  return !(found instanceof ApiError) && found.endpoint === 'oauth.token' ? [FORM_MEDIA_TYPE] : [JSON_MEDIA_TYPE]
+  return !(found instanceof ApiError) && found.endpoint.access === 'tokenGrant' ? [FORM_MEDIA_TYPE] : [JSON_MEDIA_TYPE]
 }
 
 /** A browser origin as it sends one (`https://tools.example`); anything else is a mistake in the options. */

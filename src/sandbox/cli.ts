@@ -2,7 +2,8 @@
  * `npm run sandbox`: the Qualtrics look-alike on its own, for tools other than `npm start`.
  * Environment: SANDBOX_PORT (default 3001), SANDBOX_SEED (a seed JSON file), SANDBOX_TIME_SCALE (rate-limit clock),
  * SANDBOX_FAULTS (a fault configuration as JSON, e.g. '{"latencyMs":50}'), SANDBOX_INDEX_LAG_MS (how long, on the
- * sandbox clock, a new contact stays out of search and GET; default 0).
+ * sandbox clock, a new contact stays out of search and GET; default 0), SANDBOX_PROFILE (`default` or `strict`: how it
+ * reads Qualtrics where the evidence allows more than one reading) and SANDBOX_READINGS (switches over it, as JSON).
  * It prints the key its control routes need: this terminal is the one place it is shown.
  */
 import { SANDBOX_KEY_HEADER } from './access'
@@ -15,10 +16,12 @@ async function main(): Promise<void> {
   const port = env.SANDBOX_PORT ? Number(env.SANDBOX_PORT) : 3001
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`SANDBOX_PORT "${env.SANDBOX_PORT}" is not a port`)
-  const { seedFile, timeScale, faults } = sandboxOptionsFromEnv(env)
+  const { seedFile, timeScale, faults, profile, readings } = sandboxOptionsFromEnv(env)
   const seed = seedFile ? loadSeedFile(seedFile) : DEFAULT_SEED
-  const sandbox = await startSandbox({ port, seed, timeScale, faults, log: console.error })
+  const sandbox = await startSandbox({ port, seed, timeScale, faults, profile, readings, log: console.error })
   console.log(`Qualtrics sandbox at ${sandbox.url} (API under /API/v3, JSON Events under /inbound-event)`)
+  const switched = readings ? ` with ${JSON.stringify(readings)}` : ''
+  console.log(`  profile: ${profile ?? 'default'}${switched}; its readings: ${sandbox.url}/__sandbox/readings`)
   console.log(`  state: ${sandbox.url}/__sandbox/state   stats: ${sandbox.url}/__sandbox/stats`)
   console.log(
     `  control routes (reset, faults, clock, survey completion) need the header ${SANDBOX_KEY_HEADER}, new at each start:`

@@ -1,4 +1,5 @@
-import { TEXT_FIELDS, type EmbeddedValue, type TextField } from './contact-fields'
+import { TEXT_FIELDS } from './contact-fields'
+import type { EmbeddedValue, TextField } from './contact-fields'
 import { notFound } from './errors'
 import { newId } from './plain-object'
 import type { SeedContact } from './seed-types'
@@ -78,8 +79,11 @@ export class ContactBook {
     return contact
   }
 
-  update(contactId: string, fields: SeedContact): void {
-    this.apply(this.get(contactId), fields)
+  /** A PUT: the fields given replace those stored; `embeddedData` merges key by key, or replaces the stored whole. */
+  update(contactId: string, fields: SeedContact, replaceEmbeddedData = false): void {
+    const contact = this.get(contactId)
+    if (replaceEmbeddedData && fields.embeddedData) contact.embeddedData = {}
+    this.apply(contact, fields)
   }
 
   /**

@@ -1,13 +1,9 @@
 import { ContactBook } from './contact-book'
 import { CRITERIA_TO_FIELD, validateContactBody } from './contact-fields'
 import { MailingLists } from './mailing-lists'
-import {
-  DEDUPLICATION_FIELDS,
-  deduplicationRulesOf,
-  type DeduplicationCriteria,
-  type DeduplicationField,
-  type SeedDirectory
-} from './seed-types'
+import { DEDUPLICATION_FIELDS, deduplicationRulesOf } from './seed-types'
+import type { DeduplicationCriteria, DeduplicationField, SeedDirectory } from './seed-types'
+import type { Readings } from './readings'
 import type { StoredTransaction } from './transactions'
 
 /** One XM Directory: its merge rules, contacts, mailing lists and transactions. */
@@ -16,6 +12,8 @@ export interface DirectoryState {
   name: string
   isDefault: boolean
   deduplicationRules: DeduplicationField[][]
+  /** How `deduplicationCriteria` shows several flags: one rule, or one rule per flag (./readings.ts). */
+  deduplicationFlags: Readings['deduplicationFlags']
   mailingLists: MailingLists
   contacts: ContactBook
   transactions: StoredTransaction[]
@@ -28,8 +26,12 @@ export interface DirectoryClock {
 }
 
 /** A seeded directory, its contacts and list members checked as the API would check them. */
-export function directoryFromSeed(seeded: SeedDirectory, clock: DirectoryClock): DirectoryState {
-  const rules = deduplicationRulesOf(seeded)
+export function directoryFromSeed(
+  seeded: SeedDirectory,
+  clock: DirectoryClock,
+  deduplicationFlags: Readings['deduplicationFlags']
+): DirectoryState {
+  const rules = deduplicationRulesOf(seeded, deduplicationFlags === 'oneRulePerFlag')
   const { directoryId } = seeded
   const contacts = new ContactBook(
     directoryId,
@@ -40,6 +42,7 @@ export function directoryFromSeed(seeded: SeedDirectory, clock: DirectoryClock):
     name: seeded.name ?? directoryId,
     isDefault: seeded.isDefault ?? false,
     deduplicationRules: rules,
+    deduplicationFlags,
     mailingLists: new MailingLists({ directoryId, contacts, ...clock }),
     contacts,
     transactions: []
@@ -57,16 +60,22 @@ function criteriaOf(rule: DeduplicationField[] = []): Required<DeduplicationCrit
 }
 
 /**
- * A directory as `GET /directories` lists it. `deduplicationCriteria` is the first merge rule: what Qualtrics reports
- * for several rules is not documented, and clients that read this field keep working.
+ * `deduplicationCriteria` for a directory's rules; what Qualtrics reports for several is not documented. As one rule
+ * (the `oneRule` reading) the flags are the first rule's, so clients that read them as one rule keep working; as
+ * one rule per flag (`oneRulePerFlag`) every field some rule compares is flagged.
  */
+function listedCriteria(d: DirectoryState): Required<DeduplicationCriteria> {
+  return criteriaOf(d.deduplicationFlags === 'oneRulePerFlag' ? d.deduplicationRules.flat() : d.deduplicationRules[0])
+}
+
+/** A directory as `GET /directories` lists it. */
 export function directoryListing(d: DirectoryState) {
   return {
     directoryId: d.directoryId,
     name: d.name,
     contactCount: d.contacts.size,
     isDefault: d.isDefault,
-    deduplicationCriteria: criteriaOf(d.deduplicationRules[0])
+    deduplicationCriteria: listedCriteria(d)
   }
 }
 
@@ -75,7 +84,7 @@ export function directorySnapshot(d: DirectoryState) {
   return {
     directoryId: d.directoryId,
     name: d.name,
-    deduplicationCriteria: criteriaOf(d.deduplicationRules[0]),
+    deduplicationCriteria: listedCriteria(d),
     deduplicationRules: d.deduplicationRules.map((rule) => criteriaOf(rule)),
     mailingLists: d.mailingLists.snapshot(),
     contacts: d.contacts.all(),

@@ -1,6 +1,6 @@
-import { ApiError, badRequest } from './errors'
-import { isObject } from './plain-object'
 import { randomBytes } from 'node:crypto'
+import { badRequest } from './errors'
+import { isObject } from './plain-object'
 
 /** The most emails one erasure request may name: Qualtrics publishes none, so this is the sandbox's own. */
 export const MAX_ERASURE_EMAILS = 100
@@ -35,8 +35,11 @@ export interface ErasureAsk {
   searchOnly: boolean
 }
 
-/** `{emails: [...], searchOnly?}`: a non-empty list of up to 100 email addresses, checked before anything is erased. */
-export function validateErasureBody(body: unknown): ErasureAsk {
+/**
+ * `{emails: [...], searchOnly?}`: a non-empty list of up to 100 email addresses, checked before anything is erased.
+ * Without `searchOnly` the request erases, or (the `dryRun` reading, as public wrappers default it) only searches.
+ */
+export function validateErasureBody(body: unknown, searchOnlyByDefault = false): ErasureAsk {
   if (!isObject(body)) throw badRequest('The request body must be a JSON object with "emails".')
   const unknown = Object.keys(body).find((key) => key !== 'emails' && key !== 'searchOnly')
   if (unknown !== undefined) throw badRequest(`Unrecognized field "${unknown}".`)
@@ -53,18 +56,7 @@ export function validateErasureBody(body: unknown): ErasureAsk {
   if (searchOnly !== undefined && typeof searchOnly !== 'boolean') {
     throw badRequest('"searchOnly" must be true or false.')
   }
-  return { emails: (emails as string[]).map((email) => email.trim()), searchOnly: searchOnly ?? false }
-}
-
-/** Erasure is for brand administrators only, as Qualtrics documents. */
-export function requireBrandAdmin(user: { brandAdmin?: boolean; userName: string }): void {
-  if (!user.brandAdmin) {
-    throw new ApiError(
-      403,
-      'SANDBOX_FORBIDDEN',
-      `${user.userName} is not a brand administrator; only brand administrators may request erasure.`
-    )
-  }
+  return { emails: (emails as string[]).map((email) => email.trim()), searchOnly: searchOnly ?? searchOnlyByDefault }
 }
 
 export const newErasureRequestId = () => `OP-${randomBytes(8).toString('hex').toUpperCase().slice(0, 15)}`

@@ -1,4 +1,5 @@
-import { ENDPOINTS, type Endpoint } from './rate-limits'
+import { ENDPOINT_NAMES } from './endpoints'
+import type { Endpoint } from './endpoints'
 
 /** Fractions (0–1) of requests that fail each way. */
 export interface FaultRates {
@@ -72,8 +73,8 @@ export function checkFaultConfig(config: unknown): FaultConfig {
   }
   for (const [endpoint, rates] of Object.entries((c.rates as Record<string, unknown>) ?? {})) {
     // A misspelt endpoint would otherwise never fire, and the run would pass for the wrong reason.
-    if (endpoint !== '*' && !(ENDPOINTS as readonly string[]).includes(endpoint)) {
-      throw new Error(`Fault configuration: rates.${endpoint} is not an endpoint (*, ${ENDPOINTS.join(', ')})`)
+    if (endpoint !== '*' && !(ENDPOINT_NAMES as readonly string[]).includes(endpoint)) {
+      throw new Error(`Fault configuration: rates.${endpoint} is not an endpoint (*, ${ENDPOINT_NAMES.join(', ')})`)
     }
     if (typeof rates !== 'object' || rates === null || Array.isArray(rates))
       throw new Error(`Fault configuration: rates.${endpoint} must be an object`)

@@ -3,7 +3,8 @@
  * (request-level refusals are a 400; a record that breaks a rule is left out and listed in `contacts.unprocessed`),
  * and the body of a transaction batch.
  */
-import { validateContactBody, type EmbeddedValue } from './contact-fields'
+import { validateContactBody } from './contact-fields'
+import type { EmbeddedValue } from './contact-fields'
 import { badRequest } from './errors'
 import { isObject } from './plain-object'
 import type { SeedContact } from './seed-types'

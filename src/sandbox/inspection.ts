@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { SandboxClock } from './clock'
 import type { FaultConfig } from './faults'
+import type { Profile, Readings } from './readings'
 import { parseJson, readBody, send } from './http-io'
 import { isObject } from './plain-object'
 import type { SandboxStore } from './store'
@@ -14,11 +15,14 @@ export interface Inspected {
   faults(): FaultConfig
   setFaults(config: FaultConfig): void
   reset(): void
+  profile: Profile
+  readings: Readings
 }
 
 const ROUTES = [
   'GET /__sandbox/state',
   'GET /__sandbox/stats',
+  'GET /__sandbox/readings',
   'GET|PUT /__sandbox/faults',
   'GET|POST /__sandbox/clock',
   'POST /__sandbox/reset',
@@ -47,6 +51,9 @@ export async function handleInspection(
   if (await handleSurveyInspection(req, res, path, sandbox.store)) return
   if (method === 'GET' && path === '/__sandbox/state') return send(res, 200, sandbox.store.snapshot())
   if (method === 'GET' && path === '/__sandbox/stats') return send(res, 200, sandbox.stats())
+  if (method === 'GET' && path === '/__sandbox/readings') {
+    return send(res, 200, { profile: sandbox.profile, readings: sandbox.readings })
+  }
   if (method === 'GET' && path === '/__sandbox/faults') return send(res, 200, sandbox.faults())
   const clockState = () => ({ now: sandbox.clock.now(), timeScale: sandbox.clock.timeScale })
   if (method === 'GET' && path === '/__sandbox/clock') return send(res, 200, clockState())

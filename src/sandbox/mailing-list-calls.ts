@@ -1,32 +1,36 @@
-import type { MailingLists } from './mailing-lists'
+import type { Answer, Call } from './call'
 import { MAX_MEMBER_PAGE_SIZE } from './mailing-lists'
-import type { Call } from './operations'
 import { page } from './paging'
 
-/** The mailing-list routes: `[directory, list, contact]` come from the path, in that order. */
-export function performMailingListCall(
-  lists: MailingLists,
-  call: Call,
-  pageSize: number
-): [number, Record<string, unknown>] {
-  const [, mailingListId, contactId] = call.route.params
-  switch (call.route.endpoint) {
-    case 'mailinglists.create':
-      return [200, { result: lists.create(call.body) }]
-    case 'mailinglists.get':
-      return [200, { result: lists.get(mailingListId) }]
-    case 'mailinglistContacts.list': {
-      const members = lists.members(mailingListId)
-      const { elements, nextPage } = page(members, call.url, call.origin, pageSize, MAX_MEMBER_PAGE_SIZE)
-      const includeEmbedded = call.url.searchParams.get('includeEmbedded') === 'true'
-      return [200, { result: { elements: lists.describeMembers(elements, includeEmbedded), nextPage } }]
-    }
-    case 'mailinglistContacts.create':
-      return [200, { result: lists.addContact(mailingListId, call.body) }]
-    case 'mailinglistContacts.delete':
-      lists.remove(mailingListId, contactId)
-      return [200, {}]
-    default:
-      throw new Error(`${call.route.endpoint} is not a mailing-list route`)
-  }
+/** The mailing-list endpoints: a directory's lists and their members (./mailing-lists.ts holds the rules). */
+
+export function listMailingLists({ store, params, url, nextPageOrigin, pageSize }: Call): Answer {
+  const { elements, nextPage } = page(store.listMailingLists(params.directoryId), url, nextPageOrigin, pageSize)
+  return [200, { result: { elements, nextPage } }]
+}
+
+export function createMailingList({ store, params, body }: Call): Answer {
+  return [200, { result: store.mailingLists(params.directoryId).create(body) }]
+}
+
+export function getMailingList({ store, params }: Call): Answer {
+  return [200, { result: store.mailingLists(params.directoryId).get(params.mailingListId) }]
+}
+
+export function listMembers({ store, params, url, nextPageOrigin, pageSize }: Call): Answer {
+  const lists = store.mailingLists(params.directoryId)
+  const members = lists.members(params.mailingListId)
+  const { elements, nextPage } = page(members, url, nextPageOrigin, pageSize, MAX_MEMBER_PAGE_SIZE)
+  const includeEmbedded = url.searchParams.get('includeEmbedded') === 'true'
+  return [200, { result: { elements: lists.describeMembers(elements, includeEmbedded), nextPage } }]
+}
+
+/** `POST …/mailinglists/{CG}/contacts`: the contact is created (or merged) in the directory, then made a member. */
+export function addMember({ store, params, body }: Call): Answer {
+  return [200, { result: store.mailingLists(params.directoryId).addContact(params.mailingListId, body) }]
+}
+
+export function removeMember({ store, params }: Call): Answer {
+  store.mailingLists(params.directoryId).remove(params.mailingListId, params.contactId)
+  return [200, {}]
 }

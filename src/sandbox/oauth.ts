@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
 import { basicCredentials } from './http-io'
-import type { Endpoint } from './rate-limits'
 import type { SeedClient } from './seed-types'
 
 /** The scopes Qualtrics is seen to grant (§13 of the research notes); a seed may only give these. */
@@ -17,32 +16,13 @@ export const OAUTH_SCOPES = [
 ] as const
 export type OAuthScope = (typeof OAUTH_SCOPES)[number]
 
-/**
- * The scope a Bearer token needs on each API route. whoami needs none (Qualtrics documents no scope for it, and
- * `read:users` is not asked for). The JSON Event route refuses Bearer tokens outright, so it has no entry.
- */
-export const ROUTE_SCOPES: Partial<Record<Endpoint, OAuthScope>> = {
-  'directories.list': 'read:directories',
-  'mailinglists.list': 'read:mailing_lists',
-  'mailinglists.get': 'read:mailing_lists',
-  'mailinglistContacts.list': 'read:mailing_lists',
-  // No list-creation scope has been seen; creating the list the members go into is the sandbox's pick.
-  'mailinglists.create': 'write:mailing_list_contacts',
-  'mailinglistContacts.create': 'write:mailing_list_contacts',
-  'mailinglistContacts.delete': 'write:mailing_list_contacts',
-  'contacts.create': 'manage:directory_contacts',
-  'contacts.get': 'manage:directory_contacts',
-  'contacts.update': 'manage:directory_contacts',
-  'contacts.delete': 'manage:directory_contacts',
-  'contacts.search': 'manage:directory_contacts',
-  'transactions.create': 'manage:contact_transactions',
-  // Qualtrics names no scope for these: the sandbox asks for the contact and transaction scopes they write.
-  'transactionbatches.create': 'manage:contact_transactions',
-  'imports.create': 'manage:directory_contacts',
-  'imports.get': 'manage:directory_contacts',
-  'erasure.create': 'manage:erasure_requests',
-  'erasure.list': 'manage:erasure_requests'
-}
+/** What an XM Directory OAuth client is often set up with (a Tealium set-up, research notes §16), and no more. */
+export const FOUR_SCOPES: readonly OAuthScope[] = [
+  'read:directories',
+  'read:mailing_lists',
+  'manage:directory_contacts',
+  'manage:contact_transactions'
+]
 
 /** Qualtrics documents no lifetime; an hour is the common one for client-credentials tokens. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 3600
@@ -103,11 +83,16 @@ export class OAuthClients {
   private readonly clients = new Map<string, SeedClient>()
   private readonly tokens = new Map<string, IssuedToken>()
 
+  /** `limitTo`: each client is granted at most these of its seeded scopes (the `fourScopeClients` reading). */
   constructor(
     clients: SeedClient[],
-    private readonly now: () => number
+    private readonly now: () => number,
+    limitTo?: readonly string[]
   ) {
-    for (const client of clients) this.clients.set(client.clientId, client)
+    for (const client of clients) {
+      const scopes = limitTo ? client.scopes.filter((scope) => limitTo.includes(scope)) : client.scopes
+      this.clients.set(client.clientId, { ...client, scopes })
+    }
   }
 
   /** The client-credentials grant: checks the client, the grant type and the scopes, then issues a token. */

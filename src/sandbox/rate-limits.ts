@@ -1,51 +1,14 @@
-import { SURVEY_ENDPOINTS } from './survey-operations'
-
-/** Endpoints the sandbox serves, by the names used for rate limits, fault rules and statistics. */
-export const ENDPOINTS = [
-  'whoami',
-  'directories.list',
-  'mailinglists.list',
-  'mailinglists.create',
-  'mailinglists.get',
-  'mailinglistContacts.list',
-  'mailinglistContacts.create',
-  'mailinglistContacts.delete',
-  'contacts.create',
-  'contacts.get',
-  'contacts.update',
-  'contacts.delete',
-  'contacts.search',
-  'transactions.create',
-  'transactionbatches.create',
-  'imports.create',
-  'imports.get',
-  'erasure.create',
-  'erasure.list',
-  'workflow.trigger',
-  'oauth.token',
-  ...SURVEY_ENDPOINTS
-] as const
-export type Endpoint = (typeof ENDPOINTS)[number]
+import { ENDPOINT_ROWS } from './endpoints'
+import type { Endpoint } from './endpoints'
 
 /**
- * Qualtrics' documented limits: 3,000 requests a minute per brand, 500 on the contact and transaction writes, and 20
- * erasure requests a minute. Contact delete and list-member delete have no published limit: the sandbox gives them
- * update's 500.
+ * Qualtrics' documented limits: 3,000 requests a minute per brand, and per endpoint what the endpoint table gives
+ * (500 on the contact and transaction writes, 100 imports, 20 erasure requests).
  */
 export const BRAND_LIMIT_PER_MINUTE = 3000
-export const ENDPOINT_LIMITS_PER_MINUTE: Partial<Record<Endpoint, number>> = {
-  'contacts.create': 500,
-  'contacts.update': 500,
-  'contacts.delete': 500,
-  'contacts.search': 500,
-  'transactions.create': 500,
-  'mailinglistContacts.create': 500,
-  'mailinglistContacts.delete': 500,
-  // Transaction batches and imports: the per-endpoint table of the research notes (§7), weakly sourced.
-  'transactionbatches.create': 500,
-  'imports.create': 100,
-  'erasure.create': 20
-}
+export const ENDPOINT_LIMITS_PER_MINUTE: Partial<Record<Endpoint, number>> = Object.fromEntries(
+  ENDPOINT_ROWS.flatMap((row) => (row.perMinute ? [[row.name, row.perMinute]] : []))
+)
 
 interface Bucket {
   tokens: number

@@ -1,66 +1,65 @@
+import type { Method } from './call'
+import { ENDPOINT_ROWS } from './endpoints'
+import type { EndpointEntry } from './endpoints'
 import { ApiError, notFound } from './errors'
-import type { Endpoint } from './rate-limits'
+import { removedEndpoint } from './removed-endpoints'
 
 export interface Route {
-  endpoint: Endpoint
-  params: string[]
+  endpoint: EndpointEntry
+  /** The path's `{name}` segments, decoded. */
+  params: Record<string, string>
 }
 
-/** Which endpoint a method and path name; a known path with the wrong method is a 405. */
+/** One path of the table, split: a literal segment, or the name of a parameter. */
+interface PathPattern {
+  segments: { literal?: string; param?: string }[]
+  rows: EndpointEntry[]
+}
+
+const splitPath = (path: string) => path.split('/').filter(Boolean)
+
+/** The table's paths, each with its rows (one per method), most literal first so `contacts/search` beats `{id}`. */
+const PATTERNS: PathPattern[] = (() => {
+  const byPath = new Map<string, PathPattern>()
+  for (const row of ENDPOINT_ROWS) {
+    const pattern = byPath.get(row.path) ?? {
+      segments: splitPath(row.path).map((segment) => {
+        const param = /^\{(\w+)\}$/.exec(segment)?.[1]
+        return param ? { param } : { literal: segment.toLowerCase() }
+      }),
+      rows: []
+    }
+    pattern.rows.push(row)
+    byPath.set(row.path, pattern)
+  }
+  const literals = (pattern: PathPattern) => pattern.segments.filter((segment) => segment.literal).length
+  return [...byPath.values()].sort((a, b) => literals(b) - literals(a))
+})()
+
+function matchPath(pattern: PathPattern, parts: string[]): Record<string, string> | undefined {
+  if (pattern.segments.length !== parts.length) return undefined
+  const params: Record<string, string> = {}
+  for (const [i, { literal, param }] of pattern.segments.entries()) {
+    if (param) params[param] = parts[i]
+    else if (literal !== parts[i].toLowerCase()) return undefined
+  }
+  return params
+}
+
+/** Which endpoint a method and path name; a known path with the wrong method is a 405, a removed one a 404. */
 export function route(method: string, path: string): Route | ApiError {
   let parts: string[]
   try {
-    parts = path.split('/').filter(Boolean).map(decodeURIComponent)
+    parts = splitPath(path).map(decodeURIComponent)
   } catch {
     // A malformed percent-escape names no resource; Qualtrics answers such paths with a 404 too.
     return notFound(`${path} is not a valid path.`)
   }
-  const match = (pattern: string[], allowed: Partial<Record<string, Endpoint>>): Route | ApiError | undefined => {
-    if (parts.length !== pattern.length) return undefined
-    const params: string[] = []
-    for (let i = 0; i < pattern.length; i++) {
-      if (pattern[i] === '*') params.push(parts[i])
-      else if (pattern[i].toLowerCase() !== parts[i].toLowerCase()) return undefined
-    }
-    const endpoint = allowed[method]
+  for (const pattern of PATTERNS) {
+    const params = matchPath(pattern, parts)
+    if (!params) continue
+    const endpoint = pattern.rows.find((row) => row.method === (method as Method))
     return endpoint ? { endpoint, params } : new ApiError(405, 'SANDBOX_METHOD', `${method} is not allowed on ${path}.`)
   }
-  const found =
-    match(['API', 'v3', 'whoami'], { GET: 'whoami' }) ??
-    match(['API', 'v3', 'directories'], { GET: 'directories.list' }) ??
-    match(['API', 'v3', 'directories', '*', 'mailinglists'], {
-      GET: 'mailinglists.list',
-      POST: 'mailinglists.create'
-    }) ??
-    match(['API', 'v3', 'directories', '*', 'mailinglists', '*'], { GET: 'mailinglists.get' }) ??
-    match(['API', 'v3', 'directories', '*', 'mailinglists', '*', 'contacts'], {
-      GET: 'mailinglistContacts.list',
-      POST: 'mailinglistContacts.create'
-    }) ??
-    match(['API', 'v3', 'directories', '*', 'mailinglists', '*', 'contacts', '*'], {
-      DELETE: 'mailinglistContacts.delete'
-    }) ??
-    match(['API', 'v3', 'directories', '*', 'contacts'], { POST: 'contacts.create' }) ??
-    match(['API', 'v3', 'directories', '*', 'contacts', 'search'], { POST: 'contacts.search' }) ??
-    match(['API', 'v3', 'directories', '*', 'contacts', '*'], {
-      GET: 'contacts.get',
-      PUT: 'contacts.update',
-      DELETE: 'contacts.delete'
-    }) ??
-    match(['API', 'v3', 'directories', '*', 'transactions'], { POST: 'transactions.create' }) ??
-    match(['API', 'v3', 'eventsubscriptions'], { POST: 'eventsubscriptions.create', GET: 'eventsubscriptions.list' }) ??
-    match(['API', 'v3', 'eventsubscriptions', '*'], {
-      GET: 'eventsubscriptions.get',
-      DELETE: 'eventsubscriptions.delete'
-    }) ??
-    match(['API', 'v3', 'surveys', '*', 'responses', '*'], { GET: 'responses.get' }) ??
-    match(['API', 'v3', 'survey-definitions', '*'], { GET: 'surveydefinitions.get' }) ??
-    match(['API', 'v3', 'directories', '*', 'transactionbatches'], { POST: 'transactionbatches.create' }) ??
-    match(['API', 'v3', 'directories', '*', 'mailinglists', '*', 'transactioncontacts'], { POST: 'imports.create' }) ??
-    match(['API', 'v3', 'directories', '*', 'mailinglists', '*', 'transactioncontacts', '*'], { GET: 'imports.get' }) ??
-    match(['API', 'v3', 'op-erase-personal-data'], { POST: 'erasure.create', GET: 'erasure.list' }) ??
-    match(['inbound-event', 'v1', 'events', 'json', 'triggers'], { POST: 'workflow.trigger' }) ??
-    // At the origin's root, as Qualtrics serves it, not under /API/v3.
-    match(['oauth2', 'token'], { POST: 'oauth.token' })
-  return found ?? notFound(`No Qualtrics endpoint at ${path}.`)
+  return removedEndpoint(parts) ?? notFound(`No Qualtrics endpoint at ${path}.`)
 }

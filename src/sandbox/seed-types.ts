@@ -101,11 +101,14 @@ export interface SandboxSeed {
   surveys?: SeedSurvey[]
 }
 
-/** A directory's merge rules, whichever form its seed used: the fields of each rule that are set true. */
-export function deduplicationRulesOf(directory: SeedDirectory): DeduplicationField[][] {
-  const rules =
-    directory.deduplicationRules ?? (directory.deduplicationCriteria ? [directory.deduplicationCriteria] : [])
-  return rules
-    .map((rule) => DEDUPLICATION_FIELDS.filter((field) => rule[field] === true))
-    .filter((fields) => fields.length > 0)
+/**
+ * A directory's merge rules, whichever form its seed used: the fields of each rule that are set true. Flags given
+ * as `deduplicationCriteria` are one rule, or (`flagsAreRules`, the `oneRulePerFlag` reading) a rule each.
+ */
+export function deduplicationRulesOf(directory: SeedDirectory, flagsAreRules = false): DeduplicationField[][] {
+  const fieldsOf = (rule: DeduplicationCriteria) => DEDUPLICATION_FIELDS.filter((field) => rule[field] === true)
+  if (directory.deduplicationRules) return directory.deduplicationRules.map(fieldsOf).filter((f) => f.length > 0)
+  const flagged = directory.deduplicationCriteria ? fieldsOf(directory.deduplicationCriteria) : []
+  if (flagged.length === 0) return []
+  return flagsAreRules ? flagged.map((field) => [field]) : [flagged]
 }

@@ -3,20 +3,14 @@ import { validateContactBody } from './contact-fields'
 import { OAUTH_SCOPES } from './oauth'
 import { isObject } from './plain-object'
 import { parseSurveys } from './surveys'
-import {
-  DEDUPLICATION_FIELDS,
-  MAX_DEDUPLICATION_RULES,
-  type SandboxSeed,
-  type SeedClient,
-  type SeedContact,
-  type SeedDirectory,
-  type SeedUser,
-  type SeedWorkflow
-} from './seed-types'
+import { DEDUPLICATION_FIELDS, MAX_DEDUPLICATION_RULES } from './seed-types'
+import type { SandboxSeed, SeedClient, SeedContact, SeedDirectory, SeedUser, SeedWorkflow } from './seed-types'
 
 /**
- * What `npm start` serves: one user (a brand administrator), one directory deduplicating on email, one mailing list,
- * one workflow, and one OAuth client acting as the user.
+ * What `npm start` serves: one user (a brand administrator), one directory, one mailing list, one workflow, and one
+ * OAuth client acting as the user. The directory deduplicates on the external data reference or the email (two
+ * rules): a transaction that arrives before the person's identify (the userId alone, then the userId and the email)
+ * still makes one contact.
  */
 export const DEFAULT_SEED: SandboxSeed = {
   users: [
@@ -36,7 +30,7 @@ export const DEFAULT_SEED: SandboxSeed = {
       directoryId: 'POOL_sandbox0000001',
       name: 'Sandbox directory',
       isDefault: true,
-      deduplicationCriteria: { email: true },
+      deduplicationRules: [{ externalDataReference: true }, { email: true }],
       mailingLists: [{ mailingListId: 'CG_sandbox000001', name: 'Sandbox customers' }],
       contacts: []
     }

@@ -1,11 +1,11 @@
-import { FAULTS, type Fault } from './faults'
-import { OAUTH_ERRORS, type OAuthErrorCode } from './oauth'
-import type { AuthKind } from './operations'
-import type { Endpoint } from './rate-limits'
-
-/** Why a Bearer token was refused on an API or JSON Event call. */
-export const BEARER_REFUSALS = ['unknown', 'expired', 'missing_scope', 'json_event'] as const
-export type BearerRefusal = (typeof BEARER_REFUSALS)[number]
+import { BEARER_REFUSALS } from './authentication'
+import type { BearerRefusal } from './authentication'
+import type { AuthKind } from './call'
+import type { Endpoint } from './endpoints'
+import { FAULTS } from './faults'
+import type { Fault } from './faults'
+import { OAUTH_ERRORS } from './oauth'
+import type { OAuthErrorCode } from './oauth'
 
 export interface SandboxStats {
   /** API, token and workflow requests received, including those answered with a fault or a 429. */

@@ -1,16 +1,21 @@
 import type { ContactFilter, StoredContact } from './contact-book'
 import { validateContactBody } from './contact-fields'
-import { newErasureRequestId, type ErasureAsk, type ErasureRequest } from './erasure'
+import { newErasureRequestId } from './erasure'
+import type { ErasureAsk, ErasureRequest } from './erasure'
 import { notFound } from './errors'
+import { PROFILES } from './readings'
+import type { Readings } from './readings'
 import type { MailingLists } from './mailing-lists'
-import { OAuthClients } from './oauth'
+import { FOUR_SCOPES, OAuthClients } from './oauth'
 import { newId } from './plain-object'
 import type { SandboxSeed, SeedUser } from './seed-types'
 import { buildTransactions } from './transactions'
 import { EventSubscriptions } from './event-subscriptions'
 import { SurveyBook } from './surveys'
-import { ImportJobs, type ImportDirectory } from './imports'
-import { directoryFromSeed, directoryListing, directorySnapshot, type DirectoryState } from './directory'
+import { ImportJobs } from './imports'
+import type { ImportDirectory } from './imports'
+import { directoryFromSeed, directoryListing, directorySnapshot } from './directory'
+import type { DirectoryState } from './directory'
 
 export interface WorkflowRun {
   id: string
@@ -27,6 +32,8 @@ export interface StoreOptions {
   now?: () => number
   /** See `indexLagMs` on the store. */
   indexLagMs?: number
+  /** How the seed is read where Qualtrics allows more than one reading (deduplication flags, OAuth clients). */
+  readings?: Readings
 }
 
 export type StoredUser = SeedUser & { userId: string; brandId: string }
@@ -51,12 +58,15 @@ export class SandboxStore {
   readonly eventSubscriptions = new EventSubscriptions()
   /** Transaction contacts imports and transaction batches (imports.ts), on the sandbox clock. */
   readonly imports: ImportJobs
+  readonly readings: Readings
 
   constructor(seed: SandboxSeed, options: StoreOptions = {}) {
     this.now = options.now ?? Date.now
+    this.readings = options.readings ?? PROFILES.default
     this.surveys = new SurveyBook(seed.surveys)
     this.indexLagMs = options.indexLagMs ?? 0
-    this.oauth = new OAuthClients(seed.clients ?? [], this.now)
+    const limitTo = this.readings.oauthScopes === 'fourScopeClients' ? FOUR_SCOPES : undefined
+    this.oauth = new OAuthClients(seed.clients ?? [], this.now, limitTo)
     for (const user of seed.users) {
       this.users.set(user.token, {
         ...user,
@@ -66,7 +76,8 @@ export class SandboxStore {
     }
     for (const workflow of seed.workflows) this.workflows.add(workflow.urlTokenId)
     const clock = { now: this.now, indexedUpTo: () => this.indexedUpTo() }
-    for (const seeded of seed.directories) this.directories.set(seeded.directoryId, directoryFromSeed(seeded, clock))
+    for (const seeded of seed.directories)
+      this.directories.set(seeded.directoryId, directoryFromSeed(seeded, clock, this.readings.deduplicationFlags))
     this.imports = new ImportJobs(this.now, (directoryId) => this.importDirectory(directoryId))
   }
 
@@ -120,10 +131,14 @@ export class SandboxStore {
     return { ...contact, mailingListMembership: directory.mailingLists.membershipOf(contactId) }
   }
 
-  /** A PUT by id works on a contact the index does not show yet: the lag is documented for reads only. */
+  /**
+   * A PUT by id works on a contact the index does not show yet: the lag is documented for reads only. Its
+   * `embeddedData` merges key by key, or (the `replacesEmbeddedData` reading) replaces what the contact had.
+   */
   updateContact(directoryId: string, contactId: string, body: unknown): void {
     const directory = this.directory(directoryId)
-    directory.contacts.update(contactId, validateContactBody(body))
+    const replace = this.readings.contactUpdate === 'replacesEmbeddedData'
+    directory.contacts.update(contactId, validateContactBody(body), replace)
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ApiError, badRequest } from './errors'
-import { fireCallbacks, type FireOptions } from './event-subscriptions'
+import { fireCallbacks } from './event-subscriptions'
+import type { FireOptions } from './event-subscriptions'
 import { parseJson, readBody, send } from './http-io'
 import { isObject } from './plain-object'
 import type { SandboxStore } from './store'

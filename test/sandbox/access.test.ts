@@ -1,6 +1,8 @@
 import { connect } from 'node:net'
-import { startSandbox, type Sandbox } from '../../src/sandbox'
-import { rawRequest, type RawResponse } from '../server/raw-http'
+import { startSandbox } from '../../src/sandbox'
+import type { Sandbox } from '../../src/sandbox'
+import { rawRequest } from '../server/raw-http'
+import type { RawResponse } from '../server/raw-http'
 import {
   api,
   call,

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import type { ChildProcessByStdio } from 'node:child_process'
 import { once } from 'node:events'
 import { resolve } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -16,9 +17,18 @@ afterEach(async () => {
 })
 
 /** Starts the CLI and resolves with what it printed once it has said how to use the control routes. */
-async function startCli(): Promise<string> {
+async function startCli(extra: NodeJS.ProcessEnv = {}): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, SANDBOX_PORT: '0' }
-  for (const key of ['SANDBOX_SEED', 'SANDBOX_FAULTS', 'SANDBOX_TIME_SCALE', 'SANDBOX_INDEX_LAG_MS']) delete env[key]
+  const own = [
+    'SANDBOX_SEED',
+    'SANDBOX_FAULTS',
+    'SANDBOX_TIME_SCALE',
+    'SANDBOX_INDEX_LAG_MS',
+    'SANDBOX_PROFILE',
+    'SANDBOX_READINGS'
+  ]
+  for (const key of own) delete env[key]
+  Object.assign(env, extra)
   const started = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/cli.ts'], {
     cwd: ROOT,
     env,
@@ -49,5 +59,16 @@ describe('npm run sandbox', () => {
     expect((await fetch(target, { method: 'POST' })).status).toBe(403)
     const reset = await fetch(target, { method: 'POST', headers: { [header]: key } })
     expect([reset.status, await reset.json()]).toEqual([200, { reset: true }])
+  })
+
+  it('serves the profile SANDBOX_PROFILE names, with the switches of SANDBOX_READINGS over it', async () => {
+    const printed = await startCli({ SANDBOX_PROFILE: 'strict', SANDBOX_READINGS: '{"searchPaging": "nextPage"}' })
+    expect(printed).toContain('profile: strict with {"searchPaging":"nextPage"}')
+    const url = /Qualtrics sandbox at (http:\/\/127\.0\.0\.1:\d+)/.exec(printed)![1]
+    const shown = await (await fetch(`${url}/__sandbox/readings`)).json()
+    expect(shown).toMatchObject({
+      profile: 'strict',
+      readings: { searchPaging: 'nextPage', contactUpdate: 'replacesEmbeddedData' }
+    })
   })
 })

@@ -1,4 +1,5 @@
-import { SandboxStore, type SandboxSeed } from '../../src/sandbox'
+import { SandboxStore } from '../../src/sandbox'
+import type { SandboxSeed } from '../../src/sandbox'
 
 const RULES = 'POOL_rules00000001'
 const seed: SandboxSeed = {

@@ -1,4 +1,5 @@
-import { FaultInjector, type Fault } from '../../src/sandbox'
+import { FaultInjector } from '../../src/sandbox'
+import type { Fault } from '../../src/sandbox'
 import { checkFaultConfig, seededRandom } from '../../src/sandbox/faults'
 
 const ROLLS = 10_000

@@ -1,10 +1,5 @@
-import {
-  SANDBOX_KEY_HEADER,
-  startSandbox,
-  type Sandbox,
-  type SandboxOptions,
-  type SandboxSeed
-} from '../../src/sandbox'
+import { SANDBOX_KEY_HEADER, SandboxClock, startSandbox } from '../../src/sandbox'
+import type { Sandbox, SandboxOptions, SandboxSeed } from '../../src/sandbox'
 
 export const TOKEN = 'tok-alice'
 export const USER_NAME = 'alice@example.com'
@@ -75,6 +70,21 @@ export function testSeed(extra: Partial<SandboxSeed> = {}): SandboxSeed {
       }
     ],
     ...extra
+  }
+}
+
+/**
+ * A sandbox clock over a real time that stands still until the test moves it (`passReal`), or moves the sandbox
+ * clock itself (`clock.advance`): no rate allowance refills and no index lag passes while requests run, however busy
+ * the machine. `timeScale` still scales what `passReal` moves.
+ */
+export function stillClock(timeScale = 1): { clock: SandboxClock; passReal: (ms: number) => void } {
+  let real = 0
+  return {
+    clock: new SandboxClock(timeScale, () => real),
+    passReal: (ms) => {
+      real += ms
+    }
   }
 }
 

@@ -1,4 +1,5 @@
-import { ApiError, SandboxStore, type Sandbox } from '../../src/sandbox'
+import { ApiError, SandboxStore } from '../../src/sandbox'
+import type { Sandbox } from '../../src/sandbox'
 import { IMPORT_RECORDS_PER_SECOND, IMPORT_START_DELAY_MS } from '../../src/sandbox/imports'
 import { parseImportRequest, parseTransactionBatchRequest } from '../../src/sandbox/import-requests'
 import {
@@ -12,6 +13,7 @@ import {
   ML,
   start,
   state,
+  stillClock,
   testSeed
 } from './helpers'
 
@@ -303,8 +305,8 @@ describe('imports over HTTP', () => {
   })
 
   it('limits import creation to 100 a minute per brand', async () => {
-    // A clock all but stopped: the bucket must not refill while a busy machine sends the 101 requests.
-    sandbox = await start({ timeScale: 1e-9 })
+    // A clock standing still: the bucket must not refill while a busy machine sends the 101 requests.
+    sandbox = await start({ clock: stillClock().clock })
     const batchId = await createBatch()
     const body = { transactionMeta: { batchId, fields: [] }, contacts: [{ email: 'rate@example.com' }] }
     const statuses: number[] = []

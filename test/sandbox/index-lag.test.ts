@@ -1,4 +1,4 @@
-import { ApiError, SandboxClock, SandboxStore } from '../../src/sandbox'
+import { ApiError, SandboxClock, SandboxStore, startSandbox } from '../../src/sandbox'
 import { api, call, contactsIn, createContact, DIR, DIR_PLAIN, ML, start, testSeed, control } from './helpers'
 import type { Sandbox } from '../../src/sandbox'
 
@@ -70,6 +70,23 @@ describe('the sandbox clock', () => {
     expect(clock.now()).toBe(1000)
     expect(() => clock.advance(-1)).toThrow('only moves forward')
     expect(() => new SandboxClock(0)).toThrow('positive number')
+  })
+
+  it('can be given to the sandbox, which then runs on it alone (and not on a time scale besides)', async () => {
+    const clock = new SandboxClock(1, () => 0)
+    const given = await start({ clock, faults: { indexLagMs: 1000 } })
+    try {
+      expect(given.clock).toBe(clock)
+      await createContact(given, { email: 'still@example.com' }, DIR_PLAIN)
+      const search = { filter: { filterType: 'email', comparison: 'eq', value: 'still@example.com' } }
+      const found = () => call(given, 'POST', api(`/directories/${DIR_PLAIN}/contacts/search`), search)
+      expect((await found()).body.result.elements).toEqual([])
+      clock.advance(1000)
+      expect((await found()).body.result.elements).toHaveLength(1)
+    } finally {
+      await given.close()
+    }
+    expect(() => startSandbox({ clock, timeScale: 60 })).toThrow('timeScale or clock, not both')
   })
 
   it('shortens the index lag by the time scale: 1,000 ms of lag at 60× is under 17 real ms', () => {

@@ -1,11 +1,29 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_SEED, SandboxStore, loadSeedFile, parseSeed } from '../../src/sandbox'
+import { DEFAULT_SEED, PROFILES, SandboxStore, loadSeedFile, parseSeed } from '../../src/sandbox'
 
 const user = { token: 't', userName: 'u@example.com' }
 const admin = { ...user, userId: 'UR_1', brandAdmin: true }
 const client = { clientId: 'c-1', clientSecret: 's', userId: 'UR_1', scopes: ['read:directories'] }
+
+describe('the default seed', () => {
+  const DIRECTORY = DEFAULT_SEED.directories[0].directoryId
+
+  // A transaction can reach the directory before the person's identify: the first carries the userId (extRef)
+  // alone, the second the userId and the email. Two rules, extRef or email, make them one contact.
+  it.each(['default', 'strict'] as const)('keeps one contact per user whichever event comes first (%s)', (profile) => {
+    const store = new SandboxStore(DEFAULT_SEED, { readings: PROFILES[profile] })
+    const first = store.createContact(DIRECTORY, { extRef: 'user-1001' })
+    const identify = store.createContact(DIRECTORY, { extRef: 'user-1001', email: 'ada@example.com', firstName: 'Ada' })
+    expect(identify).toEqual({ id: first.id, deduplicated: true })
+    const byEmail = store.createContact(DIRECTORY, { email: 'ADA@example.com', lastName: 'Lovelace' })
+    expect(byEmail).toEqual({ id: first.id, deduplicated: true })
+    expect(store.searchContacts(DIRECTORY, [])).toEqual([
+      expect.objectContaining({ extRef: 'user-1001', firstName: 'Ada', lastName: 'Lovelace' })
+    ])
+  })
+})
 
 describe('parseSeed', () => {
   it('accepts the default seed and a minimal one', () => {
