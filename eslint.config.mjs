@@ -23,11 +23,6 @@ export default tseslint.config(
     }
   },
   {
-    // Being rewritten on a branch; converted when it lands.
-    files: ['src/sandbox/**', 'test/sandbox/**'],
-    rules: { 'no-restricted-syntax': 'off' }
-  },
-  {
     files: ['compat/**/*.js'],
     languageOptions: { globals: { __dirname: 'readonly' } }
   },
