@@ -105,6 +105,8 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     sandbox = await startSandbox({
       timeScale: config.sandbox?.timeScale,
       faults: config.sandbox?.faults,
+      profile: config.sandbox?.profile,
+      readings: config.sandbox?.readings,
       ...options.sandbox,
       port: config.sandboxPort,
       seed,
