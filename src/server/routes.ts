@@ -38,7 +38,9 @@ function index(ctx: ServerContext): RouteResult {
         ...(ctx.tracking ? Object.keys(TRACKING_ROUTES).map((path) => `POST ${path}`) : []),
         `GET ${DELIVERIES_ROUTE}`,
         `GET ${STATS_ROUTE}`,
-        ...(ctx.responses ? [`POST ${RESPONSES_ROUTE}`, `GET ${RESPONSES_CONSOLE_ROUTE}`] : [])
+        ...(ctx.responses
+          ? [`POST ${RESPONSES_ROUTE}`, `GET ${RESPONSES_ROUTE}`, `GET ${RESPONSES_CONSOLE_ROUTE}`]
+          : [])
       ]
     }
   }

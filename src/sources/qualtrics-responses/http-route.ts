@@ -32,6 +32,7 @@ async function readForm(req: IncomingMessage): Promise<string | undefined> {
 /**
  * `POST /qualtrics/responses`: a form-encoded callback to the receiver. The caller has matched the path; this
  * checks the method and content type, reads at most 64 KB and answers with the receiver's status and reason.
+ * A GET is answered 200 and does nothing: Qualtrics requires a subscription URL to handle GET as well as POST.
  */
 export async function handleResponsesRoute(
   receiver: ResponseReceiver,
@@ -39,9 +40,19 @@ export async function handleResponsesRoute(
   res: ServerResponse,
   headers: Record<string, string> = {}
 ): Promise<number> {
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    req.resume()
+    answer(res, 200, { ok: true }, headers)
+    return 200
+  }
   if (req.method !== 'POST') {
     req.resume()
-    answer(res, 405, { error: `${RESPONSES_ROUTE} takes POST (Qualtrics' callbacks), not ${req.method}.` }, headers)
+    answer(
+      res,
+      405,
+      { error: `${RESPONSES_ROUTE} takes POST (Qualtrics' callbacks) or GET, not ${req.method}.` },
+      headers
+    )
     return 405
   }
   const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase()

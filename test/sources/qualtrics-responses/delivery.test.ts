@@ -217,12 +217,25 @@ describe('the served receiver: retries and restarts', () => {
     }
   })
 
-  it('answers only POST /qualtrics/responses and GET /health', async () => {
+  it('answers GET /qualtrics/responses 200 with no work (Qualtrics: a subscription URL handles GET and POST)', async () => {
+    const served = await serveResponses({ env, qualtrics, queueFolder: folder.folder })
+    try {
+      const probe = await fetch(`${served.url}/qualtrics/responses?check=1`)
+      expect(probe.status).toBe(200)
+      const body = (await probe.json()) as Record<string, unknown>
+      expect(Object.keys(body)).toEqual(['ok'])
+      expect(await served.responses.recent()).toEqual([])
+      expect((await fetch(`${served.url}/qualtrics/responses`, { method: 'PUT' })).status).toBe(405)
+    } finally {
+      await served.close()
+    }
+  })
+
+  it('answers only POST /qualtrics/responses, GET /qualtrics/responses and GET /health', async () => {
     const served = await serveResponses({ env, qualtrics, queueFolder: folder.folder })
     try {
       expect((await fetch(`${served.url}/health`)).status).toBe(200)
       expect((await fetch(`${served.url}/v1/batch`, { method: 'POST' })).status).toBe(404)
-      expect((await fetch(`${served.url}/qualtrics/responses`)).status).toBe(405)
       const json = await fetch(`${served.url}/qualtrics/responses`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -69,6 +69,9 @@ describe('POST /qualtrics/responses in npm start', () => {
     const host = { host: `127.0.0.1:${port}` }
     const unsigned = await rawRequest(port, 'POST', '/qualtrics/responses', { ...host, ...FORM }, 'Topic=t&MSG=%7B%7D')
     expect(unsigned.status).toBe(401)
+    // Qualtrics requires a subscription URL to answer GET as well: 200, and nothing is recorded.
+    const probe = await rawRequest(port, 'GET', '/qualtrics/responses', host)
+    expect(probe.status).toBe(200)
     const msg = JSON.stringify({ SurveyID: 'SV_sandboxNps0001', ResponseID: 'R_unknown000001' })
     const body = new URLSearchParams({
       Topic: 'sandbox-brand.surveyengine.completedResponse.SV_sandboxNps0001',
@@ -90,7 +93,9 @@ describe('POST /qualtrics/responses in npm start', () => {
     ])
     expect(calls).toEqual([])
     const routes = (await (await fetch(`${runtime!.url}/`)).json()) as { routes: string[] }
-    expect(routes.routes).toEqual(expect.arrayContaining(['POST /qualtrics/responses', 'GET /console/api/responses']))
+    expect(routes.routes).toEqual(
+      expect.arrayContaining(['POST /qualtrics/responses', 'GET /qualtrics/responses', 'GET /console/api/responses'])
+    )
     expect(runtime!.summary.join('\n')).toMatch(
       /Qualtrics responses: POST \/qualtrics\/responses → Segment at https:\/\/api.segment.io/
     )
