@@ -18,7 +18,10 @@ export async function listResponses(
 ): Promise<RouteResult> {
   const off = `${RESPONSES_ROUTE} is off: start with QUALTRICS_SUBSCRIPTION_KEY and SEGMENT_WRITE_KEY set (docs/responses.md).`
   if (path === RESPONSES_ROUTE) {
-    throw new BadRequest(responses ? 405 : 404, responses ? `${RESPONSES_ROUTE} takes POST or GET, not ${req.method}.` : off)
+    throw new BadRequest(
+      responses ? 405 : 404,
+      responses ? `${RESPONSES_ROUTE} takes POST or GET, not ${req.method}.` : off
+    )
   }
   if (req.method !== 'GET') throw new BadRequest(405, `${RESPONSES_CONSOLE_ROUTE} takes GET, not ${req.method}.`)
   // Off is a state, not an error: the console shows the sentence.
