@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { isLoopbackHostname } from '../../destinations/qualtrics/client/local-switches'
 import { redactSecret } from '../../destinations/qualtrics/client/redaction'
 import { isSurveyId } from './callback'
-import { callQualtrics } from './qualtrics-api'
+import { callQualtrics, QualtricsCallError } from './qualtrics-api'
 import type { QualtricsAccess } from './qualtrics-api'
 
 /** A subscription as `GET /eventsubscriptions` lists it (the shared key is never shown). */
@@ -46,7 +46,11 @@ export async function subscribe(
     })
   } catch (error) {
     // Qualtrics' error text may echo the request body, and the shared key is in it.
-    throw redactSecret(error as Error, sharedKey)
+    const clean = redactSecret(error as Error, sharedKey)
+    if (clean instanceof QualtricsCallError && clean.status === 403) {
+      clean.message = `${clean.message}. Creating an event subscription needs a brand administrator's API token (Qualtrics' rule): run this with one, or ask a brand administrator to.`
+    }
+    throw clean
   }
   if (typeof result.id !== 'string') throw new Error('Qualtrics answered without a subscription id')
   return result.id

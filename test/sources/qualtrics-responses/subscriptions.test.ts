@@ -38,4 +38,13 @@ describe('subscribe', () => {
       /Qualtrics answered 400 \(sharedKey \[redacted\] refused for token \[redacted\]\)/
     )
   })
+
+  it("says a brand administrator's token is needed when Qualtrics answers 403", async () => {
+    nock(ORIGIN)
+      .post('/API/v3/eventsubscriptions')
+      .reply(403, { meta: { error: { errorMessage: 'Not authorized', errorCode: 'AUTH_403' } } })
+    const failure = await subscribe(access, 'SV_abc123', URL_OK, KEY).catch((error: Error) => error)
+    expect((failure as Error).message).toMatch(/brand administrator/)
+    expect((failure as Error).message).toMatch(/Not authorized/)
+  })
 })
