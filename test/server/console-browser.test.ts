@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core'
 import type { LocalRuntime } from '../../src/server/runtime'
-import { launchChromium, startSandboxRuntime, VIEWPORT } from '../../scripts/screenshots'
+import { launchChromium, startSandboxRuntime, VIEWPORT } from '../../scripts/dev/screenshots'
 
 // The console driven as a keyboard user would: Tab, Enter, arrow keys and typing only; the page is read back, never
 // clicked. Fails (does not skip) without Chromium: CI installs it (.ci/run).
