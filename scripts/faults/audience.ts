@@ -21,9 +21,9 @@ import {
   mixedChanges
 } from '../workload/audience'
 import type { AudienceChange, AudienceEvent } from '../workload/audience'
-import { summarizeOutcomes } from './accounting'
-import type { EventOutcome, OutcomeSummary } from './accounting'
 import type { DeliveryTarget } from './delivery'
+import { summarizeOutcomes } from './outcomes'
+import type { EventOutcome, OutcomeSummary } from './outcomes'
 
 /** Sandbox time between two phases: Engage recomputes audiences minutes apart. */
 export const PHASE_GAP_MS = 60_000

@@ -5,7 +5,7 @@
  * unanswered.
  */
 import type { SandboxClock } from '../../src/sandbox'
-import type { EventOutcome } from './accounting'
+import type { EventOutcome } from './outcomes'
 
 export interface DeliveryOptions {
   batchSize?: number

@@ -1,5 +1,7 @@
-import { exitCodeFor, faultRunProblems, lossAndDuplicates, summarizeOutcomes } from '../../../scripts/faults/accounting'
-import type { ContactCheck, EventOutcome } from '../../../scripts/faults/accounting'
+import { exitCodeFor, faultRunProblems, lossAndDuplicates } from '../../../scripts/faults/accounting'
+import type { ContactCheck } from '../../../scripts/faults/accounting'
+import { summarizeOutcomes } from '../../../scripts/faults/outcomes'
+import type { EventOutcome } from '../../../scripts/faults/outcomes'
 import { runFaults } from '../../../scripts/faults/run'
 import { attemptTimes, SEGMENT_RETRY_POLICY } from '../../../scripts/workload/segment-retry'
 

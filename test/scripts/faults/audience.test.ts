@@ -7,8 +7,10 @@ import {
   mixedChanges,
   withAudienceDirectory
 } from '../../../scripts/workload/audience'
-import { audienceProblems, faultRunProblems, summarizeOutcomes } from '../../../scripts/faults/accounting'
-import type { EventOutcome, FaultReport } from '../../../scripts/faults/accounting'
+import { audienceProblems, faultRunProblems } from '../../../scripts/faults/accounting'
+import type { FaultReport } from '../../../scripts/faults/accounting'
+import { summarizeOutcomes } from '../../../scripts/faults/outcomes'
+import type { EventOutcome } from '../../../scripts/faults/outcomes'
 import { checkList, phasesOf } from '../../../scripts/faults/audience'
 import type { AudienceFaultReport } from '../../../scripts/faults/audience'
 import { workloadSeed } from '../../../scripts/workload/events'
