@@ -19,14 +19,14 @@ import {
 import type { AudienceChange } from '../workload/audience'
 import { deliverWithRetries, memorySampler, scenarioMain, tally } from './run'
 import { SETTINGS } from '../workload/events'
+import type { RetryPolicy } from '../workload/segment-retry'
 
 export interface AudienceScenario {
   sandboxUrl: string
   members: number
   changes: number
   batchSize: number
-  attempts: number
-  retryDelayMs: number
+  retries: RetryPolicy
   seed: number
 }
 
@@ -98,7 +98,7 @@ async function runPhase(
   let resent = 0
   for (let i = 0; i < events.length; i += scenario.batchSize) {
     const batch = events.slice(i, i + scenario.batchSize) as unknown as JSONObject[]
-    const delivery = await deliverWithRetries(batch, sendBatch, scenario)
+    const delivery = await deliverWithRetries(batch, sendBatch, scenario.retries)
     statuses.push(...delivery.finalStatuses)
     resent += delivery.resent
   }

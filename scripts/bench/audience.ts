@@ -21,6 +21,7 @@ import type { Table } from './table'
 import { createProgress } from '../dev/progress'
 import type { Progress } from '../dev/progress'
 import { workloadSeed } from '../workload/events'
+import { BENCH_RETRY_POLICY } from '../workload/segment-retry'
 
 /** What the issue asks of a backfill: at most 1.1 Qualtrics requests per member added. */
 export const BACKFILL_REQUESTS_PER_MEMBER_TARGET = 1.1
@@ -58,8 +59,7 @@ export async function runAudienceBench(options: AudienceBenchOptions): Promise<A
       members,
       changes: options.changes ?? 1000,
       batchSize: options.batchSize ?? 1000,
-      attempts: 5,
-      retryDelayMs: 1000,
+      retries: BENCH_RETRY_POLICY,
       seed: 5
     }
     const result = await runInChild<AudienceResult>(join(__dirname, 'audience-run.ts'), 'BENCH_AUDIENCE', scenario)

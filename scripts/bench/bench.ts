@@ -37,6 +37,7 @@ import { consoleTable, markdownTable } from './table'
 import { createProgress } from '../dev/progress'
 import { workloadSeed } from '../workload/events'
 import type { EventKind } from '../workload/events'
+import { attemptTimes, BENCH_RETRY_POLICY } from '../workload/segment-retry'
 import { IMPORT_STEADY, IMPORT_VARIANTS, importText, sendingOf } from './import'
 
 function flag(name: string, fallback: number): number
@@ -104,7 +105,8 @@ function scenariosText(): string {
   return (
     `Scenarios, one process each: ${events} events over ${users} users, ${Math.floor(users / 2)} of them already in ` +
     `the directory, in a shuffled order; single mode keeps 10 events in flight, batch mode sends batches one after ` +
-    `another; retryable failures are re-sent up to 5 attempts in all, 1 s apart, as Segment would.`
+    `another; retryable failures are re-sent up to ${attemptTimes(BENCH_RETRY_POLICY).length} attempts in all, ` +
+    `${BENCH_RETRY_POLICY.firstDelayMs / 1000} s apart, as Segment would.`
   )
 }
 
@@ -134,8 +136,7 @@ async function runScenarios(sandbox: Sandbox, progress: ReturnType<typeof create
       events,
       users,
       concurrency: 10,
-      attempts: 5,
-      retryDelayMs: 1000
+      retries: BENCH_RETRY_POLICY
     }
     const result = await runScenario(scenario)
     const stats = sandbox.stats()
@@ -188,8 +189,7 @@ async function runSteady(progress: ReturnType<typeof createProgress>): Promise<S
       users: steadyUsers,
       batchSize: STEADY_BATCH_SIZE,
       ...sending,
-      attempts: 5,
-      retryDelayMs: 1000,
+      retries: BENCH_RETRY_POLICY,
       batches: steadyBatches,
       seed: STEADY_SEED
     }

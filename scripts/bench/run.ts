@@ -10,6 +10,8 @@ import { mapWithConcurrency } from '../../src/destinations/qualtrics/batching'
 import { isRetryableStatus, setApiOriginOverride } from '../../src/destinations/qualtrics/client'
 import { ACTION_FOR, DIRECTORY_ID, MAILING_LIST_ID, SETTINGS, WORKFLOW_URL, workload } from '../workload/events'
 import type { EventKind } from '../workload/events'
+import { attemptTimes } from '../workload/segment-retry'
+import type { RetryPolicy } from '../workload/segment-retry'
 
 export interface Scenario {
   sandboxUrl: string
@@ -23,9 +25,8 @@ export interface Scenario {
   bulkImport?: boolean
   /** Single mode: events in flight at once (Segment delivers single events in parallel). */
   concurrency: number
-  /** Segment's retries, emulated: retryable failures are sent again, up to this many attempts in all. */
-  attempts: number
-  retryDelayMs: number
+  /** Segment's retries, emulated: retryable failures are sent again at each moment of this schedule. */
+  retries: RetryPolicy
 }
 
 export interface ScenarioResult {
@@ -93,27 +94,30 @@ export function actionFor(
 
 /**
  * Sends `events` with `send` (one attempt at all pending events, their statuses in order) and re-sends the retryable
- * ones, as Segment would, up to `attempts` in all. Returns each event's final status and how many were re-sent.
+ * ones, as Segment would, at each moment of the policy's schedule (waiting in real time with `wait`). Returns each
+ * event's final status and how many were re-sent.
  */
-export async function deliverWithRetries(
-  events: JSONObject[],
-  send: (pending: JSONObject[]) => Promise<number[]>,
-  retry: Pick<Scenario, 'attempts' | 'retryDelayMs'>
+export async function deliverWithRetries<E>(
+  events: E[],
+  send: (pending: E[]) => Promise<number[]>,
+  policy: RetryPolicy,
+  wait: (ms: number) => Promise<unknown> = sleep
 ) {
+  const schedule = attemptTimes(policy)
   const finalStatuses: number[] = []
   let pending = events
   let resent = 0
   for (let attempt = 1; pending.length > 0; attempt++) {
     const statuses = await send(pending)
     const again = pending.filter((_, i) => isRetryableStatus(statuses[i]))
-    if (attempt >= retry.attempts || again.length === 0) {
+    if (attempt >= schedule.length || again.length === 0) {
       finalStatuses.push(...statuses)
       break
     }
     finalStatuses.push(...statuses.filter((status) => !isRetryableStatus(status)))
     resent += again.length
     pending = again
-    await sleep(retry.retryDelayMs)
+    await wait(schedule[attempt] - schedule[attempt - 1])
   }
   return { finalStatuses, resent }
 }
@@ -140,7 +144,7 @@ async function run(scenario: Scenario): Promise<ScenarioResult> {
   const memory = memorySampler()
   const startCpu = process.cpuUsage()
   const started = performance.now()
-  const { finalStatuses, resent } = await deliverWithRetries(events, send, scenario)
+  const { finalStatuses, resent } = await deliverWithRetries(events, send, scenario.retries)
   const wallMs = performance.now() - started
   const cpu = process.cpuUsage(startCpu)
   return {

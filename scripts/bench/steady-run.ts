@@ -11,7 +11,7 @@ import { zipfBatches } from '../workload/events'
 
 export interface SteadyScenario extends Pick<
   Scenario,
-  'sandboxUrl' | 'users' | 'batchSize' | 'contactLookup' | 'bulkImport' | 'attempts' | 'retryDelayMs'
+  'sandboxUrl' | 'users' | 'batchSize' | 'contactLookup' | 'bulkImport' | 'retries'
 > {
   /** Batches measured after the one warm-up batch. */
   batches: number
@@ -39,7 +39,7 @@ async function runSteady(scenario: SteadyScenario): Promise<SteadyResult> {
     scenario.users,
     scenario.seed
   ) as unknown as JSONObject[][]
-  const warm = await deliverWithRetries(warmUp, sendBatch, scenario)
+  const warm = await deliverWithRetries(warmUp, sendBatch, scenario.retries)
   await tellParent({ batchDone: 0 })
 
   const statuses = [...warm.finalStatuses]
@@ -49,7 +49,7 @@ async function runSteady(scenario: SteadyScenario): Promise<SteadyResult> {
   const startCpu = process.cpuUsage()
   for (const [i, batch] of measured.entries()) {
     const started = performance.now()
-    const delivery = await deliverWithRetries(batch, sendBatch, scenario)
+    const delivery = await deliverWithRetries(batch, sendBatch, scenario.retries)
     wallMs += performance.now() - started
     statuses.push(...delivery.finalStatuses)
     resent += delivery.resent

@@ -3,7 +3,6 @@ import type { ContactCheck } from '../../../scripts/faults/accounting'
 import { summarizeOutcomes } from '../../../scripts/faults/outcomes'
 import type { EventOutcome } from '../../../scripts/faults/outcomes'
 import { runFaults } from '../../../scripts/faults/run'
-import { attemptTimes, SEGMENT_RETRY_POLICY } from '../../../scripts/workload/segment-retry'
 
 jest.setTimeout(60_000)
 
@@ -61,17 +60,6 @@ describe('fault-run accounting', () => {
   it('passes a clean run', () => {
     const summary = summarizeOutcomes(['a'], new Map([['a', delivered]]), new Set())
     expect(exitCodeFor({ ...lossAndDuplicates(summary, noStorage, []), outcomes: summary })).toBe(0)
-  })
-})
-
-describe("Segment's retry schedule", () => {
-  it('backs off from 1 s, doubling up to 10 minutes, within 4 hours', () => {
-    const times = attemptTimes(SEGMENT_RETRY_POLICY)
-    expect(times.slice(0, 5)).toEqual([0, 1000, 3000, 7000, 15000])
-    const gaps = times.slice(1).map((t, i) => t - times[i])
-    expect(Math.max(...gaps)).toBe(600_000)
-    expect(times.at(-1)).toBeLessThanOrEqual(4 * 3_600_000)
-    expect(times).toHaveLength(33)
   })
 })
 
