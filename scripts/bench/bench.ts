@@ -6,9 +6,9 @@
  *
  * The sandbox's search index lags 1 s (its clock) behind creates, as Qualtrics' can.
  *
- * Then the steady state (steady.ts): Transaction Created in batches of 1,000 over 2,000 people drawn by
- * Zipf's law (scripts/workload/events.ts says why), one warm-up batch and 10 measured ones in one process, so the destination's
- * contact memory carries over as in a long-lived Segment worker.
+ * Then the steady state (steady.ts): Transaction Created in batches of 1,000 over 2,000 people drawn by Zipf's law
+ * (scripts/workload/events.ts says why), one warm-up batch and 10 measured ones in one process, so the
+ * destination's contact memory carries over as in a long-lived Segment worker.
  *
  * Every figure is printed with the commit, date and machine, and written to docs/benchmarks.md between the bench
  * markers (not with --no-write, nor with --only).
