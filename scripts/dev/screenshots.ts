@@ -1,34 +1,17 @@
 /**
  * `npm run screenshots`: docs/console/*.png, one per console view at 1280×800, from a sandbox runtime with a few
- * example events delivered. Uses the system Chromium (CHROMIUM_PATH, default /usr/bin/chromium) through
- * playwright-core, which downloads no browser. Only this command writes into docs/; the tests that share its
- * runtime and browser (console tests) write nothing into the work tree.
+ * example events delivered, in the Chromium browser.ts finds (this machine's, or the one from npm). Only this command
+ * writes into docs/; the tests that share its runtime and browser (console tests) write nothing into the work tree.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { startLocalRuntime } from '../../src/server/runtime'
 import type { LocalRuntime } from '../../src/server/runtime'
+import { launchChromium } from './browser'
 
 export const VIEWPORT = { width: 1280, height: 800 }
-
-export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-}
-
-/** Headless Chromium, or a clear failure when it is not installed (CI installs it; see .ci/run). */
-export async function launchChromium(): Promise<Browser> {
-  const executablePath = chromiumPath()
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `Chromium is not installed at ${executablePath}: install it (as root: apt-get install -y chromium, as .ci/run ` +
-        'does) or point CHROMIUM_PATH at a Chromium binary.'
-    )
-  }
-  return chromium.launch({ executablePath, headless: true })
-}
 
 /**
  * A sandbox-mode runtime on free ports, as `npm start` runs it without credentials, but with a temporary queue of
