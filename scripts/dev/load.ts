@@ -3,6 +3,8 @@
  * with concurrent requests on loopback, bounded by a request count and a time limit, and prints throughput,
  * latency, errors, and the server process's memory before and after.
  * Flags: --requests N (default 5000), --concurrency N (default 32), --seconds N (time limit, default 60).
+ * Exit code: 0 when every request was sent and answered as expected; 1 when any came back wrong; 2 when the time
+ * limit stopped the run before all requests were sent (a line says so: the figures then cover fewer requests).
  */
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -17,9 +19,6 @@ const arg = (name: string, fallback: number) => {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} needs a positive whole number`)
   return value
 }
-const total = arg('requests', 5000)
-const concurrency = arg('concurrency', 32)
-const seconds = arg('seconds', 60)
 
 /** Resident memory of a process, from /proc (Linux); undefined elsewhere. */
 function rssMb(pid: number): number | undefined {
@@ -92,86 +91,166 @@ async function startServer(): Promise<{ url: string; pid: number; stop: () => vo
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]
 
-async function main(): Promise<void> {
-  const server = await startServer()
-  await fetch(`${server.url}/manifest`)
-  const before = rssMb(server.pid)
+/** What one request came to: its problems (none when it got the answer it should) and the deliveries it carried. */
+export interface RequestOutcome {
+  errors: string[]
+  deliveries: number
+}
 
-  const latencies: number[] = []
+export interface LoadOptions {
+  /** Requests to send, and how many in flight at once. */
+  total: number
+  concurrency: number
+  /** No request starts after this many seconds of `now`. */
+  seconds: number
+  send: (n: number) => Promise<RequestOutcome>
+  /** Milliseconds, injected so tests move the clock instead of waiting. */
+  now: () => number
+  onProgress?: (line: string) => void
+}
+
+export interface LoadResult {
+  asked: number
+  concurrency: number
+  seconds: number
+  sent: number
+  deliveries: number
+  errors: Record<string, number>
+  latenciesMs: number[]
+  elapsedMs: number
+  /** The time limit came before the last request was sent. */
+  stoppedAtCap: boolean
+}
+
+/** Sends requests 0, 1, 2… with `concurrency` in flight until `total` are sent or the time limit has passed. */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const { total, concurrency, seconds, send, now } = options
+  const started = now()
+  const deadline = started + seconds * 1000
+  const latenciesMs: number[] = []
   const errors: Record<string, number> = {}
-  const count = (key: string) => (errors[key] = (errors[key] ?? 0) + 1)
   let sent = 0
   let deliveries = 0
-  const deadline = Date.now() + seconds * 1000
-  let peak = before ?? 0
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid) ?? 0)), 100)
-  const started = performance.now()
-  const progress = createProgress()
-  let answered = 0
-
   const worker = async () => {
-    while (sent < total && Date.now() < deadline) {
-      progress.update(
-        `${answered}/${total} requests answered, ${Object.values(errors).reduce((a, b) => a + b, 0)} errors, ` +
-          `${((performance.now() - started) / 1000).toFixed(0)} s of at most ${seconds}`
+    while (sent < total && now() < deadline) {
+      const errorCount = Object.values(errors).reduce((a, b) => a + b, 0)
+      const running = ((now() - started) / 1000).toFixed(0)
+      options.onProgress?.(
+        `${latenciesMs.length}/${total} requests answered, ${errorCount} errors, ${running} s of at most ${seconds}`
       )
-      const request = call(sent++)
-      const t0 = performance.now()
-      try {
-        const response = await fetch(`${server.url}${request.path}`, {
-          method: request.method,
-          headers: { 'content-type': 'application/json' },
-          body: request.body
-        })
-        const text = await response.text()
-        answered += 1
-        latencies.push(performance.now() - t0)
-        if (response.status !== request.expect) {
-          count(`${request.name}: HTTP ${response.status}`)
-          continue
-        }
-        if (request.path === '/events' && response.status === 200) {
-          for (const result of (JSON.parse(text) as { results: { deliveries: { status: number }[] }[] }).results) {
-            for (const delivery of result.deliveries) {
-              deliveries += 1
-              if (delivery.status < 200 || delivery.status >= 300) count(`${request.name}: delivery ${delivery.status}`)
-            }
-          }
-        }
-      } catch (error) {
-        count(`${request.name}: ${(error as Error).message}`)
-      }
+      const n = sent++
+      const t0 = now()
+      const outcome = await send(n)
+      latenciesMs.push(now() - t0)
+      deliveries += outcome.deliveries
+      for (const error of outcome.errors) errors[error] = (errors[error] ?? 0) + 1
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
+  const elapsedMs = now() - started
+  return {
+    asked: total,
+    concurrency,
+    seconds,
+    sent,
+    deliveries,
+    errors,
+    latenciesMs,
+    elapsedMs,
+    stoppedAtCap: sent < total
+  }
+}
+
+/** The lines the run prints: figures, `serverLines` (the server's memory), and last, whether the cap stopped it. */
+export function loadReport(result: LoadResult, serverLines: string[] = []): string[] {
+  const { sent, deliveries, concurrency, errors } = result
+  const elapsed = result.elapsedMs / 1000
+  const sorted = [...result.latenciesMs].sort((a, b) => a - b)
+  const ms = (p: number) => (sorted.length === 0 ? 'n/a' : `${percentile(sorted, p).toFixed(1)} ms`)
+  const errorTotal = Object.values(errors).reduce((a, b) => a + b, 0)
+  const lines = [
+    `${sent} requests (${deliveries} event deliveries) in ${elapsed.toFixed(1)} s, ${concurrency} concurrent`,
+    `throughput: ${(sent / elapsed).toFixed(0)} requests/s, ${(deliveries / elapsed).toFixed(0)} deliveries/s`,
+    `latency: p50 ${ms(0.5)}, p95 ${ms(0.95)}, p99 ${ms(0.99)}`,
+    `errors: ${errorTotal}${errorTotal ? ` (${JSON.stringify(errors)})` : ''}; malformed requests got their 400`,
+    ...serverLines
+  ]
+  if (!result.stoppedAtCap) return lines
+  return [
+    ...lines,
+    `STOPPED AT THE ${result.seconds} s CAP after ${sent} of ${result.asked} requests: the figures above cover those ` +
+      `${sent}. Raise --seconds or lower --requests for a full run.`
+  ]
+}
+
+/** 1 when any request came back wrong, else 2 when the time limit cut the run short, else 0. */
+export function loadExitCode(result: LoadResult): number {
+  if (Object.keys(result.errors).length > 0) return 1
+  return result.stoppedAtCap ? 2 : 0
+}
+
+/** Sends one request of the mix and reads what came back. */
+async function sendCall(url: string, n: number): Promise<RequestOutcome> {
+  const request = call(n)
+  try {
+    const response = await fetch(`${url}${request.path}`, {
+      method: request.method,
+      headers: { 'content-type': 'application/json' },
+      body: request.body
+    })
+    const text = await response.text()
+    if (response.status !== request.expect)
+      return { errors: [`${request.name}: HTTP ${response.status}`], deliveries: 0 }
+    // Only an accepted POST /events carries deliveries (the malformed one's 400 is its expected answer).
+    if (request.path !== '/events' || response.status !== 200) return { errors: [], deliveries: 0 }
+    const outcome: RequestOutcome = { errors: [], deliveries: 0 }
+    for (const result of (JSON.parse(text) as { results: { deliveries: { status: number }[] }[] }).results) {
+      for (const delivery of result.deliveries) {
+        outcome.deliveries += 1
+        if (delivery.status < 200 || delivery.status >= 300)
+          outcome.errors.push(`${request.name}: delivery ${delivery.status}`)
+      }
+    }
+    return outcome
+  } catch (error) {
+    return { errors: [`${request.name}: ${(error as Error).message}`], deliveries: 0 }
+  }
+}
+
+async function main(): Promise<void> {
+  const total = arg('requests', 5000)
+  const concurrency = arg('concurrency', 32)
+  const seconds = arg('seconds', 60)
+  const server = await startServer()
+  await fetch(`${server.url}/manifest`)
+  const before = rssMb(server.pid)
+  let peak = before ?? 0
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid) ?? 0)), 100)
+  const progress = createProgress()
+  const result = await runLoad({
+    total,
+    concurrency,
+    seconds,
+    send: (n) => sendCall(server.url, n),
+    now: () => performance.now(),
+    onProgress: (line) => progress.update(line)
+  })
   progress.done()
-  const elapsed = (performance.now() - started) / 1000
   clearInterval(sampler)
   const after = rssMb(server.pid)
   await new Promise((resolve) => setTimeout(resolve, 2000))
   const settled = rssMb(server.pid)
   server.stop()
 
-  const sorted = [...latencies].sort((a, b) => a - b)
   const mb = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(0)} MB`)
-  const errorTotal = Object.values(errors).reduce((a, b) => a + b, 0)
-  console.log(`${sent} requests (${deliveries} event deliveries) in ${elapsed.toFixed(1)} s, ${concurrency} concurrent`)
-  console.log(
-    `throughput: ${(sent / elapsed).toFixed(0)} requests/s, ${(deliveries / elapsed).toFixed(0)} deliveries/s`
-  )
-  console.log(
-    `latency: p50 ${percentile(sorted, 0.5).toFixed(1)} ms, p95 ${percentile(sorted, 0.95).toFixed(1)} ms, p99 ${percentile(sorted, 0.99).toFixed(1)} ms`
-  )
-  console.log(
-    `errors: ${errorTotal}${errorTotal ? ` (${JSON.stringify(errors)})` : ''}; malformed requests got their 400`
-  )
-  console.log(
-    `server memory (RSS): before ${mb(before)}, peak ${mb(peak)}, after ${mb(after)}, 2 s later ${mb(settled)}`
-  )
-  if (errorTotal > 0) process.exit(1)
+  const memory = `server memory (RSS): before ${mb(before)}, peak ${mb(peak)}, after ${mb(after)}, 2 s later ${mb(settled)}`
+  for (const line of loadReport(result, [memory])) console.log(line)
+  process.exit(loadExitCode(result))
 }
 
-main().catch((error: Error) => {
-  console.error(error.stack ?? error.message)
-  process.exit(1)
-})
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(error.stack ?? error.message)
+    process.exit(1)
+  })
+}
