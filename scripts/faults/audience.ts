@@ -108,7 +108,7 @@ export interface AudienceRunContext {
   url: string
   clock: SandboxClock
   store: () => SandboxStore
-  /** Delivers events to a target with Segment's retries (fault-delivery's deliverWithRetries). */
+  /** Delivers events to a target with Segment's retries (delivery.ts's deliverWithRetries). */
   deliver(events: AudienceEvent[], target: DeliveryTarget): Promise<{ outcomes: Map<string, EventOutcome> }>
   /** Sandbox-clock waits between createAudience attempts (Segment's retry schedule). */
   schedule: number[]
