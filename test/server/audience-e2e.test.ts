@@ -1,8 +1,8 @@
 import { startLocalRuntime } from '../../src/server/runtime'
 import type { LocalRuntime } from '../../src/server/runtime'
 import type { SandboxSeed } from '../../src/sandbox'
-import { AUDIENCE_KEY, audienceEvent, memberEmail } from '../../scripts/audience-workload'
-import type { AudienceChange } from '../../scripts/audience-workload'
+import { AUDIENCE_KEY, audienceEvent, memberEmail } from '../../scripts/workload/audience'
+import type { AudienceChange } from '../../scripts/workload/audience'
 import { tempFolder } from './tracking/helpers'
 
 // Create audience → backfill → exits over real HTTP on 127.0.0.1: the local server's routes, the destination, and

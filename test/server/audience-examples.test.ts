@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { loadLocalConfig } from '../../src/server/config'
 import { startLocalRuntime } from '../../src/server/runtime'
 import type { LocalRuntime } from '../../src/server/runtime'
-import { backfill, DEFAULT_EXTERNAL_ID } from '../../scripts/audience-backfill'
+import { backfill, DEFAULT_EXTERNAL_ID } from '../../scripts/dev/audience-backfill'
 import { tempFolder } from './tracking/helpers'
 
 // The README's audience walk-through: npm start (the same runtime, on free ports), create the audience on the
@@ -84,14 +84,14 @@ describe('the audience examples through the embedded sandbox', () => {
   })
 })
 
-describe('scripts/audience-backfill.ts', () => {
+describe('scripts/dev/audience-backfill.ts', () => {
   it('writes 1,000 distinct members with the membership trait true, for the seed’s list', () => {
     const folder = mkdtempSync(join(tmpdir(), 'backfill-'))
     try {
       const out = join(folder, 'backfill.json')
       const run = spawnSync(
         process.execPath,
-        [require.resolve('tsx/cli'), 'scripts/audience-backfill.ts', '--out', out],
+        [require.resolve('tsx/cli'), 'scripts/dev/audience-backfill.ts', '--out', out],
         {
           cwd: ROOT,
           encoding: 'utf8'

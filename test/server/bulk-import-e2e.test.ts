@@ -6,7 +6,14 @@ import { clearDeduplicationCache } from '../../src/destinations/qualtrics/contac
 import { contactCache } from '../../src/destinations/qualtrics/contacts/contact-cache'
 import { startSandbox } from '../../src/sandbox'
 import type { Sandbox } from '../../src/sandbox'
-import { DIRECTORY_ID, MAILING_LIST_ID, SETTINGS, userEmail, workload, workloadSeed } from '../../scripts/workload'
+import {
+  DIRECTORY_ID,
+  MAILING_LIST_ID,
+  SETTINGS,
+  userEmail,
+  workload,
+  workloadSeed
+} from '../../scripts/workload/events'
 
 const USERS = 60
 const EXISTING = 30

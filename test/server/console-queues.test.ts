@@ -1,5 +1,5 @@
 import { ClassicLevel } from 'classic-level'
-import { startSandboxRuntime } from '../../scripts/screenshots'
+import { startSandboxRuntime } from '../../scripts/dev/screenshots'
 import { startLocalRuntime } from '../../src/server/runtime'
 import { EventQueue } from '../../src/server/tracking'
 import { tempFolder, trackEvent } from './tracking/helpers'

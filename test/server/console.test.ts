@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startLocalServer } from '../../src/server/local-server'
-import { startSandboxRuntime } from '../../scripts/screenshots'
+import { startSandboxRuntime } from '../../scripts/dev/screenshots'
 import type { LocalRuntime } from '../../src/server/runtime'
 import { CONSOLE_ASSETS } from '../../src/server/console/static'
 

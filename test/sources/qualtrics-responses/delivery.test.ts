@@ -9,7 +9,7 @@ import {
   signMessage
 } from '../../../src/sources/qualtrics-responses'
 import type { SegmentCall } from '../../../src/sources/qualtrics-responses'
-import { serveResponses } from '../../../scripts/responses-serve'
+import { serveResponses } from '../../../scripts/responses/serve'
 import { systemClock } from '../../../src/server/tracking'
 import { tempFolder, until } from '../../server/tracking/helpers'
 

@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { LocalRuntime } from '../../../src/server/runtime'
-import { LOOP, startResponsesLoop } from '../../../scripts/responses-loop'
+import { LOOP, startResponsesLoop } from '../../../scripts/responses/loop'
 import { tempFolder, until } from '../../server/tracking/helpers'
 
 // The loop over real HTTP on 127.0.0.1: a Transaction Created track → upsertContactTransaction in the sandbox →
