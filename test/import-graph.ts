@@ -10,7 +10,7 @@ const DECLARATION = /\.d\.[cm]?ts$/
 /** What a relative specifier may leave out, tried in Node's and TypeScript's order. */
 const ENDINGS = ['', '.ts', '.tsx', '.cts', '.mts', '.js', '.cjs', '.mjs', '/index.ts', '/index.js']
 
-function sourceFiles(folder: string): string[] {
+export function sourceFiles(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => {
     const path = join(folder, name)
     if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sourceFiles(path)
@@ -24,20 +24,29 @@ function resolveRelative(from: string, specifier: string): string | undefined {
 }
 
 /**
- * Every relative import, export-from, require() and import() of the files under `folders` (relative to `root`),
- * read with the TypeScript compiler's own pre-processor. Imports of packages and of files outside the folders are
- * left out: a circle needs two project files.
+ * Everything one file imports, export-froms, require()s and import()s, read with the TypeScript compiler's own
+ * pre-processor (type-only imports included): relative specifiers resolved to absolute paths (unresolvable ones
+ * left out), everything else as written (`node:http`, `@segment/actions-core`).
+ */
+export function importsOf(file: string): { files: string[]; packages: string[] } {
+  const names = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map((f) => f.fileName)
+  const files = names
+    .filter((name) => name.startsWith('.'))
+    .map((name) => resolveRelative(file, name))
+    .filter((target): target is string => target !== undefined)
+  return { files, packages: names.filter((name) => !name.startsWith('.')) }
+}
+
+/**
+ * Every file under `folders` (relative to `root`) with the files of those folders it imports (importsOf). Imports
+ * of packages and of files outside the folders are left out: a circle needs two project files.
  */
 export function importGraph(root: string, folders: string[]): ImportGraph {
   const files = folders.flatMap((folder) => sourceFiles(join(root, folder)))
   const inScope = new Set(files)
   const graph: ImportGraph = new Map()
   for (const file of files) {
-    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true)
-    const targets = importedFiles
-      .filter(({ fileName }) => fileName.startsWith('.'))
-      .map(({ fileName }) => resolveRelative(file, fileName))
-      .filter((target): target is string => target !== undefined && inScope.has(target))
+    const targets = importsOf(file).files.filter((target) => inScope.has(target))
     graph.set(relative(root, file), new Set(targets.map((target) => relative(root, target))))
   }
   return graph
