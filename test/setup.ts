@@ -1,5 +1,4 @@
 import nock from 'nock'
-import { clearDeduplicationCache } from '../src/destinations/qualtrics/contacts/deduplication'
 
 // Every outbound request in a unit test must be declared with nock. Loopback stays open for the end-to-end tests,
 // which start their own servers on 127.0.0.1.
@@ -16,9 +15,6 @@ beforeAll(() => {
   nock.disableNetConnect()
   nock.enableNetConnect(LOOPBACK)
 })
-
-// A directory's deduplication settings are remembered per process for 10 minutes: every test starts without them.
-beforeEach(() => clearDeduplicationCache())
 
 afterEach(() => {
   nock.cleanAll()

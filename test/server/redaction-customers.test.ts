@@ -1,5 +1,4 @@
 import nock from 'nock'
-import { clearTokenCache } from '../../src/destinations/qualtrics/client'
 import { DELIVERIES_ROUTE } from '../../src/server/console-api'
 import { startLocalServer } from '../../src/server/local-server'
 import { API, API_TOKEN, DIRECTORY, qualtrics, settings } from '../destinations/qualtrics/helpers'
@@ -21,11 +20,11 @@ const CONTACTS = `/API/v3/directories/${DIRECTORY}/contacts`
 const A_TOKEN = 'requestId'
 
 let server: Awaited<ReturnType<typeof startLocalServer>>
-beforeAll(async () => {
+// A server (and so a destination instance) per test: no test finds another's OAuth token kept.
+beforeEach(async () => {
   server = await startLocalServer({ settings })
 })
-afterAll(() => server.close())
-beforeEach(() => clearTokenCache())
+afterEach(() => server.close())
 
 // The server's JSON answer, read field by field as the tests need it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,8 +1,10 @@
 import { createRequestClient } from '@segment/actions-core'
 import nock from 'nock'
+import { createState } from '../../../src/destinations/qualtrics'
 import { QualtricsClient } from '../../../src/destinations/qualtrics/client'
 import { LimitRegistry } from '../../../src/destinations/qualtrics/client/adaptive-limit'
-import type { AdaptiveLimitOptions, LimitClock } from '../../../src/destinations/qualtrics/client/adaptive-limit'
+import type { AdaptiveLimitOptions } from '../../../src/destinations/qualtrics/client/adaptive-limit'
+import type { Clock } from '../../../src/destinations/qualtrics/memory/clock'
 import { parseRetryAfterMs } from '../../../src/destinations/qualtrics/client/timing'
 import { triggerWorkflows } from '../../../src/destinations/qualtrics/triggerXflow/trigger-workflows'
 import type { Payload } from '../../../src/destinations/qualtrics/triggerXflow/generated-types'
@@ -14,7 +16,7 @@ const payloads = (count: number): Payload[] =>
   Array.from({ length: count }, (_, i) => ({ workflowUrl: `${HOST}${PATH}?urlTokenId=3f2a`, eventPayload: { i } }))
 
 /** Time that moves only when the test says; `sleeping()` resolves once someone waits on it. */
-class FakeClock implements LimitClock {
+class FakeClock implements Clock {
   private time = 0
   private sleepers: Array<{ at: number; wake: () => void }> = []
   private watchers: Array<() => void> = []
@@ -24,6 +26,7 @@ class FakeClock implements LimitClock {
       this.sleepers.push({ at: this.time + ms, wake })
       for (const watch of this.watchers.splice(0)) watch()
     })
+  after = (ms: number) => this.sleep(ms)
   sleeping = () => (this.sleepers.length ? Promise.resolve() : new Promise<void>((r) => this.watchers.push(r)))
   advance(ms: number) {
     this.time += ms
@@ -83,7 +86,7 @@ async function drive<T>(work: Promise<T>, ...states: Array<ReturnType<typeof hol
 }
 
 const client = (token = settings.apiToken) =>
-  new QualtricsClient(createRequestClient(), { ...settings, apiToken: token })
+  new QualtricsClient(createRequestClient(), { ...settings, apiToken: token }, createState({ clock: new FakeClock() }))
 const registry = (options: AdaptiveLimitOptions, clock = new FakeClock()) => new LimitRegistry({ clock, ...options })
 /** No growth: the limit changes only by halving. */
 const STILL = { successesPerStep: 1_000_000 }
@@ -140,10 +143,10 @@ describe('adaptive in-flight limit for workflows', () => {
 
   it("gates a batch client's own 429 retry: it waits for the shared pause, and the 429 halves the limit", async () => {
     const clock = new FakeClock()
-    // A tiny Retry-After keeps the client's own (real-time) pause short; the shared pause runs on the fake clock.
+    // The client's own pause and the shared pause both run on the fake clock.
     const state = holdReplies(2, (n) => (n === 1 ? [429, {}, { 'retry-after': '0.001' }] : [200, {}]))
     const limits = registry({ initial: 8, ...STILL }, clock)
-    const batchClient = QualtricsClient.forBatch(createRequestClient(), settings)
+    const batchClient = QualtricsClient.forBatch(createRequestClient(), settings, createState({ clock }))
     const work = triggerWorkflows(batchClient, payloads(1), limits)
     await until(() => state.held.length === 1)
     state.held.splice(0)[0]()

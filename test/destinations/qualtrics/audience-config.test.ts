@@ -1,8 +1,5 @@
-import { createTestIntegration } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
 import { formatExternalId, parseExternalId } from '../../../src/destinations/qualtrics/audience/external-id'
-import { setRequestTimeout } from '../../../src/destinations/qualtrics/client'
 import {
   API_TOKEN,
   DIRECTORY,
@@ -14,27 +11,32 @@ import {
   qualtricsError,
   settings
 } from './helpers'
-import { DIR, directoriesWith, EMAIL_DEDUP, failure, EXTERNAL_ID, LIST, resetAudienceState } from './audience-helpers'
+import { DIR, directoriesWith, EMAIL_DEDUP, failure, EXTERNAL_ID, LIST } from './audience-helpers'
+import { instanceForEachTest, qualtricsUnderTest } from './instance'
+import type { TestDestination } from './instance'
 
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 const create = (
   audienceSettings: Record<string, unknown> = { directoryId: DIRECTORY },
-  audienceName = 'Cart abandoners'
+  audienceName = 'Cart abandoners',
+  destination: TestDestination = instance.testDestination
 ) =>
-  testDestination.createAudience({
+  destination.createAudience({
     settings,
     audienceSettings: audienceSettings as { directoryId: string },
     audienceName,
     personas: { computation_id: 'aud_1', computation_key: 'cart_abandoners', namespace: 'spa_1' }
   })
-const get = (externalId: string, audienceSettings?: Record<string, unknown>) =>
-  testDestination.getAudience({
+const get = (
+  externalId: string,
+  audienceSettings?: Record<string, unknown>,
+  destination: TestDestination = instance.testDestination
+) =>
+  destination.getAudience({
     settings,
     externalId,
     ...(audienceSettings ? { audienceSettings: audienceSettings as { directoryId: string } } : {})
   })
-beforeEach(() => resetAudienceState())
-afterEach(() => setRequestTimeout(undefined))
 
 describe('the external audience id', () => {
   it('is POOL_…:CG_… and parses back to the same directory and list', () => {
@@ -151,13 +153,13 @@ describe('createAudience', () => {
   })
 
   it('creating the list times out: a retryable 504', async () => {
-    setRequestTimeout(200)
     directoriesWith(EMAIL_DEDUP)
     qualtrics()
       .post(`${DIR}/mailinglists`)
       .delay(2000)
       .reply(200, ok({ id: 'CG_late' }))
-    const error = await failure(create())
+    const shortTimeout = qualtricsUnderTest({ requestTimeoutMs: 200 }).testDestination
+    const error = await failure(create(undefined, undefined, shortTimeout))
     expect(error.status).toBe(504)
   })
 })
@@ -199,12 +201,12 @@ describe('getAudience', () => {
   )
 
   it('reading the list times out: a retryable 504', async () => {
-    setRequestTimeout(200)
     qualtrics()
       .get(LIST)
       .delay(2000)
       .reply(200, ok({ mailingListId: MAILING_LIST }))
-    const error = await failure(get(EXTERNAL_ID))
+    const shortTimeout = qualtricsUnderTest({ requestTimeoutMs: 200 }).testDestination
+    const error = await failure(get(EXTERNAL_ID, undefined, shortTimeout))
     expect([error.status, isRetryableStatus(error.status)]).toEqual([504, true])
   })
 

@@ -1,7 +1,5 @@
 import { createTestEvent } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
-import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/contacts/deduplication'
-import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics } from './helpers'
 
 export const AUDIENCE_KEY = 'cart_abandoners'
@@ -56,11 +54,6 @@ export const EMAIL_DEDUP = {
   lastName: false,
   externalDataReference: false,
   phone: false
-}
-
-export function resetAudienceState(): void {
-  contactCache.clear()
-  clearDeduplicationCache()
 }
 
 /** The error a call rejects with; a call that succeeds fails the test. */

@@ -1,7 +1,4 @@
-import { createTestIntegration } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
-import definition from '../../../src/destinations/qualtrics'
-import { clearTokenCache } from '../../../src/destinations/qualtrics/client'
 import { startLocalServer } from '../../../src/server/local-server'
 import { API_TOKEN, DIRECTORY, MAILING_LIST, qualtrics, settings } from './helpers'
 import {
@@ -13,31 +10,29 @@ import {
   EXTERNAL_ID,
   LIST,
   LIST_CONTACTS,
-  resetAudienceState,
   SEARCH
 } from './audience-helpers'
 import { ACCESS_TOKEN, BASIC, CLIENT_SECRET, issued, oauthSettings, tokenEndpoint, withBearer } from './oauth-helpers'
+import { instanceForEachTest } from './instance'
 
 // The audience calls follow the one client's redaction (secrets.test.ts): Qualtrics echoing a secret back never
 // puts it into an error, a batch result or the local server's answer.
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 const echo = (status: number, secret = API_TOKEN) => ({
   meta: { httpStatus: `${status}`, requestId: `token ${secret}`, error: { errorMessage: `bad token ${secret}` } }
 })
 const everything = (error: unknown) =>
   `${(error as Error).message}\n${(error as Error).stack}\n${JSON.stringify(error, Object.getOwnPropertyNames(error))}`
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  resetAudienceState()
-  clearTokenCache()
-})
-
 describe('the API token in audience calls', () => {
   it.each([400, 401, 403, 404, 429, 500])('is not in a createAudience error (%s)', async (status) => {
     directoriesWith(EMAIL_DEDUP)
     qualtrics().post(`${DIR}/mailinglists`).reply(status, echo(status))
     const error = await failure(
-      testDestination.createAudience({ settings, audienceSettings: { directoryId: DIRECTORY }, audienceName: 'A' })
+      instance.testDestination.createAudience({
+        settings,
+        audienceSettings: { directoryId: DIRECTORY },
+        audienceName: 'A'
+      })
     )
     expect(error.message).toContain('[redacted]')
     expect(everything(error)).not.toContain(API_TOKEN)
@@ -45,7 +40,7 @@ describe('the API token in audience calls', () => {
 
   it('is not in a getAudience error', async () => {
     qualtrics().get(LIST).reply(500, echo(500))
-    const error = await failure(testDestination.getAudience({ settings, externalId: EXTERNAL_ID }))
+    const error = await failure(instance.testDestination.getAudience({ settings, externalId: EXTERNAL_ID }))
     expect(everything(error)).not.toContain(API_TOKEN)
   })
 
@@ -63,12 +58,12 @@ describe('the API token in audience calls', () => {
     ]
   ])('is not in the batch result of %s', async (_, member, mock) => {
     mock()
-    await testDestination.testBatchAction('syncAudience', {
+    await instance.testDestination.testBatchAction('syncAudience', {
       events: [engageIdentify(member)] as SegmentEvent[],
       settings,
       useDefaultMappings: true
     })
-    const results = JSON.stringify(testDestination.results)
+    const results = JSON.stringify(instance.testDestination.results)
     expect(results).toContain('[redacted]')
     expect(results).not.toContain(API_TOKEN)
   })
@@ -102,7 +97,7 @@ describe('the OAuth client secret and access token in audience calls', () => {
       .post(`/API/v3/directories/${DIRECTORY}/mailinglists/${MAILING_LIST}/contacts`)
       .reply(500, echo(500, ACCESS_TOKEN))
     const error = await failure(
-      testDestination.testAction('syncAudience', {
+      instance.testDestination.testAction('syncAudience', {
         event: engageIdentify(true),
         settings: oauthSettings,
         useDefaultMappings: true

@@ -1,10 +1,8 @@
-import { createTestIntegration, IntegrationError, PayloadValidationError } from '@segment/actions-core'
+import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
 import { failed, mapWithConcurrency, settle, toMultiStatus } from '../../../src/destinations/qualtrics/batching'
 import { withAnswer } from '../../../src/destinations/qualtrics/client'
-import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import {
   API,
   API_TOKEN,
@@ -16,15 +14,16 @@ import {
   qualtricsError,
   settings
 } from './helpers'
+import { instanceForEachTest } from './instance'
 
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 const DIR = `/API/v3/directories/${DIRECTORY}`
 const SEARCH = `${DIR}/contacts/search?pageSize=100`
 const TRANSACTIONS = `${DIR}/transactions`
 const CONTACTS = `${DIR}/contacts`
 
 type Node = { status: number; errormessage?: string; body?: Record<string, unknown>; sent?: unknown }
-const multistatus = () => (testDestination.results[0] as unknown as { multistatus: Node[] }).multistatus
+const multistatus = () => (instance.testDestination.results[0] as unknown as { multistatus: Node[] }).multistatus
 const statuses = () => multistatus().map((n) => n.status)
 
 const purchase = (n: number, overrides: Partial<SegmentEvent> = {}): Partial<SegmentEvent> => ({
@@ -40,7 +39,7 @@ const purchase = (n: number, overrides: Partial<SegmentEvent> = {}): Partial<Seg
 })
 
 const transactionsBatch = (events: Partial<SegmentEvent>[], mapping: Record<string, unknown> = {}) =>
-  testDestination.testBatchAction('upsertContactTransaction', {
+  instance.testDestination.testBatchAction('upsertContactTransaction', {
     events: events as SegmentEvent[],
     settings,
     mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, ...mapping },
@@ -57,11 +56,6 @@ const entry = (contactId: string, n: number) => ({
   mailingListId: MAILING_LIST,
   transactionDate: '2024-03-01 10:00:00',
   data: { orderId: `o-${n}`, segmentMessageId: `msg-${n}` }
-})
-
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  contactCache.clear()
 })
 
 describe('upsertContactTransaction batch', () => {
@@ -231,7 +225,7 @@ describe('upsertContactTransaction batch', () => {
   })
 
   it('bad settings fail every event with the reason and send nothing', async () => {
-    await testDestination.testBatchAction('upsertContactTransaction', {
+    await instance.testDestination.testBatchAction('upsertContactTransaction', {
       events: [purchase(1), purchase(2)] as SegmentEvent[],
       settings: { ...settings, datacenter: 'x.evil.com' },
       mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST },
@@ -267,7 +261,7 @@ describe('upsertContact batch', () => {
     traits
   })
   const contactsBatch = (events: Partial<SegmentEvent>[]) =>
-    testDestination.testBatchAction('upsertContact', {
+    instance.testDestination.testBatchAction('upsertContact', {
       events: events as SegmentEvent[],
       settings,
       mapping: { directoryId: DIRECTORY, embeddedData: { plan: { '@path': '$.traits.plan' } } },
@@ -320,7 +314,7 @@ describe('triggerXflow batch', () => {
       .times(2)
       .reply(202, {})
     nock(HOST).post(PATH, { n: 4 }).reply(503, qualtricsError(503, 'Unavailable'))
-    await testDestination.testBatchAction('triggerXflow', {
+    await instance.testDestination.testBatchAction('triggerXflow', {
       events: [1, 2, 3, 4].map((n) => ({
         type: 'track',
         event: 'Survey Completed',
@@ -344,7 +338,7 @@ describe('triggerXflow batch', () => {
   })
 
   it('rejects a foreign workflow URL per event without sending it', async () => {
-    await testDestination.testBatchAction('triggerXflow', {
+    await instance.testDestination.testBatchAction('triggerXflow', {
       events: [{ type: 'track', event: 'x' }] as SegmentEvent[],
       settings,
       mapping: { workflowUrl: 'https://evil.example.com/hook' }
@@ -442,7 +436,7 @@ describe('a 2xx in a batch is never reported retryable', () => {
 
   it('upsertContact: a 2xx without a contact id is not retryable either', async () => {
     qualtrics().post(CONTACTS, { extRef: 'u1' }).reply(200, ok({}))
-    await testDestination.testBatchAction('upsertContact', {
+    await instance.testDestination.testBatchAction('upsertContact', {
       events: [{ type: 'identify', userId: 'u1', traits: {} }] as SegmentEvent[],
       settings,
       mapping: { directoryId: DIRECTORY },

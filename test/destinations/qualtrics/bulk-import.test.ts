@@ -1,8 +1,5 @@
 import type { SegmentEvent, StatsContext } from '@segment/actions-core'
 import nock from 'nock'
-import { setImportPolling, setRequestTimeout } from '../../../src/destinations/qualtrics/client'
-import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/contacts/deduplication'
-import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import {
   API_TOKEN,
   DIRECTORY,
@@ -13,8 +10,15 @@ import {
   qualtrics,
   qualtricsError
 } from './helpers'
-import { purchase, statsMock, testDestination, transactionsBatch } from './contacts/helpers'
+import { purchase, statsMock, transactionsBatch } from './contacts/helpers'
 import type { StatusNode } from './contacts/helpers'
+import { instanceForEachTest, qualtricsUnderTest } from './instance'
+import type { TestDestination } from './instance'
+
+// The batch's wait for its imports and the pauses between polls are on the instance's test clock: a whole wait of
+// 400 ms passes in no real time, and a test sees the same polls however busy the machine is.
+const POLLING = { deadlineMs: 400, firstPollMs: 5, maxPollMs: 40 }
+const instance = instanceForEachTest({ importPolling: POLLING })
 
 const DIR = `/API/v3/directories/${DIRECTORY}`
 const BATCHES = `${DIR}/transactionbatches`
@@ -77,17 +81,12 @@ function importAccepted(unprocessed: number[] = []) {
 const bulkBatch = (
   events: Partial<SegmentEvent>[],
   mapping: Record<string, unknown> = {},
-  statsContext?: StatsContext
-) => transactionsBatch(events, { ...BULK, ...mapping }, statsContext ? { statsContext } : {}) as Promise<Node[]>
-
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  contactCache.clear()
-  clearDeduplicationCache()
-  setImportPolling({ deadlineMs: 400, firstPollMs: 5, maxPollMs: 40 })
-})
-afterEach(() => setRequestTimeout(undefined))
-afterAll(() => setImportPolling(undefined))
+  statsContext?: StatsContext,
+  destination: TestDestination = instance.testDestination
+) =>
+  transactionsBatch(destination, events, { ...BULK, ...mapping }, statsContext ? { statsContext } : {}) as Promise<
+    Node[]
+  >
 
 describe('bulk import: the import states', () => {
   it('sends one transaction batch and one import, polls until complete, and succeeds every event', async () => {
@@ -175,10 +174,10 @@ describe('bulk import: the import states', () => {
         polls++
         return [200, inProgress(35)]
       })
-    const started = Date.now()
+    const started = instance.clock.now()
     const nodes = await bulkBatch([person(1), person(2)])
-    // The 400 ms wait bounds the call (with room for a busy machine), however long the import would take.
-    expect(Date.now() - started).toBeLessThan(5000)
+    // The 400 ms wait bounds the call, however long the import would take.
+    expect(instance.clock.now() - started).toBeLessThanOrEqual(POLLING.deadlineMs)
     expect(nodes.map((n) => n.status)).toEqual([504, 504])
     expect(isRetryableStatus(nodes[0].status)).toBe(true)
     expect(nodes[0].errormessage).toMatch(
@@ -187,9 +186,8 @@ describe('bulk import: the import states', () => {
       )
     )
     expect(nodes[0].errormessage).toMatch(/segmentMessageId/)
-    // Pauses of 5 ms doubling up to 40 ms within 400 ms: about a dozen polls at most, not a hundred.
-    expect(polls).toBeGreaterThanOrEqual(2)
-    expect(polls).toBeLessThanOrEqual(16)
+    // Pauses of 5, 10, 20 and then 40 ms within 400 ms: 12 polls, not a hundred.
+    expect(polls).toBe(12)
     nock.cleanAll()
   })
 
@@ -349,13 +347,13 @@ describe('bulk import: Qualtrics errors', () => {
   )
 
   it('reports the events retryable (504) when the transaction batch request times out, and sends no import', async () => {
-    setRequestTimeout(200)
     directoryDeduplicatingOn('email')
     qualtrics()
       .post(BATCHES)
       .delay(2000)
       .reply(200, ok({ id: 'BT_batch000001' }))
-    const nodes = await bulkBatch([person(1)])
+    const shortTimeout = qualtricsUnderTest({ requestTimeoutMs: 200, importPolling: POLLING }).testDestination
+    const nodes = await bulkBatch([person(1)], {}, undefined, shortTimeout)
     expect(nodes[0].status).toBe(504)
     expect(isRetryableStatus(nodes[0].status)).toBe(true)
     expect(nodes[0].errormessage).toMatch(/could not create a transaction batch: no answer within 200 ms/)
@@ -493,7 +491,7 @@ describe('bulk import: what it refuses and what it sends otherwise', () => {
     const sent = qualtrics()
       .post(`${DIR}/transactions`)
       .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'CTR_1' } } }))
-    await testDestination.testAction('upsertContactTransaction', {
+    await instance.testDestination.testAction('upsertContactTransaction', {
       event: person(1) as SegmentEvent,
       settings: { apiToken: API_TOKEN, datacenter: 'iad1' },
       mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, ...BULK },

@@ -1,10 +1,10 @@
 import { createTestEvent, Destination } from '@segment/actions-core'
 import type { JSONObject } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
-import { setRequestTimeout } from '../../../src/destinations/qualtrics/client'
+import { createQualtrics } from '../../../src/destinations/qualtrics'
 import { API, API_TOKEN, isRetryableStatus, ok, qualtrics, qualtricsError, settings } from './helpers'
 
+const definition = createQualtrics()
 const BASE = '/API/v3'
 const USER = 'user-42'
 
@@ -80,7 +80,6 @@ function remove(directoryId: string, id: string, status = 200) {
 
 beforeEach(() => deleted.splice(0))
 afterEach(() => {
-  setRequestTimeout(undefined)
   // A delayed reply (the timeout cases) keeps a timer until it is aborted.
   nock.abortPendingRequests()
 })
@@ -186,23 +185,25 @@ describe('onDelete: failures', () => {
     [500, 500, true],
     ['timeout', 504, true]
   ]
+  const shortTimeout = createQualtrics({ requestTimeoutMs: 200 })
+  /** Declares the answer, and runs the deletion with the definition that meets it (a short timeout for 'timeout'). */
   const answer = (scope: nock.Interceptor, status: number | 'timeout') => {
-    if (status !== 'timeout') return scope.reply(status, qualtricsError(status, `bad ${API_TOKEN}`))
-    setRequestTimeout(200)
-    return scope.delay(2000).reply(200, ok({ elements: [] }))
+    if (status !== 'timeout') scope.reply(status, qualtricsError(status, `bad ${API_TOKEN}`))
+    else scope.delay(2000).reply(200, ok({ elements: [] }))
+    return () => run(USER, {}, status === 'timeout' ? shortTimeout : definition)
   }
 
   it.each(statuses)('listing directories answers %s: status %s, retryable %s', async (status, expected, retry) => {
-    answer(qualtrics().get(`${BASE}/directories`), status)
-    const error = await failure(run(USER))
+    const runDeletion = answer(qualtrics().get(`${BASE}/directories`), status)
+    const error = await failure(runDeletion())
     expect([error.status, isRetryableStatus(error.status)]).toEqual([expected, retry])
     expect(error.message).toMatch(/^Qualtrics could not list directories.*\. Nothing was deleted\.$/)
   })
 
   it.each(statuses)('searching answers %s: status %s, retryable %s', async (status, expected, retry) => {
     directories([['POOL_A']])
-    answer(qualtrics().post(`${BASE}/directories/POOL_A/contacts/search`).query(true), status)
-    const error = await failure(run(USER))
+    const runDeletion = answer(qualtrics().post(`${BASE}/directories/POOL_A/contacts/search`).query(true), status)
+    const error = await failure(runDeletion())
     expect([error.status, isRetryableStatus(error.status)]).toEqual([expected, retry])
     expect(error.message).toMatch(/^Qualtrics could not search the directory by extRef.*\. Nothing was deleted\.$/)
   })
@@ -214,8 +215,8 @@ describe('onDelete: failures', () => {
       search('POOL_A', [[{ id: 'CID_1', extRef: USER }]])
       search('POOL_B', [[{ id: 'CID_2', extRef: USER, email: 'p@x.co' }]])
       remove('POOL_A', 'CID_1')
-      answer(qualtrics().delete(`${BASE}/directories/POOL_B/contacts/CID_2`), status)
-      const error = await failure(run(USER))
+      const runDeletion = answer(qualtrics().delete(`${BASE}/directories/POOL_B/contacts/CID_2`), status)
+      const error = await failure(runDeletion())
       expect([error.status, isRetryableStatus(error.status)]).toEqual([expected, retry])
       expect(error.message).toMatch(
         /^Qualtrics could not delete contact CID_2.*\. Deletion stopped: contacts still to delete: POOL_B: CID_2; already deleted: POOL_A: CID_1\.$/

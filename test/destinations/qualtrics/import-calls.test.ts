@@ -1,9 +1,10 @@
+import { createState } from '../../../src/destinations/qualtrics'
 import {
   IMPORT_BODY_BUDGET_BYTES,
+  IMPORT_POLLING,
   IMPORT_RECORD_LIMIT,
   readImportStarted,
-  readImportStatus,
-  setImportPolling
+  readImportStatus
 } from '../../../src/destinations/qualtrics/client'
 import { chunkImports } from '../../../src/destinations/qualtrics/upsertContactTransaction/import-records'
 import type { ImportItem } from '../../../src/destinations/qualtrics/upsertContactTransaction/import-records'
@@ -118,10 +119,17 @@ describe('chunkImports', () => {
   })
 })
 
-describe('setImportPolling', () => {
-  afterAll(() => setImportPolling(undefined))
+describe('import polling (an instance option)', () => {
   it('refuses times that are not positive', () => {
-    expect(() => setImportPolling({ deadlineMs: 0 })).toThrow(/positive/)
-    expect(() => setImportPolling({ firstPollMs: Number.NaN })).toThrow(/positive/)
+    expect(() => createState({ importPolling: { deadlineMs: 0 } })).toThrow(/positive/)
+    expect(() => createState({ importPolling: { firstPollMs: Number.NaN } })).toThrow(/positive/)
+  })
+
+  it('takes the given times over the defaults: a minute in all, pauses from 0.5 s doubling to 8 s', () => {
+    expect(createState().importPolling).toEqual({ deadlineMs: 60_000, firstPollMs: 500, maxPollMs: 8_000 })
+    expect(createState({ importPolling: { deadlineMs: 5_000 } }).importPolling).toEqual({
+      ...IMPORT_POLLING,
+      deadlineMs: 5_000
+    })
   })
 })

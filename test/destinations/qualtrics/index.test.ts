@@ -2,11 +2,13 @@ import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import type { DynamicFieldResponse, InputField } from '@segment/actions-core'
 import { parseFql, validate } from '@segment/destination-subscriptions'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
+import definition, { createQualtrics } from '../../../src/destinations/qualtrics'
 import { destinations } from '../../../src/destinations'
 import { API, DIRECTORY, ok, qualtrics, qualtricsError, settings } from './helpers'
 
-const testDestination = createTestIntegration(definition)
+// What the definition declares is read from the default export (what Segment's runtime loads); what it does, from an
+// instance of this file's own.
+const testDestination = createTestIntegration(createQualtrics())
 
 describe('definition', () => {
   it('is the Qualtrics cloud destination, listed by slug', () => {

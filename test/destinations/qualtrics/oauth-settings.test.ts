@@ -1,25 +1,17 @@
-import { createTestEvent, createTestIntegration, defaultValues, Destination } from '@segment/actions-core'
+import { createTestEvent, defaultValues, Destination } from '@segment/actions-core'
 import type { DynamicFieldResponse } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
-import { clearTokenCache } from '../../../src/destinations/qualtrics/client'
-import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import type { Settings } from '../../../src/destinations/qualtrics/generated-types'
 import { API, API_TOKEN, DIRECTORY, ok } from './helpers'
 import { CLIENT_ID, CLIENT_SECRET, issued, oauthSettings, tokenEndpoint, withBearer } from './oauth-helpers'
+import { instanceForEachTest } from './instance'
 
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 const WORKFLOW = '/inbound-event/v1/events/json/triggers?urlTokenId=s1'
 const bothSettings = { ...oauthSettings, apiToken: API_TOKEN }
 
-beforeEach(() => {
-  clearTokenCache()
-  contactCache.clear()
-  testDestination.responses.splice(0)
-})
-
 const upsert = (settings: Partial<Settings>) =>
-  testDestination.testAction('upsertContact', {
+  instance.testDestination.testAction('upsertContact', {
     event: { type: 'identify', userId: 'u1', traits: { email: 'a@b.co' } },
     settings: settings as Settings,
     mapping: { directoryId: DIRECTORY },
@@ -28,24 +20,32 @@ const upsert = (settings: Partial<Settings>) =>
 const contactCreated = (scope: nock.Scope) =>
   scope.post(`/API/v3/directories/${DIRECTORY}/contacts`).reply(200, ok({ id: 'CID_1' }))
 const workflow = (settings: Partial<Settings>, mapping: Record<string, unknown> = {}) =>
-  testDestination.testAction('triggerXflow', {
+  instance.testDestination.testAction('triggerXflow', {
     event: { type: 'track', event: 'x' },
     settings: settings as Settings,
     mapping: { workflowUrl: `${API}${WORKFLOW}`, eventPayload: { e: 'x' }, ...mapping }
   })
 
 describe('saved settings stay valid (Destination.onEvent runs the settings schema)', () => {
-  const destination = new Destination(definition)
-  const subscription = {
+  /** The runtime's view of this test's instance. */
+  const destination = () => new Destination(instance.testDestination.definition)
+  const subscription = () => ({
     subscribe: 'type = "identify"',
     partnerAction: 'upsertContact',
-    mapping: { ...defaultValues(definition.actions.upsertContact.fields), directoryId: DIRECTORY }
-  }
+    mapping: {
+      ...defaultValues(instance.testDestination.definition.actions.upsertContact.fields),
+      directoryId: DIRECTORY
+    }
+  })
   const event = createTestEvent({ type: 'identify', userId: 'u1', traits: { email: 'a@b.co' } })
 
   it('{apiToken, datacenter}, as every saved configuration is, passes and uses the API token', async () => {
     const scope = contactCreated(nock(API, { reqheaders: { 'x-api-token': API_TOKEN }, badheaders: ['authorization'] }))
-    const [result] = await destination.onEvent(event, { apiToken: API_TOKEN, datacenter: 'iad1', subscription })
+    const [result] = await destination().onEvent(event, {
+      apiToken: API_TOKEN,
+      datacenter: 'iad1',
+      subscription: subscription()
+    })
     expect(result).toMatchObject({ output: expect.any(String) })
     expect(scope.isDone()).toBe(true)
   })
@@ -53,12 +53,14 @@ describe('saved settings stay valid (Destination.onEvent runs the settings schem
   it('{datacenter, clientId, clientSecret} passes and uses OAuth', async () => {
     tokenEndpoint().reply(200, issued())
     const scope = contactCreated(withBearer())
-    await destination.onEvent(event, { ...oauthSettings, subscription })
+    await destination().onEvent(event, { ...oauthSettings, subscription: subscription() })
     expect(scope.isDone()).toBe(true)
   })
 
   it('{datacenter} alone passes the schema, then fails with a clear settings error before any request', async () => {
-    await expect(destination.onEvent(event, { datacenter: 'iad1', subscription })).rejects.toMatchObject({
+    await expect(
+      destination().onEvent(event, { datacenter: 'iad1', subscription: subscription() })
+    ).rejects.toMatchObject({
       status: 401,
       message: expect.stringMatching(/API Token is missing and no OAuth client is set/)
     })
@@ -100,7 +102,7 @@ describe('which credential a call uses', () => {
       .times(3)
       .reply(200, ok({ id: 'CID_1' }))
     const run = (userId: string) =>
-      testDestination.testAction('upsertContact', {
+      instance.testDestination.testAction('upsertContact', {
         event: { type: 'identify', userId, traits: { email: `${userId}@b.co` } },
         settings: oauthSettings,
         mapping: { directoryId: DIRECTORY },
@@ -116,7 +118,7 @@ describe('which credential a call uses', () => {
       .post(`/API/v3/directories/${DIRECTORY}/contacts`)
       .times(2)
       .reply(200, ok({ id: 'CID_1' }))
-    await testDestination.testBatchAction('upsertContact', {
+    await instance.testDestination.testBatchAction('upsertContact', {
       events: [
         createTestEvent({ type: 'identify', userId: 'u1', traits: { email: 'a@b.co' } }),
         createTestEvent({ type: 'identify', userId: 'u2', traits: { email: 'b@b.co' } })
@@ -125,14 +127,15 @@ describe('which credential a call uses', () => {
       mapping: { directoryId: DIRECTORY, enable_batching: true },
       useDefaultMappings: true
     })
-    const entries = (testDestination.results[0] as unknown as { multistatus: Array<{ status: number }> }).multistatus
+    const entries = (instance.testDestination.results[0] as unknown as { multistatus: Array<{ status: number }> })
+      .multistatus
     expect(entries.map((e) => e.status)).toEqual([200, 200])
   })
 
   it('a batch whose token request fails makes that request once and fails every event with its error', async () => {
     // Declared once: a second token request would be undeclared and fail the test.
     tokenEndpoint().once().reply(401, { error: 'invalid_client' })
-    await testDestination.testBatchAction('upsertContact', {
+    await instance.testDestination.testBatchAction('upsertContact', {
       events: ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'].map((userId) =>
         createTestEvent({ type: 'identify', userId, traits: { email: `${userId}@b.co` } })
       ),
@@ -141,7 +144,9 @@ describe('which credential a call uses', () => {
       useDefaultMappings: true
     })
     const entries = (
-      testDestination.results[0] as unknown as { multistatus: Array<{ status: number; errormessage?: string }> }
+      instance.testDestination.results[0] as unknown as {
+        multistatus: Array<{ status: number; errormessage?: string }>
+      }
     ).multistatus
     expect(entries).toHaveLength(6)
     for (const entry of entries) {
@@ -154,7 +159,7 @@ describe('which credential a call uses', () => {
     withBearer()
       .get('/API/v3/directories')
       .reply(200, ok({ elements: [{ directoryId: 'POOL_1' }], nextPage: null }))
-    const response = (await testDestination.testDynamicField('upsertContact', 'directoryId', {
+    const response = (await instance.testDestination.testDynamicField('upsertContact', 'directoryId', {
       settings: oauthSettings,
       payload: {}
     })) as DynamicFieldResponse
@@ -190,17 +195,17 @@ describe('testAuthentication', () => {
 
   it('API token alone: whoami with the token', async () => {
     const scope = whoami(tokenOnly())
-    await testDestination.testAuthentication({ apiToken: API_TOKEN, datacenter: 'iad1' })
+    await instance.testDestination.testAuthentication({ apiToken: API_TOKEN, datacenter: 'iad1' })
     expect(scope.isDone()).toBe(true)
   })
 
   it('OAuth alone: a new token (even when one is cached), then whoami with it', async () => {
     tokenEndpoint().reply(200, issued('cached-token-0000'))
     whoami(withBearer('cached-token-0000'))
-    await testDestination.testAuthentication(oauthSettings)
+    await instance.testDestination.testAuthentication(oauthSettings)
     tokenEndpoint().reply(200, issued())
     const scope = whoami(withBearer())
-    await testDestination.testAuthentication(oauthSettings)
+    await instance.testDestination.testAuthentication(oauthSettings)
     expect(scope.isDone()).toBe(true)
   })
 
@@ -208,14 +213,14 @@ describe('testAuthentication', () => {
     const token = whoami(tokenOnly())
     tokenEndpoint().reply(200, issued())
     const bearer = whoami(withBearer())
-    await testDestination.testAuthentication(bothSettings)
+    await instance.testDestination.testAuthentication(bothSettings)
     expect(token.isDone() && bearer.isDone()).toBe(true)
   })
 
   it('both, OAuth rejected: says the OAuth client failed and why, not the token', async () => {
     whoami(tokenOnly())
     tokenEndpoint().reply(401, { error: 'invalid_client' })
-    const error = await testDestination.testAuthentication(bothSettings).catch((e) => e)
+    const error = await instance.testDestination.testAuthentication(bothSettings).catch((e) => e)
     expect(error.message).toMatch(/OAuth client \(Client ID and Client secret\) failed: Client ID or secret rejected/)
     expect(error.message).not.toMatch(/API Token failed/)
   })
@@ -224,7 +229,7 @@ describe('testAuthentication', () => {
     whoami(tokenOnly(), 401)
     tokenEndpoint().reply(200, issued())
     whoami(withBearer())
-    const error = await testDestination.testAuthentication(bothSettings).catch((e) => e)
+    const error = await instance.testDestination.testAuthentication(bothSettings).catch((e) => e)
     expect(error.message).toMatch(/API Token failed: .*API token is invalid/)
     expect(error.message).not.toMatch(/OAuth client .* failed/)
   })
@@ -234,12 +239,12 @@ describe('testAuthentication', () => {
     whoami(withBearer(), 401)
     tokenEndpoint().reply(200, issued())
     whoami(withBearer(), 401)
-    const error = await testDestination.testAuthentication(oauthSettings).catch((e) => e)
+    const error = await instance.testDestination.testAuthentication(oauthSettings).catch((e) => e)
     expect(error.message).toMatch(/refused a freshly issued OAuth access token.*Datacenter ID "iad1"/)
   })
 
   it('half an OAuth client fails before any request', async () => {
-    const error = await testDestination
+    const error = await instance.testDestination
       .testAuthentication({ datacenter: 'iad1', clientId: CLIENT_ID } as Settings)
       .catch((e) => e)
     expect(error.message).toMatch(/Client secret is missing/)

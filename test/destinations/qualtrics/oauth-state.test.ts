@@ -1,12 +1,10 @@
 import { createRequestClient } from '@segment/actions-core'
 import nock from 'nock'
-import {
-  clearTokenCache,
-  QualtricsClient,
-  tokenCacheKey,
-  tokenUrlFor
-} from '../../../src/destinations/qualtrics/client'
+import { QualtricsClient, tokenCacheKey, tokenUrlFor } from '../../../src/destinations/qualtrics/client'
+import type { ClientOptions } from '../../../src/destinations/qualtrics/client'
+import { TEST_START } from './clock'
 import { API } from './helpers'
+import { instanceForEachTest, qualtricsUnderTest } from './instance'
 import {
   ACCESS_TOKEN,
   CLIENT_ID,
@@ -20,14 +18,22 @@ import {
   withBearer
 } from './oauth-helpers'
 
-beforeEach(() => clearTokenCache())
+const instance = instanceForEachTest()
+/** A client of this test's instance, or of another (another process) with `elsewhere`. */
+const client = (options: ClientOptions, elsewhere = false) =>
+  new QualtricsClient(
+    createRequestClient(),
+    oauthSettings,
+    (elsewhere ? qualtricsUnderTest() : instance).state,
+    options
+  )
 
 describe('the runtime state (stateContext)', () => {
   it('keeps the token for later invocations and uses a kept one without a token request', async () => {
     const state = fakeStateContext()
     tokenEndpoint().reply(200, issued(ACCESS_TOKEN, 3600))
     whoamiOk()
-    await new QualtricsClient(createRequestClient(), oauthSettings, { stateContext: state }).whoami()
+    await client({ stateContext: state }).whoami()
     expect(state.setResponseContext).toHaveBeenCalledWith(expect.stringContaining(CLIENT_ID), expect.any(String), {
       second: 3540
     })
@@ -35,10 +41,9 @@ describe('the runtime state (stateContext)', () => {
     expect(key).not.toContain(CLIENT_SECRET)
     expect(JSON.parse(value).token).toBe(ACCESS_TOKEN)
 
-    // Another process: nothing in memory, the state has the token.
-    clearTokenCache()
+    // Another process: nothing in its memory, the state has the token.
     const api = whoamiOk()
-    await new QualtricsClient(createRequestClient(), oauthSettings, { stateContext: state }).whoami()
+    await client({ stateContext: state }, true).whoami()
     expect(api.isDone()).toBe(true)
     expect(state.getRequestContext).toHaveBeenCalledWith(key)
   })
@@ -56,11 +61,11 @@ describe('the runtime state (stateContext)', () => {
         'write:mailing_list_contacts'
       ]
     })
-    state.values.set(key, JSON.stringify({ token: 'revoked-token-0000', usableUntil: Date.now() + 600_000 }))
+    state.values.set(key, JSON.stringify({ token: 'revoked-token-0000', usableUntil: TEST_START + 600_000 }))
     withBearer('revoked-token-0000').get('/API/v3/whoami').reply(401, {})
     tokenEndpoint().reply(200, issued(SECOND_TOKEN))
     whoamiOk(SECOND_TOKEN)
-    await new QualtricsClient(createRequestClient(), oauthSettings, { stateContext: state }).whoami()
+    await client({ stateContext: state }).whoami()
     expect(state.setResponseContext).toHaveBeenCalledWith(key, '', { second: 1 })
     expect(JSON.parse(state.values.get(key) as string).token).toBe(SECOND_TOKEN)
   })
@@ -68,12 +73,12 @@ describe('the runtime state (stateContext)', () => {
   it.each([
     ['garbage', 'not json'],
     ['an expired token', JSON.stringify({ token: 'old-token-000', usableUntil: 1 })],
-    ['a token with a line break', JSON.stringify({ token: 'a\nb', usableUntil: Date.now() + 600_000 })]
+    ['a token with a line break', JSON.stringify({ token: 'a\nb', usableUntil: TEST_START + 600_000 })]
   ])('ignores %s in the state and fetches', async (_name, stored) => {
     const state = { getRequestContext: () => stored, setResponseContext: jest.fn() }
     tokenEndpoint().reply(200, issued())
     whoamiOk()
-    await new QualtricsClient(createRequestClient(), oauthSettings, { stateContext: state }).whoami()
+    await client({ stateContext: state }).whoami()
   })
 
   it('works with the empty stateContext testAction passes, and with one that throws', async () => {
@@ -86,12 +91,10 @@ describe('the runtime state (stateContext)', () => {
       }
     }
     for (const stateContext of [{}, throwing]) {
-      clearTokenCache()
       tokenEndpoint().reply(200, issued())
       whoamiOk()
-      await new QualtricsClient(createRequestClient(), oauthSettings, {
-        stateContext: stateContext as never
-      }).whoami()
+      // A new instance each time: nothing kept in memory, so the token comes from the state or a request.
+      await client({ stateContext: stateContext as never }, true).whoami()
     }
     expect(nock.pendingMocks()).toEqual([])
   })

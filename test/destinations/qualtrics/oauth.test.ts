@@ -1,12 +1,7 @@
 import { createRequestClient } from '@segment/actions-core'
 import type { RequestClient } from '@segment/actions-core'
-import {
-  clearTokenCache,
-  keepForMs,
-  QualtricsClient,
-  tokenCacheKey,
-  tokenUrlFor
-} from '../../../src/destinations/qualtrics/client'
+import { createState } from '../../../src/destinations/qualtrics'
+import { keepForMs, QualtricsClient, tokenCacheKey, tokenUrlFor } from '../../../src/destinations/qualtrics/client'
 import { API, ok } from './helpers'
 import {
   ACCESS_TOKEN,
@@ -19,14 +14,12 @@ import {
   whoamiOk,
   withBearer
 } from './oauth-helpers'
+import { instanceForEachTest } from './instance'
 
-const T0 = Date.UTC(2026, 0, 1)
-const clientAt = (now: () => number, options: Record<string, unknown> = {}) =>
-  new QualtricsClient(createRequestClient(), { ...oauthSettings, ...options }, { clock: now })
+const instance = instanceForEachTest()
+/** A client of this test's instance: its clients share the instance's tokens. */
 const client = (settings: Record<string, unknown> = {}) =>
-  new QualtricsClient(createRequestClient(), { ...oauthSettings, ...settings })
-
-beforeEach(() => clearTokenCache())
+  new QualtricsClient(createRequestClient(), { ...oauthSettings, ...settings }, instance.state)
 
 describe('the token request', () => {
   it('posts the client credentials grant with Basic clientId:clientSecret and the scopes, then calls with Bearer', async () => {
@@ -55,7 +48,7 @@ describe('the token request', () => {
       const data = url.endsWith('/oauth2/token') ? issued() : ok({ userName: 'u' })
       return { status: 200, data, headers: new Headers() }
     }) as unknown as RequestClient
-    await new QualtricsClient(request, oauthSettings, { timeoutMs: 1234 }).whoami()
+    await new QualtricsClient(request, oauthSettings, createState({ requestTimeoutMs: 1234 })).whoami()
     expect(seen).toEqual([
       { url: `${API}/oauth2/token`, timeout: 1234, redirect: 'manual' },
       { url: `${API}/API/v3/whoami`, timeout: 1234, redirect: 'manual' }
@@ -108,7 +101,7 @@ describe('the token cache', () => {
       }
       return { status: 200, data: ok({ userName: 'u' }), headers: new Headers() }
     }) as unknown as RequestClient
-    const calls = [1, 2, 3].map(() => new QualtricsClient(request, oauthSettings).whoami())
+    const calls = [1, 2, 3].map(() => new QualtricsClient(request, oauthSettings, instance.state).whoami())
     await new Promise((resolve) => setImmediate(resolve))
     release()
     await Promise.all(calls)
@@ -117,17 +110,16 @@ describe('the token cache', () => {
   })
 
   it('fetches a new token once expires_in less 60 s has passed', async () => {
-    let now = T0
     tokenEndpoint().reply(200, issued(ACCESS_TOKEN, 3600))
     whoamiOk(ACCESS_TOKEN)
-    await clientAt(() => now).whoami()
-    now = T0 + 3539_000
+    await client().whoami()
+    instance.clock.advance(3539_000)
     whoamiOk(ACCESS_TOKEN)
-    await clientAt(() => now).whoami()
-    now = T0 + 3541_000
+    await client().whoami()
+    instance.clock.advance(2_000)
     tokenEndpoint().reply(200, issued(SECOND_TOKEN, 3600))
     const api = whoamiOk(SECOND_TOKEN)
-    await clientAt(() => now).whoami()
+    await client().whoami()
     expect(api.isDone()).toBe(true)
   })
 
@@ -137,17 +129,16 @@ describe('the token cache', () => {
     expect(keepForMs(30)).toBe(15_000)
     expect(keepForMs(1)).toBe(500)
     for (const unusable of [0, -5, undefined, Number.NaN]) expect(keepForMs(unusable)).toBe(0)
-    let now = T0
     tokenEndpoint().reply(200, issued(ACCESS_TOKEN, 30))
     whoamiOk(ACCESS_TOKEN)
-    await clientAt(() => now).whoami()
-    now = T0 + 14_000
+    await client().whoami()
+    instance.clock.advance(14_000)
     whoamiOk(ACCESS_TOKEN)
-    await clientAt(() => now).whoami()
-    now = T0 + 16_000
+    await client().whoami()
+    instance.clock.advance(2_000)
     tokenEndpoint().reply(200, issued(SECOND_TOKEN, 30))
     const api = whoamiOk(SECOND_TOKEN)
-    await clientAt(() => now).whoami()
+    await client().whoami()
     expect(api.isDone()).toBe(true)
   })
 })
@@ -236,7 +227,7 @@ describe('token request failures', () => {
       Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
     ]) {
       const request = (() => Promise.reject(failure)) as unknown as RequestClient
-      const error = await new QualtricsClient(request, oauthSettings).whoami().catch((e) => e)
+      const error = await new QualtricsClient(request, oauthSettings, instance.state).whoami().catch((e) => e)
       expect(error.constructor.name).toBe('RetryableError')
       expect(error.message).toMatch(/could not issue an OAuth access token: (no answer within|the connection failed)/)
     }

@@ -1,17 +1,16 @@
-import { createTestEvent, createTestIntegration, Destination } from '@segment/actions-core'
+import { createTestEvent, Destination } from '@segment/actions-core'
 import type { JSONObject, RequestClient, SegmentEvent } from '@segment/actions-core'
-import definition from '../../../src/destinations/qualtrics'
+import { createState } from '../../../src/destinations/qualtrics'
 import { MailingListClient } from '../../../src/destinations/qualtrics/client'
-import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
-import { clearDeduplicationCache } from '../../../src/destinations/qualtrics/contacts/deduplication'
 import { engageIdentify } from './audience-helpers'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from './helpers'
+import { instanceForEachTest } from './instance'
 
 // An id that becomes a URL path segment (directory, mailing list, contact, import) follows one rule (client/ids.ts):
 // "." and ".." survive encodeURIComponent and would move a token-bearing request to another path, so they are
 // refused, as they are, percent-encoded (once or twice) or padded, before any request. No interceptor is declared
 // where nothing may be sent: a request would be undeclared, and test/setup.ts fails the test for it.
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 const DOTS = ['.', '..', '%2e', '%2e%2e', '%2E%2e', '.%2e', '%252e%252e', ' .. ', '\t.\n']
 const BLANKS = ['', '   ']
 
@@ -28,7 +27,7 @@ const transaction = (messageId = 'm1'): Partial<SegmentEvent> => ({
 /** The action's default mappings, which executeBatch does not add by itself. */
 const defaults = (slug: string) =>
   Object.fromEntries(
-    Object.entries(definition.actions[slug].fields).flatMap(([key, field]) =>
+    Object.entries(instance.testDestination.definition.actions[slug].fields).flatMap(([key, field]) =>
       field.default === undefined ? [] : [[key, field.default]]
     )
   )
@@ -60,18 +59,12 @@ function expectRefused(error: { status?: number; message: string }, field: strin
     expect(error.status).toBe(400)
     expect(error.message).toContain(`${field} ${JSON.stringify(id.trim())} is not a valid id: "." and ".."`)
   }
-  expect(testDestination.responses).toHaveLength(0)
+  expect(instance.testDestination.responses).toHaveLength(0)
 }
-
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  contactCache.clear()
-  clearDeduplicationCache()
-})
 
 describe('an id mapped from the event that is "." or ".." (in any encoding) or blank is refused, nothing sent', () => {
   it.each([...DOTS, ...BLANKS])('Directory ID %j of upsertContact', async (id) => {
-    const run = testDestination.testAction('upsertContact', {
+    const run = instance.testDestination.testAction('upsertContact', {
       event: { type: 'identify', userId: 'u1' },
       settings,
       mapping: { directoryId: id },
@@ -84,7 +77,7 @@ describe('an id mapped from the event that is "." or ".." (in any encoding) or b
     'Directory ID %j of upsertContactTransaction, contact given or looked up',
     async (id) => {
       for (const contact of [{ contactId: 'CID_1' }, {}] as JSONObject[]) {
-        const run = testDestination.testAction('upsertContactTransaction', {
+        const run = instance.testDestination.testAction('upsertContactTransaction', {
           event: transaction(),
           settings,
           mapping: { directoryId: id, mailingListId: MAILING_LIST, ...contact },
@@ -96,7 +89,7 @@ describe('an id mapped from the event that is "." or ".." (in any encoding) or b
   )
 
   it.each([...DOTS, ...BLANKS])('Mailing list ID %j of upsertContactTransaction', async (id) => {
-    const run = testDestination.testAction('upsertContactTransaction', {
+    const run = instance.testDestination.testAction('upsertContactTransaction', {
       event: transaction(),
       settings,
       mapping: { directoryId: DIRECTORY, mailingListId: id, contactId: 'CID_1' },
@@ -106,7 +99,7 @@ describe('an id mapped from the event that is "." or ".." (in any encoding) or b
   })
 
   it.each(DOTS)('Contact ID %j of upsertContactTransaction (a blank one means "look the contact up")', async (id) => {
-    const run = testDestination.testAction('upsertContactTransaction', {
+    const run = instance.testDestination.testAction('upsertContactTransaction', {
       event: transaction(),
       settings,
       mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, contactId: id },
@@ -121,7 +114,7 @@ describe('an id mapped from the event that is "." or ".." (in any encoding) or b
     ['Directory ID', { directoryId: '..' }],
     ['Directory ID', { directoryId: '.%2E' }]
   ])('%s of a bulk import (%j): every event fails alone, before the directory is even read', async (field, ids) => {
-    const nodes = (await testDestination.executeBatch('upsertContactTransaction', {
+    const nodes = (await instance.testDestination.executeBatch('upsertContactTransaction', {
       events: [transaction('m1'), transaction('m2')] as SegmentEvent[],
       settings,
       mapping: {
@@ -134,7 +127,7 @@ describe('an id mapped from the event that is "." or ".." (in any encoding) or b
     })) as unknown as Array<{ status: number; errormessage: string }>
     expect(nodes.map((node) => node.status)).toEqual([400, 400])
     for (const node of nodes) expect(node.errormessage).toContain(`${field} "`)
-    expect(testDestination.responses).toHaveLength(0)
+    expect(instance.testDestination.responses).toHaveLength(0)
   })
 })
 
@@ -144,13 +137,13 @@ describe('an id from a Qualtrics answer that is "." or ".." is never put in a UR
       .post(`/API/v3/directories/${DIRECTORY}/contacts/search`)
       .query(true)
       .reply(200, ok({ elements: [{ id: '..', extRef: 'user-1', email: 'ada@example.com' }] }))
-    const nodes = await testDestination.executeBatch('syncAudience', {
+    const nodes = await instance.testDestination.executeBatch('syncAudience', {
       events: [engageIdentify(false)],
       settings,
       mapping: defaults('syncAudience') as JSONObject
     })
     expect(nodes).toMatchObject([{ status: 422 }])
-    expect(testDestination.responses.map((r) => r.request.method)).toEqual(['POST'])
+    expect(instance.testDestination.responses.map((r) => r.request.method)).toEqual(['POST'])
   })
 
   it('a deletion whose search answers "%2e%2e" deletes nothing and says so', async () => {
@@ -160,7 +153,10 @@ describe('an id from a Qualtrics answer that is "." or ".." is never put in a UR
       .post(`/API/v3/directories/${DIRECTORY}/contacts/search`)
       .query(true)
       .reply(200, ok({ elements: [{ id: '%2e%2e', extRef: 'user-42' }], nextPage: null }))
-    const run = new Destination(definition).onDelete!(createTestEvent({ userId: 'user-42' }), settings as JSONObject)
+    const run = new Destination(instance.testDestination.definition).onDelete!(
+      createTestEvent({ userId: 'user-42' }),
+      settings as JSONObject
+    )
     const error = await refusal(run)
     expect(error.status).toBe(422)
     expect(error.message).toMatch(/Nothing was deleted/)
@@ -175,7 +171,7 @@ describe('an id from a Qualtrics answer that is "." or ".." is never put in a UR
       .reply(200, ok({ id: 'BT_batch000001' }))
       .post(`${DIR}/mailinglists/${MAILING_LIST}/transactioncontacts`)
       .reply(200, ok({ id: '..', contacts: { unprocessed: [] } }))
-    const nodes = (await testDestination.executeBatch('upsertContactTransaction', {
+    const nodes = (await instance.testDestination.executeBatch('upsertContactTransaction', {
       events: [transaction('m1')] as SegmentEvent[],
       settings,
       mapping: {
@@ -187,13 +183,13 @@ describe('an id from a Qualtrics answer that is "." or ".." is never put in a UR
     })) as unknown as Array<{ status: number; errormessage: string }>
     expect(imports.isDone()).toBe(true)
     expect(nodes).toMatchObject([{ status: 422, errormessage: expect.stringMatching(/without an import id/) }])
-    expect(testDestination.responses).toHaveLength(3)
+    expect(instance.testDestination.responses).toHaveLength(3)
   })
 })
 
 describe('every URL builder of the client checks its ids', () => {
   const noRequest = (() => Promise.reject(new Error('no request may be made'))) as unknown as RequestClient
-  const client = new MailingListClient(noRequest, settings)
+  const client = new MailingListClient(noRequest, settings, createState())
   it.each([
     ['Directory ID', 'listMailingLists', () => client.listMailingLists('..')],
     ['Directory ID', 'searchContactsByExtRef', () => client.searchContactsByExtRef('%2e', 'u1')],

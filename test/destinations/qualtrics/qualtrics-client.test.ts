@@ -7,14 +7,13 @@ import {
   PayloadValidationError
 } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
+import { createQualtrics, createState } from '../../../src/destinations/qualtrics'
 import {
   answerOf,
   apiBaseUrl,
   cameFromQualtrics,
   normaliseDatacenter,
-  QualtricsClient,
-  setApiOriginOverride
+  QualtricsClient
 } from '../../../src/destinations/qualtrics/client'
 import {
   API,
@@ -28,7 +27,8 @@ import {
   settings
 } from './helpers'
 
-const client = (timeoutMs?: number) => new QualtricsClient(createRequestClient(), settings, { timeoutMs })
+const client = (requestTimeoutMs?: number) =>
+  new QualtricsClient(createRequestClient(), settings, createState({ requestTimeoutMs }))
 
 describe('datacenter', () => {
   it.each(['iad1', 'fra1', 'ca1', 'gov1', 'sjc1', 'a-b-c'])('accepts %s', (dc) => {
@@ -58,13 +58,13 @@ describe('datacenter', () => {
   })
 
   it('rejects a bad datacenter before any request exists', () => {
-    expect(() => new QualtricsClient(createRequestClient(), { ...settings, datacenter: 'x.evil.com' })).toThrow(
-      IntegrationError
-    )
+    expect(
+      () => new QualtricsClient(createRequestClient(), { ...settings, datacenter: 'x.evil.com' }, createState())
+    ).toThrow(IntegrationError)
   })
 
   it('rejects a missing token before any request exists', () => {
-    expect(() => new QualtricsClient(createRequestClient(), { ...settings, apiToken: ' ' })).toThrow(
+    expect(() => new QualtricsClient(createRequestClient(), { ...settings, apiToken: ' ' }, createState())).toThrow(
       /API Token is missing/
     )
   })
@@ -72,19 +72,30 @@ describe('datacenter', () => {
 
 // The workflow URL check has its own file: workflow-url.test.ts.
 
-describe('API origin override', () => {
-  afterEach(() => setApiOriginOverride(undefined))
-
+describe('the local API origin (an instance option)', () => {
   it('accepts loopback only', () => {
-    expect(() => setApiOriginOverride('https://evil.com')).toThrow(/loopback/)
-    expect(() => setApiOriginOverride('not a url')).toThrow(/not a URL/)
-    setApiOriginOverride('http://127.0.0.1:4010/ignored/path')
-    expect(apiBaseUrl('iad1')).toBe('http://127.0.0.1:4010/API/v3')
+    expect(() => createState({ apiOrigin: 'https://evil.com' })).toThrow(/loopback/)
+    expect(() => createState({ apiOrigin: 'not a url' })).toThrow(/not a URL/)
+    const { apiOrigin } = createState({ apiOrigin: 'http://127.0.0.1:4010/ignored/path' })
+    expect(apiOrigin).toBe('http://127.0.0.1:4010')
+    expect(apiBaseUrl('iad1', apiOrigin)).toBe('http://127.0.0.1:4010/API/v3')
   })
 
   it('still validates the datacenter', () => {
-    setApiOriginOverride('http://127.0.0.1:4010')
-    expect(() => apiBaseUrl('a.b')).toThrow(/not valid/)
+    expect(() => apiBaseUrl('a.b', 'http://127.0.0.1:4010')).toThrow(/not valid/)
+  })
+
+  it('sends every request of the instance’s clients there, and no other instance’s', async () => {
+    const local = nock('http://127.0.0.1:4010', { reqheaders: { 'x-api-token': API_TOKEN } })
+      .get('/API/v3/whoami')
+      .reply(200, ok({ userName: 'local' }))
+    const state = createState({ apiOrigin: 'http://127.0.0.1:4010' })
+    expect(await new QualtricsClient(createRequestClient(), settings, state).whoami()).toEqual({ userName: 'local' })
+    expect(local.isDone()).toBe(true)
+    qualtrics()
+      .get('/API/v3/whoami')
+      .reply(200, ok({ userName: 'qualtrics' }))
+    expect(await client().whoami()).toEqual({ userName: 'qualtrics' })
   })
 })
 
@@ -226,7 +237,8 @@ it('uses the API host and token only through nock-declared requests', () => {
 })
 
 describe('API token that cannot be sent in a header', () => {
-  const make = (apiToken: string) => () => new QualtricsClient(createRequestClient(), { ...settings, apiToken })
+  const make = (apiToken: string) => () =>
+    new QualtricsClient(createRequestClient(), { ...settings, apiToken }, createState())
 
   it.each([
     ['a line feed', `${API_TOKEN}\nX-Injected: 1`, /a line break \(U\+000A\) at character 29/],
@@ -261,7 +273,7 @@ describe('API token that cannot be sent in a header', () => {
   })
 
   it('through an action it is a final 401 (never a retryable "connection failed")', async () => {
-    const error = await createTestIntegration(definition)
+    const error = await createTestIntegration(createQualtrics())
       .testAction('upsertContact', {
         event: createTestEvent({ type: 'identify', userId: 'u1' }),
         settings: { ...settings, apiToken: 'qtok\nabc' },

@@ -1,22 +1,19 @@
-import { createTestIntegration } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
 import {
-  clearTokenCache,
   MIN_SEARCHED_SECRET_LENGTH,
   QualtricsClient,
   redactText,
-  redactValue,
-  setImportPolling
+  redactValue
 } from '../../../src/destinations/qualtrics/client'
-import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import { API, API_TOKEN, DIRECTORY, MAILING_LIST, ok, settings } from './helpers'
 import { ACCESS_TOKEN, CLIENT_SECRET, issued, oauthSettings, tokenEndpoint, withBearer } from './oauth-helpers'
+import { instanceForEachTest } from './instance'
 
 // One process serves many customers: a secret of one (an API token that happens to be a word Qualtrics' answers use)
 // must change nothing in how another's answers are read, and redaction never forgets a customer's own secrets.
-const testDestination = createTestIntegration(definition)
+// A generous deadline: a finished import is read at the first poll.
+const instance = instanceForEachTest({ importPolling: { deadlineMs: 10_000, firstPollMs: 5, maxPollMs: 40 } })
 const DIR = `/API/v3/directories/${DIRECTORY}`
 const TRANSACTIONS = `${DIR}/transactions`
 const IMPORTS = `${DIR}/mailinglists/${MAILING_LIST}/transactioncontacts`
@@ -39,7 +36,7 @@ async function aRefusedWithEcho(token: string): Promise<Error> {
   a.qualtrics()
     .post(TRANSACTIONS)
     .reply(400, { meta: { requestId: 'req-a', error: { errorMessage: `bad token ${token}`, errorCode: 'BAD' } } })
-  return testDestination
+  return instance.testDestination
     .testAction('upsertContactTransaction', {
       event: { type: 'track', event: 'Transaction Created', userId: 'a-1', messageId: 'a-m1' },
       settings: a.settings,
@@ -57,7 +54,7 @@ async function bTransaction(answer: (keys: string[]) => unknown) {
   qualtricsB()
     .post(TRANSACTIONS)
     .reply(200, (_uri, body) => answer(Object.keys(body as object)))
-  return testDestination
+  return instance.testDestination
     .testAction('upsertContactTransaction', {
       event: { type: 'track', event: 'Transaction Created', userId: 'b-1', messageId: 'b-m1' },
       settings,
@@ -65,20 +62,10 @@ async function bTransaction(answer: (keys: string[]) => unknown) {
       useDefaultMappings: true
     })
     .then(
-      () => ({ ok: true as const, data: testDestination.results.at(-1)?.data as Record<string, unknown> }),
+      () => ({ ok: true as const, data: instance.testDestination.results.at(-1)?.data as Record<string, unknown> }),
       (error: Error & { status?: number }) => ({ ok: false as const, error })
     )
 }
-
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  testDestination.results.splice(0)
-  contactCache.clear()
-  clearTokenCache()
-  // A generous deadline: a finished import is read at the first poll, so no test waits on the clock.
-  setImportPolling({ deadlineMs: 10_000, firstPollMs: 5, maxPollMs: 40 })
-})
-afterAll(() => setImportPolling(undefined))
 
 describe("one customer's API token never changes how another's answers are read", () => {
   it('a token equal to "unprocessedTransactions": B\'s refused transaction stays refused, A\'s echo stays hidden', async () => {
@@ -131,8 +118,8 @@ describe("one customer's API token never changes how another's answers are read"
           })
         )
       const mapping = Object.fromEntries(
-        Object.entries(definition.actions.upsertContactTransaction.fields).flatMap(([key, field]) =>
-          field.default === undefined ? [] : [[key, field.default]]
+        Object.entries(instance.testDestination.definition.actions.upsertContactTransaction.fields).flatMap(
+          ([key, field]) => (field.default === undefined ? [] : [[key, field.default]])
         )
       )
       const event: Partial<SegmentEvent> = {
@@ -146,7 +133,7 @@ describe("one customer's API token never changes how another's answers are read"
       }
       const [aError, nodes] = await Promise.all([
         aRefusedWithEcho(token),
-        testDestination.executeBatch('upsertContactTransaction', {
+        instance.testDestination.executeBatch('upsertContactTransaction', {
           events: [event as SegmentEvent],
           settings,
           mapping: { ...mapping, directoryId: DIRECTORY, mailingListId: MAILING_LIST, bulkImport: true } as JSONObject
@@ -159,10 +146,11 @@ describe("one customer's API token never changes how another's answers are read"
 
   it('keeps no list of secrets in the process: text is redacted only of the secrets given with it', () => {
     // Making a client with a token (as any customer's event does) must not make that token redacted elsewhere.
-    new QualtricsClient((() => Promise.reject(new Error('no request expected'))) as never, {
-      apiToken: 'percentComplete',
-      datacenter: 'iad1'
-    })
+    new QualtricsClient(
+      (() => Promise.reject(new Error('no request expected'))) as never,
+      { apiToken: 'percentComplete', datacenter: 'iad1' },
+      instance.state
+    )
     const answer = { result: { percentComplete: 100, status: 'complete' } }
     expect(redactValue(answer, [])).toEqual(answer)
     expect(redactValue(answer, [API_TOKEN])).toEqual(answer)
@@ -177,7 +165,7 @@ describe("a customer's own secrets are never forgotten", () => {
     withBearer()
       .post(`${DIR}/contacts`)
       .reply(200, ok({ id: 'CID_x' }))
-    await testDestination.testAction('upsertContact', {
+    await instance.testDestination.testAction('upsertContact', {
       event: { type: 'identify', userId: 'x-1' },
       settings: oauthSettings,
       mapping: { directoryId: DIRECTORY },
@@ -186,18 +174,17 @@ describe("a customer's own secrets are never forgotten", () => {
     // Seventy other customers' invocations in the same process, each with its own token and OAuth secret.
     for (let n = 0; n < 70; n++) {
       const other = `other-customer-token-${String(n).padStart(4, '0')}`
-      new QualtricsClient((() => Promise.reject(new Error('no request expected'))) as never, {
-        datacenter: 'iad1',
-        apiToken: other,
-        clientId: `client-${n}`,
-        clientSecret: `${other}-secret`
-      })
+      new QualtricsClient(
+        (() => Promise.reject(new Error('no request expected'))) as never,
+        { datacenter: 'iad1', apiToken: other, clientId: `client-${n}`, clientSecret: `${other}-secret` },
+        instance.state
+      )
     }
     // X's next invocation uses the kept token; Qualtrics echoes it (and the client secret) in an error.
     withBearer()
       .post(`${DIR}/contacts`)
       .reply(500, { meta: { error: { errorMessage: `bad ${ACCESS_TOKEN} for ${CLIENT_SECRET}` } } })
-    const error = await testDestination
+    const error = await instance.testDestination
       .testAction('upsertContact', {
         event: { type: 'identify', userId: 'x-1' },
         settings: oauthSettings,

@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { createTestIntegration } from '@segment/actions-core'
 import type { RequestClient, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
 import { QualtricsClient, REQUEST_TIMEOUT_MS } from '../../../src/destinations/qualtrics/client'
 import { startLocalServer } from '../../../src/server/local-server'
-import { clearTokenCache } from '../../../src/destinations/qualtrics/client'
 import { API, API_TOKEN, DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from './helpers'
 import {
   ACCESS_TOKEN,
@@ -18,8 +15,9 @@ import {
   tokenEndpoint,
   withBearer
 } from './oauth-helpers'
+import { instanceForEachTest } from './instance'
 
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 const WORKFLOW = '/inbound-event/v1/events/json/triggers?urlTokenId=s1'
 const echo = (status: number) => ({
   meta: { httpStatus: `${status}`, requestId: `token ${API_TOKEN}`, error: { errorMessage: `bad token ${API_TOKEN}` } }
@@ -28,11 +26,6 @@ const echo = (status: number) => ({
 /** Every string an error carries, its message, its own fields and anything nested, as one text. */
 const everything = (error: unknown) =>
   `${(error as Error).message}\n${(error as Error).stack}\n${JSON.stringify(error, Object.getOwnPropertyNames(error))}`
-
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  clearTokenCache()
-})
 
 /** Every form of the OAuth secrets that must never leave: the secret, the Basic credentials and the access token. */
 const OAUTH_LEAKS = [CLIENT_SECRET, BASIC.slice('Basic '.length), ACCESS_TOKEN]
@@ -45,7 +38,7 @@ describe('the API token', () => {
     'is not in a thrown error when Qualtrics echoes it back (%s)',
     async (status) => {
       qualtrics().post(`/API/v3/directories/${DIRECTORY}/contacts`).reply(status, echo(status))
-      const error = await testDestination
+      const error = await instance.testDestination
         .testAction('upsertContact', {
           event: { type: 'identify', userId: 'u1' },
           settings,
@@ -65,7 +58,8 @@ describe('the API token', () => {
         Promise.reject(
           Object.assign(new Error(`socket closed for ${API_TOKEN}`), { code: 'ECONNRESET' })
         )) as unknown as RequestClient,
-      settings
+      settings,
+      instance.state
     )
     const error = await client.whoami().catch((e) => e)
     expect(error.message).toMatch(/connection failed \(ECONNRESET\)/)
@@ -74,13 +68,13 @@ describe('the API token', () => {
 
   it('is not in any batch result', async () => {
     qualtrics().post(`/API/v3/directories/${DIRECTORY}/transactions`).reply(500, echo(500))
-    await testDestination.testBatchAction('upsertContactTransaction', {
+    await instance.testDestination.testBatchAction('upsertContactTransaction', {
       events: [{ type: 'track', event: 'Transaction Created', userId: 'u1', messageId: 'm1' }] as SegmentEvent[],
       settings,
       mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, contactId: 'CID_1' },
       useDefaultMappings: true
     })
-    const results = JSON.stringify(testDestination.results)
+    const results = JSON.stringify(instance.testDestination.results)
     expect(results).toContain('[redacted]')
     expect(results).not.toContain(API_TOKEN)
   })
@@ -104,12 +98,14 @@ describe('the API token', () => {
     }
     const event = { type: 'track', event: 'Transaction Created', userId: 'u1', messageId: 'm1' } as SegmentEvent
     refusedEchoing()
-    const error = await testDestination.testAction('upsertContactTransaction', { ...run, event }).catch((e) => e)
+    const error = await instance.testDestination
+      .testAction('upsertContactTransaction', { ...run, event })
+      .catch((e) => e)
     expect(error.message).toMatch(/did not add the transaction: bad token \[redacted\]/)
     expect(everything(error)).not.toContain(API_TOKEN)
     refusedEchoing()
-    await testDestination.testBatchAction('upsertContactTransaction', { ...run, events: [event] })
-    const results = JSON.stringify(testDestination.results)
+    await instance.testDestination.testBatchAction('upsertContactTransaction', { ...run, events: [event] })
+    const results = JSON.stringify(instance.testDestination.results)
     expect(results).toContain('bad token [redacted]')
     expect(results).not.toContain(API_TOKEN)
   })
@@ -118,12 +114,12 @@ describe('the API token', () => {
     nock(API, { reqheaders: { 'x-api-token': API_TOKEN } })
       .post(WORKFLOW)
       .reply(202, { echo: `token ${API_TOKEN}` })
-    await testDestination.testAction('triggerXflow', {
+    await instance.testDestination.testAction('triggerXflow', {
       event: { type: 'track', event: 'x' },
       settings,
       mapping: { workflowUrl: `${API}${WORKFLOW}` }
     })
-    const results = JSON.stringify(testDestination.results)
+    const results = JSON.stringify(instance.testDestination.results)
     expect(results).toContain('token [redacted]')
     expect(results).not.toContain(API_TOKEN)
   })
@@ -132,14 +128,14 @@ describe('the API token', () => {
     nock(API, { reqheaders: { 'x-api-token': API_TOKEN } })
       .post(WORKFLOW)
       .reply(202, {})
-    await testDestination.testAction('triggerXflow', {
+    await instance.testDestination.testAction('triggerXflow', {
       event: { type: 'track', event: 'x' },
       settings,
       mapping: { workflowUrl: `${API}${WORKFLOW}` }
     })
     // A foreign host gets nothing at all: no interceptor is declared, and an undeclared request fails the test.
     await expect(
-      testDestination.testAction('triggerXflow', {
+      instance.testDestination.testAction('triggerXflow', {
         event: { type: 'track', event: 'x' },
         settings,
         mapping: { workflowUrl: 'https://collector.example.com/hook' }
@@ -259,7 +255,7 @@ describe('the OAuth client secret and access token', () => {
 
   it('are not in a token request error, even when Qualtrics echoes them back', async () => {
     tokenEndpoint().reply(400, echoAll)
-    const error = await testDestination
+    const error = await instance.testDestination
       .testAction('upsertContact', {
         event: { type: 'identify', userId: 'u1' },
         settings: oauthSettings,
@@ -277,7 +273,7 @@ describe('the OAuth client secret and access token', () => {
     tokenEndpoint().reply(200, issued())
     withBearer().post(`/API/v3/directories/${DIRECTORY}/contacts`).reply(401, {})
     tokenEndpoint().reply(400, echoAll)
-    const error = await testDestination
+    const error = await instance.testDestination
       .testAction('upsertContact', {
         event: { type: 'identify', userId: 'u1' },
         settings: oauthSettings,
@@ -298,7 +294,7 @@ describe('the OAuth client secret and access token', () => {
       tokenEndpoint().reply(200, issued())
       withBearer().post(`/API/v3/directories/${DIRECTORY}/contacts`).reply(status, {})
     }
-    const error = await testDestination
+    const error = await instance.testDestination
       .testAction('upsertContact', {
         event: { type: 'identify', userId: 'u1' },
         settings: oauthSettings,
@@ -313,19 +309,19 @@ describe('the OAuth client secret and access token', () => {
   it('are not in any batch result', async () => {
     tokenEndpoint().reply(200, issued())
     withBearer().post(`/API/v3/directories/${DIRECTORY}/transactions`).reply(500, echoAll)
-    await testDestination.testBatchAction('upsertContactTransaction', {
+    await instance.testDestination.testBatchAction('upsertContactTransaction', {
       events: [{ type: 'track', event: 'Transaction Created', userId: 'u1', messageId: 'm1' }] as SegmentEvent[],
       settings: oauthSettings,
       mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, contactId: 'CID_1' },
       useDefaultMappings: true
     })
-    const results = JSON.stringify(testDestination.results)
+    const results = JSON.stringify(instance.testDestination.results)
     expect(results).toContain('[redacted]')
     expectNoOAuthLeak(results)
   })
 
   it('are not in a settings error', async () => {
-    const error = await testDestination
+    const error = await instance.testDestination
       .testAction('upsertContact', {
         event: { type: 'identify', userId: 'u1' },
         settings: { datacenter: 'iad1', clientSecret: CLIENT_SECRET },
@@ -342,7 +338,7 @@ describe('the OAuth client secret and access token', () => {
     const scope = nock(API, { reqheaders: { 'x-api-token': API_TOKEN }, badheaders: ['authorization'] })
       .post(WORKFLOW, (body) => !JSON.stringify(body).includes(CLIENT_SECRET))
       .reply(202, {})
-    await testDestination.testAction('triggerXflow', {
+    await instance.testDestination.testAction('triggerXflow', {
       event: { type: 'track', event: 'x', properties: { id: CLIENT_ID } },
       settings: { ...oauthSettings, apiToken: API_TOKEN },
       mapping: { workflowUrl: `${API}${WORKFLOW}` }
@@ -365,7 +361,7 @@ describe('every outbound request', () => {
             : { id: 'CID_1', userName: 'u' }
       return Promise.resolve({ status: 200, data: { result }, headers: new Headers() })
     }) as unknown as RequestClient
-    const client = new QualtricsClient(recordingRequest, settings)
+    const client = new QualtricsClient(recordingRequest, settings, instance.state)
     await client.whoami()
     await client.listDirectories()
     await client.listMailingLists(DIRECTORY)

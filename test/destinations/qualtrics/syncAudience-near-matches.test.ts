@@ -1,50 +1,38 @@
-import { createTestIntegration } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
 import { ok, qualtrics, settings } from './helpers'
-import {
-  AUDIENCE_KEY,
-  directoriesWith,
-  EMAIL_DEDUP,
-  engageIdentify,
-  LIST_CONTACTS,
-  resetAudienceState,
-  SEARCH
-} from './audience-helpers'
+import { AUDIENCE_KEY, directoriesWith, EMAIL_DEDUP, engageIdentify, LIST_CONTACTS, SEARCH } from './audience-helpers'
+import { instanceForEachTest } from './instance'
 
 // Qualtrics' search ignores case, and a search by email answers everyone with that email: an exit must never take
 // another person's contact out of the list (see docs/behaviour.md, "Which contact is the person's").
 
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 
 const run = (event: SegmentEvent) =>
-  testDestination.testAction('syncAudience', {
+  instance.testDestination.testAction('syncAudience', {
     event,
     settings,
     mapping: { __segment_internal_sync_mode: 'mirror' },
     useDefaultMappings: true
   })
 const batch = (events: SegmentEvent[]) =>
-  testDestination.testBatchAction('syncAudience', {
+  instance.testDestination.testBatchAction('syncAudience', {
     events,
     settings,
     mapping: { __segment_internal_sync_mode: 'mirror' },
     useDefaultMappings: true
   })
-const lastData = () => testDestination.results.at(-1)?.data as Record<string, unknown>
+const lastData = () => instance.testDestination.results.at(-1)?.data as Record<string, unknown>
 const nodes = () =>
-  (testDestination.results[0] as unknown as { multistatus: Array<{ body?: Record<string, unknown> }> }).multistatus
+  (instance.testDestination.results[0] as unknown as { multistatus: Array<{ body?: Record<string, unknown> }> })
+    .multistatus
 const search = (value: string, ids: string[], filterType = 'extRef') =>
   qualtrics()
     .post(SEARCH, { filter: { filterType, comparison: 'eq', value } })
     .query({ pageSize: '100' })
     .reply(200, ok({ elements: ids.map((id) => ({ id })) }))
 
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  resetAudienceState()
-})
 afterEach(() => expect(nock.pendingMocks()).toEqual([]))
 
 describe('a search answering another person’s contact (a near match) removes nobody', () => {
@@ -113,7 +101,6 @@ describe('an add the directory’s deduplication joins to another person’s con
       note: expect.stringMatching(/deduplication .*CID_anon.*another External Data Reference/)
     })
     // user-1 leaving is looked up afresh (CID_anon was not remembered as user-1's), and the search shows whose it is.
-    testDestination.responses.splice(0)
     search('user-1', [])
     qualtrics()
       .post(SEARCH, { filter: { filterType: 'email', comparison: 'eq', value: 'family@x.co' } })

@@ -1,8 +1,5 @@
-import { createTestIntegration } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
-import { setRequestTimeout } from '../../../src/destinations/qualtrics/client'
 import {
   API_TOKEN,
   DIRECTORY,
@@ -25,32 +22,32 @@ import {
   LIST,
   LIST_CONTACTS,
   personas,
-  resetAudienceState,
   SEARCH
 } from './audience-helpers'
+import { instanceForEachTest, qualtricsUnderTest } from './instance'
+import type { TestDestination } from './instance'
 
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 
 type Mode = 'mirror' | 'add' | 'delete'
-const run = (event: SegmentEvent, mapping: Record<string, unknown> = {}, syncMode: Mode = 'mirror') =>
-  testDestination.testAction('syncAudience', {
+const run = (
+  event: SegmentEvent,
+  mapping: Record<string, unknown> = {},
+  syncMode: Mode = 'mirror',
+  destination: TestDestination = instance.testDestination
+) =>
+  destination.testAction('syncAudience', {
     event,
     settings,
     mapping: { __segment_internal_sync_mode: syncMode, ...mapping },
     useDefaultMappings: true
   })
-const lastData = () => testDestination.results.at(-1)?.data as Record<string, unknown>
+const lastData = () => instance.testDestination.results.at(-1)?.data as Record<string, unknown>
 const search = (value: string, ids: string[], filterType = 'extRef') =>
   qualtrics()
     .post(SEARCH, { filter: { filterType, comparison: 'eq', value } })
     .query({ pageSize: '100' })
     .reply(200, ok({ elements: ids.map((id) => ({ id })) }))
-
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  resetAudienceState()
-})
-afterEach(() => setRequestTimeout(undefined))
 
 describe('syncAudience: entering the audience', () => {
   it('adds the person to the list with one request, after one read of the directory’s deduplication', async () => {
@@ -249,7 +246,7 @@ describe('syncAudience: sync mode', () => {
   it('without a sync mode in the mapping, mirrors (the declared default)', async () => {
     search('user-1', ['CID_1'])
     qualtrics().delete(`${LIST_CONTACTS}/CID_1`).reply(200, ok({}))
-    await testDestination.testAction('syncAudience', {
+    await instance.testDestination.testAction('syncAudience', {
       event: engageIdentify(false),
       settings,
       useDefaultMappings: true
@@ -384,11 +381,11 @@ describe('syncAudience: errors from Qualtrics, on each call', () => {
     ['reading the list after a 404', listRead, false],
     ['recording membership on the contact', contactUpdate, false]
   ])('%s times out: a retryable 504', async (_, scope, member) => {
-    setRequestTimeout(200)
     ;(scope as () => nock.Interceptor)()
       .delay(2000)
       .reply(200, ok({ id: 'CID_1' }))
-    const error = await failure(run(engageIdentify(member), { membershipOnContact: true }))
+    const shortTimeout = qualtricsUnderTest({ requestTimeoutMs: 200 }).testDestination
+    const error = await failure(run(engageIdentify(member), { membershipOnContact: true }, 'mirror', shortTimeout))
     expect(error.status).toBe(504)
     expect(error.message).toMatch(/no answer within 200 ms/)
     expect(isRetryableStatus(error.status)).toBe(true)
@@ -397,7 +394,7 @@ describe('syncAudience: errors from Qualtrics, on each call', () => {
 
 describe('syncAudience in a batch', () => {
   const batch = (events: SegmentEvent[], mapping: Record<string, unknown> = {}) =>
-    testDestination.testBatchAction('syncAudience', {
+    instance.testDestination.testBatchAction('syncAudience', {
       events,
       settings,
       mapping: { __segment_internal_sync_mode: 'mirror', ...mapping },
@@ -410,7 +407,7 @@ describe('syncAudience in a batch', () => {
     errormessage?: string
     errortype?: string
   }
-  const nodes = () => (testDestination.results[0] as unknown as { multistatus: Node[] }).multistatus
+  const nodes = () => (instance.testDestination.results[0] as unknown as { multistatus: Node[] }).multistatus
 
   it('adds distinct people one request each, after one read of the directory; one result per event', async () => {
     directoriesWith(EMAIL_DEDUP)

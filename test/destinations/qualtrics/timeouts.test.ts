@@ -2,8 +2,8 @@ import { createRequestClient, createTestIntegration } from '@segment/actions-cor
 import type { SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
 import { PassThrough } from 'node:stream'
-import definition from '../../../src/destinations/qualtrics'
-import { QualtricsClient, setRequestTimeout } from '../../../src/destinations/qualtrics/client'
+import { createQualtrics, createState } from '../../../src/destinations/qualtrics'
+import { QualtricsClient } from '../../../src/destinations/qualtrics/client'
 import { API_TOKEN, DIRECTORY, MAILING_LIST, isRetryableStatus, ok, qualtrics, settings } from './helpers'
 
 const DIR = `/API/v3/directories/${DIRECTORY}`
@@ -29,16 +29,16 @@ beforeAll(async () => {
   qualtrics()
     .get('/API/v3/whoami')
     .reply(200, ok({ userName: 'warm-up' }))
-  await new QualtricsClient(createRequestClient(), settings).whoami()
+  await new QualtricsClient(createRequestClient(), settings, createState()).whoami()
 })
 
 afterEach(() => {
   for (const body of stalled.splice(0)) body.destroy()
-  setRequestTimeout(undefined)
 })
 
 describe('a body that stalls after the headers', () => {
-  const client = () => new QualtricsClient(createRequestClient(), settings, { timeoutMs: TIMEOUT_MS })
+  const client = () =>
+    new QualtricsClient(createRequestClient(), settings, createState({ requestTimeoutMs: TIMEOUT_MS }))
 
   it('rejects within the timeout with a retryable 504 that never carries the token', async () => {
     qualtrics()
@@ -54,11 +54,10 @@ describe('a body that stalls after the headers', () => {
   })
 
   it('also through the request client actions-core gives an action (which cannot take a signal)', async () => {
-    setRequestTimeout(TIMEOUT_MS)
     qualtrics()
       .get('/API/v3/whoami')
       .reply(200, () => stallingBody(), { 'content-type': 'application/json' })
-    const error = await createTestIntegration(definition)
+    const error = await createTestIntegration(createQualtrics({ requestTimeoutMs: TIMEOUT_MS }))
       .testAuthentication(settings)
       .catch((e) => e)
     expect(error.message).toContain(`no answer within ${TIMEOUT_MS} ms`)
@@ -67,7 +66,7 @@ describe('a body that stalls after the headers', () => {
 })
 
 describe('a shared contact lookup that times out', () => {
-  const testDestination = createTestIntegration(definition)
+  const testDestination = createTestIntegration(createQualtrics({ requestTimeoutMs: TIMEOUT_MS }))
   beforeEach(() => testDestination.responses.splice(0))
 
   const transaction = (messageId: string): Partial<SegmentEvent> => ({
@@ -89,7 +88,6 @@ describe('a shared contact lookup that times out', () => {
     qualtrics().post(SEARCH, { filter: { filterType: 'extRef', comparison: 'eq', value: 'stalled-user' } })
 
   it('fails its event as retryable and is dropped, so the next event for that person starts afresh', async () => {
-    setRequestTimeout(TIMEOUT_MS)
     search().reply(200, () => stallingBody(), { 'content-type': 'application/json' })
     const first = await run('msg-1').catch((e) => e)
     expect(first.message).toBe(`Qualtrics could not search the directory by extRef: no answer within ${TIMEOUT_MS} ms`)

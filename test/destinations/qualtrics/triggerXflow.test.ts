@@ -1,9 +1,9 @@
 import { createTestEvent, createTestIntegration } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
+import { createQualtrics } from '../../../src/destinations/qualtrics'
 import { API_TOKEN, ERROR_STATUSES, isRetryableStatus, qualtricsError, settings } from './helpers'
 
-const testDestination = createTestIntegration(definition)
+const testDestination = createTestIntegration(createQualtrics())
 const HOST = 'https://iad1.qualtrics.com'
 const PATH = '/inbound-event/v1/events/json/triggers?urlTokenId=3f2a'
 const WORKFLOW_URL = `${HOST}${PATH}`

@@ -1,11 +1,10 @@
-import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import { createTestEvent } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
-import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import { DIRECTORY, ERROR_STATUSES, isRetryableStatus, ok, qualtrics, qualtricsError, settings } from './helpers'
+import { instanceForEachTest } from './instance'
 
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 const CONTACTS = `/API/v3/directories/${DIRECTORY}/contacts`
 
 const identify = (overrides: Record<string, unknown> = {}) =>
@@ -17,17 +16,12 @@ const identify = (overrides: Record<string, unknown> = {}) =>
   })
 
 const run = (event = identify(), mapping: Record<string, unknown> = {}, s: Record<string, unknown> = settings) =>
-  testDestination.testAction('upsertContact', {
+  instance.testDestination.testAction('upsertContact', {
     event,
     settings: s as typeof settings,
     mapping: { directoryId: DIRECTORY, ...mapping },
     useDefaultMappings: true
   })
-
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  contactCache.clear()
-})
 
 describe('upsertContact', () => {
   it('creates the contact from the default mappings, sending only fields the event has', async () => {
@@ -107,7 +101,7 @@ describe('upsertContact', () => {
       .reply(200, ok({ id: 'CID_9' }))
     const responses = await run()
     expect(responses[0].status).toBe(200)
-    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_9', directoryId: DIRECTORY })
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_9', directoryId: DIRECTORY })
   })
 
   describe('bad input sends nothing', () => {
@@ -167,7 +161,7 @@ describe('upsertContact', () => {
       qualtrics().post(CONTACTS).reply(200, ok({}))
       const [response] = await run()
       expect(response.status).toBe(200)
-      const body = (testDestination.results.at(-1) as { data?: { note?: string; contactId?: string } }).data
+      const body = (instance.testDestination.results.at(-1) as { data?: { note?: string; contactId?: string } }).data
       expect(body?.contactId).toBeUndefined()
       expect(body?.note).toMatch(/no contact id \(request id req-ok\)/)
     })
@@ -176,14 +170,14 @@ describe('upsertContact', () => {
   describe('in a batch, writes that can reach the same contact go out one after another, in batch order', () => {
     type Body = { extRef?: string; email?: string; phone?: string; firstName?: string }
     const batch = (events: Partial<SegmentEvent>[]) =>
-      testDestination.testBatchAction('upsertContact', {
+      instance.testDestination.testBatchAction('upsertContact', {
         events: events as SegmentEvent[],
         settings,
         mapping: { directoryId: DIRECTORY },
         useDefaultMappings: true
       })
     const statuses = () =>
-      (testDestination.results[0] as unknown as { multistatus: Array<{ status: number }> }).multistatus.map(
+      (instance.testDestination.results[0] as unknown as { multistatus: Array<{ status: number }> }).multistatus.map(
         (n) => n.status
       )
 
@@ -246,7 +240,7 @@ describe('upsertContact', () => {
       .post(CONTACTS)
       .times(2)
       .reply(200, ok({ id: 'CID_anon' }))
-    await testDestination.testBatchAction('upsertContact', {
+    await instance.testDestination.testBatchAction('upsertContact', {
       events: [
         identify({ userId: 'anon-1', traits: { email: 'ada@example.com' } }),
         identify({ userId: 'user-1', traits: { email: 'ada@example.com' } })
@@ -256,7 +250,7 @@ describe('upsertContact', () => {
       useDefaultMappings: true
     })
     const [first, second] = (
-      testDestination.results[0] as unknown as { multistatus: Array<{ body: Record<string, unknown> }> }
+      instance.testDestination.results[0] as unknown as { multistatus: Array<{ body: Record<string, unknown> }> }
     ).multistatus
     expect(first.body).not.toHaveProperty('note')
     expect(second.body).toMatchObject({

@@ -1,7 +1,5 @@
-import { createTestEvent, createTestIntegration } from '@segment/actions-core'
+import { createTestEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
-import { contactCache } from '../../../src/destinations/qualtrics/contacts/contact-cache'
 import { formatTransactionDate } from '../../../src/destinations/qualtrics/upsertContactTransaction/transaction'
 import {
   DIRECTORY,
@@ -13,8 +11,9 @@ import {
   qualtricsError,
   settings
 } from './helpers'
+import { instanceForEachTest } from './instance'
 
-const testDestination = createTestIntegration(definition)
+const instance = instanceForEachTest()
 const DIR = `/API/v3/directories/${DIRECTORY}`
 const SEARCH = `${DIR}/contacts/search?pageSize=100`
 const TRANSACTIONS = `${DIR}/transactions`
@@ -33,7 +32,7 @@ const transactionEvent = (overrides: Record<string, unknown> = {}) =>
   })
 
 const run = (event = transactionEvent(), mapping: Record<string, unknown> = {}) =>
-  testDestination.testAction('upsertContactTransaction', {
+  instance.testDestination.testAction('upsertContactTransaction', {
     event,
     settings,
     mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, ...mapping },
@@ -59,17 +58,12 @@ const created = (contactId: string) =>
     .post(TRANSACTIONS, expectedTransaction(contactId))
     .reply(200, ok({ createdTransactions: { 'msg-1': { id: 'CTR_1' } } }))
 
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  contactCache.clear()
-})
-
 describe('upsertContactTransaction', () => {
   it('with a contact id, adds the transaction directly (one request)', async () => {
     const scope = created('CID_given')
     await run(transactionEvent(), { contactId: 'CID_given' })
     expect(scope.isDone()).toBe(true)
-    expect(testDestination.results.at(-1)?.data).toMatchObject({ transactionId: 'CTR_1', contact: 'given' })
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({ transactionId: 'CTR_1', contact: 'given' })
   })
 
   it('records the message id in the transaction data unless turned off; it wins over a mapped key of that name', async () => {
@@ -95,7 +89,7 @@ describe('upsertContactTransaction', () => {
       .reply(200, ok({ createdTransactions: { '(no messageId) #0': { id: 'CTR_1' } } }))
     await run(transactionEvent({ messageId: undefined }), { contactId: 'CID_given' })
     expect(scope.isDone()).toBe(true)
-    expect(testDestination.results.at(-1)?.data).toMatchObject({ transactionId: 'CTR_1' })
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({ transactionId: 'CTR_1' })
   })
 
   it('finds the contact by extRef first', async () => {
@@ -103,7 +97,7 @@ describe('upsertContactTransaction', () => {
     created('CID_1')
     await run()
     expect(scope.isDone()).toBe(true)
-    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_1', contact: 'extRef' })
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_1', contact: 'extRef' })
   })
 
   it('falls back to email when extRef finds nothing (a contact whose extRef was never set)', async () => {
@@ -111,7 +105,7 @@ describe('upsertContactTransaction', () => {
     search('email', 'ada@example.com', ['CID_2'])
     created('CID_2')
     await run()
-    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_2', contact: 'email' })
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_2', contact: 'email' })
   })
 
   it('creates the contact with its fields when no identifier matches', async () => {
@@ -123,7 +117,7 @@ describe('upsertContactTransaction', () => {
       .reply(200, ok({ id: 'CID_new' }))
     created('CID_new')
     await run()
-    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'created' })
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'created' })
   })
 
   it('shares one search-and-create between concurrent events for the same new person, then remembers the contact', async () => {
@@ -147,14 +141,14 @@ describe('upsertContactTransaction', () => {
     expect(runs.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled'])
     expect(create.isDone()).toBe(true)
     expect(transactions.isDone()).toBe(true)
-    expect(testDestination.results.map((r) => r.data)).toEqual(
+    expect(instance.testDestination.results.map((r) => r.data)).toEqual(
       expect.arrayContaining([expect.objectContaining({ contactId: 'CID_new' })])
     )
 
     // The contact is remembered: the next event for the person asks Qualtrics nothing before its transaction.
     created('CID_new')
     await run()
-    expect(testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'cached' })
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({ contactId: 'CID_new', contact: 'cached' })
   })
 
   it('follows the chosen match order and skips identifiers left out', async () => {
@@ -196,7 +190,7 @@ describe('upsertContactTransaction', () => {
       )
     created('CID_old_a')
     await run()
-    expect(testDestination.results.at(-1)?.data).toEqual({
+    expect(instance.testDestination.results.at(-1)?.data).toEqual({
       transactionId: 'CTR_1',
       contactId: 'CID_old_a',
       contact: 'extRef',
@@ -221,7 +215,7 @@ describe('upsertContactTransaction', () => {
   it('reports a 200 that has neither created nor unprocessed transactions as a success with a note', async () => {
     qualtrics().post(TRANSACTIONS).reply(200, ok({}))
     await run(transactionEvent(), { contactId: 'CID_x' })
-    expect(testDestination.results.at(-1)?.data).toMatchObject({
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({
       note: expect.stringContaining('has no createdTransactions or unprocessedTransactions (request id req-ok)')
     })
   })
@@ -231,7 +225,7 @@ describe('upsertContactTransaction', () => {
       .post(TRANSACTIONS)
       .reply(200, ok({ createdTransactions: { other: { id: 'CTR_9' } } }))
     await run(transactionEvent(), { contactId: 'CID_x' })
-    expect(testDestination.results.at(-1)?.data).toMatchObject({
+    expect(instance.testDestination.results.at(-1)?.data).toMatchObject({
       note: expect.stringContaining('in neither createdTransactions nor unprocessedTransactions (request id req-ok)')
     })
   })
@@ -301,7 +295,7 @@ describe('upsertContactTransaction', () => {
 
     it('an invalid datacenter', async () => {
       await expect(
-        testDestination.testAction('upsertContactTransaction', {
+        instance.testDestination.testAction('upsertContactTransaction', {
           event: transactionEvent(),
           settings: { ...settings, datacenter: 'iad1:443' },
           mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST },

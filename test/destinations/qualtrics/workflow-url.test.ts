@@ -3,8 +3,8 @@ import { parse as legacyParse } from 'node:url'
 import { createTestIntegration, PayloadValidationError } from '@segment/actions-core'
 import type { SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../../src/destinations/qualtrics'
-import { resolveWorkflowUrl, setApiOriginOverride } from '../../../src/destinations/qualtrics/client'
+import { createQualtrics } from '../../../src/destinations/qualtrics'
+import { resolveWorkflowUrl } from '../../../src/destinations/qualtrics/client'
 import { API_TOKEN, settings } from './helpers'
 
 /**
@@ -12,7 +12,7 @@ import { API_TOKEN, settings } from './helpers'
  * parser on the way (WHATWG `URL` here, Node's legacy `url.parse` inside node-fetch) reads the same Qualtrics host.
  * Each test runs the real action and records the host the HTTP stack was actually asked to connect to.
  */
-const testDestination = createTestIntegration(definition)
+const testDestination = createTestIntegration(createQualtrics())
 const Q = '/inbound-event/v1/events/json/triggers?urlTokenId=abc'
 const USERNAME = 'ada@example.com'
 const BASIC = `Basic ${Buffer.from(`${USERNAME}:${API_TOKEN}`).toString('base64')}`
@@ -45,8 +45,8 @@ const mappingFor = (workflowUrl: string, basic: boolean) => ({
   eventPayload: { n: { '@path': '$.properties.n' } },
   ...(basic ? { authMethod: 'basic', username: USERNAME } : {})
 })
-const runSingle = (workflowUrl: string, basic = false) =>
-  testDestination.testAction('triggerXflow', { event: event(1), settings, mapping: mappingFor(workflowUrl, basic) })
+const runSingle = (workflowUrl: string, basic = false, destination = testDestination) =>
+  destination.testAction('triggerXflow', { event: event(1), settings, mapping: mappingFor(workflowUrl, basic) })
 const runBatch = (workflowUrls: string[], basic = false) =>
   testDestination.testBatchAction('triggerXflow', {
     events: workflowUrls.map((_, n) => ({ ...event(n), properties: { n, url: workflowUrls[n] } })) as SegmentEvent[],
@@ -251,19 +251,19 @@ describe.each(accepted)('an accepted workflow URL: %s', (_why, url, host, pathAn
   })
 })
 
-describe('the local origin override', () => {
-  afterEach(() => setApiOriginOverride(undefined))
-
+describe('the local API origin (an instance option)', () => {
   it('sends the checked path and query to the loopback origin, and still refuses hostile URLs', async () => {
-    setApiOriginOverride('http://127.0.0.1:4010')
+    const local = createTestIntegration(createQualtrics({ apiOrigin: 'http://127.0.0.1:4010' }))
     const [, url, , pathAndQuery] = accepted[2]
-    expect(resolveWorkflowUrl(url)).toBe(`http://127.0.0.1:4010${pathAndQuery}`)
-    const local = nock('http://127.0.0.1:4010', { reqheaders: { 'x-api-token': API_TOKEN } })
+    expect(resolveWorkflowUrl(url, 'http://127.0.0.1:4010')).toBe(`http://127.0.0.1:4010${pathAndQuery}`)
+    const sandbox = nock('http://127.0.0.1:4010', { reqheaders: { 'x-api-token': API_TOKEN } })
       .post(pathAndQuery)
       .reply(202, {})
-    await runSingle(url)
-    expect(local.isDone()).toBe(true)
+    await runSingle(url, false, local)
+    expect(sandbox.isDone()).toBe(true)
     expect(hostsConnected()).toEqual(['127.0.0.1'])
-    expect(() => resolveWorkflowUrl(`https://attacker.example;.qualtrics.com${Q}`)).toThrow(HOST)
+    expect(() => resolveWorkflowUrl(`https://attacker.example;.qualtrics.com${Q}`, 'http://127.0.0.1:4010')).toThrow(
+      HOST
+    )
   })
 })

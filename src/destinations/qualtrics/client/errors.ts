@@ -5,7 +5,7 @@ import {
   RetryableError
 } from '@segment/actions-core'
 import type { JSONLikeObject } from '@segment/actions-core'
-import { REQUEST_TIMEOUT_MS } from './local-switches'
+import { REQUEST_TIMEOUT_MS } from './client-state'
 import type { Redactor } from './redaction'
 import type { TransactionEntry } from './types'
 
@@ -16,7 +16,9 @@ export interface Operation {
 }
 
 type RetryableStatus = ConstructorParameters<typeof RetryableError>[1]
-const RETRYABLE_STATUSES = new Set([408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 598, 599])
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
+  408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 598, 599
+])
 
 /** Segment retries 408, 423, 429 and 5xx other than 501; everything else is final. The one statement of that rule. */
 export function isRetryableStatus(status: number): boolean {

@@ -51,8 +51,8 @@ export type ImportStatus =
   | { state: 'failed'; percentComplete?: number; requestId?: string }
   | { state: 'unreadable'; why: string; requestId?: string }
 
-const COMPLETE = new Set(['complete', 'completed'])
-const FAILED = new Set(['failed', 'error', 'aborted', 'cancelled', 'canceled'])
+const COMPLETE: ReadonlySet<string> = new Set(['complete', 'completed'])
+const FAILED: ReadonlySet<string> = new Set(['failed', 'error', 'aborted', 'cancelled', 'canceled'])
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -4,9 +4,10 @@ import { basicCredentials, ERASURE_SCOPE } from './credentials'
 import type { OAuthClient } from './credentials'
 import { isRetryableStatus, noResponseError, retryableStatusOf, unexpectedResponse } from './errors'
 import type { Operation } from './errors'
+import type { ClientState } from './client-state'
 import { Redactor } from './redaction'
 import { OAuthSession, tokenCacheKey } from './oauth-tokens'
-import type { Clock, IssuedToken } from './oauth-tokens'
+import type { IssuedToken } from './oauth-tokens'
 
 /** One POST and its whole answer, within the client's timeout (the client's own `exchange`). */
 export type TokenExchange = (
@@ -30,14 +31,17 @@ export function oauthSession(
   datacenter: string,
   client: OAuthClient,
   exchange: TokenExchange,
-  shared: { stateContext?: StateContext; clock?: Clock }
+  state: ClientState,
+  stateContext?: StateContext
 ): OAuthSession {
   const tokenUrl = tokenUrlFor(apiBase)
   return new OAuthSession({
     key: tokenCacheKey(tokenUrl, client),
     fetchToken: () => requestAccessToken(exchange, tokenUrl, client, datacenter),
-    stateContext: shared.stateContext,
-    clock: shared.clock
+    tokens: state.accessTokens,
+    fetches: state.tokenFetches,
+    clock: state.clock,
+    stateContext
   })
 }
 

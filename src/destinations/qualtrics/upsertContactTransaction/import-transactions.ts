@@ -5,7 +5,6 @@ import type { Outcome } from '../batching'
 import {
   cameFromQualtrics,
   describeRequestId,
-  getImportPolling,
   importDeadline,
   importTimeLeft,
   waitForImport,
@@ -13,6 +12,7 @@ import {
 } from '../client'
 import type { ImportWait, QualtricsClient } from '../client'
 import { METRICS } from '../client/stats'
+import type { ContactsState } from '../contacts/contacts-state'
 import type { Payload } from './generated-types'
 import { addTransactions } from './add-transactions'
 import { chunkImports, prepareImportItems, requireDeduplication, transactionFields } from './import-records'
@@ -85,8 +85,8 @@ function unfinishedError(ids: ImportIds, wait: Extract<ImportWait, { kind: 'fail
 }
 
 /** An import of a list whose turn came after the batch's wait ran out: nothing was sent, so a retry is safe. */
-function notSentError(): RetryableError {
-  const seconds = Math.round(getImportPolling().deadlineMs / 1000)
+function notSentError(deadlineMs: number): RetryableError {
+  const seconds = Math.round(deadlineMs / 1000)
   return new RetryableError(
     `Not sent: the batch's wait for its imports (${seconds} s in all) ran out before this import's turn (Qualtrics ` +
       "processes a mailing list's imports one at a time). Nothing was sent for these events, so a retry is safe.",
@@ -165,8 +165,8 @@ async function runImport(
   deadline: number
 ): Promise<string> {
   const { directoryId, mailingListId, items } = chunk
-  if (!importTimeLeft(deadline)) {
-    failChunk(outcomes, items, notSentError(), false)
+  if (!importTimeLeft(client.state, deadline)) {
+    failChunk(outcomes, items, notSentError(client.state.importPolling.deadlineMs), false)
     return 'notSent'
   }
   let transactionBatchId: string
@@ -187,7 +187,7 @@ async function runImport(
     failChunk(outcomes, items, error, cameFromQualtrics(error))
     return 'refused'
   }
-  const startedAt = Date.now()
+  const startedAt = client.state.clock.now()
   const { importId, requestId } = started
   const unprocessed = new Set(started.unprocessed)
   items.forEach((item, position) => {
@@ -215,8 +215,12 @@ async function runImport(
  * (Qualtrics processes a list's imports in turn), all within one deadline for the batch. Returns one outcome per
  * payload, in order.
  */
-export async function importTransactions(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
-  const deadline = importDeadline()
+export async function importTransactions(
+  client: QualtricsClient,
+  state: ContactsState,
+  payloads: Payload[]
+): Promise<Outcome[]> {
+  const deadline = importDeadline(client.state)
   const outcomes = new Array<Outcome>(payloads.length)
   const withId = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [index] : []))
   const rest = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [] : [index]))
@@ -224,11 +228,12 @@ export async function importTransactions(client: QualtricsClient, payloads: Payl
     withId.length > 0
       ? addTransactions(
           client,
+          state,
           withId.map((index) => payloads[index])
         )
       : undefined
 
-  const items = await requireDeduplication(client, prepareImportItems(payloads, rest, outcomes), outcomes)
+  const items = await requireDeduplication(client, state, prepareImportItems(payloads, rest, outcomes), outcomes)
   const byList = new Map<string, ImportChunk[]>()
   for (const chunk of chunkImports(items)) {
     const place = JSON.stringify([chunk.directoryId, chunk.mailingListId])

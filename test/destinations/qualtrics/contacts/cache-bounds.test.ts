@@ -1,12 +1,13 @@
+import { createState } from '../../../../src/destinations/qualtrics'
 import {
   boundedPart,
   KEY_PART_MAX_CHARS,
-  KnownContacts,
-  MemoryContactCache
+  KnownContacts
 } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
+import { TestClock } from '../clock'
 
 describe('the contact cache’s bounds', () => {
-  const cache = new MemoryContactCache()
+  const cache = createState({ clock: new TestClock() }).contacts
   const known = new KnownContacts(cache, 'https://iad1.qualtrics.com/API/v3#digest', 'POOL_' + 'd'.repeat(500))
 
   it('keys a long value by its digest: the key stays short, the same value finds its contact', () => {

@@ -1,9 +1,7 @@
-import { createTestIntegration } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent, StateContext, StatsContext } from '@segment/actions-core'
-import definition from '../../../../src/destinations/qualtrics'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from '../helpers'
+import type { TestDestination } from '../instance'
 
-export const testDestination = createTestIntegration(definition)
 export const DIR = `/API/v3/directories/${DIRECTORY}`
 export const CONTACTS = `${DIR}/contacts`
 export const TRANSACTIONS = `${DIR}/transactions`
@@ -13,9 +11,9 @@ export const isSearch = (uri: string) => uri.startsWith(`${DIR}/contacts/search?
 export type StatusNode = { status: number; errormessage?: string; body?: Record<string, unknown> }
 
 /** The action's default mappings, which `executeBatch` (unlike testBatchAction) does not add by itself. */
-const defaultMapping = (slug: string): JSONObject =>
+const defaultMapping = (testDestination: TestDestination, slug: string): JSONObject =>
   Object.fromEntries(
-    Object.entries(definition.actions[slug].fields).flatMap(([key, field]) =>
+    Object.entries(testDestination.definition.actions[slug].fields).flatMap(([key, field]) =>
       field.default === undefined ? [] : [[key, field.default]]
     )
   ) as JSONObject
@@ -33,6 +31,7 @@ export const purchase = (n: number, traits: Record<string, unknown>, userId = 'u
 
 /** Runs one upsertContactTransaction batch and answers its status entries; batches may run at the same time. */
 export async function transactionsBatch(
+  testDestination: TestDestination,
   events: Partial<SegmentEvent>[],
   mapping: Record<string, unknown> = {},
   contexts: { stateContext?: StateContext; statsContext?: StatsContext } = {}
@@ -42,7 +41,7 @@ export async function transactionsBatch(
     events: events as SegmentEvent[],
     settings,
     mapping: {
-      ...defaultMapping('upsertContactTransaction'),
+      ...defaultMapping(testDestination, 'upsertContactTransaction'),
       directoryId: DIRECTORY,
       mailingListId: MAILING_LIST,
       ...mapping

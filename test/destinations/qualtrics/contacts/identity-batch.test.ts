@@ -1,13 +1,12 @@
-import { contactCache } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
-import { heldKeyCount } from '../../../../src/destinations/qualtrics/contacts/in-flight'
 import { DIRECTORY, ok, qualtrics } from '../helpers'
+import { instanceForEachTest } from '../instance'
 import { acceptTransactions, CONTACTS, isSearch, purchase, searchesMissing, transactionsBatch } from './helpers'
 import type { StatusNode } from './helpers'
 
 const contactIds = (nodes: StatusNode[]) => nodes.map((n) => n.body?.contactId)
 
-beforeEach(() => contactCache.clear())
-afterEach(() => expect(heldKeyCount()).toBe(0))
+const instance = instanceForEachTest()
+afterEach(() => expect(instance.state.identifierLocks.size).toBe(0))
 
 describe('one person, several identifier sets, one batch', () => {
   it('events with and without an email or phone for one extRef make one search sequence and one create', async () => {
@@ -22,7 +21,7 @@ describe('one person, several identifier sets, one batch', () => {
       .reply(200, ok({ id: 'CID_ada' }))
     const seen: string[][] = []
     const transactions = acceptTransactions(1, seen)
-    const nodes = await transactionsBatch([
+    const nodes = await transactionsBatch(instance.testDestination, [
       purchase(1, { email: 'ada@example.com' }),
       purchase(2, {}),
       purchase(3, { phone: '+15550100' }),
@@ -46,7 +45,7 @@ describe('one person, several identifier sets, one batch', () => {
         .reply(200, ok({ id: `CID_${extRef}` }))
     )
     acceptTransactions()
-    const nodes = await transactionsBatch([purchase(1, {}, 'abc'), purchase(2, {}, 'ABC')])
+    const nodes = await transactionsBatch(instance.testDestination, [purchase(1, {}, 'abc'), purchase(2, {}, 'ABC')])
     expect(contactIds(nodes)).toEqual(['CID_abc', 'CID_ABC'])
     expect(creates.every((c) => c.isDone())).toBe(true)
   })
@@ -66,7 +65,7 @@ describe('one person, several identifier sets, one batch', () => {
       .post(CONTACTS, { extRef: 'user-1', email: 'ada@example.com' })
       .reply(200, ok({ id: 'CID_user' }))
     acceptTransactions()
-    const nodes = await transactionsBatch([
+    const nodes = await transactionsBatch(instance.testDestination, [
       purchase(1, { email: 'ada@example.com' }, 'anon-1'),
       purchase(2, { email: 'ada@example.com' })
     ])
@@ -77,7 +76,10 @@ describe('one person, several identifier sets, one batch', () => {
     qualtrics()
       .post(isSearch, { filter: { filterType: 'extRef', comparison: 'eq', value: 'user-1' } })
       .reply(503, { meta: { httpStatus: '503 - Unavailable' } })
-    const nodes = await transactionsBatch([purchase(1, { email: 'ada@example.com' }), purchase(2, {})])
+    const nodes = await transactionsBatch(instance.testDestination, [
+      purchase(1, { email: 'ada@example.com' }),
+      purchase(2, {})
+    ])
     expect(nodes.map((n) => n.status)).toEqual([503, 503])
   })
 })
@@ -96,7 +98,9 @@ describe('in-flight lookups are shared across batches', () => {
       .reply(200, ok({ id: 'CID_dedup' }))
     const transactions = acceptTransactions(2)
     const run = (n: number) =>
-      transactionsBatch([purchase(n, { email: 'ada@example.com' })], { contactLookup: 'deduplication' })
+      transactionsBatch(instance.testDestination, [purchase(n, { email: 'ada@example.com' })], {
+        contactLookup: 'deduplication'
+      })
     const [first, second] = await Promise.all([run(1), run(2)])
     expect([first[0].status, second[0].status]).toEqual([200, 200])
     expect([first[0].body, second[0].body]).toEqual([
@@ -118,8 +122,12 @@ describe('in-flight lookups are shared across batches', () => {
       .times(2)
       .reply((_uri, body) => [200, ok({ id: `CID_${(body as { extRef: string }).extRef}` })])
     acceptTransactions(2)
-    const first = await transactionsBatch([purchase(1, {}, 'user-1')], { contactLookup: 'deduplication' })
-    const second = await transactionsBatch([purchase(2, {}, 'user-2')], { contactLookup: 'deduplication' })
+    const first = await transactionsBatch(instance.testDestination, [purchase(1, {}, 'user-1')], {
+      contactLookup: 'deduplication'
+    })
+    const second = await transactionsBatch(instance.testDestination, [purchase(2, {}, 'user-2')], {
+      contactLookup: 'deduplication'
+    })
     expect([first[0].body?.contactId, second[0].body?.contactId]).toEqual(['CID_user-1', 'CID_user-2'])
     expect([first[0].body?.contact, second[0].body?.contact]).toEqual(['deduplication', 'deduplication'])
     expect(directories.isDone()).toBe(true)
@@ -135,7 +143,8 @@ describe('in-flight lookups are shared across batches', () => {
       .delay(30)
       .reply(200, ok({ elements: [{ id: 'CID_1' }] }))
     acceptTransactions(2)
-    const run = (n: number) => transactionsBatch([purchase(n, {})], { contactLookup: 'deduplication' })
+    const run = (n: number) =>
+      transactionsBatch(instance.testDestination, [purchase(n, {})], { contactLookup: 'deduplication' })
     const [first, second] = await Promise.all([run(1), run(2)])
     expect([first[0].body?.contact, second[0].body?.contact]).toEqual(['extRef', 'cached'])
     expect(directories.isDone()).toBe(true)
@@ -152,8 +161,8 @@ describe('in-flight lookups are shared across batches', () => {
       .reply(200, ok({ id: 'CID_new' }))
     acceptTransactions(2)
     const [first, second] = await Promise.all([
-      transactionsBatch([purchase(1, { email: 'ada@example.com' })]),
-      transactionsBatch([purchase(2, {})])
+      transactionsBatch(instance.testDestination, [purchase(1, { email: 'ada@example.com' })]),
+      transactionsBatch(instance.testDestination, [purchase(2, {})])
     ])
     expect(first[0].body).toMatchObject({ contactId: 'CID_new', contact: 'created' })
     expect(second[0].body).toMatchObject({ contactId: 'CID_new', contact: 'cached' })

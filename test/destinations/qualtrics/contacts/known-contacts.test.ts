@@ -1,19 +1,17 @@
-import { contactCache } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
-import { heldKeyCount } from '../../../../src/destinations/qualtrics/contacts/in-flight'
 import { DIRECTORY, ERROR_STATUSES, isRetryableStatus, ok, qualtrics, qualtricsError, settings } from '../helpers'
+import { instanceForEachTest } from '../instance'
 import {
   acceptTransactions,
   CONTACTS,
   isSearch,
   purchase,
   searchesMissing,
-  testDestination,
   TRANSACTIONS,
   transactionsBatch
 } from './helpers'
 
-beforeEach(() => contactCache.clear())
-afterEach(() => expect(heldKeyCount()).toBe(0))
+const instance = instanceForEachTest()
+afterEach(() => expect(instance.state.identifierLocks.size).toBe(0))
 
 /** A first batch that creates the person (extRef user-9, email grace@…) as CID_old, which the cache then holds. */
 async function createPerson(): Promise<void> {
@@ -25,7 +23,9 @@ async function createPerson(): Promise<void> {
     .post(CONTACTS)
     .reply(200, ok({ id: 'CID_old' }))
   acceptTransactions()
-  const [node] = await transactionsBatch([purchase(1, { email: 'grace@example.com' }, 'user-9')])
+  const [node] = await transactionsBatch(instance.testDestination, [
+    purchase(1, { email: 'grace@example.com' }, 'user-9')
+  ])
   expect(node.body).toMatchObject({ contactId: 'CID_old', contact: 'created' })
 }
 
@@ -38,7 +38,7 @@ describe('the contact cache', () => {
     const seen: string[][] = []
     acceptTransactions(1, seen)
     // No search is declared: one would fail the test.
-    const nodes = await transactionsBatch([
+    const nodes = await transactionsBatch(instance.testDestination, [
       purchase(2, { email: 'grace@example.com' }, 'user-9'),
       purchase(3, {}, 'user-9'),
       purchase(4, { email: 'GRACE@example.com' }, 'user-9')
@@ -56,8 +56,10 @@ describe('the contact cache', () => {
       .post(CONTACTS)
       .reply(200, ok({ id: 'CID_new' }))
     const transactions = acceptTransactions(2)
-    await transactionsBatch([purchase(1, { email: 'grace@example.com' }, 'user-9')])
-    const [node] = await transactionsBatch([purchase(2, { email: 'grace@example.com' }, 'user-9')])
+    await transactionsBatch(instance.testDestination, [purchase(1, { email: 'grace@example.com' }, 'user-9')])
+    const [node] = await transactionsBatch(instance.testDestination, [
+      purchase(2, { email: 'grace@example.com' }, 'user-9')
+    ])
     expect(node).toMatchObject({ status: 200, body: { contactId: 'CID_new' } })
     expect(create.isDone() && transactions.isDone()).toBe(true)
     lagging.persist(false)
@@ -67,14 +69,16 @@ describe('the contact cache', () => {
     qualtrics()
       .post(CONTACTS, { extRef: 'user-9', email: 'grace@example.com' })
       .reply(200, ok({ id: 'CID_written' }))
-    await testDestination.testAction('upsertContact', {
+    await instance.testDestination.testAction('upsertContact', {
       event: { type: 'identify', userId: 'user-9', traits: { email: 'grace@example.com' } },
       settings,
       mapping: { directoryId: DIRECTORY },
       useDefaultMappings: true
     })
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, { email: 'grace@example.com' }, 'user-9')])
+    const [node] = await transactionsBatch(instance.testDestination, [
+      purchase(1, { email: 'grace@example.com' }, 'user-9')
+    ])
     expect(node.body).toMatchObject({ contactId: 'CID_written', contact: 'cached' })
   })
 })
@@ -91,11 +95,15 @@ describe('a cached contact Qualtrics says does not exist', () => {
       .reply(200, ok({ elements: [{ id: 'CID_merged', extRef: 'user-9' }] }))
     const seen: string[][] = []
     acceptTransactions(2, seen)
-    const [node] = await transactionsBatch([purchase(2, { email: 'grace@example.com' }, 'user-9')])
+    const [node] = await transactionsBatch(instance.testDestination, [
+      purchase(2, { email: 'grace@example.com' }, 'user-9')
+    ])
     expect(node).toMatchObject({ status: 200, body: { contactId: 'CID_merged', contact: 'email' } })
     expect(stale.isDone() && lookups[0].isDone()).toBe(true)
     // Remembered by the email it was found by: the next batch finds it without asking.
-    const [next] = await transactionsBatch([purchase(3, { email: 'grace@example.com' }, 'user-9')])
+    const [next] = await transactionsBatch(instance.testDestination, [
+      purchase(3, { email: 'grace@example.com' }, 'user-9')
+    ])
     expect(next.body).toMatchObject({ contactId: 'CID_merged', contact: 'cached' })
     expect(seen).toEqual([['CID_merged'], ['CID_merged']])
   })
@@ -112,7 +120,9 @@ describe('a cached contact Qualtrics says does not exist', () => {
     qualtrics()
       .post(isSearch, { filter: { filterType: 'extRef', comparison: 'eq', value: 'user-9' } })
       .reply(200, ok({ elements: [{ id: 'CID_other' }] }))
-    const [node] = await transactionsBatch([purchase(2, { email: 'grace@example.com' }, 'user-9')])
+    const [node] = await transactionsBatch(instance.testDestination, [
+      purchase(2, { email: 'grace@example.com' }, 'user-9')
+    ])
     expect(node.status).toBe(400)
     expect(node.errormessage).toBe(
       'Qualtrics did not add the transaction: Contact CID_other does not exist. (request id req-ok)'
@@ -123,7 +133,7 @@ describe('a cached contact Qualtrics says does not exist', () => {
   it('a rejection that does not name the contact is not a missing contact: nothing is looked up again', async () => {
     await createPerson()
     qualtrics().post(TRANSACTIONS).reply(200, unprocessed('msg-2', 'Mailing list is archived'))
-    const [node] = await transactionsBatch([purchase(2, {}, 'user-9')])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(2, {}, 'user-9')])
     expect(node).toMatchObject({
       status: 400,
       errormessage: 'Qualtrics did not add the transaction: Mailing list is archived (request id req-ok)'
@@ -142,6 +152,7 @@ describe('a cached contact Qualtrics says does not exist', () => {
     const seen: string[][] = []
     acceptTransactions(1, seen)
     const nodes = await transactionsBatch(
+      instance.testDestination,
       [purchase(2, { email: 'grace@example.com' }, 'user-9'), purchase(3, { given: 'CID_given' }, 'user-3')],
       { contactId: { '@path': '$.context.traits.given' } }
     )
@@ -159,7 +170,7 @@ describe('a cached contact Qualtrics says does not exist', () => {
       await createPerson()
       const stale = qualtrics().post(TRANSACTIONS).reply(200, unprocessed('msg-2', 'Contact CID_old does not exist.'))
       qualtrics().post(isSearch).times(attempts).reply(status, qualtricsError(status, 'bad thing'))
-      const [node] = await transactionsBatch([purchase(2, {}, 'user-9')])
+      const [node] = await transactionsBatch(instance.testDestination, [purchase(2, {}, 'user-9')])
       expect(node.status).toBe(expected.status)
       expect(isRetryableStatus(node.status)).toBe(retryable)
       expect(stale.isDone()).toBe(true)
@@ -172,7 +183,7 @@ describe('a cached contact Qualtrics says does not exist', () => {
         .post(isSearch)
         .reply(200, ok({ elements: [{ id: 'CID_2' }] }))
       qualtrics().post(TRANSACTIONS).times(attempts).reply(status, qualtricsError(status, 'bad thing'))
-      const [node] = await transactionsBatch([purchase(2, {}, 'user-9')])
+      const [node] = await transactionsBatch(instance.testDestination, [purchase(2, {}, 'user-9')])
       expect(node.status).toBe(expected.status)
       expect(isRetryableStatus(node.status)).toBe(retryable)
     }, 15_000)

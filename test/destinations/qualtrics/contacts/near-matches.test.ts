@@ -1,23 +1,15 @@
-import {
-  contactCache,
-  KnownContacts,
-  MemoryContactCache
-} from '../../../../src/destinations/qualtrics/contacts/contact-cache'
-import { clearDeduplicationCache } from '../../../../src/destinations/qualtrics/contacts/deduplication'
+import { KnownContacts } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
 import { extRefsAgree } from '../../../../src/destinations/qualtrics/contacts/identity-groups'
-import { heldKeyCount } from '../../../../src/destinations/qualtrics/contacts/in-flight'
 import { API, DIRECTORY, ok, qualtrics } from '../helpers'
+import { instanceForEachTest } from '../instance'
 import { acceptTransactions, CONTACTS, DIR, isSearch, purchase, transactionsBatch } from './helpers'
 
 // Qualtrics' search ignores case, and a search by email answers everyone with that email: what it answers may be
 // another person's contact (a "near match"). A contact is the person's only when its extRef equals the person's
 // exactly (after trimming), or one of them has none.
 
-beforeEach(() => {
-  contactCache.clear()
-  clearDeduplicationCache()
-})
-afterEach(() => expect(heldKeyCount()).toBe(0))
+const instance = instanceForEachTest()
+afterEach(() => expect(instance.state.identifierLocks.size).toBe(0))
 
 type Shown = { id: string; extRef?: string; externalDataReference?: string; email?: string; creationDate?: string }
 
@@ -35,7 +27,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
     const create = creating({ extRef: 'ABC' }, 'CID_ABC')
     const seen: string[][] = []
     acceptTransactions(1, seen)
-    const [node] = await transactionsBatch([purchase(1, {}, 'ABC')])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, {}, 'ABC')])
     expect(create.isDone()).toBe(true)
     expect(seen).toEqual([['CID_ABC']])
     expect(node.body).toMatchObject({
@@ -52,7 +44,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
     searching('email', 'ada@example.com', [{ id: 'CID_anon', extRef: 'anon-1', email: 'ada@example.com' }])
     const create = creating({ extRef: 'user-1', email: 'ada@example.com' }, 'CID_user')
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, { email: 'ada@example.com' })])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, { email: 'ada@example.com' })])
     expect(create.isDone()).toBe(true)
     expect(node.body).toMatchObject({ contactId: 'CID_user', contact: 'created', nearMatchCount: 1 })
   })
@@ -61,7 +53,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
     searching('extRef', 'ABC', [{ id: 'CID_abc', externalDataReference: 'abc' }])
     creating({ extRef: 'ABC' }, 'CID_ABC')
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, {}, 'ABC')])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, {}, 'ABC')])
     expect(node.body).toMatchObject({ contactId: 'CID_ABC', nearMatches: ['CID_abc'] })
   })
 
@@ -73,7 +65,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
     searching('extRef', 'user-1', [])
     searching('email', 'ada@example.com', [shown])
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, { email: 'ada@example.com' })])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, { email: 'ada@example.com' })])
     expect(node.body).toMatchObject({ contactId: 'CID_found', contact: 'email' })
     expect(node.body).not.toHaveProperty('nearMatches')
   })
@@ -81,7 +73,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
   it('an event without an extRef takes a contact whatever its extRef (one of them has none)', async () => {
     searching('email', 'ada@example.com', [{ id: 'CID_anon', extRef: 'anon-1' }])
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, { email: 'ada@example.com' })], {
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, { email: 'ada@example.com' })], {
       matchContactBy: ['email'],
       extRef: ''
     })
@@ -95,7 +87,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
       { id: 'CID_a', extRef: 'user-1', creationDate: '2022-01-01T00:00:00Z' }
     ])
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, {})])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, {})])
     expect(node.body).toMatchObject({
       contactId: 'CID_a',
       contact: 'extRef',
@@ -112,7 +104,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
       { id: 'CID_own', extRef: 'user-1' }
     ])
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, {})], { multipleMatches: 'fail' })
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, {})], { multipleMatches: 'fail' })
     expect(node).toMatchObject({ status: 200, body: { contactId: 'CID_own', nearMatchCount: 1 } })
   })
 
@@ -122,7 +114,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
       { id: 'CID_one', extRef: 'user-1' },
       { id: 'CID_two', extRef: 'user-1' }
     ])
-    const [node] = await transactionsBatch([purchase(1, {})], { multipleMatches: 'fail' })
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, {})], { multipleMatches: 'fail' })
     expect(node.status).toBe(409)
   })
 
@@ -137,7 +129,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
       .post((uri) => uri.includes('skipToken=page-2'), filter)
       .reply(200, ok({ elements: [{ id: 'CID_own', extRef: 'user-1' }], nextPage: null }))
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, {})])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, {})])
     expect(page2.isDone()).toBe(true)
     expect(node.body).toMatchObject({ contactId: 'CID_own', contact: 'extRef', nearMatchCount: 100 })
     expect(node.body?.nearMatches).toHaveLength(10)
@@ -152,7 +144,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
     )
     creating({ extRef: 'user-1', email: 'shared@example.com' }, 'CID_user')
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, { email: 'shared@example.com' })])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, { email: 'shared@example.com' })])
     expect(node.body).toMatchObject({ contactId: 'CID_user', contact: 'created', nearMatchCount: 100 })
     expect(node.body?.note).toMatch(/full page/)
   })
@@ -165,7 +157,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
     const create = creating({ extRef: 'user-1', email: 'ada@example.com' }, 'CID_user')
     const seen: string[][] = []
     acceptTransactions(1, seen)
-    const nodes = await transactionsBatch([
+    const nodes = await transactionsBatch(instance.testDestination, [
       purchase(1, { email: 'ada@example.com' }, 'anon-1'),
       purchase(2, { email: 'ada@example.com' }, 'user-1')
     ])
@@ -179,7 +171,7 @@ describe('a search answering a near match: it is passed over, not used', () => {
     searching('email', 'ada@example.com', [{ id: 'CID_anon', extRef: 'anon-1' }])
     creating({ extRef: 'user-1', email: 'ada@example.com' }, 'CID_anon')
     acceptTransactions()
-    const [node] = await transactionsBatch([purchase(1, { email: 'ada@example.com' })])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(1, { email: 'ada@example.com' })])
     expect(node.body).toMatchObject({ contactId: 'CID_anon', contact: 'created', nearMatches: ['CID_anon'] })
     expect(node.body?.note).toMatch(/deduplication .*CID_anon/)
   })
@@ -188,10 +180,10 @@ describe('a search answering a near match: it is passed over, not used', () => {
     searching('extRef', 'ABC', [{ id: 'CID_abc', extRef: 'abc' }])
     creating({ extRef: 'ABC' }, 'CID_ABC')
     acceptTransactions(2)
-    await transactionsBatch([purchase(1, {}, 'ABC')])
+    await transactionsBatch(instance.testDestination, [purchase(1, {}, 'ABC')])
     // abc was never resolved: its lookup searches (a cached CID_abc for ABC, or CID_ABC for abc, would skip it).
     searching('extRef', 'abc', [{ id: 'CID_abc', extRef: 'abc' }])
-    const [node] = await transactionsBatch([purchase(2, {}, 'abc')])
+    const [node] = await transactionsBatch(instance.testDestination, [purchase(2, {}, 'abc')])
     expect(node.body).toMatchObject({ contactId: 'CID_abc', contact: 'extRef' })
   })
 })
@@ -215,6 +207,7 @@ describe('a write the directory’s deduplication answers with another person’
     acceptTransactions(2)
     const lookup = { contactLookup: 'deduplication' }
     const nodes = await transactionsBatch(
+      instance.testDestination,
       [purchase(1, { email: 'ada@example.com' }, 'anon-1'), purchase(2, { email: 'ada@example.com' }, 'user-1')],
       lookup
     )
@@ -222,23 +215,25 @@ describe('a write the directory’s deduplication answers with another person’
     expect(nodes[0].body).not.toHaveProperty('note')
     expect(nodes[1].body?.note).toMatch(/deduplication .*CID_anon.*another External Data Reference/)
     // Not remembered as user-1's: the next event of user-1 writes again (and is told again), it is not "cached".
-    const [next] = await transactionsBatch([purchase(3, { email: 'ada@example.com' }, 'user-1')], lookup)
+    const [next] = await transactionsBatch(
+      instance.testDestination,
+      [purchase(3, { email: 'ada@example.com' }, 'user-1')],
+      lookup
+    )
     expect(next.body).toMatchObject({ contact: 'deduplication', note: expect.stringMatching(/CID_anon/) })
   })
 })
 
 describe('the contact cache applies the same rule', () => {
-  const cache = new MemoryContactCache()
-  const known = new KnownContacts(cache, 'account', DIRECTORY)
-  beforeEach(() => cache.clear())
+  const known = () => new KnownContacts(instance.state.contacts, 'account', DIRECTORY)
 
   it('an extRef differing in case is another person; spaces around it are not', () => {
-    known.remember('email', 'ada@example.com', { contactId: 'CID_abc', extRef: 'abc' })
-    expect(known.lookup('email', 'ada@example.com', 'ABC')).toEqual({
+    known().remember('email', 'ada@example.com', { contactId: 'CID_abc', extRef: 'abc' })
+    expect(known().lookup('email', 'ada@example.com', 'ABC')).toEqual({
       otherPerson: { contactId: 'CID_abc', extRef: 'abc' }
     })
-    expect(known.find('email', 'ada@example.com', ' abc ')?.contactId).toBe('CID_abc')
-    expect(known.find('email', 'ada@example.com', '')?.contactId).toBe('CID_abc')
+    expect(known().find('email', 'ada@example.com', ' abc ')?.contactId).toBe('CID_abc')
+    expect(known().find('email', 'ada@example.com', '')?.contactId).toBe('CID_abc')
   })
 
   it.each([

@@ -1,8 +1,7 @@
 import type { StateContext, StatsContext } from '@segment/actions-core'
-import { contactCache, MemoryContactCache } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
 import { StateContactLevel, TwoLevelContactCache } from '../../../../src/destinations/qualtrics/contacts/contact-levels'
-import { heldKeyCount } from '../../../../src/destinations/qualtrics/contacts/in-flight'
 import { API_TOKEN, DIRECTORY, MAILING_LIST, ok, qualtrics, settings } from '../helpers'
+import { instanceForEachTest, qualtricsUnderTest } from '../instance'
 import {
   acceptTransactions,
   CONTACTS,
@@ -10,13 +9,14 @@ import {
   purchase,
   runtimeState,
   searchesMissing,
-  testDestination,
   TRANSACTIONS,
   transactionsBatch
 } from './helpers'
 
-beforeEach(() => contactCache.clear())
-afterEach(() => expect(heldKeyCount()).toBe(0))
+const instance = instanceForEachTest()
+afterEach(() => expect(instance.state.identifierLocks.size).toBe(0))
+/** Another process: another instance, which shares nothing with this one but the runtime's state. */
+const elsewhere = () => qualtricsUnderTest().testDestination
 
 const entry = (contactId: string) => JSON.stringify({ c: contactId, e: 'user-9' })
 const grace = (n: number) => purchase(n, { email: 'grace@example.com' }, 'user-9')
@@ -32,7 +32,7 @@ async function createPerson(): Promise<ReturnType<typeof runtimeState>> {
     .post(CONTACTS)
     .reply(200, ok({ id: 'CID_old' }))
   acceptTransactions()
-  const [node] = await transactionsBatch([grace(1)], {}, { stateContext: state })
+  const [node] = await transactionsBatch(instance.testDestination, [grace(1)], {}, { stateContext: state })
   expect(node.body).toMatchObject({ contactId: 'CID_old', contact: 'created' })
   return state
 }
@@ -54,12 +54,11 @@ describe('the second cache level (stateContext)', () => {
 
   it('is read on a memory miss (another process): no search is made', async () => {
     const first = await createPerson()
-    contactCache.clear()
     const seen: string[][] = []
     acceptTransactions(1, seen)
     const second = runtimeState(first.written)
     // No search is declared: one would fail the test.
-    const [node] = await transactionsBatch([grace(2)], {}, { stateContext: second })
+    const [node] = await transactionsBatch(elsewhere(), [grace(2)], {}, { stateContext: second })
     expect(node.body).toMatchObject({ contactId: 'CID_old', contact: 'cached' })
     expect(seen).toEqual([['CID_old']])
     expect(second.getRequestContext).toHaveBeenCalled()
@@ -69,8 +68,8 @@ describe('the second cache level (stateContext)', () => {
 
   it('a contact it remembers that Qualtrics says is gone is dropped from both levels and resolved once more', async () => {
     const first = await createPerson()
-    contactCache.clear()
     const second = runtimeState(first.written)
+    const secondProcess = elsewhere()
     const stale = qualtrics()
       .post(TRANSACTIONS, (body) => body['msg-2']?.contactId === 'CID_old')
       .reply(200, {
@@ -87,7 +86,7 @@ describe('the second cache level (stateContext)', () => {
       .reply(200, ok({ elements: [{ id: 'CID_merged', extRef: 'user-9' }] }))
     const seen: string[][] = []
     acceptTransactions(1, seen)
-    const [node] = await transactionsBatch([grace(2)], {}, { stateContext: second })
+    const [node] = await transactionsBatch(secondProcess, [grace(2)], {}, { stateContext: second })
     expect(node).toMatchObject({ status: 200, body: { contactId: 'CID_merged', contact: 'email' } })
     expect(stale.isDone() && lookups[0].isDone()).toBe(true)
     // Forgotten (written empty) first, then the new contact under both keys.
@@ -97,13 +96,17 @@ describe('the second cache level (stateContext)', () => {
 
     // The memory level holds the new contact, even where the state still says CID_old.
     acceptTransactions(1, seen)
-    const [again] = await transactionsBatch([grace(3)], {}, { stateContext: runtimeState(first.written) })
+    const [again] = await transactionsBatch(
+      secondProcess,
+      [grace(3)],
+      {},
+      { stateContext: runtimeState(first.written) }
+    )
     expect(again.body).toMatchObject({ contactId: 'CID_merged', contact: 'cached' })
     // And another process reads the new contact from the state.
-    contactCache.clear()
     acceptTransactions(1, seen)
-    const [elsewhere] = await transactionsBatch([grace(4)], {}, { stateContext: runtimeState(second.written) })
-    expect(elsewhere.body).toMatchObject({ contactId: 'CID_merged', contact: 'cached' })
+    const [third] = await transactionsBatch(elsewhere(), [grace(4)], {}, { stateContext: runtimeState(second.written) })
+    expect(third.body).toMatchObject({ contactId: 'CID_merged', contact: 'cached' })
     expect(seen).toEqual([['CID_merged'], ['CID_merged'], ['CID_merged']])
   })
 
@@ -111,7 +114,7 @@ describe('the second cache level (stateContext)', () => {
     const state = runtimeState(new Map())
     const level = new StateContactLevel(state as StateContext)
     level.set('k', { contactId: 'CID_gone' })
-    const cache = new TwoLevelContactCache(new MemoryContactCache(), new StateContactLevel(runtimeState(state.written)))
+    const cache = new TwoLevelContactCache(instance.state.contacts, new StateContactLevel(runtimeState(state.written)))
     expect(cache.get('k')).toEqual({ contactId: 'CID_gone' })
     cache.delete('k')
     expect(cache.get('k')).toBeUndefined()
@@ -140,8 +143,8 @@ describe('the second cache level (stateContext)', () => {
       .post(CONTACTS)
       .reply(200, ok({ id: 'CID_1' }))
     acceptTransactions()
-    testDestination.responses.splice(0)
-    const responses = await testDestination.testAction('upsertContactTransaction', {
+    instance.testDestination.responses.splice(0)
+    const responses = await instance.testDestination.testAction('upsertContactTransaction', {
       event: grace(1),
       settings,
       mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST, matchContactBy: ['extRef'] },

@@ -1,7 +1,7 @@
 import type { StateContext, StatsContext } from '@segment/actions-core'
 import { endpointOf } from '../../../../src/destinations/qualtrics/client/stats'
-import { contactCache } from '../../../../src/destinations/qualtrics/contacts/contact-cache'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics, qualtricsError, settings } from '../helpers'
+import { instanceForEachTest, qualtricsUnderTest } from '../instance'
 import {
   acceptTransactions,
   CONTACTS,
@@ -10,11 +10,10 @@ import {
   runtimeState,
   searchesMissing,
   statsMock,
-  testDestination,
   transactionsBatch
 } from './helpers'
 
-beforeEach(() => contactCache.clear())
+const instance = instanceForEachTest()
 
 const grace = (n: number) => purchase(n, { email: 'grace@example.com' }, 'user-9')
 const request = (endpoint: string, status: number) => [
@@ -40,7 +39,12 @@ describe('counters (statsContext)', () => {
       .post(CONTACTS)
       .reply(200, ok({ id: 'CID_1' }))
     acceptTransactions()
-    await transactionsBatch([grace(1), grace(2)], {}, { stateContext: state, statsContext: stats as StatsContext })
+    await transactionsBatch(
+      instance.testDestination,
+      [grace(1), grace(2)],
+      {},
+      { stateContext: state, statsContext: stats as StatsContext }
+    )
     const { incr, histogram } = stats.statsClient
     expect(incr.mock.calls.filter(([name]) => name === 'qualtrics.request')).toEqual([
       request('contacts.search', 200),
@@ -53,16 +57,17 @@ describe('counters (statsContext)', () => {
     expect(incr).not.toHaveBeenCalledWith(...cache('memory', 'hit'))
     expect(histogram).toHaveBeenCalledWith('qualtrics.batch_size', 2, ['env:test', 'action:upsertContactTransaction'])
 
-    // Same process: memory hit. Another process: memory miss, state hit.
+    // Same instance: memory hit. Another instance (another process): memory miss, state hit.
     acceptTransactions(2)
     await transactionsBatch(
+      instance.testDestination,
       [grace(3)],
       {},
       { stateContext: runtimeState(state.written), statsContext: stats as StatsContext }
     )
     expect(incr).toHaveBeenCalledWith(...cache('memory', 'hit'))
-    contactCache.clear()
     await transactionsBatch(
+      qualtricsUnderTest().testDestination,
       [grace(4)],
       {},
       { stateContext: runtimeState(state.written), statsContext: stats as StatsContext }
@@ -74,7 +79,7 @@ describe('counters (statsContext)', () => {
     const stats = statsMock()
     qualtrics().post(isSearch).reply(429, qualtricsError(429, 'slow down'))
     await expect(
-      testDestination.testAction('upsertContactTransaction', {
+      instance.testDestination.testAction('upsertContactTransaction', {
         event: grace(1),
         settings,
         mapping: { directoryId: DIRECTORY, mailingListId: MAILING_LIST },
@@ -95,7 +100,7 @@ describe('counters (statsContext)', () => {
     qualtrics()
       .post(CONTACTS)
       .reply(200, ok({ id: 'CID_1' }))
-    await testDestination.testBatchAction('upsertContact', {
+    await instance.testDestination.testBatchAction('upsertContact', {
       events: [{ type: 'identify', userId: 'u1', traits: { email: 'a@b.co' } }],
       settings,
       mapping: { directoryId: DIRECTORY },
