@@ -6,7 +6,7 @@ import type { ActionDefinition, JSONObject, SegmentEvent } from '@segment/action
 import nock from 'nock'
 import type { Settings } from '../../src/destinations/qualtrics/generated-types'
 import { startLocalServer } from '../../src/server/local-server'
-import { instanceForEachTest } from '../destinations/qualtrics/instance'
+import { instanceForEachTest } from '../../src/destinations/qualtrics/__tests__/__helpers__/instance'
 
 /**
  * The bad-input corpus (bad-input.json): every case names the error it expects. Nothing is declared to nock for an

@@ -128,7 +128,3 @@ describe('POST /getAudience', () => {
     })
   })
 })
-
-it('declares every request', () => {
-  expect(nock.pendingMocks()).toEqual([])
-})
