@@ -16,6 +16,15 @@ const NO_NOCK_CLEAN_ALL = {
     'Do not drop nock mocks in a test: the harness checks and drops them after each test. Declare open-ended requests with .persist() or .optionally().'
 }
 
+// The monorepo's rule for its destinations (its .eslintrc.js): a hashed identifier goes through its shared hashing
+// helper, which knows prehashed values. This folder hashes only keys of its own caches and state, never an identifier
+// it sends, and each such import says so on its line. 'node:crypto' is held to the same rule.
+const NO_CREATE_HASH = ['crypto', 'node:crypto'].map((module) => ({
+  selector: `ImportDeclaration[source.value='${module}'] ImportSpecifier[imported.name='createHash']`,
+  message:
+    "Hash identifiers with the monorepo's shared hashing helper (destination-actions/lib/hashing-utils), not createHash: it detects prehashed values. Only digests used as keys of the destination's own caches and state (never a hashed identifier sent to Qualtrics) may use createHash, said so on the line."
+}))
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -31,6 +40,14 @@ export default tseslint.config(
   {
     files: ['**/*.test.ts'],
     rules: { 'no-restricted-syntax': ['error', SEPARATE_TYPE_IMPORTS, NO_NOCK_CLEAN_ALL] }
+  },
+  {
+    files: ['src/destinations/qualtrics/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', SEPARATE_TYPE_IMPORTS, ...NO_CREATE_HASH] }
+  },
+  {
+    files: ['src/destinations/qualtrics/**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', SEPARATE_TYPE_IMPORTS, NO_NOCK_CLEAN_ALL, ...NO_CREATE_HASH] }
   },
   {
     files: ['compat/**/*.js'],

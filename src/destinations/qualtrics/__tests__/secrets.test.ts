@@ -243,13 +243,11 @@ describe('every outbound request', () => {
     const seen: Array<{ url: string; timeout?: number | false; redirect?: string }> = []
     const recordingRequest = ((url: string, options: { timeout?: number | false; redirect?: string }) => {
       seen.push({ url, timeout: options.timeout, redirect: options.redirect })
-      const result = url.includes('/transactions')
-        ? { createdTransactions: { k: { id: 'T' } } }
-        : url.includes('/search')
-          ? { elements: [] }
-          : url.includes('/directories') && !url.includes('/contacts')
-            ? { elements: [], nextPage: null }
-            : { id: 'CID_1', userName: 'u' }
+      const listing = url.includes('/directories') && !url.includes('/contacts')
+      let result: object = { id: 'CID_1', userName: 'u' }
+      if (url.includes('/transactions')) result = { createdTransactions: { k: { id: 'T' } } }
+      else if (url.includes('/search')) result = { elements: [] }
+      else if (listing) result = { elements: [], nextPage: null }
       return Promise.resolve({ status: 200, data: { result }, headers: { get: () => null } })
     }) as unknown as RequestClient
     const client = new QualtricsClient(recordingRequest, settings, instance.state)

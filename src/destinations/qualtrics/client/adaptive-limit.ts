@@ -138,12 +138,11 @@ export const MAX_ACCOUNTS = 500
  * does not expire while it is remembered.
  */
 export class LimitRegistry {
+  private readonly options: AdaptiveLimitOptions
   private readonly limits: TimedCache<AdaptiveLimit>
 
-  constructor(
-    private readonly options: AdaptiveLimitOptions = {},
-    maxAccounts = MAX_ACCOUNTS
-  ) {
+  constructor(options: AdaptiveLimitOptions = {}, maxAccounts = MAX_ACCOUNTS) {
+    this.options = options
     const clock = options.clock ?? systemClock
     this.limits = new TimedCache({ maxEntries: maxAccounts, ttlMs: Infinity, clock, inUse: (limit) => !limit.idle })
   }

@@ -145,8 +145,10 @@ export const UNEXPECTED_RESPONSE_STATUS = 422
 
 /** A 2xx whose body lacks what Qualtrics documents and the action cannot do without: final, never a TypeError. */
 export function unexpectedResponse(operation: Operation, missing: string, answer?: unknown): IntegrationError {
+  const { description } = operation
+  const requestId = describeRequestId(requestIdOf(answer))
   return new IntegrationError(
-    `Qualtrics answered the request to ${operation.description} without ${missing} (${describeRequestId(requestIdOf(answer))})`,
+    `Qualtrics answered the request to ${description} without ${missing} (${requestId})`,
     'UNEXPECTED_RESPONSE',
     UNEXPECTED_RESPONSE_STATUS
   )
@@ -154,7 +156,9 @@ export function unexpectedResponse(operation: Operation, missing: string, answer
 
 /** The note for a 2xx that lacks something the action can do without: the event succeeds and says what was missing. */
 export function missingFromAnswer(operation: Operation, missing: string, answer?: unknown): string {
-  return `Qualtrics accepted the request to ${operation.description}, but its answer has no ${missing} (${describeRequestId(requestIdOf(answer))})`
+  const { description } = operation
+  const requestId = describeRequestId(requestIdOf(answer))
+  return `Qualtrics accepted the request to ${description}, but its answer has no ${missing} (${requestId})`
 }
 
 /** What Qualtrics answered, as a batch entry's `body` shows it: objects as they are, anything else as text. */

@@ -24,7 +24,7 @@ export function tokenUrlFor(apiBase: string): string {
 
 /**
  * The token source of a client whose REST calls use OAuth: tokens come from the token endpoint on the API base's
- * origin (`{datacenter}.qualtrics.com`, or the local loopback override), the only place the client secret goes.
+ * origin (`{datacenter}.qualtrics.com`, or the instance's loopback API origin), the only place the client secret goes.
  */
 export function oauthSession(
   apiBase: string,

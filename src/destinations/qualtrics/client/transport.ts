@@ -188,7 +188,8 @@ export class QualtricsTransport {
     let bearer = oauth ? await this.accessToken((session) => session.current()) : undefined
     let renewed = false
     let response: ModifiedResponse
-    for (let retries429 = 0; ;) {
+    let retries429 = 0
+    for (;;) {
       if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
       const record: SentRequest = { method: options.method, url: this.redactor.text(url), status: 'no response' }
       this.sent.push(record)

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+// eslint-disable-next-line no-restricted-syntax -- long cache-key parts, kept in memory; nothing hashed is sent
+import { createHash } from 'crypto'
 import type { SearchableIdentifier } from '../client'
 import { extRefsAgree, normalizeIdentifier } from './identity-groups'
 

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+// eslint-disable-next-line no-restricted-syntax -- keys of the runtime's state; nothing hashed goes to Qualtrics
+import { createHash } from 'crypto'
 import type { StateContext } from '@segment/actions-core'
 import type { QualtricsClient } from '../client'
 import { METRICS } from '../client/stats'

@@ -80,12 +80,13 @@ function rememberResolved(known: KnownContacts, group: IdentityGroup, resolved: 
  * which later lookups of the same person use instead of a search.
  */
 export class ContactResolver {
+  private readonly client: QualtricsClient
+  private readonly state: ContactsState
   private readonly cache: ContactCacheLevel
 
-  constructor(
-    private readonly client: QualtricsClient,
-    private readonly state: ContactsState
-  ) {
+  constructor(client: QualtricsClient, state: ContactsState) {
+    this.client = client
+    this.state = state
     this.cache = contactLevelsFor(client, state.contacts)
   }
 

@@ -105,8 +105,10 @@ const orElse = (need: DeduplicationNeed) => (need.otherwise ? `, or ${need.other
 export function requireIdentifierDeduplication(directoryId: string, fields: Fields, need: DeduplicationNeed): void {
   if (fields.some((field) => (IDENTIFIERS as string[]).includes(field))) return
   const now = fields.length === 0 ? 'does not deduplicate contacts' : `deduplicates only on ${listed(fields)}`
+  const { what, risk } = need
+  const otherwise = orElse(need)
   throw new IntegrationError(
-    `${need.what} needs directory ${directoryId} to deduplicate contacts on an identifier (External Data Reference, Email or Phone number), and it ${now}: ${need.risk}. Turn on ${DEDUPLICATION_SETTING} with a rule on one of them${orElse(need)}.`,
+    `${what} needs directory ${directoryId} to deduplicate contacts on an identifier (External Data Reference, Email or Phone number), and it ${now}: ${risk}. Turn on ${DEDUPLICATION_SETTING} with a rule on one of them${otherwise}.`,
     'DEDUPLICATION_REQUIRED',
     400
   )
@@ -126,8 +128,9 @@ export function requireRuleApplies(
   requireIdentifierDeduplication(directoryId, fields, need)
   const missing = fields.filter((field) => contact[field] === undefined)
   if (missing.length === 0) return
+  const [rule, absent, otherwise] = [listed(fields), listed(missing), orElse(need)]
   throw new IntegrationError(
-    `Directory ${directoryId} deduplicates contacts on ${listed(fields)}, and this event has no ${listed(missing)}: Qualtrics would skip the rule and create another contact, so nothing was sent. Map ${listed(missing)} for every event, or change ${DEDUPLICATION_SETTING} to a rule on fields every event has (such as Email)${orElse(need)}.`,
+    `Directory ${directoryId} deduplicates contacts on ${rule}, and this event has no ${absent}: Qualtrics would skip the rule and create another contact, so nothing was sent. Map ${absent} for every event, or change ${DEDUPLICATION_SETTING} to a rule on fields every event has (such as Email)${otherwise}.`,
     'DEDUPLICATION_NOT_MATCHING',
     400
   )

@@ -106,6 +106,17 @@ function nothingImported(chunk: ImportChunk, importId: string, requestId?: strin
   return withAnswer(error, { importId, contacts: { count: { added: 0, updated: 0, failed: 0 } } })
 }
 
+/** What a complete import leaves unconfirmed about each success: its counts missing, or failures it did not name. */
+function countNote(importId: string, request: string, noCounts: boolean, unnamed: number): string | undefined {
+  if (noCounts) {
+    return `Qualtrics reports import ${importId} complete without its counts (contacts.count), so this record's outcome is not confirmed (${request})`
+  }
+  if (unnamed > 0) {
+    return `Qualtrics counted ${unnamed} record(s) of import ${importId} as failed without naming them; this one may be among them (${request})`
+  }
+  return undefined
+}
+
 /**
  * Maps a complete import back to its records: every count 0 fails them all; a record whose email Qualtrics lists as
  * invalid fails alone; the others succeed, with a note when Qualtrics counted failures it did not name (or when the
@@ -127,21 +138,19 @@ function settleComplete(
   }
   const invalid = new Set(invalidEmails.map((email) => email.trim().toLowerCase()))
   const refused = new Set(items.filter((item) => item.record.email && invalid.has(item.record.email.toLowerCase())))
+  const { importId } = ids
+  const request = describeRequestId(requestId)
   for (const item of refused) {
+    const { email } = item.record
     const error = new IntegrationError(
-      `Qualtrics refused the email "${item.record.email}" as invalid in import ${ids.importId} (${describeRequestId(requestId)})`,
+      `Qualtrics refused the email "${email}" as invalid in import ${importId} (${request})`,
       'INVALID_EMAIL',
       400
     )
-    settleItem(outcomes, item, failed(withAnswer(error, { importId: ids.importId, invalidEmails }), sentOf(item)))
+    settleItem(outcomes, item, failed(withAnswer(error, { importId, invalidEmails }), sentOf(item)))
   }
   const unnamed = counts ? counts.failed - refused.size : 0
-  const countNote = !counts
-    ? `Qualtrics reports import ${ids.importId} complete without its counts (contacts.count), so this record's outcome is not confirmed (${describeRequestId(requestId)})`
-    : unnamed > 0
-      ? `Qualtrics counted ${unnamed} record(s) of import ${ids.importId} as failed without naming them; this one may be among them (${describeRequestId(requestId)})`
-      : undefined
-  const note = [startNote, countNote].filter(Boolean).join('. ')
+  const note = [startNote, countNote(importId, request, counts === undefined, unnamed)].filter(Boolean).join('. ')
   for (const item of items.filter((item) => !refused.has(item))) {
     settleItem(outcomes, item, succeeded(sentOf(item), { ...ids, contact: 'import', ...(note ? { note } : {}) }))
   }

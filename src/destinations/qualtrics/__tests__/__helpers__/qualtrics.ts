@@ -21,23 +21,30 @@ export function qualtricsError(status: number, errorMessage: string, errorCode =
   return { meta: { httpStatus: `${status} - Error`, requestId: `req-${status}`, error: { errorMessage, errorCode } } }
 }
 
-/** One row per error status the client maps, with what the resulting error must carry. */
-export const ERROR_STATUSES: Array<{ status: number; expected: { status: number }; retryable: boolean; text: RegExp }> =
-  [
-    {
-      status: 400,
-      expected: { status: 400 },
-      retryable: false,
-      text: /400 Bad Request.*bad thing \(ERR\); request id req-400/
-    },
-    { status: 401, expected: { status: 401 }, retryable: false, text: /token is invalid/ },
-    { status: 403, expected: { status: 403 }, retryable: false, text: /lacks permission/ },
-    { status: 404, expected: { status: 404 }, retryable: false, text: /not found/ },
-    { status: 413, expected: { status: 413 }, retryable: false, text: /too large/ },
-    { status: 429, expected: { status: 429 }, retryable: true, text: /rate limited/ },
-    { status: 500, expected: { status: 500 }, retryable: true, text: /unavailable \(500\)/ },
-    { status: 503, expected: { status: 503 }, retryable: true, text: /unavailable \(503\)/ }
-  ]
+/** An error status the client maps, with what the resulting error must carry. */
+export interface ErrorStatusRow {
+  status: number
+  expected: { status: number }
+  retryable: boolean
+  text: RegExp
+}
+
+/** One row per error status the client maps. */
+export const ERROR_STATUSES: ErrorStatusRow[] = [
+  {
+    status: 400,
+    expected: { status: 400 },
+    retryable: false,
+    text: /400 Bad Request.*bad thing \(ERR\); request id req-400/
+  },
+  { status: 401, expected: { status: 401 }, retryable: false, text: /token is invalid/ },
+  { status: 403, expected: { status: 403 }, retryable: false, text: /lacks permission/ },
+  { status: 404, expected: { status: 404 }, retryable: false, text: /not found/ },
+  { status: 413, expected: { status: 413 }, retryable: false, text: /too large/ },
+  { status: 429, expected: { status: 429 }, retryable: true, text: /rate limited/ },
+  { status: 500, expected: { status: 500 }, retryable: true, text: /unavailable \(500\)/ },
+  { status: 503, expected: { status: 503 }, retryable: true, text: /unavailable \(503\)/ }
+]
 
 /** Segment retries 408, 423, 429 and 5xx other than 501. */
 export function isRetryableStatus(status: number | undefined): boolean {

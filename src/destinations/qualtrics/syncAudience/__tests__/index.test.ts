@@ -26,6 +26,7 @@ import {
 } from '../../__tests__/__helpers__/audience'
 import { instanceForEachTest, qualtricsUnderTest } from '../../__tests__/__helpers__/instance'
 import type { TestDestination } from '../../__tests__/__helpers__/instance'
+import type { ErrorStatusRow } from '../../__tests__/__helpers__/qualtrics'
 
 const instance = instanceForEachTest()
 
@@ -323,7 +324,7 @@ describe('syncAudience: bad input is a final error for the event, and nothing is
 })
 
 describe('syncAudience: errors from Qualtrics, on each call', () => {
-  const expectMapped = (error: { status: number; message: string }, row: (typeof ERROR_STATUSES)[number]) => {
+  const expectMapped = (error: { status: number; message: string }, row: ErrorStatusRow) => {
     expect(error).toMatchObject(row.expected)
     expect(error.message).toMatch(row.text)
     expect(isRetryableStatus(error.status)).toBe(row.retryable)

@@ -133,9 +133,8 @@ describe('bulk import: the import states', () => {
 
   it('succeeds the others with a note when Qualtrics counts failures it does not name', async () => {
     importAccepted()
-    qualtrics()
-      .get(STATUS)
-      .reply(200, complete(1, 0, 1))
+    const oneUnnamedFailure = complete(1, 0, 1)
+    qualtrics().get(STATUS).reply(200, oneUnnamedFailure)
     const nodes = await bulkBatch([person(1), person(2)])
     expect(nodes.map((n) => n.status)).toEqual([200, 200])
     expect(nodes[0].body?.note).toMatch(
