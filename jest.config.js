@@ -1,8 +1,11 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  // The destination's tests sit beside its code (src/destinations/qualtrics/**/__tests__), as in Segment's monorepo;
+  // the rest of the project's under test/. Helpers under __tests__/__helpers__ are not tests.
+  roots: ['<rootDir>/src', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/__tests__/__helpers__/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: false }]
   },

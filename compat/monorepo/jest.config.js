@@ -11,7 +11,8 @@ module.exports = {
   rootDir: join(__dirname, '..', '..', 'src', 'destinations', 'qualtrics'),
   transform: { '^.+\\.tsx?$': require.resolve('ts-jest') },
   globals: { 'ts-jest': { isolatedModules: true, tsconfig: join(__dirname, 'tsconfig.json') } },
-  testEnvironment: 'node',
+  // Resolved here: from the destination's folder, 'node' would find this project's jest 29 environment.
+  testEnvironment: require.resolve('jest-environment-node'),
   moduleNameMapper: { '^nock$': require.resolve('nock') },
   setupFilesAfterEnv: [join(__dirname, 'setup-after-env.ts')],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '__tests__/__helpers__/']

@@ -6,8 +6,7 @@
  */
 import { defaultValues, Destination } from '@segment/actions-core'
 import type { JSONObject } from '@segment/actions-core'
-import qualtrics from '../../src/destinations/qualtrics'
-import { setApiOriginOverride } from '../../src/destinations/qualtrics/client'
+import qualtrics, { createQualtrics } from '../../src/destinations/qualtrics'
 import type { SandboxStats } from '../../src/sandbox'
 import {
   AUDIENCE_DIRECTORY_ID,
@@ -117,8 +116,7 @@ async function runPhase(
 }
 
 async function run(scenario: AudienceScenario): Promise<AudienceResult> {
-  setApiOriginOverride(scenario.sandboxUrl)
-  const destination = new Destination(qualtrics)
+  const destination = new Destination(createQualtrics({ apiOrigin: scenario.sandboxUrl }))
   const { externalId } = await destination.createAudience({
     settings: SETTINGS,
     audienceSettings: { directoryId: AUDIENCE_DIRECTORY_ID },

@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process'
 import { defaultValues, Destination } from '@segment/actions-core'
 import type { JSONObject } from '@segment/actions-core'
-import qualtrics from '../../src/destinations/qualtrics'
+import { createQualtrics } from '../../src/destinations/qualtrics'
 import { mapWithConcurrency } from '../../src/destinations/qualtrics/batching'
-import { isRetryableStatus, setApiOriginOverride } from '../../src/destinations/qualtrics/client'
+import { isRetryableStatus } from '../../src/destinations/qualtrics/client'
 import { ACTION_FOR, DIRECTORY_ID, MAILING_LIST_ID, SETTINGS, WORKFLOW_URL, workload } from '../workload/events'
 import type { EventKind } from '../workload/events'
 import { attemptTimes } from '../workload/segment-retry'
@@ -65,7 +65,7 @@ export function memorySampler() {
 export function actionFor(
   scenario: Pick<Scenario, 'sandboxUrl' | 'kind' | 'batchSize' | 'contactLookup' | 'bulkImport'>
 ) {
-  setApiOriginOverride(scenario.sandboxUrl)
+  const qualtrics = createQualtrics({ apiOrigin: scenario.sandboxUrl })
   const slug = ACTION_FOR[scenario.kind]
   const action = new Destination(qualtrics).actions[slug]
   const mapping = {

@@ -7,7 +7,7 @@
  * Qualtrics credentials as for `npm start` (QUALTRICS_API_TOKEN, QUALTRICS_DATACENTER, QUALTRICS_API_BASE_URL);
  * the receiver's own settings: QUALTRICS_SUBSCRIPTION_KEY, SEGMENT_WRITE_KEY, SEGMENT_API_HOST (docs/responses.md).
  */
-import { getApiOriginOverride, setApiOriginOverride } from '../../src/destinations/qualtrics/client'
+import { checkApiOrigin } from '../../src/destinations/qualtrics/client'
 import { loadLocalConfig } from '../../src/server/config'
 import { responsesQueueFolderFromEnv } from '../../src/server/tracking'
 import { listSubscriptions, newSharedKey, subscribe, unsubscribe } from '../../src/sources/qualtrics-responses'
@@ -26,15 +26,9 @@ export function qualtricsAccessFromEnv(env: NodeJS.ProcessEnv): QualtricsAccess 
       'Set QUALTRICS_API_TOKEN and QUALTRICS_DATACENTER (and QUALTRICS_API_BASE_URL=http://127.0.0.1:3001 for a sandbox).'
     )
   }
-  // The override accepts loopback origins only, the same rule as npm start; whatever was set before is restored.
-  const before = getApiOriginOverride()
-  try {
-    setApiOriginOverride(config.apiBaseUrl)
-    const origin = getApiOriginOverride() ?? `https://${config.settings.datacenter}.qualtrics.com`
-    return { origin, apiToken: config.settings.apiToken }
-  } finally {
-    setApiOriginOverride(before)
-  }
+  // A local API origin must be a loopback one, the same rule as npm start's.
+  const origin = checkApiOrigin(config.apiBaseUrl) ?? `https://${config.settings.datacenter}.qualtrics.com`
+  return { origin, apiToken: config.settings.apiToken }
 }
 
 function option(args: string[], name: string): string | undefined {

@@ -1,4 +1,4 @@
-import { normaliseDatacenter } from '../destinations/qualtrics/client'
+import { normaliseDatacenter } from '../destinations/qualtrics'
 import { sandboxOptionsFromEnv } from '../sandbox/env'
 import type { SandboxEnvOptions } from '../sandbox/env'
 import type { AnyDefinition } from './context'

@@ -1,6 +1,6 @@
 import { defaultValues } from '@segment/actions-core'
 import type { DestinationDefinition } from '@segment/actions-core'
-import qualtrics from '../destinations/qualtrics'
+import { createQualtrics } from '../destinations/qualtrics'
 import { DeliveryLog } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
 import { MemoryStatsClient } from './stats-api'
@@ -79,7 +79,8 @@ function secretsOfSettings(settings: Settings): string[] {
 }
 
 export function createServerContext(options: LocalServerOptions): ServerContext {
-  const definition = options.definition ?? (qualtrics as AnyDefinition)
+  // A context made without a definition gets an instance of its own, never another context's state.
+  const definition = options.definition ?? (createQualtrics() as AnyDefinition)
   const baseSettings = options.settings ?? {}
   const authFields = definition.authentication?.fields ?? {}
 

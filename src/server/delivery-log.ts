@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { redactValue } from '../destinations/qualtrics/client'
+import { redactValue } from '../destinations/qualtrics'
 
 export type DeliverySource = 'sdk' | 'events' | 'tester'
 export type DeliveryState = 'queued' | 'retrying' | 'delivered' | 'failed'

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolve } from 'node:path'
-import { redactText } from '../destinations/qualtrics/client'
+import { redactText } from '../destinations/qualtrics'
 import {
   handleResponsesRoute,
   receiverConfigFromEnv,

@@ -1,5 +1,5 @@
 import type { ModifiedResponse, SegmentEvent } from '@segment/actions-core'
-import { isRetryableStatus, REDACTED } from '../destinations/qualtrics/client'
+import { isRetryableStatus, REDACTED } from '../destinations/qualtrics'
 import type { LoggedExchange } from './delivery-log'
 import { BadRequest, isPlainObject } from './http-utils'
 

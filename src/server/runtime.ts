@@ -1,4 +1,4 @@
-import { setApiOriginOverride, setRequestTimeout } from '../destinations/qualtrics/client'
+import { createQualtrics } from '../destinations/qualtrics'
 import { DEFAULT_SEED, loadSeedFile, startSandbox } from '../sandbox'
 import type { Sandbox, SandboxOptions, SandboxSeed } from '../sandbox'
 import { presetWarnings, workflowSubscription } from './config'
@@ -97,7 +97,6 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     bodyLimitBytes: options.bodyLimitBytes
   }
   const summary: string[] = []
-  setRequestTimeout(options.requestTimeoutMs)
   let sandbox: Sandbox | undefined
 
   if (config.mode === 'sandbox') {
@@ -112,7 +111,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       seed,
       log
     })
-    setApiOriginOverride(sandbox.url)
+    server.definition = createQualtrics({ apiOrigin: sandbox.url, requestTimeoutMs: options.requestTimeoutMs })
     server.sandboxUrl = sandbox.url
     server.sandboxKey = sandbox.controlKey
     const directory = seed.directories[0]
@@ -133,7 +132,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       `  directory ${directory?.directoryId}, mailing list ${server.mappingDefaults.mailingListId ?? '(none)'}`
     )
   } else {
-    if (config.apiBaseUrl) setApiOriginOverride(config.apiBaseUrl)
+    server.definition = createQualtrics({ apiOrigin: config.apiBaseUrl, requestTimeoutMs: options.requestTimeoutMs })
     server.settings = config.settings
     if (config.mappingDefaults.workflowUrl) server.extraSubscriptions = [workflowSubscription()]
     summary.push(
@@ -189,8 +188,6 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       await responses?.close()
       await tracking.close()
       await sandbox?.close()
-      setApiOriginOverride(undefined)
-      setRequestTimeout(undefined)
     }
   }
 }

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
-import { createTestEvent, createTestIntegration, ErrorCodes, getErrorCodeFromHttpStatus } from '@segment/actions-core'
+import { createTestEvent, ErrorCodes, getErrorCodeFromHttpStatus } from '@segment/actions-core'
 import type { ActionDefinition, JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../src/destinations/qualtrics'
-import { contactCache } from '../../src/destinations/qualtrics/contacts/contact-cache'
 import type { Settings } from '../../src/destinations/qualtrics/generated-types'
 import { startLocalServer } from '../../src/server/local-server'
+import { instanceForEachTest } from '../../src/destinations/qualtrics/__tests__/__helpers__/instance'
 
 /**
  * The bad-input corpus (bad-input.json): every case names the error it expects. Nothing is declared to nock for an
@@ -94,7 +93,9 @@ function eventFor(c: Case): SegmentEvent {
   return createTestEvent({ ...BASE_EVENT[action], ...(expand(c.event ?? {}) as object) } as Partial<SegmentEvent>)
 }
 
-const testDestination = createTestIntegration(definition)
+// Each case looks its contact up afresh, with an instance of its own: a contact remembered from an earlier case would
+// skip its search.
+const instance = instanceForEachTest()
 let server: Awaited<ReturnType<typeof startLocalServer>>
 let bareServer: Awaited<ReturnType<typeof startLocalServer>>
 
@@ -105,11 +106,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close()
   await bareServer.close()
-})
-beforeEach(() => {
-  testDestination.responses.splice(0)
-  // Each case looks its contact up afresh: a contact remembered from an earlier case would skip its search.
-  contactCache.clear()
 })
 
 function callServer(url: string, c: Case): Promise<{ status: number; text: string }> {
@@ -164,14 +160,14 @@ async function run(c: Case): Promise<{ status?: number; message: string; code?: 
   const settings = settingsFor(c)
   if (c.kind === 'authenticate') {
     try {
-      await testDestination.testAuthentication(settings)
+      await instance.testDestination.testAuthentication(settings)
       return { message: 'no error' }
     } catch (error) {
       return { status: (error as { status?: number }).status, message: (error as Error).message }
     }
   }
   try {
-    await testDestination.testAction(c.action as string, {
+    await instance.testDestination.testAction(c.action as string, {
       event: eventFor(c),
       settings,
       mapping: mappingFor(c),
@@ -351,17 +347,17 @@ describe('bad-input corpus, batch path', () => {
     const everything = c.expect.sent ? acceptEverything() : undefined
     const neighbour = c.expect.sent || batchWide ? undefined : expectNeighbour(action)
     const performBatch = jest.spyOn(
-      definition.actions[action] as Required<ActionDefinition<Settings, unknown>>,
+      instance.testDestination.definition.actions[action] as Required<ActionDefinition<Settings, unknown>>,
       'performBatch'
     )
 
-    await testDestination.testBatchAction(action, {
+    await instance.testDestination.testBatchAction(action, {
       events: [eventFor(c), createTestEvent(NEIGHBOUR_EVENT[action])],
       settings: settingsFor(c),
       mapping: mappingFor(c, { enable_batching: true }),
       useDefaultMappings: true
     })
-    const entries = (testDestination.results[0] as unknown as { multistatus: Entry[] }).multistatus
+    const entries = (instance.testDestination.results[0] as unknown as { multistatus: Entry[] }).multistatus
     const reached = performBatch.mock.calls.flatMap(([, data]) => data.payload as unknown[])
 
     expect(entries).toHaveLength(2)

@@ -1,9 +1,7 @@
 import { defaultValues, Destination } from '@segment/actions-core'
 import type { JSONObject } from '@segment/actions-core'
-import qualtrics from '../../src/destinations/qualtrics'
-import { setApiOriginOverride, setImportPolling } from '../../src/destinations/qualtrics/client'
-import { clearDeduplicationCache } from '../../src/destinations/qualtrics/contacts/deduplication'
-import { contactCache } from '../../src/destinations/qualtrics/contacts/contact-cache'
+import { createQualtrics } from '../../src/destinations/qualtrics'
+import type { QualtricsOptions } from '../../src/destinations/qualtrics'
 import { startSandbox } from '../../src/sandbox'
 import type { Sandbox } from '../../src/sandbox'
 import {
@@ -18,8 +16,9 @@ import {
 const USERS = 60
 const EXISTING = 30
 
-/** upsertContactTransaction with "Bulk import" on, over HTTP on 127.0.0.1, as the bench drives it. */
-function bulkImportAction() {
+/** upsertContactTransaction with "Bulk import" on, over HTTP on 127.0.0.1 to the sandbox, as the bench drives it. */
+function bulkImportAction(importPolling: QualtricsOptions['importPolling']) {
+  const qualtrics = createQualtrics({ apiOrigin: sandbox.url, importPolling })
   const action = new Destination(qualtrics).actions.upsertContactTransaction
   const mapping = {
     ...defaultValues(qualtrics.actions.upsertContactTransaction.fields),
@@ -38,13 +37,7 @@ function directoryOf(sandbox: Sandbox) {
 }
 
 let sandbox: Sandbox
-afterEach(async () => {
-  setApiOriginOverride(undefined)
-  setImportPolling(undefined)
-  contactCache.clear()
-  clearDeduplicationCache()
-  await sandbox.close()
-})
+afterEach(() => sandbox.close())
 
 describe('bulk import against the sandbox', () => {
   it('imports a batch through failing and malformed status polls: one contact per person, a transaction per event, all listed', async () => {
@@ -53,11 +46,10 @@ describe('bulk import against the sandbox', () => {
       timeScale: 20,
       faults: { seed: 3, rates: { 'imports.get': { status503: 0.4, malformed: 0.4 } } }
     })
-    setApiOriginOverride(sandbox.url)
     // Short pauses, so that the four in five polls the faults spoil do not take the minute's back-off.
-    setImportPolling({ deadlineMs: 20_000, firstPollMs: 50, maxPollMs: 100 })
+    const send = bulkImportAction({ deadlineMs: 20_000, firstPollMs: 50, maxPollMs: 100 })
     const events = workload(['transaction'], 300, USERS) as unknown as JSONObject[]
-    const statuses = await bulkImportAction()(events)
+    const statuses = await send(events)
     expect(statuses.every((status) => status === 200)).toBe(true)
 
     const directory = directoryOf(sandbox)
@@ -80,18 +72,16 @@ describe('bulk import against the sandbox', () => {
 
   it('reports an import slower than the wait retryable; the resend merges into the same contacts but adds the transactions again', async () => {
     sandbox = await startSandbox({ seed: workloadSeed(EXISTING), timeScale: 1 })
-    setApiOriginOverride(sandbox.url)
-    setImportPolling({ deadlineMs: 300, firstPollMs: 50, maxPollMs: 100 })
+    const send = bulkImportAction({ deadlineMs: 300, firstPollMs: 50, maxPollMs: 100 })
     const events = workload(['transaction'], 100, USERS) as unknown as JSONObject[]
-    const send = bulkImportAction()
     expect(new Set(await send(events))).toEqual(new Set([504]))
 
     // Let the first import finish (1 s to start, 100 records at 200 a second), then send again as Segment would.
     sandbox.clock.advance(5000)
     expect(sandbox.store.snapshot().imports[0]).toMatchObject({ status: 'complete', counts: { failed: 0 } })
-    // The resend's import takes 1.5 s of real time here: the wait is long enough this time.
-    setImportPolling({ deadlineMs: 5000, firstPollMs: 50, maxPollMs: 200 })
-    expect(new Set(await send(events))).toEqual(new Set([200]))
+    // The resend's import takes 1.5 s of real time here: the wait (of another instance) is long enough this time.
+    const resend = bulkImportAction({ deadlineMs: 5000, firstPollMs: 50, maxPollMs: 200 })
+    expect(new Set(await resend(events))).toEqual(new Set([200]))
 
     const directory = directoryOf(sandbox)
     expect(new Set(directory.contacts.map((c) => c.email?.toLowerCase())).size).toBe(directory.contacts.length)

@@ -1,8 +1,7 @@
 import { Destination } from '@segment/actions-core'
 import type { JSONObject, SegmentEvent } from '@segment/actions-core'
 import nock from 'nock'
-import definition from '../../src/destinations/qualtrics'
-import { setApiOriginOverride } from '../../src/destinations/qualtrics/client'
+import { createQualtrics } from '../../src/destinations/qualtrics'
 import { startSandbox } from '../../src/sandbox'
 import type { Sandbox, SandboxSeed } from '../../src/sandbox'
 
@@ -47,15 +46,14 @@ const SEED: SandboxSeed = {
 const OAUTH_ONLY = { datacenter: 'iad1', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }
 
 let sandbox: Sandbox
+/** The destination pointed at the sandbox, as npm start makes it. */
+let definition: ReturnType<typeof createQualtrics>
 beforeAll(async () => {
   nock.enableNetConnect('127.0.0.1')
   sandbox = await startSandbox({ port: 0, seed: SEED })
-  setApiOriginOverride(sandbox.url)
+  definition = createQualtrics({ apiOrigin: sandbox.url })
 })
-afterAll(async () => {
-  setApiOriginOverride(undefined)
-  await sandbox.close()
-})
+afterAll(() => sandbox.close())
 
 interface State {
   directories: { contacts: { id: string; extRef?: string; email?: string }[]; transactions: { contactId: string }[] }[]

@@ -1,8 +1,14 @@
 import nock from 'nock'
-import { clearTokenCache } from '../../src/destinations/qualtrics/client'
+import { createQualtrics } from '../../src/destinations/qualtrics'
 import { DELIVERIES_ROUTE } from '../../src/server/console-api'
 import { startLocalServer } from '../../src/server/local-server'
-import { API, API_TOKEN, DIRECTORY, qualtrics, settings } from '../destinations/qualtrics/helpers'
+import {
+  API,
+  API_TOKEN,
+  DIRECTORY,
+  qualtrics,
+  settings
+} from '../../src/destinations/qualtrics/__tests__/__helpers__/qualtrics'
 import {
   ACCESS_TOKEN,
   BASIC,
@@ -11,7 +17,7 @@ import {
   issued,
   tokenEndpoint,
   withBearer
-} from '../destinations/qualtrics/oauth-helpers'
+} from '../../src/destinations/qualtrics/__tests__/__helpers__/oauth'
 
 // The local server shows the exchanges actions-core recorded: each request's answer, and each record of the
 // delivery log, is redacted with the secrets of the request that made it (its settings' token and OAuth secret, and
@@ -21,11 +27,11 @@ const CONTACTS = `/API/v3/directories/${DIRECTORY}/contacts`
 const A_TOKEN = 'requestId'
 
 let server: Awaited<ReturnType<typeof startLocalServer>>
-beforeAll(async () => {
+// A server (and so a destination instance) per test: no test finds another's OAuth token kept.
+beforeEach(async () => {
   server = await startLocalServer({ settings })
 })
-afterAll(() => server.close())
-beforeEach(() => clearTokenCache())
+afterEach(() => server.close())
 
 // The server's JSON answer, read field by field as the tests need it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -104,11 +110,16 @@ describe('the local server redacts each request with its own secrets', () => {
   })
 
   it('redacts an access token issued in the request even when no later exchange carried it (the call timed out)', async () => {
-    // The token endpoint answers; the call that would have used the token gets no answer (no exchange recorded).
+    // The token endpoint answers; the call that would have used the token gets no answer in time (no exchange
+    // recorded). A reply that comes too late rather than a dropped connection: nock 14 can emit a replied error on a
+    // socket nobody listens to any more, which ends the worker process on a loaded machine.
+    await server.close()
+    server = await startLocalServer({ settings, definition: createQualtrics({ requestTimeoutMs: 300 }) })
     tokenEndpoint().reply(200, issued())
     withBearer()
       .post(CONTACTS)
-      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+      .delay(5_000)
+      .reply(200, { result: { id: 'CID_late' } })
     const answer = await post('/upsertContact', {
       payload: identify('o-2'),
       mapping: { directoryId: DIRECTORY },

@@ -15,7 +15,6 @@ beforeAll(async () => {
   })
 })
 afterAll(() => server.close())
-afterEach(() => expect(nock.pendingMocks()).toEqual([]))
 
 async function post(path: string, body: unknown) {
   const response = await fetch(`${server.url}${path}`, {

@@ -1,6 +1,7 @@
 import type { DynamicFieldResponse, RequestClient, StateContext } from '@segment/actions-core'
 import type { Settings } from './generated-types'
 import { QualtricsClient } from './client'
+import type { ClientState } from './client'
 
 /** A failure shown in the field's dropdown instead of thrown: the mapping editor stays usable. */
 function asDynamicError(error: unknown): DynamicFieldResponse {
@@ -14,10 +15,11 @@ function asDynamicError(error: unknown): DynamicFieldResponse {
 export async function directoryChoices(
   request: RequestClient,
   settings: Settings,
+  state: ClientState,
   stateContext?: StateContext
 ): Promise<DynamicFieldResponse> {
   try {
-    const directories = await new QualtricsClient(request, settings, { stateContext }).listDirectories()
+    const directories = await new QualtricsClient(request, settings, state, { stateContext }).listDirectories()
     return {
       choices: directories.map((d) => ({
         label: d.name ? `${d.name} (${d.directoryId})` : d.directoryId,
@@ -32,6 +34,7 @@ export async function directoryChoices(
 export async function mailingListChoices(
   request: RequestClient,
   settings: Settings,
+  state: ClientState,
   directoryId: string | undefined,
   stateContext?: StateContext
 ): Promise<DynamicFieldResponse> {
@@ -42,7 +45,8 @@ export async function mailingListChoices(
     }
   }
   try {
-    const lists = await new QualtricsClient(request, settings, { stateContext }).listMailingLists(directoryId)
+    const client = new QualtricsClient(request, settings, state, { stateContext })
+    const lists = await client.listMailingLists(directoryId)
     return {
       choices: lists.map((l) => ({
         label: l.name ? `${l.name} (${l.mailingListId})` : l.mailingListId,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
-import { redactValue } from '../../destinations/qualtrics/client'
+import { redactValue } from '../../destinations/qualtrics'
 import type { ServerContext } from '../context'
 import { BadRequest, sendJson } from '../http-utils'
 import { proxySandbox } from './sandbox-proxy'

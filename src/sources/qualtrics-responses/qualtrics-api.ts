@@ -1,6 +1,5 @@
 // The project's one retry rule and one redaction module, from the Qualtrics client both directions share.
-import { isRetryableStatus } from '../../destinations/qualtrics/client/errors'
-import { redactSecret } from '../../destinations/qualtrics/client/redaction'
+import { isRetryableStatus, redactSecret } from '../../destinations/qualtrics'
 
 /**
  * The few Qualtrics API v3 calls the receiver makes, with an API token. The destination's fuller client is built

@@ -1,4 +1,4 @@
-import { redactText } from '../../destinations/qualtrics/client/redaction'
+import { redactText } from '../../destinations/qualtrics'
 import { CallbackProblem, callbackFields, parseCompletedResponse } from './callback'
 import type { CompletedResponse } from './callback'
 import { buildCalls, UnmappableResponse } from './mapping'

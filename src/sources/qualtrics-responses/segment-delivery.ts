@@ -1,7 +1,6 @@
 import type { SegmentCall } from './mapping'
 // The project's one retry rule and one loopback rule, from the Qualtrics client both directions share.
-import { isRetryableStatus } from '../../destinations/qualtrics/client/errors'
-import { isLoopbackHostname } from '../../destinations/qualtrics/client/local-switches'
+import { isLoopbackHostname, isRetryableStatus } from '../../destinations/qualtrics'
 
 /** Segment's HTTP Tracking API hosts by region (docs: HTTP API source, Regional Segment). */
 export const SEGMENT_HOSTS = { us: 'https://api.segment.io', eu: 'https://events.eu1.segmentapis.com' } as const

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { isLoopbackHostname } from '../../destinations/qualtrics/client/local-switches'
-import { redactSecret } from '../../destinations/qualtrics/client/redaction'
+import { isLoopbackHostname, redactSecret } from '../../destinations/qualtrics'
 import { isSurveyId } from './callback'
 import { callQualtrics, QualtricsCallError } from './qualtrics-api'
 import type { QualtricsAccess } from './qualtrics-api'

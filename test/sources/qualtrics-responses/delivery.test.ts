@@ -88,10 +88,10 @@ describe('segmentDelivery', () => {
 
   it('never follows a redirect: the write key stays with the configured host, and the 3xx is final', async () => {
     nock('https://api.segment.io').post('/v1/batch').reply(307, {}, { location: 'https://collector.example/v1/batch' })
-    const elsewhere = nock('https://collector.example').post('/v1/batch').reply(200, {})
+    // Nothing is declared for collector.example: following the redirect would be an undeclared request, which fails
+    // the test.
     const [result] = await segmentDelivery({ host: 'https://api.segment.io', writeKey: WRITE_KEY })([call('a')])
     expect(result).toEqual({ status: 307, retryable: false, error: 'Segment answered 307' })
-    expect(elsewhere.isDone()).toBe(false)
   })
 
   it("splits calls into batches within Segment's 500 KB", () => {
@@ -113,7 +113,8 @@ describe('callQualtrics', () => {
     nock('https://iad1.qualtrics.com')
       .get('/API/v3/surveys/SV_abc123/responses/R_1')
       .reply(302, {}, { location: 'https://collector.example/steal' })
-    const elsewhere = nock('https://collector.example').get('/steal').reply(200, { result: {} })
+    // Nothing is declared for collector.example: following the redirect would be an undeclared request, which fails
+    // the test.
     const call = callQualtrics(
       { origin: 'https://iad1.qualtrics.com', apiToken: token },
       'GET',
@@ -123,7 +124,6 @@ describe('callQualtrics', () => {
     expect(error).toBeInstanceOf(QualtricsCallError)
     expect(error).toMatchObject({ status: 302, temporary: false })
     expect(String((error as Error).message)).not.toContain(token)
-    expect(elsewhere.isDone()).toBe(false)
   })
 })
 

@@ -1,23 +1,16 @@
 /**
- * An adaptive in-flight limit per Qualtrics account, shared by every batch (and single event) of the process.
+ * An adaptive in-flight limit per Qualtrics account, shared by every batch (and single event) of a destination
+ * instance.
  *
  * Workflow runs are one request each and count only against the brand's 3,000/minute, so a fixed small limit leaves
  * most of that unused. The limit grows by one after a run of fast 2xx answers and halves on 429 or 5xx (AIMD, as TCP
  * does), and a Retry-After pauses every new request for the account until then. The client's own 429 retries go
  * through the same gate, so their pause and this one are the same pause.
  */
+import { systemClock } from '../memory/clock'
+import type { Clock } from '../memory/clock'
+import { TimedCache } from '../memory/timed-cache'
 import { parseRetryAfterMs } from './timing'
-
-/** Time as the limit sees it; tests give a fake one. */
-export interface LimitClock {
-  now(): number
-  sleep(ms: number): Promise<void>
-}
-
-export const systemClock: LimitClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-}
 
 export interface AdaptiveLimitOptions {
   /** The limit a new account starts at. */
@@ -30,7 +23,7 @@ export interface AdaptiveLimitOptions {
   fastMs?: number
   /** The longest Retry-After honoured, so that a nonsense header cannot hold an account for hours. */
   maxPauseMs?: number
-  clock?: LimitClock
+  clock?: Clock
 }
 
 /** What the limit needs to know of an answer. */
@@ -50,7 +43,7 @@ export class AdaptiveLimit {
   private epoch = 0
   private waiters: Array<() => void> = []
   private readonly settings: Required<Omit<AdaptiveLimitOptions, 'clock'>>
-  private readonly clock: LimitClock
+  private readonly clock: Clock
 
   constructor(options: AdaptiveLimitOptions = {}) {
     const { clock, ...rest } = options
@@ -137,16 +130,22 @@ export class AdaptiveLimit {
 }
 
 /** The most accounts remembered; idle ones are forgotten first (a process serves few accounts at a time). */
-const MAX_ACCOUNTS = 500
+export const MAX_ACCOUNTS = 500
 
-/** One limit per account key; bounded, forgetting the least recently used idle account first. */
+/**
+ * One limit per account key, in the destination's one cache type: bounded, forgetting the least recently used idle
+ * account first (a busy one only when every account is busy: its requests finish on the limit they hold). A limit
+ * does not expire while it is remembered.
+ */
 export class LimitRegistry {
-  private readonly limits = new Map<string, AdaptiveLimit>()
+  private readonly options: AdaptiveLimitOptions
+  private readonly limits: TimedCache<AdaptiveLimit>
 
-  constructor(
-    private readonly options: AdaptiveLimitOptions = {},
-    private readonly maxAccounts = MAX_ACCOUNTS
-  ) {}
+  constructor(options: AdaptiveLimitOptions = {}, maxAccounts = MAX_ACCOUNTS) {
+    this.options = options
+    const clock = options.clock ?? systemClock
+    this.limits = new TimedCache({ maxEntries: maxAccounts, ttlMs: Infinity, clock, inUse: (limit) => !limit.idle })
+  }
 
   get size(): number {
     return this.limits.size
@@ -159,30 +158,9 @@ export class LimitRegistry {
 
   for(account: string): AdaptiveLimit {
     const known = this.limits.get(account)
-    if (known) {
-      // Re-inserted so the map's order is least recently used first.
-      this.limits.delete(account)
-      this.limits.set(account, known)
-      return known
-    }
-    if (this.limits.size >= this.maxAccounts) this.forgetOne()
+    if (known) return known
     const limit = new AdaptiveLimit(this.options)
     this.limits.set(account, limit)
     return limit
   }
-
-  private forgetOne(): void {
-    for (const [account, limit] of this.limits) {
-      if (limit.idle) {
-        this.limits.delete(account)
-        return
-      }
-    }
-    // All busy: forget the oldest anyway; its requests finish on the object they hold.
-    const oldest = this.limits.keys().next().value
-    if (oldest !== undefined) this.limits.delete(oldest)
-  }
 }
-
-/** The process's workflow limits: every batch and single event for one account shares one. */
-export const workflowLimits = new LimitRegistry()

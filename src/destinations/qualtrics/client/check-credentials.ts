@@ -1,5 +1,6 @@
 import { InvalidAuthenticationError } from '@segment/actions-core'
 import type { RequestClient } from '@segment/actions-core'
+import type { ClientState } from './client-state'
 import { QualtricsClient } from './qualtrics-client'
 import type { QualtricsAuth, WhoAmI } from './types'
 
@@ -17,12 +18,16 @@ async function whoamiOf(client: QualtricsClient, what: string): Promise<WhoAmI> 
  * token with whoami; the OAuth client by fetching a new token, then whoami with it (a token works only on its
  * client's datacenter, so this also proves the Datacenter ID). Settings errors are thrown before any request.
  */
-export async function checkCredentials(request: RequestClient, auth: QualtricsAuth): Promise<WhoAmI> {
-  const client = new QualtricsClient(request, auth)
+export async function checkCredentials(
+  request: RequestClient,
+  auth: QualtricsAuth,
+  state: ClientState
+): Promise<WhoAmI> {
+  const client = new QualtricsClient(request, auth, state)
   const checks: Array<{ name: string; run: () => Promise<WhoAmI> }> = []
   if (client.credentialsSet.apiToken) {
     const tokenOnly = { datacenter: auth.datacenter, apiToken: auth.apiToken }
-    checks.push({ name: 'API Token', run: () => whoamiOf(new QualtricsClient(request, tokenOnly), 'token') })
+    checks.push({ name: 'API Token', run: () => whoamiOf(new QualtricsClient(request, tokenOnly, state), 'token') })
   }
   if (client.credentialsSet.oauth) {
     const run = async () => {

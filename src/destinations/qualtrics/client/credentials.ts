@@ -1,5 +1,6 @@
 import { InvalidAuthenticationError } from '@segment/actions-core'
-import { createHash } from 'node:crypto'
+// eslint-disable-next-line no-restricted-syntax -- secrets' digests as in-process keys; nothing hashed is sent
+import { createHash } from 'crypto'
 import { credentialText, optionalToken } from './api-token'
 import type { QualtricsAuth } from './types'
 

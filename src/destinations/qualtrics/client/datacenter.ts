@@ -1,6 +1,5 @@
 import { IntegrationError } from '@segment/actions-core'
 import { describeType } from './errors'
-import { getApiOriginOverride } from './local-switches'
 
 // A single DNS label: the datacenter becomes part of a host name, so nothing may escape it.
 const DATACENTER_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
@@ -19,8 +18,11 @@ export function normaliseDatacenter(datacenter: unknown): string {
   return value
 }
 
-/** The API base for a datacenter, e.g. `https://iad1.qualtrics.com/API/v3`. */
-export function apiBaseUrl(datacenter: unknown): string {
+/**
+ * The API base for a datacenter, e.g. `https://iad1.qualtrics.com/API/v3`; with a local API origin (a checked loopback
+ * origin, see client-state.ts) the same path on that origin.
+ */
+export function apiBaseUrl(datacenter: unknown, apiOrigin?: string): string {
   const dc = normaliseDatacenter(datacenter)
-  return `${getApiOriginOverride() ?? `https://${dc}.qualtrics.com`}/API/v3`
+  return `${apiOrigin ?? `https://${dc}.qualtrics.com`}/API/v3`
 }

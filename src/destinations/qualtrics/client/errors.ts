@@ -5,7 +5,7 @@ import {
   RetryableError
 } from '@segment/actions-core'
 import type { JSONLikeObject } from '@segment/actions-core'
-import { REQUEST_TIMEOUT_MS } from './local-switches'
+import { REQUEST_TIMEOUT_MS } from './client-state'
 import type { Redactor } from './redaction'
 import type { TransactionEntry } from './types'
 
@@ -16,7 +16,9 @@ export interface Operation {
 }
 
 type RetryableStatus = ConstructorParameters<typeof RetryableError>[1]
-const RETRYABLE_STATUSES = new Set([408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 598, 599])
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
+  408, 423, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 598, 599
+])
 
 /** Segment retries 408, 423, 429 and 5xx other than 501; everything else is final. The one statement of that rule. */
 export function isRetryableStatus(status: number): boolean {
@@ -143,8 +145,10 @@ export const UNEXPECTED_RESPONSE_STATUS = 422
 
 /** A 2xx whose body lacks what Qualtrics documents and the action cannot do without: final, never a TypeError. */
 export function unexpectedResponse(operation: Operation, missing: string, answer?: unknown): IntegrationError {
+  const { description } = operation
+  const requestId = describeRequestId(requestIdOf(answer))
   return new IntegrationError(
-    `Qualtrics answered the request to ${operation.description} without ${missing} (${describeRequestId(requestIdOf(answer))})`,
+    `Qualtrics answered the request to ${description} without ${missing} (${requestId})`,
     'UNEXPECTED_RESPONSE',
     UNEXPECTED_RESPONSE_STATUS
   )
@@ -152,7 +156,9 @@ export function unexpectedResponse(operation: Operation, missing: string, answer
 
 /** The note for a 2xx that lacks something the action can do without: the event succeeds and says what was missing. */
 export function missingFromAnswer(operation: Operation, missing: string, answer?: unknown): string {
-  return `Qualtrics accepted the request to ${operation.description}, but its answer has no ${missing} (${describeRequestId(requestIdOf(answer))})`
+  const { description } = operation
+  const requestId = describeRequestId(requestIdOf(answer))
+  return `Qualtrics accepted the request to ${description}, but its answer has no ${missing} (${requestId})`
 }
 
 /** What Qualtrics answered, as a batch entry's `body` shows it: objects as they are, anything else as text. */

@@ -52,8 +52,9 @@ export function checkPathId(value: unknown, field: PathIdField): string {
   const id = typeof value === 'string' ? value.trim() : ''
   if (id === '') throw new PayloadValidationError(`${field} is missing: ${WHAT_TO_GIVE[field]}.`)
   if (isDotSegment(id)) {
+    const shownId = shown(id)
     throw new PayloadValidationError(
-      `${field} ${shown(id)} is not a valid id: "." and ".." (also percent-encoded) would step out of their place in the request URL; nothing was sent.`
+      `${field} ${shownId} is not a valid id: "." and ".." (also percent-encoded) would step out of their place in the request URL; nothing was sent.`
     )
   }
   return id

@@ -51,8 +51,8 @@ export type ImportStatus =
   | { state: 'failed'; percentComplete?: number; requestId?: string }
   | { state: 'unreadable'; why: string; requestId?: string }
 
-const COMPLETE = new Set(['complete', 'completed'])
-const FAILED = new Set(['failed', 'error', 'aborted', 'cancelled', 'canceled'])
+const COMPLETE: ReadonlySet<string> = new Set(['complete', 'completed'])
+const FAILED: ReadonlySet<string> = new Set(['failed', 'error', 'aborted', 'cancelled', 'canceled'])
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -120,9 +120,11 @@ export function readImportStarted(
   const unprocessed = entries.filter(
     (index): index is number => Number.isInteger(index) && (index as number) >= 0 && (index as number) < recordCount
   )
+  const shownList = JSON.stringify(listed).slice(0, 120)
+  const readCount = unprocessed.length
   const note =
     unprocessed.length === entries.length && Array.isArray(listed)
       ? undefined
-      : `contacts.unprocessed was not a list of record indexes (${JSON.stringify(listed).slice(0, 120)}): only ${unprocessed.length} of its entries could be read`
+      : `contacts.unprocessed was not a list of record indexes (${shownList}): only ${readCount} of its entries could be read`
   return { importId, unprocessed: [...new Set(unprocessed)], ...(note ? { note } : {}) }
 }

@@ -1,6 +1,6 @@
+import type { ClientState } from './client-state'
 import { isRetryableStatus } from './errors'
 import type { ImportStatus } from './import-calls'
-import { getImportPolling } from './local-switches'
 import type { QualtricsClient } from './qualtrics-client'
 import { withinDeadline } from './timing'
 
@@ -20,13 +20,13 @@ export interface ImportTarget {
 }
 
 /** When a batch's imports must be done by: one deadline (60 s) for every import of the batch, not one each. */
-export function importDeadline(now = Date.now()): number {
-  return now + getImportPolling().deadlineMs
+export function importDeadline(state: ClientState): number {
+  return state.clock.now() + state.importPolling.deadlineMs
 }
 
 /** Whether an import started now could still get a poll in before the deadline: if not, it is not worth sending. */
-export function importTimeLeft(deadline: number, now = Date.now()): boolean {
-  return now + getImportPolling().firstPollMs < deadline
+export function importTimeLeft(state: ClientState, deadline: number): boolean {
+  return state.clock.now() + state.importPolling.firstPollMs < deadline
 }
 
 /**
@@ -37,8 +37,6 @@ export function importTimeLeft(deadline: number, now = Date.now()): boolean {
 function pollMayPass(status: number | undefined): boolean {
   return status !== undefined && (status === 404 || isRetryableStatus(status))
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 class DeadlinePassed extends Error {}
 
@@ -52,9 +50,10 @@ export async function waitForImport(
   client: QualtricsClient,
   target: ImportTarget,
   deadline: number,
-  startedAt = Date.now()
+  startedAt = client.state.clock.now()
 ): Promise<ImportWait> {
-  const { firstPollMs, maxPollMs } = getImportPolling()
+  const { clock, importPolling } = client.state
+  const { firstPollMs, maxPollMs } = importPolling
   let pause = firstPollMs
   let polls = 0
   let percentComplete: number | undefined
@@ -62,20 +61,20 @@ export async function waitForImport(
   const timedOut = (): ImportWait => ({
     kind: 'timeout',
     polls,
-    waitedMs: Date.now() - startedAt,
+    waitedMs: clock.now() - startedAt,
     percentComplete,
     lastProblem
   })
   for (;;) {
-    if (Date.now() + Math.min(pause, firstPollMs) >= deadline) return timedOut()
-    await sleep(Math.min(pause, Math.max(0, deadline - Date.now())))
+    if (clock.now() + Math.min(pause, firstPollMs) >= deadline) return timedOut()
+    await clock.sleep(Math.min(pause, Math.max(0, deadline - clock.now())))
     pause = Math.min(pause * 2, maxPollMs)
-    if (Date.now() >= deadline) return timedOut()
+    if (clock.now() >= deadline) return timedOut()
     polls++
     let status: ImportStatus
     try {
       const poll = () => client.importStatus(target.directoryId, target.mailingListId, target.importId)
-      status = await withinDeadline(poll, deadline - Date.now(), () => new DeadlinePassed())
+      status = await withinDeadline(poll, deadline - clock.now(), () => new DeadlinePassed(), clock)
     } catch (error) {
       if (error instanceof DeadlinePassed) return timedOut()
       if (!pollMayPass((error as { status?: number }).status)) return { kind: 'pollRefused', polls, error }

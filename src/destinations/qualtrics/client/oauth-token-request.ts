@@ -4,9 +4,10 @@ import { basicCredentials, ERASURE_SCOPE } from './credentials'
 import type { OAuthClient } from './credentials'
 import { isRetryableStatus, noResponseError, retryableStatusOf, unexpectedResponse } from './errors'
 import type { Operation } from './errors'
+import type { ClientState } from './client-state'
 import { Redactor } from './redaction'
 import { OAuthSession, tokenCacheKey } from './oauth-tokens'
-import type { Clock, IssuedToken } from './oauth-tokens'
+import type { IssuedToken } from './oauth-tokens'
 
 /** One POST and its whole answer, within the client's timeout (the client's own `exchange`). */
 export type TokenExchange = (
@@ -23,21 +24,24 @@ export function tokenUrlFor(apiBase: string): string {
 
 /**
  * The token source of a client whose REST calls use OAuth: tokens come from the token endpoint on the API base's
- * origin (`{datacenter}.qualtrics.com`, or the local loopback override), the only place the client secret goes.
+ * origin (`{datacenter}.qualtrics.com`, or the instance's loopback API origin), the only place the client secret goes.
  */
 export function oauthSession(
   apiBase: string,
   datacenter: string,
   client: OAuthClient,
   exchange: TokenExchange,
-  shared: { stateContext?: StateContext; clock?: Clock }
+  state: ClientState,
+  stateContext?: StateContext
 ): OAuthSession {
   const tokenUrl = tokenUrlFor(apiBase)
   return new OAuthSession({
     key: tokenCacheKey(tokenUrl, client),
     fetchToken: () => requestAccessToken(exchange, tokenUrl, client, datacenter),
-    stateContext: shared.stateContext,
-    clock: shared.clock
+    tokens: state.accessTokens,
+    fetches: state.tokenFetches,
+    clock: state.clock,
+    stateContext
   })
 }
 

@@ -20,6 +20,7 @@ import type {
 import { resolveWorkflowUrl } from './workflow-url'
 import { readImportStarted, readImportStatus } from './import-calls'
 import type { ImportRequest, ImportStarted, ImportStatus } from './import-calls'
+import type { ClientState } from './client-state'
 import { QualtricsTransport } from './transport'
 import type { ClientOptions } from './transport'
 
@@ -34,8 +35,13 @@ const BATCH_RETRIES_ON_429 = 3
  */
 export class QualtricsClient extends QualtricsTransport {
   /** The client a batch uses: it backs off and retries on 429 rather than failing the events at once. */
-  static forBatch(request: RequestClient, auth: QualtricsAuth, options: ClientOptions = {}): QualtricsClient {
-    return new QualtricsClient(request, auth, { ...options, retriesOn429: BATCH_RETRIES_ON_429 })
+  static forBatch(
+    request: RequestClient,
+    auth: QualtricsAuth,
+    state: ClientState,
+    options: ClientOptions = {}
+  ): QualtricsClient {
+    return new QualtricsClient(request, auth, state, { ...options, retriesOn429: BATCH_RETRIES_ON_429 })
   }
 
   whoami(): Promise<WhoAmI> {
@@ -141,7 +147,7 @@ export class QualtricsClient extends QualtricsTransport {
   ): Promise<unknown> {
     // JSON Events refuse OAuth: the API token is the only credential that can start a workflow.
     const token = requireWorkflowToken(this.credentials)
-    const url = resolveWorkflowUrl(workflowUrl)
+    const url = resolveWorkflowUrl(workflowUrl, this.state.apiOrigin)
     const body = JSON.stringify(payload ?? {})
     const size = Buffer.byteLength(body)
     if (size > WORKFLOW_BODY_LIMIT_BYTES) {
@@ -230,7 +236,7 @@ export class QualtricsClient extends QualtricsTransport {
   // import itself, and its status. The status URL is built from the ids, never taken from the answer's tracking.url.
 
   /** Creates an empty transaction batch (`BT_…`) dated now, as 24-hour UTC without a zone (Qualtrics refuses zones). */
-  async createTransactionBatch(directoryId: string, now = new Date()): Promise<string> {
+  async createTransactionBatch(directoryId: string, now = new Date(this.state.clock.now())): Promise<string> {
     const operation = { description: 'create a transaction batch', notFound: `directory ${directoryId} was not found` }
     const creationDate = now.toISOString().slice(0, 19)
     const json = { transactionIds: [], creationDate }

@@ -1,5 +1,7 @@
+import type { Clock } from '../memory/clock'
+
 /** The pause before retry `attempt` (0-based) after a 429: Retry-After when Qualtrics gives one, else doubling. */
-export function backoffDelayMs(attempt: number, retryAfter: string | null, now = Date.now()): number {
+export function backoffDelayMs(attempt: number, retryAfter: string | null, now: number): number {
   const given = parseRetryAfterMs(retryAfter, now)
   if (given !== undefined) return Math.min(given, MAX_BACKOFF_MS)
   return Math.min(BACKOFF_BASE_MS * 2 ** attempt, MAX_BACKOFF_MS)
@@ -18,7 +20,8 @@ const BACKOFF_BASE_MS = 250
 const MAX_BACKOFF_MS = 4000
 
 /**
- * Runs `work` and settles with it, or rejects with `onTimeout()` once `ms` have passed, whichever comes first.
+ * Runs `work` and settles with it, or rejects with `onTimeout()` once `ms` have passed on `clock`, whichever comes
+ * first.
  *
  * Why the client needs this rather than actions-core's options: its `timeout` stops only the wait for headers (its
  * timer is cleared once they arrive, and reading the body has none), and a `signal` cannot be given to it: inside an
@@ -26,15 +29,20 @@ const MAX_BACKOFF_MS = 4000
  * cloned body emits an error nobody listens to, which ends the process. The race settles the call, and with it
  * everything waiting on it (a shared contact lookup, say); a stalled body's socket is left to the server or the OS.
  */
-export async function withinDeadline<T>(work: () => Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms)
+export async function withinDeadline<T>(
+  work: () => Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  clock: Clock
+): Promise<T> {
+  const done = new AbortController()
+  const deadline = clock.after(ms, done.signal).then(() => {
+    throw onTimeout()
   })
   try {
     // `work()` inside the try: a synchronous throw (a header Node refuses, say) is this call's rejection too.
     return await Promise.race([work(), deadline])
   } finally {
-    clearTimeout(timer)
+    done.abort()
   }
 }

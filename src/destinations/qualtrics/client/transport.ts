@@ -1,16 +1,17 @@
 import type { ModifiedResponse, RequestClient, StateContext, StatsContext } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
+import { systemClock } from '../memory/clock'
+import type { ClientState } from './client-state'
 import { accountKey, resolveCredentials, secretsOf } from './credentials'
 import type { Credentials } from './credentials'
 import { apiBaseUrl, normaliseDatacenter } from './datacenter'
 import { freshTokenRefused, oauthSession, TOKEN_OPERATION } from './oauth-token-request'
 import type { TokenExchange } from './oauth-token-request'
-import type { Clock, OAuthSession } from './oauth-tokens'
+import type { OAuthSession } from './oauth-tokens'
 import { backoffDelayMs, withinDeadline } from './timing'
 import { noResponseError, qualtricsError, redactedAnswer, timeoutError, unexpectedResponse, withAnswer } from './errors'
 import type { Operation } from './errors'
 import { pathSegment } from './ids'
-import { getRequestTimeout } from './local-switches'
 import { countRequest, endpointOf, Stats } from './stats'
 import { Redactor } from './redaction'
 import type { Envelope, Page, QualtricsAuth, SentRequest } from './types'
@@ -18,16 +19,14 @@ import type { Envelope, Page, QualtricsAuth, SentRequest } from './types'
 /** The most pages a listing follows, so that a server that never stops paging cannot hold an action forever. */
 const MAX_PAGES = 200
 
+/** What one invocation gives its client, beyond the destination instance's state. */
 export interface ClientOptions {
-  timeoutMs?: number
   /** How many times a 429 is retried after a pause (batches use this to back off instead of failing events). */
   retriesOn429?: number
   /** The runtime's state, when it gives one: OAuth tokens are kept there for later invocations. */
   stateContext?: StateContext
   /** The runtime's counters, when it gives them: requests by endpoint and status, contact cache hits (stats.ts). */
   statsContext?: StatsContext
-  /** For tests: the clock OAuth token expiry is measured with. */
-  clock?: Clock
 }
 
 export interface SendOptions {
@@ -65,21 +64,30 @@ export class QualtricsTransport {
   constructor(
     protected readonly request: RequestClient,
     auth: QualtricsAuth,
+    /** The destination instance's state: its API origin, timeout, clock and OAuth tokens (client-state.ts). */
+    readonly state: ClientState,
     options: ClientOptions = {}
   ) {
-    this.timeoutMs = options.timeoutMs ?? getRequestTimeout()
+    this.timeoutMs = state.requestTimeoutMs
     this.retriesOn429 = options.retriesOn429 ?? 0
     this.stats = new Stats(options.statsContext)
     this.stateContext = options.stateContext
     // Every check runs before any request exists, so a bad setting never reaches the network.
-    this.base = apiBaseUrl(auth.datacenter)
+    this.base = apiBaseUrl(auth.datacenter, state.apiOrigin)
     this.datacenter = normaliseDatacenter(auth.datacenter)
     this.credentials = resolveCredentials(auth)
     this.token = this.credentials.apiToken ?? ''
     this.redactor = new Redactor(secretsOf(this.credentials))
     if (this.credentials.oauth) {
       const exchange: TokenExchange = (url, request) => this.exchange(url, request, TOKEN_OPERATION)
-      this.oauth = oauthSession(this.base, this.datacenter, this.credentials.oauth, exchange, options)
+      this.oauth = oauthSession(
+        this.base,
+        this.datacenter,
+        this.credentials.oauth,
+        exchange,
+        state,
+        options.stateContext
+      )
     }
   }
 
@@ -180,7 +188,8 @@ export class QualtricsTransport {
     let bearer = oauth ? await this.accessToken((session) => session.current()) : undefined
     let renewed = false
     let response: ModifiedResponse
-    for (let retries429 = 0; ;) {
+    let retries429 = 0
+    for (;;) {
       if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
       const record: SentRequest = { method: options.method, url: this.redactor.text(url), status: 'no response' }
       this.sent.push(record)
@@ -199,8 +208,8 @@ export class QualtricsTransport {
         continue
       }
       if (response.status !== 429 || retries429 >= this.retriesOn429) break
-      const pause = backoffDelayMs(retries429++, response.headers.get('retry-after'))
-      await new Promise((resolve) => setTimeout(resolve, pause))
+      const pause = backoffDelayMs(retries429++, response.headers.get('retry-after'), this.state.clock.now())
+      await this.state.clock.sleep(pause)
     }
     if (response.status < 200 || response.status >= 300) {
       const error =
@@ -230,7 +239,9 @@ export class QualtricsTransport {
         redirect: 'manual'
       })
     const endpoint = endpointOf(options.method, url)
-    return withinDeadline(request, this.timeoutMs, () => timeoutError(operation, this.timeoutMs)).then(
+    // The network's time, not the instance's clock: a request takes what it takes.
+    const timedOut = () => timeoutError(operation, this.timeoutMs)
+    return withinDeadline(request, this.timeoutMs, timedOut, systemClock).then(
       (response) => {
         countRequest(this.stats, endpoint, response.status)
         return response

@@ -1,5 +1,4 @@
 import { PayloadValidationError } from '@segment/actions-core'
-import { getApiOriginOverride } from './local-switches'
 
 /** The JSON Event path a workflow's trigger URL has (older URLs spell it `JSON`). */
 export const JSON_EVENT_PATH = '/inbound-event/v1/events/json/triggers'
@@ -89,9 +88,9 @@ export function parseWorkflowUrl(raw: unknown): WorkflowUrlParts {
 
 /**
  * The URL a workflow event is posted to, built from the checked parts of the user's URL (never the user's string
- * itself). With the local-only origin override, the same path and query go to that loopback origin instead.
+ * itself). With a local API origin (a checked loopback origin, see client-state.ts), the same path and query go there.
  */
-export function resolveWorkflowUrl(raw: unknown): string {
+export function resolveWorkflowUrl(raw: unknown, apiOrigin?: string): string {
   const { host, path, query } = parseWorkflowUrl(raw)
-  return `${getApiOriginOverride() ?? `https://${host}`}${path}?${query}`
+  return `${apiOrigin ?? `https://${host}`}${path}?${query}`
 }

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+// eslint-disable-next-line no-restricted-syntax -- long cache-key parts, kept in memory; nothing hashed is sent
+import { createHash } from 'crypto'
 import type { SearchableIdentifier } from '../client'
 import { extRefsAgree, normalizeIdentifier } from './identity-groups'
 
@@ -9,17 +10,14 @@ export interface KnownContact {
 }
 
 /**
- * One level of the contact cache, keyed by account, directory and identifier. The in-process level below is the
- * first; the runtime's `stateContext` is the second (contact-levels.ts).
+ * One level of the contact cache, keyed by account, directory and identifier. The destination instance's memory (a
+ * TimedCache in its state) is the first; the runtime's `stateContext` is the second (contact-levels.ts).
  */
 export interface ContactCacheLevel {
   get(key: string): KnownContact | undefined
   set(key: string, contact: KnownContact): void
   delete(key: string): void
 }
-
-/** What happened in the cache, for counters (actions-core stats) when someone wants them. */
-export type ContactCacheEvent = 'hit' | 'miss' | 'expired' | 'evicted' | 'stored' | 'forgotten'
 
 /**
  * Enough for a busy hour of distinct people, small enough to never matter to the process. Every part of a key and
@@ -35,68 +33,6 @@ export const CONTACT_ID_MAX_CHARS = 64
 /** Well past Qualtrics' indexing lag, short enough that a contact deleted or merged elsewhere is soon looked up again. */
 export const CONTACT_CACHE_TTL_MS = 60 * 60 * 1000
 
-export interface MemoryContactCacheOptions {
-  maxEntries?: number
-  ttlMs?: number
-  now?: () => number
-  onEvent?: (event: ContactCacheEvent) => void
-}
-
-/** Bounded (least recently used goes first) and timed (an entry lives `ttlMs` from when it was stored). */
-export class MemoryContactCache implements ContactCacheLevel {
-  readonly maxEntries: number
-  readonly ttlMs: number
-  private readonly now: () => number
-  private readonly onEvent: (event: ContactCacheEvent) => void
-  private readonly entries = new Map<string, KnownContact & { storedAt: number }>()
-
-  constructor(options: MemoryContactCacheOptions = {}) {
-    this.maxEntries = Math.max(1, options.maxEntries ?? CONTACT_CACHE_MAX_ENTRIES)
-    this.ttlMs = options.ttlMs ?? CONTACT_CACHE_TTL_MS
-    this.now = options.now ?? Date.now
-    this.onEvent = options.onEvent ?? (() => undefined)
-  }
-
-  get size(): number {
-    return this.entries.size
-  }
-
-  get(key: string): KnownContact | undefined {
-    const entry = this.entries.get(key)
-    if (!entry) {
-      this.onEvent('miss')
-      return undefined
-    }
-    this.entries.delete(key)
-    if (this.now() - entry.storedAt >= this.ttlMs) {
-      this.onEvent('expired')
-      return undefined
-    }
-    // Map order is recency order: a hit moves to the back, the front is evicted first.
-    this.entries.set(key, entry)
-    this.onEvent('hit')
-    return { contactId: entry.contactId, ...(entry.extRef === undefined ? {} : { extRef: entry.extRef }) }
-  }
-
-  set(key: string, contact: KnownContact): void {
-    this.entries.delete(key)
-    this.entries.set(key, { ...contact, storedAt: this.now() })
-    this.onEvent('stored')
-    while (this.entries.size > this.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value as string)
-      this.onEvent('evicted')
-    }
-  }
-
-  delete(key: string): void {
-    if (this.entries.delete(key)) this.onEvent('forgotten')
-  }
-
-  clear(): void {
-    this.entries.clear()
-  }
-}
-
 /**
  * A value as a key part: itself when short, else a digest. A short value that looks like a digest is digested too,
  * so that no value can pose as another's digest.
@@ -105,9 +41,6 @@ export function boundedPart(value: string): string {
   if (value.length <= KEY_PART_MAX_CHARS && !value.startsWith('#')) return value
   return `#${createHash('sha256').update(value).digest('base64url')}`
 }
-
-/** The contacts this process created or found, shared by every action and batch. */
-export const contactCache = new MemoryContactCache()
 
 /** What the cache holds for one identifier value, seen from one person (`KnownContacts.lookup`). */
 export interface KnownLookup {
@@ -157,7 +90,7 @@ export class KnownContacts {
     if (this.level.get(key)?.contactId === contactId) this.level.delete(key)
   }
 
-  /** The key also names in-flight work on this identifier (see in-flight.ts): the same person, the same key. */
+  /** The key also names work under way on this identifier (`ContactsState.identifierLocks`): one person, one key. */
   key(type: SearchableIdentifier, value: string): string {
     const parts = [this.account, this.directoryId, type, normalizeIdentifier(type, value)]
     return parts.map(boundedPart).join('\u0000')

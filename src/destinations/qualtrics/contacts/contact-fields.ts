@@ -108,13 +108,15 @@ export function toQualtricsValues(
     const nameLength = [...name].length
     const valueLength = [...String(value)].length
     if (limits && nameLength > limits.name) {
+      const shownName = name.slice(0, 40)
       throw new PayloadValidationError(
-        `${fieldLabel}: the name "${name.slice(0, 40)}…" is ${nameLength} characters; Qualtrics allows ${limits.name}`
+        `${fieldLabel}: the name "${shownName}…" is ${nameLength} characters; Qualtrics allows ${limits.name}`
       )
     }
     if (limits && valueLength > limits.value) {
+      const shownName = name.slice(0, 60)
       throw new PayloadValidationError(
-        `${fieldLabel}: the value of "${name.slice(0, 60)}" is ${valueLength} characters; Qualtrics allows ${limits.value}`
+        `${fieldLabel}: the value of "${shownName}" is ${valueLength} characters; Qualtrics allows ${limits.value}`
       )
     }
     out[name] = value

@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto'
+// eslint-disable-next-line no-restricted-syntax -- keys of the runtime's state; nothing hashed goes to Qualtrics
+import { createHash } from 'crypto'
 import type { StateContext } from '@segment/actions-core'
 import type { QualtricsClient } from '../client'
 import { METRICS } from '../client/stats'
 import type { Stats } from '../client/stats'
-import { CONTACT_CACHE_TTL_MS, contactCache } from './contact-cache'
+import { CONTACT_CACHE_TTL_MS } from './contact-cache'
 import type { ContactCacheLevel, KnownContact } from './contact-cache'
 
 /** Marks our entries among whatever else the runtime's state holds (OAuth tokens, other destinations' values). */
@@ -104,7 +105,10 @@ export class TwoLevelContactCache implements ContactCacheLevel {
   }
 }
 
-/** The contact cache a client's invocation uses: this process's memory, and the runtime's state when it gives one. */
-export function contactLevelsFor(client: QualtricsClient, memory: ContactCacheLevel = contactCache): ContactCacheLevel {
+/**
+ * The contact cache a client's invocation uses: its destination instance's memory, and the runtime's state when it
+ * gives one.
+ */
+export function contactLevelsFor(client: QualtricsClient, memory: ContactCacheLevel): ContactCacheLevel {
   return new TwoLevelContactCache(memory, StateContactLevel.of(client.stateContext), client.stats)
 }

@@ -2,9 +2,9 @@ import type { ContactBody, QualtricsClient, SearchableIdentifier } from '../clie
 import { KnownContacts } from './contact-cache'
 import type { ContactCacheLevel } from './contact-cache'
 import { contactLevelsFor } from './contact-levels'
+import type { ContactsState } from './contacts-state'
 import { IDENTIFIERS, normalizeIdentifier } from './identity-groups'
 import type { IdentityGroup } from './identity-groups'
-import { whileHolding } from './in-flight'
 import type { MultipleMatches } from './multiple-matches'
 import { deduplicationIfListed } from './deduplication'
 import { shownIdentifier } from './person-search'
@@ -75,17 +75,33 @@ function rememberResolved(known: KnownContacts, group: IdentityGroup, resolved: 
 
 /**
  * Resolves one batch's identity groups to contacts. The directory's deduplication settings are read only if needed,
- * at most once per directory every 10 minutes in the process (deduplication.ts). Each group holds its identifiers while it resolves (in-flight.ts),
- * and what it learns goes into the contact cache, which later lookups of the same person use instead of a search.
+ * at most once per directory every 10 minutes in the destination instance (deduplication.ts). Each group holds its
+ * identifiers while it resolves (`ContactsState.identifierLocks`), and what it learns goes into the contact cache,
+ * which later lookups of the same person use instead of a search.
  */
 export class ContactResolver {
-  constructor(
-    private readonly client: QualtricsClient,
-    private readonly cache: ContactCacheLevel = contactLevelsFor(client)
-  ) {}
+  private readonly client: QualtricsClient
+  private readonly state: ContactsState
+  private readonly cache: ContactCacheLevel
+
+  constructor(client: QualtricsClient, state: ContactsState) {
+    this.client = client
+    this.state = state
+    this.cache = contactLevelsFor(client, state.contacts)
+  }
 
   knownContacts(directoryId: string): KnownContacts {
     return new KnownContacts(this.cache, this.client.account, directoryId)
+  }
+
+  /**
+   * Runs a write of `contact` while holding its identifiers, as a lookup holds them, so that a lookup of the same
+   * person elsewhere in the instance waits for it; `work` gets the contact cache to remember what it wrote.
+   */
+  whileWriting<T>(directoryId: string, contact: ContactBody, work: (known: KnownContacts) => Promise<T>): Promise<T> {
+    const known = this.knownContacts(directoryId)
+    const keys = IDENTIFIERS.filter((type) => contact[type]).map((type) => known.key(type, contact[type] as string))
+    return this.state.identifierLocks.exclusive(keys, () => work(known))
   }
 
   /** `fresh` ignores what the cache holds (a known contact Qualtrics has just said does not exist). */
@@ -96,7 +112,7 @@ export class ContactResolver {
       (known) =>
         resolveContactId(this.client, group.directoryId, group.contact, lookup.matchOrder, {
           mode: lookup.mode,
-          deduplicatedOn: () => deduplicationIfListed(this.client, group.directoryId),
+          deduplicatedOn: () => deduplicationIfListed(this.client, this.state.deduplication, group.directoryId),
           multipleMatches: lookup.multipleMatches,
           values: group.values,
           known
@@ -126,7 +142,7 @@ export class ContactResolver {
   }
 
   /**
-   * Runs one lookup while holding the group's identifiers (in-flight.ts), with the cache unless `fresh`, and
+   * Runs one lookup while holding the group's identifiers (`ContactsState.identifierLocks`), with the cache unless `fresh`, and
    * remembers the contact it found (`foundIn` picks it out of the answer).
    */
   private holding<R>(
@@ -137,7 +153,7 @@ export class ContactResolver {
   ): Promise<R> {
     const known = this.knownContacts(group.directoryId)
     const keys = valuesOf(group).map(({ type, value }) => known.key(type, value))
-    return whileHolding(keys, async () => {
+    return this.state.identifierLocks.exclusive(keys, async () => {
       const answer = await lookup(fresh ? undefined : known)
       const found = foundIn(answer)
       if (found) rememberResolved(known, group, found)

@@ -1,5 +1,6 @@
 import { IntegrationError } from '@segment/actions-core'
 import type { ContactBody, Directory, QualtricsClient } from '../client'
+import type { TimedCache } from '../memory/timed-cache'
 import { contactFields } from './contact-fields'
 import { IDENTIFIERS } from './identity-groups'
 
@@ -25,28 +26,31 @@ export function criteriaFieldsOf(directory: Directory | undefined): (keyof Conta
 
 /** A directory's settings rarely change; a change is seen within this long. */
 export const CRITERIA_TTL_MS = 10 * 60 * 1000
-/** Directories remembered per process (least recently used goes first): far more than one account has. */
+/** Directories remembered per destination instance (least recently used goes first): far more than one account has. */
 export const CRITERIA_MAX_ENTRIES = 500
 
-type Fields = (keyof ContactBody)[]
-const criteria = new Map<string, { fields: Promise<Fields>; storedAt: number }>()
+/** The contact fields a directory deduplicates on. */
+export type DeduplicationFields = (keyof ContactBody)[]
+type Fields = DeduplicationFields
+/** Each directory's fields as read (one read shared by concurrent callers), in a destination instance's state. */
+export type DeduplicationCache = TimedCache<Promise<Fields>>
 
 const labelOf = (field: keyof ContactBody) => contactFields[field as keyof typeof contactFields]?.label ?? field
 const listed = (fields: Fields) => fields.map(labelOf).join(' and ')
 
 /**
  * The fields a directory deduplicates on, read from `GET /directories` at most once per account and directory every
- * CRITERIA_TTL_MS in this process (concurrent callers share one read; a failed read is not kept). A directory the
+ * CRITERIA_TTL_MS (`cache` keeps them: concurrent callers share one read; a failed read is not kept). A directory the
  * credentials cannot see is a final error naming it.
  */
-export function deduplicationOf(client: QualtricsClient, directoryId: string, now = Date.now()): Promise<Fields> {
+export function deduplicationOf(
+  client: QualtricsClient,
+  cache: DeduplicationCache,
+  directoryId: string
+): Promise<Fields> {
   const key = `${client.account}\u0000${directoryId}`
-  const held = criteria.get(key)
-  if (held && now - held.storedAt < CRITERIA_TTL_MS) {
-    criteria.delete(key)
-    criteria.set(key, held)
-    return held.fields
-  }
+  const held = cache.get(key)
+  if (held) return held
   const fields = client.listDirectories().then((directories) => {
     const directory = directories.find((d) => d.directoryId === directoryId)
     if (!directory) {
@@ -58,11 +62,9 @@ export function deduplicationOf(client: QualtricsClient, directoryId: string, no
     }
     return criteriaFieldsOf(directory)
   })
-  criteria.delete(key)
-  criteria.set(key, { fields, storedAt: now })
-  while (criteria.size > CRITERIA_MAX_ENTRIES) criteria.delete(criteria.keys().next().value as string)
+  cache.set(key, fields)
   fields.catch(() => {
-    if (criteria.get(key)?.fields === fields) criteria.delete(key)
+    if (cache.get(key) === fields) cache.delete(key)
   })
   return fields
 }
@@ -71,18 +73,17 @@ export function deduplicationOf(client: QualtricsClient, directoryId: string, no
  * The fields to trust a deduplicating create with: like `deduplicationOf`, but a directory missing from the listing
  * counts as not deduplicating (the lookup then searches, and the search names the directory if it does not exist).
  */
-export async function deduplicationIfListed(client: QualtricsClient, directoryId: string): Promise<Fields> {
+export async function deduplicationIfListed(
+  client: QualtricsClient,
+  cache: DeduplicationCache,
+  directoryId: string
+): Promise<Fields> {
   try {
-    return await deduplicationOf(client, directoryId)
+    return await deduplicationOf(client, cache, directoryId)
   } catch (error) {
     if ((error as { code?: unknown })?.code === 'DIRECTORY_NOT_FOUND') return []
     throw error
   }
-}
-
-/** For tests: forget every directory's criteria. */
-export function clearDeduplicationCache(): void {
-  criteria.clear()
 }
 
 /**
@@ -104,8 +105,10 @@ const orElse = (need: DeduplicationNeed) => (need.otherwise ? `, or ${need.other
 export function requireIdentifierDeduplication(directoryId: string, fields: Fields, need: DeduplicationNeed): void {
   if (fields.some((field) => (IDENTIFIERS as string[]).includes(field))) return
   const now = fields.length === 0 ? 'does not deduplicate contacts' : `deduplicates only on ${listed(fields)}`
+  const { what, risk } = need
+  const otherwise = orElse(need)
   throw new IntegrationError(
-    `${need.what} needs directory ${directoryId} to deduplicate contacts on an identifier (External Data Reference, Email or Phone number), and it ${now}: ${need.risk}. Turn on ${DEDUPLICATION_SETTING} with a rule on one of them${orElse(need)}.`,
+    `${what} needs directory ${directoryId} to deduplicate contacts on an identifier (External Data Reference, Email or Phone number), and it ${now}: ${risk}. Turn on ${DEDUPLICATION_SETTING} with a rule on one of them${otherwise}.`,
     'DEDUPLICATION_REQUIRED',
     400
   )
@@ -125,8 +128,9 @@ export function requireRuleApplies(
   requireIdentifierDeduplication(directoryId, fields, need)
   const missing = fields.filter((field) => contact[field] === undefined)
   if (missing.length === 0) return
+  const [rule, absent, otherwise] = [listed(fields), listed(missing), orElse(need)]
   throw new IntegrationError(
-    `Directory ${directoryId} deduplicates contacts on ${listed(fields)}, and this event has no ${listed(missing)}: Qualtrics would skip the rule and create another contact, so nothing was sent. Map ${listed(missing)} for every event, or change ${DEDUPLICATION_SETTING} to a rule on fields every event has (such as Email)${orElse(need)}.`,
+    `Directory ${directoryId} deduplicates contacts on ${rule}, and this event has no ${absent}: Qualtrics would skip the rule and create another contact, so nothing was sent. Map ${absent} for every event, or change ${DEDUPLICATION_SETTING} to a rule on fields every event has (such as Email)${otherwise}.`,
     'DEDUPLICATION_NOT_MATCHING',
     400
   )

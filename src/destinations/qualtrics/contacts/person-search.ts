@@ -128,8 +128,13 @@ export function identityReport(
   const sentences: string[] = []
   if (nearMatches) {
     const n = nearMatches.count
+    const [contacts, have, others] = [
+      plural(n, 'contact', 'contacts'),
+      plural(n, 'has', 'have'),
+      plural(n, 'another person', 'other people')
+    ]
     sentences.push(
-      `${n} ${plural(n, 'contact', 'contacts')} that a search answered for this person ${plural(n, 'has', 'have')} another External Data Reference: passed over as ${plural(n, 'another person', 'other people')}.`
+      `${n} ${contacts} that a search answered for this person ${have} another External Data Reference: passed over as ${others}.`
     )
     if (nearMatches.fullPages.length > 0) {
       const by = nearMatches.fullPages.map((type) => IDENTIFIER_LABELS[type]).join(' and ')

@@ -2,7 +2,7 @@ import { IntegrationError, PayloadValidationError } from '@segment/actions-core'
 import type { RequestClient } from '@segment/actions-core'
 import type { DeletionPayload } from '@segment/actions-core/destination-kit/types'
 import { answerOf, cameFromQualtrics, QualtricsClient, withAnswer } from '../client'
-import type { ContactRecord, Redactor } from '../client'
+import type { ClientState, ContactRecord, Redactor } from '../client'
 import type { Settings } from '../generated-types'
 import { erasureOff, erasureWithoutEmail, partialFailure, summarise } from './report'
 import type { DeletionResult, DirectoryDeletion, ErasureOutcome } from './report'
@@ -107,10 +107,11 @@ async function deleteAll(
  */
 export async function deleteUser(
   request: RequestClient,
-  { payload, settings }: { payload: DeletionPayload; settings: DeletionSettings }
+  { payload, settings }: { payload: DeletionPayload; settings: DeletionSettings },
+  state: ClientState
 ): Promise<DeletionResult> {
   const userId = requireUserId(payload)
-  const client = new QualtricsClient(request, settings)
+  const client = new QualtricsClient(request, settings, state)
   let found: Awaited<ReturnType<typeof findContacts>>
   let erasure: ErasureOutcome
   try {

@@ -7,9 +7,16 @@ export interface DirectoryDeletion {
   remaining?: string[]
 }
 
+/** The user's emails went to Qualtrics' erasure API. */
+interface ErasureRequested {
+  requested: true
+  requestId?: string
+  emailCount: number
+  note?: string
+}
+
 /** Whether the user's emails went to Qualtrics' erasure API, and why not when they did not. */
-export type ErasureOutcome =
-  { requested: true; requestId?: string; emailCount: number; note?: string } | { requested: false; reason: string }
+export type ErasureOutcome = ErasureRequested | { requested: false; reason: string }
 
 export interface DeletionResult {
   userId: string

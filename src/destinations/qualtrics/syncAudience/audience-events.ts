@@ -21,9 +21,11 @@ export interface AudienceEvent {
 /** The embedded data that records membership on the contact: `segment_<audience key>`. */
 export function membershipFieldOf(audienceKey: string): string {
   const name = `segment_${audienceKey}`
-  if ([...name].length > EMBEDDED_NAME_LIMIT) {
+  const length = [...name].length
+  if (length > EMBEDDED_NAME_LIMIT) {
+    const shownKey = audienceKey.slice(0, 40)
     throw new PayloadValidationError(
-      `Audience key "${audienceKey.slice(0, 40)}…" makes an embedded-data name of ${[...name].length} characters (segment_<audience key>); Qualtrics allows ${EMBEDDED_NAME_LIMIT}. Turn off "Record membership on the contact" or shorten the key.`
+      `Audience key "${shownKey}…" makes an embedded-data name of ${length} characters (segment_<audience key>); Qualtrics allows ${EMBEDDED_NAME_LIMIT}. Turn off "Record membership on the contact" or shorten the key.`
     )
   }
   return name

@@ -6,6 +6,7 @@ import { MailingListClient } from '../client'
 import { recordBatchSize } from '../client/stats'
 import { EXTERNAL_ID_FORMAT } from '../audience/external-id'
 import { contactFields } from '../contacts/contact-fields'
+import type { QualtricsState } from '../state'
 import { syncMembers } from './sync-members'
 
 /** A batch request answered 429 is tried once more (after Retry-After, else a short back-off) before the batch stops. */
@@ -14,7 +15,8 @@ const AUDIENCE_BATCH_RETRIES_ON_429 = 1
 const FOR_ADDS =
   'Sent with each added member: a new contact is created with it, and an existing contact the directory matches is updated with it.'
 
-const action: ActionDefinition<Settings, Payload, AudienceSettings> = {
+/** The action, for a destination instance's state (state.ts). */
+const syncAudience = (state: QualtricsState): ActionDefinition<Settings, Payload, AudienceSettings> => ({
   title: 'Sync Engage audience to a mailing list',
   description:
     "Mirror an Engage audience to a Qualtrics mailing list: a person who enters the audience is added to the list (the directory's deduplication matches an existing contact), one who exits is removed from it (the contact stays in the directory). Optionally records membership on the contact as embedded data.",
@@ -73,8 +75,8 @@ const action: ActionDefinition<Settings, Payload, AudienceSettings> = {
     ...batchFields(DEFAULT_BATCH_SIZE)
   },
   perform: async (request, { settings, payload, audienceMembership, syncMode, stateContext, statsContext }) => {
-    const client = new MailingListClient(request, settings, { stateContext, statsContext })
-    const [outcome] = await syncMembers(client, [payload], [audienceMembership], syncMode)
+    const client = new MailingListClient(request, settings, state, { stateContext, statsContext })
+    const [outcome] = await syncMembers(client, state, [payload], [audienceMembership], syncMode)
     return resultOrThrow(outcome, client.redactor)
   },
   performBatch: async (request, { settings, payload, audienceMembership, syncMode, stateContext, statsContext }) => {
@@ -82,14 +84,14 @@ const action: ActionDefinition<Settings, Payload, AudienceSettings> = {
     // One 429 retry after a pause tells a passing 429 from a spent budget; a 429 after it stops the batch
     // (sync-members.ts) and Segment retries the rest.
     const options = { stateContext, statsContext, retriesOn429: AUDIENCE_BATCH_RETRIES_ON_429 }
-    const client = () => new MailingListClient(request, settings, options)
+    const client = () => new MailingListClient(request, settings, state, options)
     const memberships = Array.isArray(audienceMembership) ? audienceMembership : []
     return toMultiStatus(
       await runBatch(payload, client, (batchClient, payloads) =>
-        syncMembers(batchClient, payloads, memberships, syncMode)
+        syncMembers(batchClient, state, payloads, memberships, syncMode)
       )
     )
   }
-}
+})
 
-export default action
+export default syncAudience

@@ -5,15 +5,15 @@ import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded } from
 import type { Outcome } from '../batching'
 import type { ContactBody, MailingListClient } from '../client'
 import { AUDIENCE_NEEDS } from '../audience/audience-config'
+import type { ContactsState } from '../contacts/contacts-state'
 import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
 import { ContactResolver, rememberWritten } from '../contacts/contact-resolver'
 import type { GroupLookup } from '../contacts/contact-resolver'
 import { DEFAULT_MULTIPLE_MATCHES } from '../contacts/multiple-matches'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { NearMatches } from '../contacts/person-search'
-import { groupByIdentity, IDENTIFIERS, SAME_CONTACT_REACH, SAME_PERSON } from '../contacts/identity-groups'
+import { groupByIdentity, SAME_CONTACT_REACH, SAME_PERSON } from '../contacts/identity-groups'
 import type { IdentityGroup, IdentityMember } from '../contacts/identity-groups'
-import { whileHolding } from '../contacts/in-flight'
 import { checkAudienceEvent } from './audience-events'
 import type { AudienceEvent } from './audience-events'
 import type { Payload } from './generated-types'
@@ -27,7 +27,12 @@ interface PersonChange {
   last: AudienceEvent
 }
 
-type Work = (client: MailingListClient, resolver: ContactResolver, change: PersonChange) => Promise<Outcome>
+type Work = (
+  client: MailingListClient,
+  resolver: ContactResolver,
+  state: ContactsState,
+  change: PersonChange
+) => Promise<Outcome>
 
 /** Membership on the contact is text, as Qualtrics keeps embedded data: "true" or "false". */
 const withMembership = (contact: ContactBody, event: AudienceEvent, member: boolean): ContactBody =>
@@ -35,14 +40,13 @@ const withMembership = (contact: ContactBody, event: AudienceEvent, member: bool
     ? { ...contact, embeddedData: { ...contact.embeddedData, [event.membershipField]: String(member) } }
     : contact
 
-const add: Work = async (client, resolver, { group, last }) => {
+const add: Work = async (client, resolver, state, { group, last }) => {
   const { directoryId, mailingListId } = last.list
-  requireRuleApplies(directoryId, await deduplicationOf(client, directoryId), group.contact, AUDIENCE_NEEDS)
+  const deduplicatedOn = await deduplicationOf(client, state.deduplication, directoryId)
+  requireRuleApplies(directoryId, deduplicatedOn, group.contact, AUDIENCE_NEEDS)
   const body = withMembership(group.contact, last, true)
-  const known = resolver.knownContacts(directoryId)
-  const keys = IDENTIFIERS.filter((type) => body[type]).map((type) => known.key(type, body[type] as string))
-  // Held like any contact write, so that a lookup of the same person elsewhere in this process waits for it.
-  return whileHolding(keys, () =>
+  // Held like any contact write, so that a lookup of the same person elsewhere in this instance waits for it.
+  return resolver.whileWriting(directoryId, body, (known) =>
     settle(async () => {
       const answer = await client.addToMailingList(directoryId, mailingListId, body)
       const joined = answer.contactId ? rememberWritten(known, body, answer.contactId).joinedOtherPerson : undefined
@@ -76,7 +80,7 @@ function removal(
  * the contact recorded, on the contact that was actually looked at. A contact of another extRef that a search
  * answers is never removed (see `extRefsAgree`): with nobody else found, there is nobody to remove.
  */
-const remove: Work = async (client, resolver, { group, last }) => {
+const remove: Work = async (client, resolver, _state, { group, last }) => {
   const { directoryId, mailingListId } = last.list
   let { found, nearMatches } = await resolver.find(group, REMOVAL_LOOKUP)
   const sent: { contactId?: string } = {}
@@ -179,6 +183,7 @@ function forEvent(outcome: Outcome, index: number, last: number): Outcome {
  */
 export async function syncMembers(
   client: MailingListClient,
+  state: ContactsState,
   payloads: Payload[],
   memberships: AudienceMembership[],
   syncMode: SyncMode = 'mirror'
@@ -192,7 +197,7 @@ export async function syncMembers(
       outcomes[index] = failed(error)
     }
   })
-  const resolver = new ContactResolver(client)
+  const resolver = new ContactResolver(client, state)
   let halted = false
   await mapWithConcurrency(changeChainsOf(events), BATCH_CONCURRENCY, async (chain) => {
     for (const change of chain) {
@@ -201,7 +206,7 @@ export async function syncMembers(
       if (!work) outcome = skipped(change, syncMode)
       else if (halted) outcome = notSentWhileRateLimited()
       else {
-        outcome = await work(client, resolver, change).catch((error: unknown) => failed(error))
+        outcome = await work(client, resolver, state, change).catch((error: unknown) => failed(error))
         halted ||= rateLimited(outcome)
       }
       for (const index of change.group.indices) outcomes[index] = forEvent(outcome, index, change.last.index)

@@ -4,9 +4,11 @@ import type { Payload } from './generated-types'
 import { batchFields, WORKFLOW_BATCH_SIZE, resultOrThrow, runBatch, toMultiStatus } from '../batching'
 import { QualtricsClient } from '../client'
 import { recordBatchSize } from '../client/stats'
+import type { QualtricsState } from '../state'
 import { triggerWorkflows } from './trigger-workflows'
 
-const action: ActionDefinition<Settings, Payload> = {
+/** The action, for a destination instance's state (state.ts). */
+const triggerXflow = (state: QualtricsState): ActionDefinition<Settings, Payload> => ({
   title: 'Start a workflow in Qualtrics',
   description: 'This action is used to kick off a workflow in Qualtrics',
   fields: {
@@ -61,15 +63,19 @@ const action: ActionDefinition<Settings, Payload> = {
     ...batchFields(WORKFLOW_BATCH_SIZE)
   },
   perform: async (request, { settings, payload, stateContext, statsContext }) => {
-    const client = new QualtricsClient(request, settings, { stateContext, statsContext })
-    const [outcome] = await triggerWorkflows(client, [payload])
+    const client = new QualtricsClient(request, settings, state, { stateContext, statsContext })
+    const [outcome] = await triggerWorkflows(client, [payload], state.workflowLimits)
     return resultOrThrow(outcome, client.redactor)
   },
   performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'triggerXflow', payload.length)
-    const client = () => QualtricsClient.forBatch(request, settings, { stateContext, statsContext })
-    return toMultiStatus(await runBatch(payload, client, triggerWorkflows))
+    const client = () => QualtricsClient.forBatch(request, settings, state, { stateContext, statsContext })
+    return toMultiStatus(
+      await runBatch(payload, client, (batchClient, payloads) =>
+        triggerWorkflows(batchClient, payloads, state.workflowLimits)
+      )
+    )
   }
-}
+})
 
-export default action
+export default triggerXflow

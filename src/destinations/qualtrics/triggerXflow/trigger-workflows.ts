@@ -3,19 +3,18 @@ import type { JSONLikeObject } from '@segment/actions-core'
 import { mapWithConcurrency, settle, succeeded } from '../batching'
 import type { Outcome } from '../batching'
 import type { QualtricsClient } from '../client'
-import { workflowLimits } from '../client/adaptive-limit'
 import type { LimitRegistry } from '../client/adaptive-limit'
 import type { Payload } from './generated-types'
 
 /**
  * One workflow run per event (a workflow run is an event, never merged). How many are in flight is the account's
- * adaptive limit, shared with every other batch and single event of the process: workflow runs count only against
+ * adaptive limit, shared with every other batch and single event of the instance: workflow runs count only against
  * the brand's 3,000/minute, so the limit grows while Qualtrics answers fast and backs off when it pushes back.
  */
 export function triggerWorkflows(
   client: QualtricsClient,
   payloads: Payload[],
-  limits: LimitRegistry = workflowLimits
+  limits: LimitRegistry
 ): Promise<Outcome[]> {
   const limit = limits.for(client.account)
   return mapWithConcurrency(payloads, limits.maxInFlight, (payload) => {

@@ -4,13 +4,11 @@ import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded } from
 import type { Outcome } from '../batching'
 import { checkPathId } from '../client'
 import type { ContactBody, QualtricsClient } from '../client'
-import { KnownContacts } from '../contacts/contact-cache'
-import { contactLevelsFor } from '../contacts/contact-levels'
 import { buildContactBody, mergeContacts } from '../contacts/contact-fields'
-import { rememberWritten } from '../contacts/contact-resolver'
+import { ContactResolver, rememberWritten } from '../contacts/contact-resolver'
+import type { ContactsState } from '../contacts/contacts-state'
 import { groupByIdentity, IDENTIFIERS, normalizeIdentifier, SAME_CONTACT_REACH } from '../contacts/identity-groups'
 import type { IdentityMember } from '../contacts/identity-groups'
-import { whileHolding } from '../contacts/in-flight'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { Payload } from './generated-types'
 
@@ -47,11 +45,13 @@ function writesInOrder(members: IdentityMember[]): ContactWrite[] {
   return writes
 }
 
-async function write(client: QualtricsClient, { directoryId, contact }: ContactWrite): Promise<Outcome> {
-  const known = new KnownContacts(contactLevelsFor(client), client.account, directoryId)
-  const keys = IDENTIFIERS.filter((type) => contact[type]).map((type) => known.key(type, contact[type] as string))
+async function write(
+  client: QualtricsClient,
+  resolver: ContactResolver,
+  { directoryId, contact }: ContactWrite
+): Promise<Outcome> {
   // Holding the person's identifiers keeps a transaction lookup of the same person from racing this create.
-  return whileHolding(keys, () =>
+  return resolver.whileWriting(directoryId, contact, (known) =>
     settle(async () => {
       const written = await client.writeContact(directoryId, contact)
       const { contactId } = written
@@ -68,8 +68,13 @@ async function write(client: QualtricsClient, { directoryId, contact }: ContactW
  * event's values win as they would sent singly; unrelated contacts go out a few at a time. Returns one outcome per
  * payload, in order.
  */
-export async function upsertContacts(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
+export async function upsertContacts(
+  client: QualtricsClient,
+  state: ContactsState,
+  payloads: Payload[]
+): Promise<Outcome[]> {
   const outcomes = new Array<Outcome>(payloads.length)
+  const resolver = new ContactResolver(client, state)
   const members = new Map<number, IdentityMember>()
   payloads.forEach((payload, index) => {
     try {
@@ -89,7 +94,7 @@ export async function upsertContacts(client: QualtricsClient, payloads: Payload[
   )
   await mapWithConcurrency(chains, BATCH_CONCURRENCY, async (writes) => {
     for (const contactWrite of writes) {
-      const outcome = await write(client, contactWrite)
+      const outcome = await write(client, resolver, contactWrite)
       for (const index of contactWrite.indices) outcomes[index] = outcome
     }
   })

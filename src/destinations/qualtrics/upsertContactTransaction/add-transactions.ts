@@ -12,6 +12,7 @@ import type { Outcome } from '../batching'
 import { cameFromQualtrics, describeRequestId, withAnswer } from '../client'
 import type { QualtricsClient, TransactionEntry, TransactionsAnswer, TransactionsResult } from '../client'
 import { ContactResolver } from '../contacts/contact-resolver'
+import type { ContactsState } from '../contacts/contacts-state'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { ResolvedContact } from '../contacts/resolve-contact'
 import type { Payload } from './generated-types'
@@ -178,9 +179,13 @@ async function sendTransactions(
  * Qualtrics says does not exist is forgotten, looked up once more, and its transactions are sent once more.
  * Returns one outcome per payload, in order.
  */
-export async function addTransactions(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
+export async function addTransactions(
+  client: QualtricsClient,
+  state: ContactsState,
+  payloads: Payload[]
+): Promise<Outcome[]> {
   const outcomes = new Array<Outcome>(payloads.length)
-  const resolver = new ContactResolver(client)
+  const resolver = new ContactResolver(client, state)
   const events = await resolveEvents(resolver, payloads, outcomes)
   const size = Math.min(Math.max(Math.trunc(payloads[0]?.batch_size ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE)
   const again = await sendTransactions(client, readyByDirectory(events), size, outcomes)

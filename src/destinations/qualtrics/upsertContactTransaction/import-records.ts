@@ -4,6 +4,7 @@ import type { Outcome } from '../batching'
 import { IMPORT_BODY_BUDGET_BYTES, IMPORT_BODY_LIMIT_BYTES, IMPORT_RECORD_LIMIT } from '../client'
 import type { ImportRecord, QualtricsClient } from '../client'
 import { checkPathId } from '../client'
+import type { ContactsState } from '../contacts/contacts-state'
 import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
 import type { DeduplicationNeed } from '../contacts/deduplication'
 import { buildContactBody } from '../contacts/contact-fields'
@@ -83,13 +84,15 @@ const IMPORT_NEEDS: DeduplicationNeed = {
  */
 export async function requireDeduplication(
   client: QualtricsClient,
+  state: ContactsState,
   items: ImportItem[],
   outcomes: Outcome[]
 ): Promise<ImportItem[]> {
   const kept: ImportItem[] = []
   for (const item of items) {
     try {
-      requireRuleApplies(item.directoryId, await deduplicationOf(client, item.directoryId), item.record, IMPORT_NEEDS)
+      const deduplicatedOn = await deduplicationOf(client, state.deduplication, item.directoryId)
+      requireRuleApplies(item.directoryId, deduplicatedOn, item.record, IMPORT_NEEDS)
       kept.push(item)
     } catch (error) {
       for (const index of item.indices) outcomes[index] = failed(error)

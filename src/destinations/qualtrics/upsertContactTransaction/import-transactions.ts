@@ -5,7 +5,6 @@ import type { Outcome } from '../batching'
 import {
   cameFromQualtrics,
   describeRequestId,
-  getImportPolling,
   importDeadline,
   importTimeLeft,
   waitForImport,
@@ -13,6 +12,7 @@ import {
 } from '../client'
 import type { ImportWait, QualtricsClient } from '../client'
 import { METRICS } from '../client/stats'
+import type { ContactsState } from '../contacts/contacts-state'
 import type { Payload } from './generated-types'
 import { addTransactions } from './add-transactions'
 import { chunkImports, prepareImportItems, requireDeduplication, transactionFields } from './import-records'
@@ -85,8 +85,8 @@ function unfinishedError(ids: ImportIds, wait: Extract<ImportWait, { kind: 'fail
 }
 
 /** An import of a list whose turn came after the batch's wait ran out: nothing was sent, so a retry is safe. */
-function notSentError(): RetryableError {
-  const seconds = Math.round(getImportPolling().deadlineMs / 1000)
+function notSentError(deadlineMs: number): RetryableError {
+  const seconds = Math.round(deadlineMs / 1000)
   return new RetryableError(
     `Not sent: the batch's wait for its imports (${seconds} s in all) ran out before this import's turn (Qualtrics ` +
       "processes a mailing list's imports one at a time). Nothing was sent for these events, so a retry is safe.",
@@ -104,6 +104,17 @@ function nothingImported(chunk: ImportChunk, importId: string, requestId?: strin
     404
   )
   return withAnswer(error, { importId, contacts: { count: { added: 0, updated: 0, failed: 0 } } })
+}
+
+/** What a complete import leaves unconfirmed about each success: its counts missing, or failures it did not name. */
+function countNote(importId: string, request: string, noCounts: boolean, unnamed: number): string | undefined {
+  if (noCounts) {
+    return `Qualtrics reports import ${importId} complete without its counts (contacts.count), so this record's outcome is not confirmed (${request})`
+  }
+  if (unnamed > 0) {
+    return `Qualtrics counted ${unnamed} record(s) of import ${importId} as failed without naming them; this one may be among them (${request})`
+  }
+  return undefined
 }
 
 /**
@@ -127,21 +138,19 @@ function settleComplete(
   }
   const invalid = new Set(invalidEmails.map((email) => email.trim().toLowerCase()))
   const refused = new Set(items.filter((item) => item.record.email && invalid.has(item.record.email.toLowerCase())))
+  const { importId } = ids
+  const request = describeRequestId(requestId)
   for (const item of refused) {
+    const { email } = item.record
     const error = new IntegrationError(
-      `Qualtrics refused the email "${item.record.email}" as invalid in import ${ids.importId} (${describeRequestId(requestId)})`,
+      `Qualtrics refused the email "${email}" as invalid in import ${importId} (${request})`,
       'INVALID_EMAIL',
       400
     )
-    settleItem(outcomes, item, failed(withAnswer(error, { importId: ids.importId, invalidEmails }), sentOf(item)))
+    settleItem(outcomes, item, failed(withAnswer(error, { importId, invalidEmails }), sentOf(item)))
   }
   const unnamed = counts ? counts.failed - refused.size : 0
-  const countNote = !counts
-    ? `Qualtrics reports import ${ids.importId} complete without its counts (contacts.count), so this record's outcome is not confirmed (${describeRequestId(requestId)})`
-    : unnamed > 0
-      ? `Qualtrics counted ${unnamed} record(s) of import ${ids.importId} as failed without naming them; this one may be among them (${describeRequestId(requestId)})`
-      : undefined
-  const note = [startNote, countNote].filter(Boolean).join('. ')
+  const note = [startNote, countNote(importId, request, counts === undefined, unnamed)].filter(Boolean).join('. ')
   for (const item of items.filter((item) => !refused.has(item))) {
     settleItem(outcomes, item, succeeded(sentOf(item), { ...ids, contact: 'import', ...(note ? { note } : {}) }))
   }
@@ -165,8 +174,8 @@ async function runImport(
   deadline: number
 ): Promise<string> {
   const { directoryId, mailingListId, items } = chunk
-  if (!importTimeLeft(deadline)) {
-    failChunk(outcomes, items, notSentError(), false)
+  if (!importTimeLeft(client.state, deadline)) {
+    failChunk(outcomes, items, notSentError(client.state.importPolling.deadlineMs), false)
     return 'notSent'
   }
   let transactionBatchId: string
@@ -187,7 +196,7 @@ async function runImport(
     failChunk(outcomes, items, error, cameFromQualtrics(error))
     return 'refused'
   }
-  const startedAt = Date.now()
+  const startedAt = client.state.clock.now()
   const { importId, requestId } = started
   const unprocessed = new Set(started.unprocessed)
   items.forEach((item, position) => {
@@ -215,8 +224,12 @@ async function runImport(
  * (Qualtrics processes a list's imports in turn), all within one deadline for the batch. Returns one outcome per
  * payload, in order.
  */
-export async function importTransactions(client: QualtricsClient, payloads: Payload[]): Promise<Outcome[]> {
-  const deadline = importDeadline()
+export async function importTransactions(
+  client: QualtricsClient,
+  state: ContactsState,
+  payloads: Payload[]
+): Promise<Outcome[]> {
+  const deadline = importDeadline(client.state)
   const outcomes = new Array<Outcome>(payloads.length)
   const withId = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [index] : []))
   const rest = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [] : [index]))
@@ -224,11 +237,12 @@ export async function importTransactions(client: QualtricsClient, payloads: Payl
     withId.length > 0
       ? addTransactions(
           client,
+          state,
           withId.map((index) => payloads[index])
         )
       : undefined
 
-  const items = await requireDeduplication(client, prepareImportItems(payloads, rest, outcomes), outcomes)
+  const items = await requireDeduplication(client, state, prepareImportItems(payloads, rest, outcomes), outcomes)
   const byList = new Map<string, ImportChunk[]>()
   for (const chunk of chunkImports(items)) {
     const place = JSON.stringify([chunk.directoryId, chunk.mailingListId])

@@ -11,6 +11,7 @@ import { BULK_IMPORT_FIELD } from './import-field'
 import { importTransactions } from './import-transactions'
 import { multipleMatchesField } from '../contacts/multiple-matches'
 import { MATCH_IDENTIFIERS } from '../contacts/resolve-contact'
+import type { QualtricsState } from '../state'
 import { MESSAGE_ID_DATA_KEY } from './transaction'
 
 const ONLY_FOR_LOOKUP =
@@ -18,7 +19,8 @@ const ONLY_FOR_LOOKUP =
 const ONLY_FOR_CREATE =
   'This is only used if a new contact needs to be created and is not added to the transaction data.'
 
-const action: ActionDefinition<Settings, Payload> = {
+/** The action, for a destination instance's state (state.ts). */
+const upsertContactTransaction = (state: QualtricsState): ActionDefinition<Settings, Payload> => ({
   title: 'Upsert contact transaction',
   description:
     'Add a transaction to a contact in Qualtrics directory. If the contact already exists, add the transaction. If the contact does not exist, create the contact first, then add the transaction record.',
@@ -126,21 +128,21 @@ const action: ActionDefinition<Settings, Payload> = {
     ...batchFields(DEFAULT_BATCH_SIZE)
   },
   dynamicFields: {
-    directoryId: (request, { settings, stateContext }) => directoryChoices(request, settings, stateContext),
+    directoryId: (request, { settings, stateContext }) => directoryChoices(request, settings, state, stateContext),
     mailingListId: (request, { settings, payload, stateContext }) =>
-      mailingListChoices(request, settings, payload?.directoryId, stateContext)
+      mailingListChoices(request, settings, state, payload?.directoryId, stateContext)
   },
   perform: async (request, { settings, payload, stateContext, statsContext }) => {
-    const client = new QualtricsClient(request, settings, { stateContext, statsContext })
-    const [outcome] = await addTransactions(client, [payload])
+    const client = new QualtricsClient(request, settings, state, { stateContext, statsContext })
+    const [outcome] = await addTransactions(client, state, [payload])
     return resultOrThrow(outcome, client.redactor)
   },
   performBatch: async (request, { settings, payload, stateContext, statsContext }) => {
     recordBatchSize(statsContext, 'upsertContactTransaction', payload.length)
-    const client = () => QualtricsClient.forBatch(request, settings, { stateContext, statsContext })
+    const client = () => QualtricsClient.forBatch(request, settings, state, { stateContext, statsContext })
     const send = payload[0]?.bulkImport === true ? importTransactions : addTransactions
-    return toMultiStatus(await runBatch(payload, client, send))
+    return toMultiStatus(await runBatch(payload, client, (batchClient, payloads) => send(batchClient, state, payloads)))
   }
-}
+})
 
-export default action
+export default upsertContactTransaction
