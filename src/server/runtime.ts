@@ -4,15 +4,14 @@ import type { Sandbox, SandboxOptions, SandboxSeed } from '../sandbox'
 import { presetWarnings, workflowSubscription } from './config'
 import type { LocalConfig } from './config'
 import { createServerContext } from './context'
-import type { ServerContext } from './context'
-import { DeliveryLog } from './delivery-log'
-import { startLocalServer } from './local-server'
-import type { LocalServerOptions } from './local-server'
-import { startTracking } from './tracking'
-import type { Tracking, TrackingOptions } from './tracking'
-import { deliverTrackedEvents, LOG_STATE_OF } from './tracking-delivery'
+import type { ServerContext, ServerOptions } from './context'
+import type { DeliveryLog } from './delivery-log'
+import { serveContext } from './local-server'
 import { startResponses } from './responses'
 import type { Responses, ResponsesOptions } from './responses'
+import { deliverTrackedEvents } from './segment/tracked-delivery'
+import { startTracking } from './tracking'
+import type { Tracking, TrackingOptions } from './tracking'
 
 export interface LocalRuntime {
   url: string
@@ -22,6 +21,8 @@ export interface LocalRuntime {
   tracking: Tracking
   /** The Qualtrics responses receiver, when QUALTRICS_SUBSCRIPTION_KEY is set. */
   responses?: Responses
+  /** The one context every route and the tracking API's delivery were handed. */
+  context: ServerContext
   deliveryLog: DeliveryLog
   /** What was started, in lines fit for the console. */
   summary: string[]
@@ -52,13 +53,13 @@ export interface RuntimeOptions {
 }
 
 /** The receiver, when its shared key is set: it reads responses with the destination's Qualtrics token. */
-function startRuntimeResponses(options: RuntimeOptions, server: LocalServerOptions): Promise<Responses | undefined> {
+function startRuntimeResponses(options: RuntimeOptions, server: ServerOptions): Promise<Responses | undefined> {
   const env = options.responses?.env ?? {}
   const settings = server.settings as { apiToken: string; datacenter: string }
   if (!env.QUALTRICS_SUBSCRIPTION_KEY?.trim()) return Promise.resolve(undefined)
   const queueFolder = options.responses?.queueFolder
   if (!queueFolder) return Promise.reject(new Error('The responses receiver needs responses.queueFolder.'))
-  const origin = server.sandboxUrl ?? options.config.apiBaseUrl ?? `https://${settings.datacenter}.qualtrics.com`
+  const origin = server.sandbox?.url ?? options.config.apiBaseUrl ?? `https://${settings.datacenter}.qualtrics.com`
   return startResponses({
     ...options.responses,
     env,
@@ -67,6 +68,9 @@ function startRuntimeResponses(options: RuntimeOptions, server: LocalServerOptio
     qualtrics: { origin, apiToken: settings.apiToken }
   })
 }
+
+/** The delivery log's word for what the tracking queue decided about an event. */
+const LOG_STATE_OF = { delivered: 'delivered', failed: 'failed', retry: 'retrying' } as const
 
 /**
  * Segment's tracking API over the server's context: queued events are delivered as POST /events runs an array, and
@@ -90,7 +94,7 @@ function startRuntimeTracking(context: ServerContext, options: RuntimeOptions): 
  */
 export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const { config, log } = options
-  const server: LocalServerOptions = {
+  const server: ServerOptions = {
     log,
     mappingDefaults: config.mappingDefaults,
     actionMappingDefaults: options.actionMappingDefaults,
@@ -112,8 +116,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       log
     })
     server.definition = createQualtrics({ apiOrigin: sandbox.url, requestTimeoutMs: options.requestTimeoutMs })
-    server.sandboxUrl = sandbox.url
-    server.sandboxKey = sandbox.controlKey
+    server.sandbox = { url: sandbox.url, key: sandbox.controlKey }
     const directory = seed.directories[0]
     const workflow = seed.workflows[0]
     server.settings = { apiToken: seed.users[0].token, datacenter: 'iad1' }
@@ -140,8 +143,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     )
   }
 
-  // One log for the HTTP routes and the tracking API's deliveries.
-  server.deliveryLog = new DeliveryLog()
+  // The one context: the routes, the tracking API's delivery and the console share its delivery log and counters.
   const context = createServerContext(server)
   if (config.mode === 'qualtrics') summary.push(...presetWarnings(context.subscriptions(), context.definition))
   const tracking = await startRuntimeTracking(context, options).catch(async (error: unknown) => {
@@ -153,15 +155,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     await sandbox?.close()
     throw error
   })
-  server.queues = () => [tracking.queue(), ...(responses ? [responses.queue()] : [])]
-  const local = await startLocalServer({ ...server, tracking: tracking.handle, responses, port: config.port }).catch(
-    async (error: unknown) => {
-      await responses?.close()
-      await tracking.close()
-      await sandbox?.close()
-      throw error
-    }
-  )
+  context.services.tracking = tracking
+  context.services.responses = responses
+  const local = await serveContext(context, config.port).catch(async (error: unknown) => {
+    await responses?.close()
+    await tracking.close()
+    await sandbox?.close()
+    throw error
+  })
   summary.push(`Qualtrics destination listening at ${local.url} (GET ${local.url}/ lists the routes)`)
   if (sandbox) {
     summary.push(
@@ -180,6 +181,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     sandbox,
     tracking,
     responses,
+    context,
     deliveryLog: context.deliveryLog,
     summary,
     async close() {

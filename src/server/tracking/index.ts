@@ -1,5 +1,5 @@
 import { createTrackingApi, TRACKING_ROUTES } from './api'
-import type { TrackingHandler } from './api'
+import type { TrackingRoute } from './api'
 import type { BackoffPolicy } from './backoff'
 import { EventQueue } from './queue'
 import type { EventRecord } from './queue'
@@ -10,7 +10,7 @@ import { DeliveryWorker } from './worker'
 import type { Clock, Deliver, DeliveryWorkerOptions } from './worker'
 
 export { createTrackingApi, TRACKING_ROUTES } from './api'
-export type { TrackingHandler } from './api'
+export type { TrackingRoute } from './api'
 export { DEFAULT_BACKOFF, retryDelayMs } from './backoff'
 export type { BackoffPolicy } from './backoff'
 export {
@@ -63,8 +63,8 @@ export interface TrackingOptions {
 }
 
 export interface Tracking {
-  /** Mount on the server: answers the /v1/* Tracking API routes, returns false for any other path. */
-  handle: TrackingHandler
+  /** Answers the /v1/* Tracking API routes (undefined for any other path); the server sends and logs the answer. */
+  answer: TrackingRoute
   /** The newest events, waiting or finished, newest first (for a console). */
   recent(limit?: number): Promise<EventRecord[]>
   size(): { pending: number; finished: number }
@@ -92,10 +92,10 @@ export async function startTracking(options: TrackingOptions): Promise<Tracking>
     worker.notify()
   })
   worker.start()
-  const handle = createTrackingApi({ queue, writeKey: options.writeKey, log: options.log })
+  const answer = createTrackingApi({ queue, writeKey: options.writeKey })
   const waiting = queue.size.pending
   return {
-    handle,
+    answer,
     recent: (limit) => queue.recent(limit),
     size: () => queue.size,
     queue: () => queueStateOf('Segment Tracking API', queue),

@@ -123,7 +123,7 @@ describe('EventQueue across restarts', () => {
       backoff: { baseMs: HOUR, capMs: HOUR, maxAttempts: 5 }
     })
     closers.push(() => tracking.close())
-    const server = await serve(tracking.handle)
+    const server = await serve(tracking.answer)
     closers.push(() => server.close())
     const response = await fetch(`${server.url}/v1/track`, {
       method: 'POST',
