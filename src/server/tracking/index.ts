@@ -1,6 +1,6 @@
 import { createTrackingApi, TRACKING_ROUTES } from './api'
 import type { TrackingRoute } from './api'
-import type { BackoffPolicy } from './backoff'
+import type { RetryPolicy } from './segment-retries'
 import { EventQueue } from './queue'
 import type { EventRecord } from './queue'
 import type { TrackingEvent } from './events'
@@ -11,8 +11,14 @@ import type { Clock, Deliver, DeliveryWorkerOptions } from './worker'
 
 export { createTrackingApi, TRACKING_ROUTES } from './api'
 export type { TrackingRoute } from './api'
-export { DEFAULT_BACKOFF, retryDelayMs } from './backoff'
-export type { BackoffPolicy } from './backoff'
+export {
+  attemptTimes,
+  describePolicy,
+  retryDelayMs,
+  SEGMENT_DESTINATION_RETRIES,
+  TRACKING_API_RETRIES
+} from './segment-retries'
+export type { RetryPolicy } from './segment-retries'
 export {
   DEFAULT_QUEUE_FOLDER,
   DEFAULT_RESPONSES_QUEUE_FOLDER,
@@ -51,7 +57,7 @@ export interface TrackingOptions {
   deliver: Deliver
   log?: (line: string) => void
   batchSize?: number
-  backoff?: BackoffPolicy
+  retries?: RetryPolicy
   historyLimit?: number
   maxPending?: number
   clock?: Clock
