@@ -149,3 +149,27 @@ describe('sandbox proxy', () => {
     expect(put.status).toBe(405)
   })
 })
+
+describe('the delivery filter', () => {
+  /** The values the page's Status filter offers, read from the shipped page so that this test follows any change. */
+  function offeredStatusValues(): string[] {
+    const html = readFileSync(join(__dirname, '../../src/server/console/index.html'), 'utf8')
+    const select = /<select id="deliveries-status">([\s\S]*?)<\/select>/.exec(html)
+    if (!select) throw new Error('index.html has no <select id="deliveries-status">')
+    return [...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1])
+  }
+
+  test('offers all and one choice per state the API knows', () => {
+    expect(offeredStatusValues()[0]).toBe('')
+    expect(offeredStatusValues().length).toBeGreaterThanOrEqual(5)
+  })
+
+  test.each(offeredStatusValues())(
+    'the filter value "%s" is accepted by GET /console/api/deliveries',
+    async (value) => {
+      const response = await fetch(`${runtime.url}/console/api/deliveries${value ? `?status=${value}` : ''}`)
+      expect(response.status).toBe(200)
+      expect(Array.isArray(((await response.json()) as { deliveries: unknown[] }).deliveries)).toBe(true)
+    }
+  )
+})

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RESPONSES_ROUTE } from '../../sources/qualtrics-responses'
 import type { ServerContext } from '../context'
+import { DELIVERY_STATES } from '../delivery-log'
 import type { DeliveryState } from '../delivery-log'
 import { BadRequest } from '../http/body'
 
@@ -18,15 +19,13 @@ export const CONSOLE_API_ROUTES = {
 } as const
 type ConsoleApiRoute = (typeof CONSOLE_API_ROUTES)[keyof typeof CONSOLE_API_ROUTES]
 
-/** The `status` filter's words, and the record state each selects. */
+/** The `status` filter's words: each record state by its own name, and `ok` (the older word for delivered). */
 const STATUS_FILTERS: Record<string, DeliveryState> = {
-  ok: 'delivered',
-  retrying: 'retrying',
-  failed: 'failed',
-  queued: 'queued'
+  ...Object.fromEntries(DELIVERY_STATES.map((state) => [state, state])),
+  ok: 'delivered'
 }
 
-/** GET /console/api/deliveries[?status=ok|retrying|failed|queued]: `{ deliveries }`, newest first. */
+/** GET /console/api/deliveries[?status=queued|retrying|delivered|failed|ok]: `{ deliveries }`, newest first. */
 export function listDeliveries(ctx: ServerContext, query: URLSearchParams) {
   const status = query.get('status')
   if (status !== null && !Object.hasOwn(STATUS_FILTERS, status)) {
