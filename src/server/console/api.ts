@@ -5,6 +5,7 @@ import type { ServerContext } from '../context'
 import { DELIVERY_STATES } from '../delivery-log'
 import type { DeliveryState } from '../delivery-log'
 import { BadRequest } from '../http/body'
+import { EVENTS_RECEIVED } from '../stats'
 
 /**
  * The console's API (GET only): what the server saw and holds, read from the one server context. Each function
@@ -35,6 +36,21 @@ export function listDeliveries(ctx: ServerContext, query: URLSearchParams) {
     )
   }
   return { deliveries: ctx.deliveryLog.list(status === null ? undefined : STATUS_FILTERS[status]) }
+}
+
+/**
+ * GET /console/api/stats: every counter and histogram, and, read from the counter of events received
+ * (`receivedCounter`), the events each path brought in, most first: `received: [{ path, events }]`.
+ */
+export function statsBody(ctx: ServerContext) {
+  const snapshot = ctx.stats.snapshot()
+  const byPath = new Map<string, number>()
+  for (const counter of snapshot.counters.filter((c) => c.name === EVENTS_RECEIVED)) {
+    const path = counter.tags.find((tag) => tag.startsWith('path:'))?.slice('path:'.length) ?? '(no path)'
+    byPath.set(path, (byPath.get(path) ?? 0) + counter.value)
+  }
+  const received = [...byPath].map(([path, events]) => ({ path, events })).sort((a, b) => b.events - a.events)
+  return { ...snapshot, receivedCounter: EVENTS_RECEIVED, received }
 }
 
 /**
@@ -74,7 +90,7 @@ export async function consoleApiBody(ctx: ServerContext, path: ConsoleApiRoute, 
     case CONSOLE_API_ROUTES.deliveries:
       return listDeliveries(ctx, query)
     case CONSOLE_API_ROUTES.stats:
-      return ctx.stats.snapshot()
+      return statsBody(ctx)
     case CONSOLE_API_ROUTES.queues:
       return { queues: ctx.queues() }
     case CONSOLE_API_ROUTES.responses:
