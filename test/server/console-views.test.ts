@@ -64,24 +64,32 @@ const setVisibility = (state: 'hidden' | 'visible') =>
   }, state)
 
 describe('the delivery view', () => {
-  browserTest('a filter the API refuses empties the list and says why; the old list does not stay', async () => {
-    expect((await post('/events', identify('filter-1'))).status).toBe(200)
-    await page.goto(`${runtime.url}/#deliveries`)
-    await page.locator('#deliveries-list .card', { hasText: 'filter-1' }).waitFor(REACT)
+  browserTest(
+    'a filter applies when picked; one the API refuses empties the list and says why, the old list does not stay',
+    async () => {
+      expect((await post('/events', identify('filter-1'))).status).toBe(200)
+      await page.goto(`${runtime.url}/#deliveries`)
+      await page.locator('#deliveries-list .card', { hasText: 'filter-1' }).waitFor(REACT)
 
-    await page.route('**/console/api/deliveries?status=failed', (route) =>
-      route.fulfill({
-        status: 400,
-        contentType: 'application/json',
-        body: '{"error":"status \\"failed\\" is refused"}'
-      })
-    )
-    await page.locator('#deliveries-status').selectOption('failed')
-    await page.getByRole('button', { name: 'Show' }).click()
-    await page.locator('#deliveries-line', { hasText: 'Could not load deliveries' }).waitFor(REACT)
-    expect(await page.locator('#deliveries-line').textContent()).toContain('status "failed" is refused')
-    expect(await page.locator('#deliveries-list .card').count()).toBe(0)
-  })
+      await page.route('**/console/api/deliveries?status=failed', (route) =>
+        route.fulfill({
+          status: 400,
+          contentType: 'application/json',
+          body: '{"error":"status \\"failed\\" is refused"}'
+        })
+      )
+      // Picking a filter applies it; Show applies it again.
+      await page.locator('#deliveries-status').selectOption('failed')
+      await page.locator('#deliveries-line', { hasText: 'Could not load deliveries' }).waitFor(REACT)
+      expect(await page.locator('#deliveries-line').textContent()).toContain('status "failed" is refused')
+      expect(await page.locator('#deliveries-list .card').count()).toBe(0)
+
+      await page.locator('#deliveries-status').selectOption('delivered')
+      await page.getByRole('button', { name: 'Show' }).click()
+      await page.locator('#deliveries-list .card', { hasText: 'filter-1' }).waitFor(REACT)
+      expect(await page.locator('#deliveries-line').textContent()).toBe('1 event delivered, newest first.')
+    }
+  )
 
   browserTest('it updates itself while shown, one request at a time, and not while the tab is hidden', async () => {
     const asked: Request[] = []

@@ -173,3 +173,29 @@ describe('the delivery filter', () => {
     }
   )
 })
+
+describe('GET /console/api/stats', () => {
+  test('adds the events each path brought in, from the counter tagged with the path', async () => {
+    const identify = readFileSync(join(__dirname, '../../examples/identify.json'), 'utf8')
+    const post = (path: string) =>
+      fetch(`${runtime.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: identify
+      })
+    expect((await post('/events')).status).toBe(200)
+    expect((await post('/events')).status).toBe(200)
+    expect((await post('/v1/identify')).status).toBe(200)
+    const body = (await (await fetch(`${runtime.url}/console/api/stats`)).json()) as {
+      received: { path: string; events: number }[]
+      receivedCounter: string
+      counters: { name: string }[]
+    }
+    expect(body.received).toEqual([
+      { path: '/events', events: 2 },
+      { path: '/v1/identify', events: 1 }
+    ])
+    expect(body.receivedCounter).toBe('local.events_received')
+    expect(body.counters.some((c) => c.name === 'qualtrics.request')).toBe(true)
+  })
+})

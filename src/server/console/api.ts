@@ -5,7 +5,6 @@ import type { ServerContext } from '../context'
 import { DELIVERY_STATES } from '../delivery-log'
 import type { DeliveryState } from '../delivery-log'
 import { BadRequest } from '../http/body'
-import { EVENTS_RECEIVED } from '../stats'
 
 /**
  * The console's API (GET only): what the server saw and holds, read from the one server context. Each function
@@ -38,19 +37,25 @@ export function listDeliveries(ctx: ServerContext, query: URLSearchParams) {
   return { deliveries: ctx.deliveryLog.list(status === null ? undefined : STATUS_FILTERS[status]) }
 }
 
+/** The tag the server's counter of events received carries (`path:/v1/track`); no counter of the destination does. */
+const PATH_TAG = 'path:'
+
 /**
- * GET /console/api/stats: every counter and histogram, and, read from the counter of events received
- * (`receivedCounter`), the events each path brought in, most first: `received: [{ path, events }]`.
+ * GET /console/api/stats: every counter and histogram, and the events each path brought in, most first (`received:
+ * [{ path, events }]`, from the counter tagged with a path, whose name is `receivedCounter`).
  */
 export function statsBody(ctx: ServerContext) {
   const snapshot = ctx.stats.snapshot()
   const byPath = new Map<string, number>()
-  for (const counter of snapshot.counters.filter((c) => c.name === EVENTS_RECEIVED)) {
-    const path = counter.tags.find((tag) => tag.startsWith('path:'))?.slice('path:'.length) ?? '(no path)'
+  let receivedCounter: string | undefined
+  for (const counter of snapshot.counters) {
+    const path = counter.tags.find((tag) => tag.startsWith(PATH_TAG))?.slice(PATH_TAG.length)
+    if (path === undefined) continue
+    receivedCounter = counter.name
     byPath.set(path, (byPath.get(path) ?? 0) + counter.value)
   }
   const received = [...byPath].map(([path, events]) => ({ path, events })).sort((a, b) => b.events - a.events)
-  return { ...snapshot, receivedCounter: EVENTS_RECEIVED, received }
+  return { ...snapshot, receivedCounter, received }
 }
 
 /**

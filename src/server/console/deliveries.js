@@ -127,10 +127,15 @@ export async function openDeliveries(first = true) {
   await Promise.all([loadDeliveries(first), openQueues(), openCallbacks()])
 }
 
+/** A filter applies as soon as it is picked (Show applies it again). */
 export function setupDeliveries({ refresh }) {
-  $('deliveries-filter').addEventListener('submit', (event) => {
-    event.preventDefault()
+  const apply = () => {
     setLine($('deliveries-line'), 'Loading…')
     void refresh()
+  }
+  $('deliveries-status').addEventListener('change', apply)
+  $('deliveries-filter').addEventListener('submit', (event) => {
+    event.preventDefault()
+    apply()
   })
 }
