@@ -159,6 +159,25 @@ describe('the delivery view', () => {
   })
 })
 
+describe('a live update', () => {
+  browserTest('keeps open the details the reader opened, and the focus on its summary', async () => {
+    const first = deliveryRecord({ id: 'keep', messageId: 'm-keep', userId: 'user-keep' })
+    await serveDeliveries(page, [first])
+    await page.goto(`${runtime.url}/#deliveries`)
+    await liveStage('waiting')
+    const requests = page.locator('#deliveries-list .card', { hasText: 'm-keep' }).locator(':scope > details').last()
+    await requests.locator(':scope > summary').focus()
+    await page.keyboard.press('Enter')
+    expect(await requests.getAttribute('open')).toBe('')
+
+    await serveDeliveries(page, [deliveryRecord({ id: 'new', messageId: 'm-new', userId: 'user-new' }), first])
+    await page.clock.runFor(INTERVAL)
+    await page.locator('#deliveries-list .card', { hasText: 'm-new' }).waitFor(REACT)
+    expect(await requests.getAttribute('open')).toBe('')
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Qualtrics requests (1)')
+  })
+})
+
 describe('the stats view', () => {
   browserTest('it lists every path events came in by, and updates itself', async () => {
     expect((await post('/events', identify('stats-1'))).status).toBe(200)

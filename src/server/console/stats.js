@@ -1,7 +1,7 @@
 /* global document */
 // Stats: the events each path brought in (/events, /{action}, /v1/*, /qualtrics/responses), and what the destination
 // counted while delivering them (Qualtrics requests by endpoint and status, 429s, batch sizes …), from one context.
-import { api, el, setLine, showChanged, table } from './dom.js'
+import { api, clearShown, el, setLine, showChanged, table } from './dom.js'
 
 const $ = (id) => document.getElementById(id)
 
@@ -46,7 +46,7 @@ export async function openStats(first = true) {
   if (first) setLine($('stats-line'), 'Loading…')
   const answer = await api('GET', '/console/api/stats')
   if (answer.status !== 200) {
-    for (const id of ['stats-paths', 'stats-counters', 'stats-histograms']) showChanged($(id), null, () => [])
+    for (const id of ['stats-paths', 'stats-counters', 'stats-histograms']) clearShown($(id))
     setLine($('stats-line'), `Could not load the stats: ${answer.body?.error ?? answer.status}`)
     return
   }
