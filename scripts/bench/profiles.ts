@@ -5,61 +5,16 @@
  * to docs/benchmarks.md between the profiles markers (not with --no-write, nor with --only).
  */
 import { describeFacts, BENCH_DOC, runFacts, writeBenchSection } from './doc'
-import type { AudienceOutcome } from './audience'
-import { sendingOf } from './import'
-import type { ScenarioRow } from './report'
-import type { SteadyOutcome } from './steady'
 import { benchSettings } from './settings'
 import { consoleTable, markdownTable } from './table'
-import type { Table } from './table'
-import { ACTION_NAMES, runAudience, runScenarios, runSteady } from './workloads'
+import { comparisonTable, figures } from './profile-table'
+import type { Figure } from './profile-table'
+import { runAudience, runScenarios, runSteady } from './workloads'
 import type { BenchSettings } from './workloads'
 import { createProgress } from '../dev/progress'
 import type { Profile } from '../../src/sandbox'
 
-export const PROFILES_MARKERS = { start: '<!-- profiles:start -->', end: '<!-- profiles:end -->' }
-
-/** One workload's figure in one profile: requests per 1,000 events, and whether everything was delivered and checked. */
-interface Figure {
-  workload: string
-  perThousand: number
-  outcome: string
-}
-
-const outcomeOf = (failed: Record<string, number>, checks: string[]) => {
-  const failures = Object.entries(failed).map(([status, n]) => `${n}×${status} failed`)
-  return [...failures, ...checks].join('; ') || 'ok'
-}
-
-function figures(rows: ScenarioRow[], steady: SteadyOutcome[], audience?: AudienceOutcome): Figure[] {
-  const scenarioFigures = rows.map(({ scenario, result, requests, checks }) => ({
-    workload:
-      `${ACTION_NAMES[scenario.kind]} ${scenario.mode}` +
-      `${scenario.mode === 'batch' ? ` ${scenario.batchSize}` : ''}${scenario.kind === 'transaction' ? `, ${sendingOf(scenario, '')}` : ''}`,
-    perThousand: (requests * 1000) / scenario.events,
-    outcome: outcomeOf(result.failed, checks)
-  }))
-  const steadyFigures = steady.map(({ scenario, result, requests, checks }) => ({
-    workload: `steady state, ${sendingOf(scenario, 'search')}`,
-    perThousand: (requests * 1000) / (scenario.batches * scenario.batchSize),
-    outcome: outcomeOf(result.failed, checks)
-  }))
-  const audienceFigures = audience
-    ? [
-        {
-          workload: `audience backfill (${audience.scenario.members} members)`,
-          perThousand: (audience.result.backfill.requests * 1000) / audience.scenario.members,
-          outcome: outcomeOf(audience.result.backfill.failed, audience.checks)
-        },
-        {
-          workload: `audience mixed (${audience.scenario.changes} changes)`,
-          perThousand: (audience.result.mixed.requests * 1000) / audience.scenario.changes,
-          outcome: outcomeOf(audience.result.mixed.failed, audience.checks)
-        }
-      ]
-    : []
-  return [...scenarioFigures, ...steadyFigures, ...audienceFigures]
-}
+const PROFILES_MARKERS = { start: '<!-- profiles:start -->', end: '<!-- profiles:end -->' }
 
 async function runProfile(settings: BenchSettings, profile: Profile): Promise<Figure[]> {
   const progress = createProgress()
@@ -68,25 +23,6 @@ async function runProfile(settings: BenchSettings, profile: Profile): Promise<Fi
   const steady = await runSteady(inProfile, progress)
   const audience = await runAudience(inProfile, progress)
   return figures(rows, steady, audience)
-}
-
-export function comparisonTable(defaults: Figure[], stricts: Figure[]): Table {
-  return {
-    headers: ['workload', 'default req/1k ev', 'strict req/1k ev', 'change', 'default', 'strict'],
-    numeric: [false, true, true, true, false, false],
-    rows: defaults.map((figure, i) => {
-      const strict = stricts[i]
-      const change = figure.perThousand === 0 ? 0 : (strict.perThousand / figure.perThousand - 1) * 100
-      return [
-        figure.workload,
-        figure.perThousand.toFixed(0),
-        strict.perThousand.toFixed(0),
-        `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`,
-        figure.outcome,
-        strict.outcome
-      ]
-    })
-  }
 }
 
 async function main(): Promise<void> {
