@@ -26,7 +26,7 @@ export const ROW_SPECS = {
     item: 'whoami / datacenter',
     need: 'read',
     destination:
-      'Test connection calls whoami; a proxied answer (meta.notice) still works, the right datacenter is faster'
+      'Test connection calls whoami; an OAuth token whoami refuses (403) is checked with the directories listing instead'
   },
   eventSubscriptions: {
     item: 'Event subscriptions: who may create',
@@ -63,7 +63,8 @@ export const ROW_SPECS = {
   searchCase: {
     item: 'Search case sensitivity',
     need: 'write',
-    destination: 'compares identifiers itself after a search, so either behaviour finds the same person'
+    destination:
+      'assumes search ignores case (§16) and checks each contact found (extRef exactly, email ignoring case); "exact" here means a search may miss a contact stored in another case'
   },
   contactUpdate: {
     item: 'PUT embeddedData: merge or replace',
