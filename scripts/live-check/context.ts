@@ -2,6 +2,9 @@ import type { LiveApi } from './api'
 import type { LiveCheckOptions } from './options'
 import type { Findings } from './rows'
 
+/** The start of every marker: the test contact's extRef is this and a random part. */
+export const MARKER_PREFIX = 'segment-live-check-'
+
 /** What every step of one run shares. */
 export interface CheckContext {
   api: LiveApi

@@ -7,6 +7,7 @@ import { LiveApi } from './api'
 import type { RequestRecord } from './api'
 import { cleanUp } from './cleanup'
 import type { CleanupOutcome } from './cleanup'
+import { MARKER_PREFIX } from './context'
 import type { CheckContext } from './context'
 import type { LiveCheckOptions } from './options'
 import { observeDirectory, observeEmptySearch, observeNextPageHost, observeWhoami } from './read-checks'
@@ -36,8 +37,6 @@ export interface LiveCheckReport {
   testContact?: { marker: string } & CleanupOutcome
   error?: string
 }
-
-export const MARKER_PREFIX = 'segment-live-check-'
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 

@@ -13,6 +13,7 @@ import {
   elementsOf,
   isObject,
   LAG_TRIES,
+  MARKER_PREFIX,
   resultOf,
   searchByExtRef,
   testEmail,
@@ -23,7 +24,8 @@ import { runImport } from './import-check'
 /** Creates the test contact and checks that the id answered is its own (not a contact a merge rule matched). */
 async function createTestContact(ctx: CheckContext): Promise<string> {
   const body = {
-    firstName: 'Segment live check',
+    // Every field is this run's own, so that no merge rule can match another contact.
+    firstName: `Live check ${ctx.marker.slice(MARKER_PREFIX.length)}`,
     lastName: ctx.marker,
     email: testEmail(ctx.marker),
     extRef: ctx.marker,

@@ -20,10 +20,9 @@ afterEach(async () => {
   started = undefined
 })
 
-const writesSeen = (sandbox: Sandbox) =>
-  Object.keys(sandbox.stats().byEndpoint).filter(
-    (name) => !['whoami', 'directories.list', 'contacts.search'].includes(name)
-  )
+// The endpoints that only read; every other one the sandbox counts is a write.
+const READS = ['whoami', 'directories.list', 'contacts.search', 'contacts.get', 'imports.get']
+const writesSeen = (sandbox: Sandbox) => Object.keys(sandbox.stats().byEndpoint).filter((name) => !READS.includes(name))
 
 describe('live check, write mode', () => {
   it('reports the default profile’s readings and removes the test contact', async () => {
@@ -119,6 +118,32 @@ describe('live check, read-only', () => {
       expect(report.testContact).toBeUndefined()
     }
   )
+})
+
+describe('live check, someone else’s contact', () => {
+  it('stops without changing or deleting a contact the create answered that is not the test contact', async () => {
+    const someone = { id: 'CID_someone000001', extRef: 'customer-1', email: 'someone@example.com', firstName: 'Ann' }
+    const seed = { ...DEFAULT_SEED, directories: [{ ...DEFAULT_SEED.directories[0], contacts: [someone] }] }
+    const box = await inProfile('default', seed)
+    // As if a merge rule had matched: the create answers the existing contact's id.
+    const fetchAnsweringSomeone: typeof fetch = async (input, init) =>
+      String(input).endsWith('/contacts') && init?.method === 'POST'
+        ? new Response(JSON.stringify({ result: { id: someone.id } }), { status: 200 })
+        : fetch(input, init)
+    const lines: string[] = []
+    const { runLiveCheckCommand } = await import('../../../scripts/live-check/live-check')
+    const code = await runLiveCheckCommand(
+      ['--base-url', box.sandbox.url, '--directory', DIRECTORY, '--write', '--report', '-'],
+      { QUALTRICS_API_TOKEN: 'sandbox-token' },
+      (text) => lines.push(text),
+      { fetch: fetchAnsweringSomeone, sleep: async (ms) => box.clock.advance(ms) }
+    )
+    expect(code).toBe(1)
+    expect(lines.join('\n')).toContain(`The create answered ${someone.id}, a contact without the test marker`)
+    const stored = box.sandbox.store.snapshot().directories[0].contacts
+    expect(stored).toEqual([expect.objectContaining(someone)])
+    expect(writesSeen(box.sandbox)).toEqual([])
+  })
 })
 
 describe('live check, clean-up after a failure', () => {
