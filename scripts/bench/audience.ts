@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path'
 import { startSandbox } from '../../src/sandbox'
+import type { Profile } from '../../src/sandbox'
 import {
   AUDIENCE_DIRECTORY_ID,
   backfillChanges,
@@ -32,6 +33,8 @@ export interface AudienceBenchOptions {
   members?: number
   changes?: number
   batchSize?: number
+  /** The sandbox profile (docs/sandbox.md); default when not given. */
+  profile?: Profile
 }
 
 export interface AudienceOutcome {
@@ -50,7 +53,8 @@ export async function runAudienceBench(options: AudienceBenchOptions): Promise<A
   const sandbox = await startSandbox({
     seed: withAudienceDirectory(workloadSeed(0), existing),
     timeScale: options.timeScale,
-    faults: { latencyMs: options.latencyMs, indexLagMs: options.indexLagMs }
+    faults: { latencyMs: options.latencyMs, indexLagMs: options.indexLagMs },
+    profile: options.profile
   })
   try {
     const scenario: AudienceScenario = {

@@ -17,91 +17,36 @@
  *
  * Flags: --latency MS, --time-scale N, --index-lag-ms MS (0 turns the lag off), --events N, --users N,
  * --steady-batches N, --steady-users N, --audience-members N, --only identify|transaction|survey|steady|audience,
- * --no-write
+ * --profile default|strict (the sandbox's readings, docs/sandbox.md; or SANDBOX_PROFILE), --no-write
+ *
+ * `npm run bench:profiles` (profiles.ts) runs the same workloads in both profiles and compares their request counts.
  */
-import { join } from 'node:path'
-import { DEFAULT_BATCH_SIZE, WORKFLOW_BATCH_SIZE } from '../../src/destinations/qualtrics/batching'
-import { startSandbox } from '../../src/sandbox'
-import type { Sandbox } from '../../src/sandbox'
-import { attemptTimes } from '../../src/server/tracking'
-import { BENCH_RETRY_POLICY, runInChild } from './run'
-import type { Scenario, ScenarioResult } from './run'
 import { BENCH_DOC, describeFacts, runFacts, writeBenchSection } from './doc'
 import type { RunFacts } from './doc'
 import { scenarioTable, steadyDetails, steadyTable } from './report'
 import type { ScenarioRow } from './report'
-import { audienceMarkdown, benchAudience } from './audience'
+import { audienceMarkdown } from './audience'
 import type { AudienceOutcome } from './audience'
-import { runSteadyScenario } from './steady'
 import type { SteadyOutcome } from './steady'
 import { consoleTable, markdownTable } from './table'
 import { createProgress } from '../dev/progress'
-import { workloadSeed } from '../workload/events'
-import type { EventKind } from '../workload/events'
-import { IMPORT_STEADY, IMPORT_VARIANTS, importText, sendingOf } from './import'
+import { attemptTimes } from '../../src/server/tracking'
+import { BENCH_RETRY_POLICY } from './run'
+import { importText } from './import'
+import { runAudience, runScenarios, runSteady, STEADY_BATCH_SIZE, STEADY_SEED } from './workloads'
+import type { BenchSettings } from './workloads'
+import { benchSettings } from './settings'
 
-function flag(name: string, fallback: number): number
-function flag(name: string, fallback: string): string
-function flag(name: string, fallback: number | string): number | string {
-  const i = process.argv.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const value = process.argv[i + 1]
-  if (typeof fallback === 'number') {
-    const n = Number(value)
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a number, not "${value}"`)
-    return n
-  }
-  return value
-}
-
-const latencyMs = flag('latency', 50)
-const timeScale = flag('time-scale', 10)
-const indexLagMs = flag('index-lag-ms', 1000)
-const events = flag('events', 1000)
-const users = flag('users', 200)
-const only = flag('only', '')
-const steadyBatches = flag('steady-batches', 10)
-const steadyUsers = flag('steady-users', 2000)
-const audienceMembers = flag('audience-members', 10_000)
-const write = !process.argv.includes('--no-write') && !only
-const STEADY_BATCH_SIZE = 1000
-const STEADY_SEED = 7
-
-type Variant = Pick<Scenario, 'kind' | 'mode' | 'batchSize' | 'contactLookup' | 'bulkImport'>
-// The defaults first (batch size 1,000 for the contact actions, 100 for workflows; lookup by search), then the
-// other settings a user can choose, so the table shows what each choice costs.
-const variants: Variant[] = [
-  { kind: 'identify', mode: 'single', batchSize: 1 },
-  { kind: 'identify', mode: 'batch', batchSize: DEFAULT_BATCH_SIZE },
-  { kind: 'identify', mode: 'batch', batchSize: 100 },
-  { kind: 'survey', mode: 'single', batchSize: 1 },
-  { kind: 'survey', mode: 'batch', batchSize: WORKFLOW_BATCH_SIZE },
-  { kind: 'transaction', mode: 'single', batchSize: 1, contactLookup: 'search' },
-  { kind: 'transaction', mode: 'batch', batchSize: DEFAULT_BATCH_SIZE, contactLookup: 'search' },
-  { kind: 'transaction', mode: 'batch', batchSize: DEFAULT_BATCH_SIZE, contactLookup: 'deduplication' },
-  { kind: 'transaction', mode: 'batch', batchSize: 100, contactLookup: 'search' },
-  { kind: 'transaction', mode: 'batch', batchSize: 100, contactLookup: 'deduplication' },
-  ...IMPORT_VARIANTS
-]
-const ACTION_NAMES: Record<EventKind, string> = {
-  identify: 'upsertContact',
-  survey: 'triggerXflow',
-  transaction: 'upsertContactTransaction'
-}
-
-const runScenario = (scenario: Scenario) =>
-  runInChild<ScenarioResult>(join(__dirname, 'run.ts'), 'BENCH_SCENARIO', scenario)
-
-function settingsText(): string {
+function settingsText({ latencyMs, timeScale, indexLagMs, profile }: BenchSettings): string {
   return (
-    `Sandbox: ${latencyMs} ms added to every request, rate limits on a clock ${timeScale}× faster ` +
+    `Sandbox (profile ${profile}): ${latencyMs} ms added to every request, rate limits on a clock ${timeScale}× faster ` +
     `(3,000/min per brand and 500/min per contact/search/transactions endpoint allow ${3000 * timeScale} and ` +
     `${500 * timeScale} per real minute); a new contact stays out of search and GET for ${indexLagMs} ms of that ` +
     `clock (${(indexLagMs / timeScale).toFixed(0)} real ms).`
   )
 }
 
-function scenariosText(): string {
+function scenariosText({ events, users }: BenchSettings): string {
   return (
     `Scenarios, one process each: ${events} events over ${users} users, ${Math.floor(users / 2)} of them already in ` +
     `the directory, in a shuffled order; single mode keeps 10 events in flight, batch mode sends batches one after ` +
@@ -110,7 +55,7 @@ function scenariosText(): string {
   )
 }
 
-function steadyText(): string {
+function steadyText({ steadyUsers, steadyBatches }: BenchSettings): string {
   return (
     `Steady state, one process: Transaction Created in batches of ${STEADY_BATCH_SIZE} over ${steadyUsers} people ` +
     `(${steadyUsers / 2} already in the directory, which deduplicates on email), drawn by Zipf's law with exponent 1 ` +
@@ -121,95 +66,22 @@ function steadyText(): string {
   )
 }
 
-async function runScenarios(sandbox: Sandbox, progress: ReturnType<typeof createProgress>): Promise<ScenarioRow[]> {
-  const rows: ScenarioRow[] = []
-  const chosen = variants.filter((v) => !only || v.kind === only)
-  for (const [n, variant] of chosen.entries()) {
-    progress.update(
-      `scenario ${n + 1}/${chosen.length}: ${ACTION_NAMES[variant.kind]} ${variant.mode}` +
-        `${variant.mode === 'batch' ? ` ${variant.batchSize}` : ''}`
-    )
-    sandbox.reset()
-    const scenario = {
-      ...variant,
-      sandboxUrl: sandbox.url,
-      events,
-      users,
-      concurrency: 10,
-      retries: BENCH_RETRY_POLICY
-    }
-    const result = await runScenario(scenario)
-    const stats = sandbox.stats()
-    rows.push({
-      scenario,
-      result,
-      requests: stats.requests,
-      rateLimited: stats.rateLimited,
-      checks: checkStore(sandbox, variant.kind, result)
-    })
-  }
-  progress.done()
-  return rows
-}
-
-function checkStore(sandbox: Sandbox, kind: EventKind, result: ScenarioResult): string[] {
-  const state = sandbox.store.snapshot()
-  const directory = state.directories[0]
-  const emails = new Set(directory.contacts.map((c) => c.email?.toLowerCase()))
-  const checks: string[] = []
-  if (kind !== 'survey' && (directory.contacts.length !== users || emails.size !== users)) {
-    checks.push(`contacts ${directory.contacts.length} (distinct emails ${emails.size}) ≠ ${users} users`)
-  }
-  if (kind === 'transaction') {
-    const keys = new Set(directory.transactions.map((t) => t.key))
-    if (directory.transactions.length !== result.delivered || keys.size !== directory.transactions.length) {
-      checks.push(
-        `transactions ${directory.transactions.length} (distinct ${keys.size}) ≠ ${result.delivered} delivered`
-      )
-    }
-  }
-  if (kind === 'survey' && state.workflowRuns.length !== result.delivered) {
-    checks.push(`workflow runs ${state.workflowRuns.length} ≠ ${result.delivered} delivered`)
-  }
-  return checks
-}
-
-async function runSteady(progress: ReturnType<typeof createProgress>): Promise<SteadyOutcome[]> {
-  const existing = Math.floor(steadyUsers / 2)
-  const sandbox = await startSandbox({ seed: workloadSeed(existing), timeScale, faults: { latencyMs, indexLagMs } })
-  const outcomes: SteadyOutcome[] = []
-  for (const sending of [
-    { contactLookup: 'search' as const },
-    { contactLookup: 'deduplication' as const },
-    ...IMPORT_STEADY
-  ]) {
-    progress.update(`steady state, ${sendingOf(sending, 'search')}: 1 warm-up + ${steadyBatches} batches`)
-    const scenario = {
-      sandboxUrl: sandbox.url,
-      users: steadyUsers,
-      batchSize: STEADY_BATCH_SIZE,
-      ...sending,
-      retries: BENCH_RETRY_POLICY,
-      batches: steadyBatches,
-      seed: STEADY_SEED
-    }
-    outcomes.push(await runSteadyScenario(sandbox, scenario, existing))
-  }
-  progress.done()
-  await sandbox.close()
-  return outcomes
-}
-
-function markdownSection(facts: RunFacts, rows: ScenarioRow[], steady: SteadyOutcome[], audience?: AudienceOutcome) {
+function markdownSection(
+  s: BenchSettings,
+  facts: RunFacts,
+  rows: ScenarioRow[],
+  steady: SteadyOutcome[],
+  audience?: AudienceOutcome
+) {
   return [
     '## Latest `npm run bench` (written by the script)',
     `Measured at ${describeFacts(facts)}. Request counts repeat exactly from run to run (429s aside); events/s and ` +
       'CPU ms depend on the machine and on what else runs on it, so compare rows within one run.',
-    settingsText(),
-    scenariosText(),
-    importText(timeScale),
+    settingsText(s),
+    scenariosText(s),
+    importText(s.timeScale),
     markdownTable(scenarioTable(rows)),
-    steadyText(),
+    steadyText(s),
     markdownTable(steadyTable(steady)),
     steadyDetails(steady)
       .map((line) => `- ${line}`)
@@ -219,29 +91,29 @@ function markdownSection(facts: RunFacts, rows: ScenarioRow[], steady: SteadyOut
 }
 
 async function main(): Promise<void> {
+  const settings = benchSettings()
+  // The file holds the default profile's figures; a strict run is compared by `npm run bench:profiles`.
+  const write = !process.argv.includes('--no-write') && !settings.only && settings.profile === 'default'
   const facts = runFacts()
   console.log(`Run: ${describeFacts(facts)}\n`)
-  console.log(settingsText())
+  console.log(settingsText(settings))
   const progress = createProgress()
-  const scenarioSandbox = await startSandbox({
-    seed: workloadSeed(Math.floor(users / 2)),
-    timeScale,
-    faults: { latencyMs, indexLagMs }
-  })
-  const rows = await runScenarios(scenarioSandbox, progress)
-  await scenarioSandbox.close()
+  const rows = await runScenarios(settings, progress)
   if (rows.length > 0) {
-    console.log(`\n${scenariosText()}\n${importText(timeScale)}\n\n${consoleTable(scenarioTable(rows))}`)
+    console.log(
+      `\n${scenariosText(settings)}\n${importText(settings.timeScale)}\n\n${consoleTable(scenarioTable(rows))}`
+    )
   }
-  const steady = !only || only === 'steady' ? await runSteady(progress) : []
+  const steady = await runSteady(settings, progress)
   if (steady.length > 0) {
-    console.log(`\n${steadyText()}\n\n${consoleTable(steadyTable(steady))}\n${steadyDetails(steady).join('\n')}`)
+    console.log(
+      `\n${steadyText(settings)}\n\n${consoleTable(steadyTable(steady))}\n${steadyDetails(steady).join('\n')}`
+    )
   }
-  const audienceOptions = { latencyMs, timeScale, indexLagMs, members: audienceMembers }
-  const audience = !only || only === 'audience' ? await benchAudience(audienceOptions, progress) : undefined
+  const audience = await runAudience(settings, progress)
   console.log(`\nRun: ${describeFacts(facts)}`)
   if (write) {
-    await writeBenchSection(BENCH_DOC, markdownSection(facts, rows, steady, audience))
+    await writeBenchSection(BENCH_DOC, markdownSection(settings, facts, rows, steady, audience))
     console.log(`Written to ${BENCH_DOC}`)
   }
   const problems = [...rows, ...steady, ...(audience ? [audience] : [])].reduce(

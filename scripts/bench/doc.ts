@@ -14,6 +14,13 @@ export const BENCH_END = '<!-- bench:end -->'
 export const REPO_ROOT = join(__dirname, '..', '..')
 export const BENCH_DOC = join(REPO_ROOT, 'docs', 'benchmarks.md')
 
+/** The markers around a section a script writes: `npm run bench`'s own, or another script's (profiles.ts). */
+export interface Markers {
+  start: string
+  end: string
+}
+const BENCH_MARKERS: Markers = { start: BENCH_START, end: BENCH_END }
+
 export interface RunFacts {
   commit: string
   dirty: boolean
@@ -60,7 +67,8 @@ export function describeFacts(facts: RunFacts): string {
  * `document` with the text between the markers replaced by `section`. Without markers the section goes right after
  * the first heading, so the hand-written text stays below it.
  */
-export function replaceBenchSection(document: string, section: string): string {
+export function replaceBenchSection(document: string, section: string, markers: Markers = BENCH_MARKERS): string {
+  const { start: BENCH_START, end: BENCH_END } = markers
   const block = `${BENCH_START}\n\n${section.trim()}\n\n${BENCH_END}`
   const start = document.indexOf(BENCH_START)
   const end = document.indexOf(BENCH_END)
@@ -83,7 +91,7 @@ export function formatMarkdown(text: string): Promise<string> {
   return format(text, markdownOptions())
 }
 
-export async function writeBenchSection(path: string, section: string): Promise<void> {
+export async function writeBenchSection(path: string, section: string, markers?: Markers): Promise<void> {
   const document = readFileSync(path, 'utf8')
-  writeFileSync(path, await formatMarkdown(replaceBenchSection(document, section)))
+  writeFileSync(path, await formatMarkdown(replaceBenchSection(document, section, markers)))
 }
