@@ -219,12 +219,14 @@ export class QualtricsClient extends QualtricsTransport {
 
   /**
    * Asks Qualtrics to erase everything it holds for these emails (contacts, survey responses, tickets). A 2xx
-   * without a request id is still accepted, so it comes back as a note rather than an error.
+   * without a request id is still accepted, so it comes back as a note rather than an error. `searchOnly: false` is
+   * always sent: the documented body has it, and public wrappers read a missing one as a dry run.
    */
   async erasePersonalData(emails: string[]): Promise<{ requestId?: string; note?: string }> {
     const operation = { description: 'erase personal data' }
     const url = `${this.base}/op-erase-personal-data`
-    const answer = await this.answer<{ requestId?: unknown }>(url, operation, { method: 'POST', json: { emails } })
+    const json = { emails, searchOnly: false }
+    const answer = await this.answer<{ requestId?: unknown }>(url, operation, { method: 'POST', json })
     const requestId = answer.result?.requestId
     if (typeof requestId === 'string' && requestId !== '') return { requestId }
     return {

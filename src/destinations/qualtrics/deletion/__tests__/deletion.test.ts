@@ -297,7 +297,8 @@ describe('onDelete: erasing personal data', () => {
         })
     }
     const result = await run(USER, { erasePersonalData: true }, withErasure)
-    expect(order[0]).toBe('erase {"emails":["Ann@x.co","bo@y.co"]}')
+    // searchOnly: false always: public wrappers read a missing searchOnly as a dry run (research notes §16).
+    expect(order[0]).toBe('erase {"emails":["Ann@x.co","bo@y.co"],"searchOnly":false}')
     expect(order.slice(1)).toEqual(['CID_1', 'CID_2', 'CID_3', 'CID_4', 'CID_5'])
     expect(result.erasure).toEqual({ requested: true, requestId: 'OP_123', emailCount: 2 })
     expect(JSON.stringify(result)).not.toMatch(/x\.co|y\.co/)
