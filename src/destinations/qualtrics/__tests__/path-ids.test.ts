@@ -192,7 +192,7 @@ describe('every URL builder of the client checks its ids', () => {
   const client = new MailingListClient(noRequest, settings, createState())
   it.each([
     ['Directory ID', 'listMailingLists', () => client.listMailingLists('..')],
-    ['Directory ID', 'searchContactsByExtRef', () => client.searchContactsByExtRef('%2e', 'u1')],
+    ['Directory ID', 'searchContacts', () => client.searchContacts('%2e', 'extRef', 'u1')],
     ['Directory ID', 'createTransactionBatch', () => client.createTransactionBatch(' . ')],
     ['Mailing list ID', 'getMailingList', () => client.getMailingList(DIRECTORY, '..')],
     ['Mailing list ID', 'addToMailingList', () => client.addToMailingList(DIRECTORY, '%2E%2E', { email: 'a@b.co' })],

@@ -1,5 +1,6 @@
 export * from './check-credentials'
 export * from './client-state'
+export * from './contact-record'
 export * from './credentials'
 export * from './datacenter'
 export * from './errors'

@@ -4,12 +4,12 @@ import type { AdaptiveLimit } from './adaptive-limit'
 import { requireWorkflowToken } from './credentials'
 import { cameFromQualtrics, missingFromAnswer, requestIdOf, transactionsNotFound } from './errors'
 import { isPathId, pathSegment } from './ids'
+import { readContact } from './contact-record'
 import type {
   ContactBody,
   ContactRecord,
   Directory,
   MailingList,
-  Page,
   QualtricsAuth,
   SearchableIdentifier,
   TransactionEntry,
@@ -23,6 +23,9 @@ import type { ImportRequest, ImportStarted, ImportStatus } from './import-calls'
 import type { ClientState } from './client-state'
 import { QualtricsTransport } from './transport'
 import type { ClientOptions } from './transport'
+
+/** Qualtrics' largest search page (1–100): a search by one identifier value rarely needs a second. */
+export const SEARCH_PAGE_SIZE = 100
 
 /** Qualtrics' documented limit for a JSON Event body. */
 export const WORKFLOW_BODY_LIMIT_BYTES = 100 * 1024
@@ -84,27 +87,27 @@ export class QualtricsClient extends QualtricsTransport {
     return { note: this.redactor.text(missingFromAnswer(operation, 'contact id', data)) }
   }
 
-  /** Contacts in the directory whose identifier equals `value`; `limit` stops early (2 is enough to spot ambiguity). */
-  async searchContacts(
-    directoryId: string,
-    filterType: SearchableIdentifier,
-    value: string,
-    limit: number
-  ): Promise<ContactRecord[]> {
+  /**
+   * Every contact Qualtrics' search answers for this identifier value, all pages (transport.ts `listAll`: by
+   * `nextPage` or `skipToken`, bounded), each read under whichever field names the answer used (contact-record.ts).
+   * Qualtrics compares without regard to case and answers everyone who shares an email or phone: callers keep only
+   * what is the person's (contacts/identity-groups.ts `extRefsAgree`). Each id goes in later URLs (updates,
+   * removals, deletions): an element without one that could be a path segment (ids.ts) makes the answer unusable.
+   */
+  async searchContacts(directoryId: string, filterType: SearchableIdentifier, value: string): Promise<ContactRecord[]> {
     const operation = {
       description: `search the directory by ${filterType}`,
       notFound: `directory ${directoryId} was not found`
     }
-    const url = `${this.directoryUrl(directoryId)}/contacts/search?pageSize=${Math.min(Math.max(limit, 1), 100)}`
-    const filter = { filter: { filterType, comparison: 'eq', value } }
-    const { result, data } = await this.answer<Page<ContactRecord>>(url, operation, { method: 'POST', json: filter })
-    const elements = result?.elements
-    // Without the list the action cannot tell a known contact from a new one, so it cannot go on. Each id goes in
-    // later URLs (updates, removals): one that could not be a path segment (ids.ts) is as good as none.
-    if (!Array.isArray(elements) || elements.some((c) => !isPathId(c?.id))) {
-      throw this.unexpected(operation, 'a list of contacts with ids (result.elements)', data)
+    const url = `${this.directoryUrl(directoryId)}/contacts/search?pageSize=${SEARCH_PAGE_SIZE}`
+    const json = { filter: { filterType, comparison: 'eq', value } }
+    // Each page is the same search: the next page's URL carries the skip token, the body stays the filter.
+    const elements = await this.listAll<unknown>(url, operation, { method: 'POST', json })
+    const contacts = elements.map((element) => readContact(element))
+    if (contacts.some((contact) => contact === undefined)) {
+      throw this.unexpected(operation, 'a list of contacts with ids (result.elements[].id)', undefined)
     }
-    return elements.slice(0, limit)
+    return contacts as ContactRecord[]
   }
 
   /**
@@ -183,25 +186,6 @@ export class QualtricsClient extends QualtricsTransport {
     const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: contact })
     const id = result?.id
     return { contactId: isPathId(id) ? id : undefined, data, operation }
-  }
-
-  /**
-   * Every contact Qualtrics' search returns for this extRef, all pages (bounded by MAX_PAGES). Qualtrics compares
-   * without regard to case, so callers that need the exact value must filter the answer themselves.
-   */
-  async searchContactsByExtRef(directoryId: string, extRef: string): Promise<ContactRecord[]> {
-    const operation = {
-      description: 'search the directory by extRef',
-      notFound: `directory ${directoryId} was not found`
-    }
-    const url = `${this.directoryUrl(directoryId)}/contacts/search?pageSize=100`
-    const json = { filter: { filterType: 'extRef', comparison: 'eq', value: extRef } }
-    // Each page is the same search: the next page's URL carries the skip token, the body stays the filter.
-    const contacts = await this.listAll<ContactRecord>(url, operation, { method: 'POST', json })
-    if (contacts.some((c) => !isPathId(c?.id))) {
-      throw this.unexpected(operation, 'an id on every contact found (result.elements[].id)', undefined)
-    }
-    return contacts
   }
 
   /** Deletes one directory contact; a 404 means it is already gone, which is what the caller wanted. */

@@ -123,28 +123,49 @@ export class QualtricsTransport {
     }
   }
 
-  /** Follows `result.nextPage` to the end, refusing pages that point off the API host (the token goes with them). */
+  /**
+   * Every element of a listing or search, page after page. A page names the next one by a full `nextPage` URL or
+   * only by a `skipToken` to send back on the same request (research notes §16: both are seen); `nextPage: null`
+   * ends it. Bounded: at most MAX_PAGES pages, and a page naming itself again is refused, so a server that never
+   * stops paging cannot hold an action forever.
+   */
   protected async listAll<T>(
     firstUrl: string,
     operation: Operation,
     options: SendOptions = { method: 'GET' }
   ): Promise<T[]> {
     const items: T[] = []
-    const origin = new URL(this.base).origin
-    let url: string | null | undefined = firstUrl
+    let url: string | undefined = firstUrl
     for (let page = 0; url; page++) {
       if (page >= MAX_PAGES) throw this.unexpected(operation, `an end to paging after ${MAX_PAGES} pages`, undefined)
       const { result, data }: { result?: Page<T>; data: unknown } = await this.answer<Page<T>>(url, operation, options)
       // A listing without its list cannot be shown or searched: final, naming Qualtrics' request id.
       if (!Array.isArray(result?.elements)) throw this.unexpected(operation, 'a list (result.elements)', data)
       items.push(...result.elements)
-      url = result.nextPage
-      if (url && !String(url).startsWith(`${origin}/`)) {
+      const next = this.nextPageOf(firstUrl, result, operation, data)
+      if (next !== undefined && next === url) {
+        throw this.unexpected(operation, 'a next page (nextPage or skipToken) other than the page just read', data)
+      }
+      url = next
+    }
+    return items
+  }
+
+  /** The URL of the page after `page`, or undefined on the last; one pointing off the API host is refused. */
+  private nextPageOf(firstUrl: string, page: Page<unknown>, operation: Operation, data: unknown): string | undefined {
+    const { nextPage, skipToken } = page
+    if (typeof nextPage === 'string' && nextPage !== '') {
+      const origin = new URL(this.base).origin
+      if (!nextPage.startsWith(`${origin}/`)) {
         const missing = `a next page on ${origin} (it pointed elsewhere and was not followed)`
         throw this.unexpected(operation, missing, data)
       }
+      return nextPage
     }
-    return items
+    if (nextPage === null || typeof skipToken !== 'string' || skipToken === '') return undefined
+    const next = new URL(firstUrl)
+    next.searchParams.set('skipToken', skipToken)
+    return next.toString()
   }
 
   /** The `result` of a 2xx answer, or a final error naming the request id when there is none. */

@@ -17,9 +17,11 @@ export interface SentRequest {
   status: number | 'no response'
 }
 
+/** One page of a listing or search: the next comes as a full `nextPage` URL, or as a `skipToken` to send back. */
 export interface Page<T> {
   elements: T[]
   nextPage?: string | null
+  skipToken?: string
 }
 
 export interface Envelope<T> {
@@ -46,11 +48,15 @@ export interface WhoAmI {
   datacenter?: string
 }
 
+/** A contact as this destination reads it from Qualtrics' answers (contact-record.ts reads every naming). */
 export interface ContactRecord {
   id: string
   extRef?: string
   email?: string
   phone?: string
+  /** ISO text or epoch milliseconds, as Qualtrics gives it. */
+  creationDate?: string | number
+  embeddedData?: Record<string, EmbeddedValue>
 }
 
 export type EmbeddedValue = string | number | boolean

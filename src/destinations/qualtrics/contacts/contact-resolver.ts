@@ -7,7 +7,6 @@ import { IDENTIFIERS, normalizeIdentifier } from './identity-groups'
 import type { IdentityGroup } from './identity-groups'
 import type { MultipleMatches } from './multiple-matches'
 import { deduplicationIfListed } from './deduplication'
-import { shownIdentifier } from './person-search'
 import { findContactId, resolveContactId } from './resolve-contact'
 import type { ContactLookup, FindOutcome, ResolvedContact } from './resolve-contact'
 
@@ -58,12 +57,12 @@ function rememberResolved(known: KnownContacts, group: IdentityGroup, resolved: 
   if (!resolved.matchedBy) return
   const { type, value, record } = resolved.matchedBy
   // A match passed the identity rule: its extRef, shown or (found by extRef) the value searched, is the person's.
-  const shownExtRef = shownIdentifier(record, 'extRef')?.trim()
+  const shownExtRef = record.extRef?.trim()
   const extRef = shownExtRef ? shownExtRef : type === 'extRef' ? value : undefined
   const entry = { contactId: resolved.contactId, ...(extRef === undefined ? {} : { extRef }) }
   known.remember(type, value, entry)
   for (const other of valuesOf(group)) {
-    const shown = shownIdentifier(record, other.type)
+    const shown = record[other.type]
     if (
       typeof shown === 'string' &&
       normalizeIdentifier(other.type, shown) === normalizeIdentifier(other.type, other.value)

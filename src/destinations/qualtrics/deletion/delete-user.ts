@@ -47,7 +47,7 @@ async function findContacts(client: QualtricsClient, userId: string) {
   const directories = await client.listDirectories()
   const matches: DirectoryMatches[] = []
   for (const { directoryId } of directories) {
-    const found = await client.searchContactsByExtRef(directoryId, userId)
+    const found = await client.searchContacts(directoryId, 'extRef', userId)
     const seen = new Set<string>()
     const contacts = found.filter((c) => c.extRef === userId && !seen.has(c.id) && seen.add(c.id))
     if (contacts.length > 0) matches.push({ directoryId, contacts })
