@@ -11,13 +11,22 @@ import type { OAuthSession } from './oauth-tokens'
 import { backoffDelayMs, withinDeadline } from './timing'
 import { noResponseError, qualtricsError, redactedAnswer, timeoutError, unexpectedResponse, withAnswer } from './errors'
 import type { Operation } from './errors'
-import { pathSegment } from './ids'
+import { isPathId, pathSegment } from './ids'
+import { checkQualtricsUrl } from './qualtrics-url'
 import { countRequest, endpointOf, Stats } from './stats'
 import { Redactor } from './redaction'
 import type { Envelope, Page, QualtricsAuth, SentRequest } from './types'
 
 /** The most pages a listing follows, so that a server that never stops paging cannot hold an action forever. */
 const MAX_PAGES = 200
+
+/** A path under the API base (`/API/v3/`) whose every segment is a plain one: no `.`, `..` or empty segment. */
+const isApiPath = (path: string, apiPrefix: string) =>
+  path.startsWith(apiPrefix) &&
+  path
+    .slice(1)
+    .split('/')
+    .every((segment) => isPathId(segment))
 
 /** What one invocation gives its client, beyond the destination instance's state. */
 export interface ClientOptions {
@@ -151,21 +160,32 @@ export class QualtricsTransport {
     return items
   }
 
-  /** The URL of the page after `page`, or undefined on the last; one pointing off the API host is refused. */
+  /** The URL of the page after `page`, or undefined on the last (a `nextPage` is checked: `followedNextPage`). */
   private nextPageOf(firstUrl: string, page: Page<unknown>, operation: Operation, data: unknown): string | undefined {
     const { nextPage, skipToken } = page
-    if (typeof nextPage === 'string' && nextPage !== '') {
-      const origin = new URL(this.base).origin
-      if (!nextPage.startsWith(`${origin}/`)) {
-        const missing = `a next page on ${origin} (it pointed elsewhere and was not followed)`
-        throw this.unexpected(operation, missing, data)
-      }
-      return nextPage
-    }
+    if (typeof nextPage === 'string' && nextPage !== '') return this.followedNextPage(nextPage, operation, data)
     if (nextPage === null || typeof skipToken !== 'string' || skipToken === '') return undefined
     const next = new URL(firstUrl)
     next.searchParams.set('skipToken', skipToken)
     return next.toString()
+  }
+
+  /**
+   * Where a `nextPage` is fetched, since the token goes with it: the API base's own origin as it is; another
+   * Qualtrics host (a proxied datacenter, an organisation host) only when it passes the one host rule
+   * (qualtrics-url.ts) and names an API path, sent there, or to the local API origin when one is set (local runs:
+   * every Qualtrics host is the sandbox there, so the token still leaves for loopback only). Anything else is refused.
+   */
+  private followedNextPage(nextPage: string, operation: Operation, data: unknown): string {
+    const { origin, pathname } = new URL(this.base)
+    if (nextPage.startsWith(`${origin}/`)) return nextPage
+    const checked = checkQualtricsUrl(nextPage)
+    if ('parts' in checked && isApiPath(checked.parts.path, `${pathname}/`)) {
+      const { host, path, query } = checked.parts
+      return `${this.state.apiOrigin ?? `https://${host}`}${path}${query === '' ? '' : `?${query}`}`
+    }
+    const missing = `a next page on ${origin} or on another Qualtrics host's API (it pointed elsewhere and was not followed)`
+    throw this.unexpected(operation, missing, data)
   }
 
   /** The `result` of a 2xx answer, or a final error naming the request id when there is none. */
