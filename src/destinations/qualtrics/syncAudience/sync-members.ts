@@ -103,7 +103,9 @@ const remove: Work = async (client, resolver, _state, { group, last }) => {
       return succeeded({}, removal({ directoryId, mailingListId }, { action: 'none', note }, nearMatches))
     }
     const { contactId } = found
-    if (last.membershipField) await client.updateContact(directoryId, contactId, withMembership({}, last, false))
+    if (last.membershipField) {
+      await client.updateEmbeddedData(directoryId, contactId, { [last.membershipField]: 'false' })
+    }
     const note = removed ? undefined : `Contact ${contactId} was not in mailing list ${mailingListId}.`
     const done = { action: removed ? ('removed' as const) : ('none' as const), contactId, ...(note ? { note } : {}) }
     return succeeded({ contactId }, removal({ directoryId, mailingListId }, done, nearMatches))
