@@ -43,11 +43,14 @@ export function readContact(shown: unknown, id?: string): ContactRecord | undefi
   const extRef = firstText(fields, NAMES.extRef)
   const phone = firstText(fields, NAMES.phone)
   const email = text(fields.email)
+  const [firstName, lastName] = [text(fields.firstName), text(fields.lastName)]
   const creationDate = fields.creationDate
   const embeddedData = embeddedDataOf(fields.embeddedData)
   if (extRef !== undefined) record.extRef = extRef
   if (email !== undefined) record.email = email
   if (phone !== undefined) record.phone = phone
+  if (firstName !== undefined) record.firstName = firstName
+  if (lastName !== undefined) record.lastName = lastName
   if (typeof creationDate === 'string' || typeof creationDate === 'number') record.creationDate = creationDate
   if (embeddedData !== undefined) record.embeddedData = embeddedData
   return record

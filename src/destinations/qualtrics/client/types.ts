@@ -54,6 +54,8 @@ export interface ContactRecord {
   extRef?: string
   email?: string
   phone?: string
+  firstName?: string
+  lastName?: string
   /** ISO text or epoch milliseconds, as Qualtrics gives it. */
   creationDate?: string | number
   embeddedData?: Record<string, EmbeddedValue>

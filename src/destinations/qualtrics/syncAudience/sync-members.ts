@@ -6,20 +6,19 @@ import type { Outcome } from '../batching'
 import type { ContactBody, MailingListClient } from '../client'
 import { AUDIENCE_NEEDS } from '../audience/audience-config'
 import type { ContactsState } from '../contacts/contacts-state'
-import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
+import { deduplicationOf, ruleCoverage } from '../contacts/deduplication'
 import { ContactResolver, rememberWritten } from '../contacts/contact-resolver'
-import type { GroupLookup } from '../contacts/contact-resolver'
-import { DEFAULT_MULTIPLE_MATCHES } from '../contacts/multiple-matches'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { NearMatches } from '../contacts/person-search'
 import { groupByIdentity, SAME_CONTACT_REACH, SAME_PERSON } from '../contacts/identity-groups'
 import type { IdentityGroup, IdentityMember } from '../contacts/identity-groups'
 import { checkAudienceEvent } from './audience-events'
+import { fitToEitherReading, PERSON_LOOKUP } from './either-reading'
 import type { AudienceEvent } from './audience-events'
 import type { Payload } from './generated-types'
 
 /** Removals look the person up as the transaction action does by default: extRef, then email, then phone. */
-const REMOVAL_LOOKUP: GroupLookup = { mode: 'search', multipleMatches: DEFAULT_MULTIPLE_MATCHES }
+const REMOVAL_LOOKUP = PERSON_LOOKUP
 
 /** The events of one person in one list: the last one (in event order) says what the list must show. */
 interface PersonChange {
@@ -43,15 +42,16 @@ const withMembership = (contact: ContactBody, event: AudienceEvent, member: bool
 const add: Work = async (client, resolver, state, { group, last }) => {
   const { directoryId, mailingListId } = last.list
   const deduplicatedOn = await deduplicationOf(client, state.deduplication, directoryId)
-  requireRuleApplies(directoryId, deduplicatedOn, group.contact, AUDIENCE_NEEDS)
-  const body = withMembership(group.contact, last, true)
+  const coverage = ruleCoverage(directoryId, deduplicatedOn, group.contact, AUDIENCE_NEEDS)
+  const fitted = coverage.missing.length > 0 ? await fitToEitherReading(resolver, group, coverage) : undefined
+  const body = withMembership(fitted?.contact ?? group.contact, last, true)
   // Held like any contact write, so that a lookup of the same person elsewhere in this instance waits for it.
   return resolver.whileWriting(directoryId, body, (known) =>
     settle(async () => {
       const answer = await client.addToMailingList(directoryId, mailingListId, body)
       const joined = answer.contactId ? rememberWritten(known, body, answer.contactId).joinedOtherPerson : undefined
       const { note } = identityReport(undefined, joined ? answer.contactId : undefined)
-      const noted = joinNotes(answer.note, note)
+      const noted = joinNotes(answer.note, fitted?.noteFor(answer.contactId), note)
       return succeeded(body as JSONLikeObject, {
         action: 'added',
         directoryId,

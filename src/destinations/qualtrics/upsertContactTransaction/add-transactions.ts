@@ -89,7 +89,7 @@ function withLookupReport(outcome: Outcome, contact: ResolvedContact): Outcome {
     : {}
   const report = identityReport(contact.nearMatches, contact.joinedOtherPerson ? contact.contactId : undefined)
   const earlier = typeof outcome.body.note === 'string' ? outcome.body.note : undefined
-  const note = joinNotes(earlier, report.note)
+  const note = joinNotes(earlier, contact.lookupNote, report.note)
   return { ...outcome, body: { ...outcome.body, ...others, ...report, ...(note ? { note } : {}) } }
 }
 

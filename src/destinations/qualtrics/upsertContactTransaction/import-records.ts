@@ -5,7 +5,7 @@ import { IMPORT_BODY_BUDGET_BYTES, IMPORT_BODY_LIMIT_BYTES, IMPORT_RECORD_LIMIT 
 import type { ImportRecord, QualtricsClient } from '../client'
 import { checkPathId } from '../client'
 import type { ContactsState } from '../contacts/contacts-state'
-import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
+import { deduplicationOf, readingsNote, ruleCoverage } from '../contacts/deduplication'
 import type { DeduplicationNeed } from '../contacts/deduplication'
 import { buildContactBody } from '../contacts/contact-fields'
 import type { Payload } from './generated-types'
@@ -77,23 +77,33 @@ const IMPORT_NEEDS: DeduplicationNeed = {
   otherwise: 'turn "Bulk import" off'
 }
 
+/** Events the bulk path sends as transactions instead of importing them, each with the sentence that says why. */
+export type Rerouted = Map<number, string>
+
 /**
  * Keeps the items whose directory deduplicates on an identifier and on fields each record has (GET /directories,
- * read as the audience path reads it: once per directory every 10 minutes); the others fail alone, saying which
- * setting or field is missing.
+ * read as the audience path reads it: once per directory every 10 minutes). A record with a flagged identifier but
+ * not every flagged field is matched only if the directory's flags are one rule each, which Qualtrics does not say:
+ * it goes to `rerouted`, to be sent as a transaction (search, then create), which is right under either reading. The
+ * others fail alone, saying which setting or field is missing.
  */
 export async function requireDeduplication(
   client: QualtricsClient,
   state: ContactsState,
   items: ImportItem[],
-  outcomes: Outcome[]
+  outcomes: Outcome[],
+  rerouted: Rerouted
 ): Promise<ImportItem[]> {
   const kept: ImportItem[] = []
   for (const item of items) {
     try {
       const deduplicatedOn = await deduplicationOf(client, state.deduplication, item.directoryId)
-      requireRuleApplies(item.directoryId, deduplicatedOn, item.record, IMPORT_NEEDS)
-      kept.push(item)
+      const coverage = ruleCoverage(item.directoryId, deduplicatedOn, item.record, IMPORT_NEEDS)
+      if (coverage.missing.length === 0) kept.push(item)
+      else {
+        const why = `${readingsNote(coverage)}; so it was sent as a transaction (the person searched for, then created if not found), not imported: an import could make a second contact.`
+        for (const index of item.indices) rerouted.set(index, why)
+      }
     } catch (error) {
       for (const index of item.indices) outcomes[index] = failed(error)
     }

@@ -16,7 +16,8 @@ import type { ContactsState } from '../contacts/contacts-state'
 import type { Payload } from './generated-types'
 import { addTransactions } from './add-transactions'
 import { chunkImports, prepareImportItems, requireDeduplication, transactionFields } from './import-records'
-import type { ImportChunk, ImportItem } from './import-records'
+import type { ImportChunk, ImportItem, Rerouted } from './import-records'
+import { joinNotes } from '../contacts/person-search'
 
 interface ImportIds {
   importId: string
@@ -217,9 +218,17 @@ async function runImport(
   return wait.kind
 }
 
+/** Adds a sentence to a success's note (a failure says enough by itself). */
+function noted(outcome: Outcome, sentence: string | undefined): Outcome {
+  if (!outcome.ok || !sentence) return outcome
+  const earlier = typeof outcome.body.note === 'string' ? outcome.body.note : undefined
+  return { ...outcome, body: { ...outcome.body, note: joinNotes(earlier, sentence) as string } }
+}
+
 /**
  * The bulk-import path of a batch (the field "Bulk import"): events with a Contact ID go as transactions requests
- * (no lookup to save); the others become records of one import per directory and mailing list, which Qualtrics'
+ * (no lookup to save), and so do events an import could not be trusted with (import-records.ts `Rerouted`: their
+ * results say why); the others become records of one import per directory and mailing list, which Qualtrics'
  * deduplication matches to contacts. Imports of different lists run side by side, those of one list one at a time
  * (Qualtrics processes a list's imports in turn), all within one deadline for the batch. Returns one outcome per
  * payload, in order.
@@ -231,18 +240,20 @@ export async function importTransactions(
 ): Promise<Outcome[]> {
   const deadline = importDeadline(client.state)
   const outcomes = new Array<Outcome>(payloads.length)
-  const withId = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [index] : []))
-  const rest = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [] : [index]))
-  const direct =
-    withId.length > 0
+  const rerouted: Rerouted = new Map()
+  for (const [index, payload] of payloads.entries()) if (payload.contactId?.trim()) rerouted.set(index, '')
+  const candidates = payloads.flatMap((_, index) => (rerouted.has(index) ? [] : [index]))
+  const prepared = prepareImportItems(payloads, candidates, outcomes)
+  const items = await requireDeduplication(client, state, prepared, outcomes, rerouted)
+  const direct = [...rerouted.keys()].sort((a, b) => a - b)
+  const sent =
+    direct.length > 0
       ? addTransactions(
           client,
           state,
-          withId.map((index) => payloads[index])
+          direct.map((index) => payloads[index])
         )
       : undefined
-
-  const items = await requireDeduplication(client, state, prepareImportItems(payloads, rest, outcomes), outcomes)
   const byList = new Map<string, ImportChunk[]>()
   for (const chunk of chunkImports(items)) {
     const place = JSON.stringify([chunk.directoryId, chunk.mailingListId])
@@ -257,6 +268,6 @@ export async function importTransactions(
       }
     })
   )
-  if (direct) (await direct).forEach((outcome, i) => (outcomes[withId[i]] = outcome))
+  if (sent) (await sent).forEach((outcome, i) => (outcomes[direct[i]] = noted(outcome, rerouted.get(direct[i]))))
   return outcomes
 }

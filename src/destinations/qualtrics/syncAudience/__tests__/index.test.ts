@@ -111,12 +111,12 @@ describe('syncAudience: entering the audience', () => {
       expect(error.message).toMatch(/does not deduplicate contacts.*Turn on Automatic deduplication \(XM Directory/)
     })
 
-    it('a rule on a field the event lacks (no userId, so no External Data Reference)', async () => {
-      directoriesWith({ externalDataReference: true, email: true })
+    it('no flagged identifier on the event (no userId, so no External Data Reference; the other flag a name)', async () => {
+      directoriesWith({ externalDataReference: true, firstName: true })
       const error = await failure(run(engageIdentify(true, { userId: null, anonymousId: 'anon-1' })))
       expect(error).toMatchObject({ status: 400, code: 'DEDUPLICATION_NOT_MATCHING' })
       expect(error.message).toMatch(
-        /deduplicates contacts on External Data Reference and Email, and this event has no External Data Reference: Qualtrics would skip the rule/
+        /deduplicates contacts on External Data Reference and First Name, and this event has no External Data Reference: Qualtrics would skip the rule/
       )
     })
 
