@@ -32,7 +32,11 @@ export function mailingListNotFound(directoryId: string, mailingListId: string):
 export class MailingListClient extends QualtricsClient {
   /** `POST /directories/{dir}/mailinglists {name}` → the new list's id (CG_…). */
   async createMailingList(directoryId: string, name: string): Promise<string> {
-    const operation = { description: 'create the mailing list', notFound: `directory ${directoryId} was not found` }
+    const operation: Operation = {
+      endpoint: 'mailinglists.create',
+      description: 'create the mailing list',
+      notFound: `directory ${directoryId} was not found`
+    }
     const url = `${this.directoryUrl(directoryId)}/mailinglists`
     const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: { name } })
     // Without the id the audience cannot name its list, and a retry would create a second one: final.
@@ -43,7 +47,7 @@ export class MailingListClient extends QualtricsClient {
 
   /** `GET /directories/{dir}/mailinglists/{CG}`; a 404 is a final error naming the list and the directory. */
   async getMailingList(directoryId: string, mailingListId: string): Promise<MailingList> {
-    const operation = { description: `read mailing list ${mailingListId}` }
+    const operation: Operation = { endpoint: 'mailinglists.get', description: `read mailing list ${mailingListId}` }
     try {
       const { result, data } = await this.answer<Partial<MailingList>>(
         this.mailingListUrl(directoryId, mailingListId),
@@ -62,6 +66,7 @@ export class MailingListClient extends QualtricsClient {
    */
   async addToMailingList(directoryId: string, mailingListId: string, contact: ContactBody): Promise<ListAddAnswer> {
     const operation: Operation = {
+      endpoint: 'mailinglistContacts.create',
       description: `add the contact to mailing list ${mailingListId}`,
       notFound: `mailing list ${mailingListId} was not found in directory ${directoryId} (deleted, or in another directory)`
     }
@@ -85,7 +90,10 @@ export class MailingListClient extends QualtricsClient {
     mailingListId: string,
     contactId: string
   ): Promise<{ removed: boolean }> {
-    const operation = { description: `remove contact ${contactId} from mailing list ${mailingListId}` }
+    const operation: Operation = {
+      endpoint: 'mailinglistContacts.delete',
+      description: `remove contact ${contactId} from mailing list ${mailingListId}`
+    }
     const url = `${this.mailingListUrl(directoryId, mailingListId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
     try {
       await this.send(url, { method: 'DELETE' }, operation, true)
@@ -99,7 +107,11 @@ export class MailingListClient extends QualtricsClient {
 
   /** `GET /directories/{dir}/contacts/{CID}`: the contact as read (contact-record.ts). */
   async getContact(directoryId: string, contactId: string): Promise<ContactRecord> {
-    const operation = { description: `read contact ${contactId}`, notFound: `contact ${contactId} was not found` }
+    const operation: Operation = {
+      endpoint: 'contacts.get',
+      description: `read contact ${contactId}`,
+      notFound: `contact ${contactId} was not found`
+    }
     const { result, data } = await this.answer<unknown>(this.contactUrl(directoryId, contactId), operation)
     const contact = readContact(result, contactId)
     if (!contact) throw this.unexpected(operation, 'the contact (result)', data)
@@ -135,7 +147,11 @@ export class MailingListClient extends QualtricsClient {
     if (Object.entries(changes).every(([name, value]) => current.embeddedData?.[name] === value)) {
       return { written: false }
     }
-    const operation = { description: `update contact ${contactId}`, notFound: `contact ${contactId} was not found` }
+    const operation: Operation = {
+      endpoint: 'contacts.update',
+      description: `update contact ${contactId}`,
+      notFound: `contact ${contactId} was not found`
+    }
     await this.send(this.contactUrl(directoryId, contactId), { method: 'PUT', json: { embeddedData } }, operation, true)
     return { written: true }
   }

@@ -3,6 +3,7 @@ import type { RequestClient } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
 import { requireWorkflowToken } from './credentials'
 import { cameFromQualtrics, missingFromAnswer, requestIdOf, transactionsNotFound } from './errors'
+import type { Operation } from './errors'
 import { isPathId, pathSegment } from './ids'
 import { readContact } from './contact-record'
 import type {
@@ -48,22 +49,30 @@ export class QualtricsClient extends QualtricsTransport {
   }
 
   whoami(): Promise<WhoAmI> {
+    return this.resultOf<WhoAmI>(`${this.base}/whoami`, { method: 'GET' }, this.whoamiOperation)
+  }
+
+  private get whoamiOperation(): Operation {
     const description = this.oauth ? 'check the OAuth client' : 'check the API token'
-    return this.resultOf<WhoAmI>(`${this.base}/whoami`, { method: 'GET' }, { description })
+    return { endpoint: 'whoami', description }
   }
 
   /** Fetches a new OAuth access token now, whatever is cached (testAuthentication proves the client works today). */
   async renewAccessToken(): Promise<void> {
-    await this.accessToken((session) => session.fresh())
+    await this.accessToken(this.whoamiOperation, (session) => session.fresh())
   }
 
   listDirectories(): Promise<Directory[]> {
-    return this.listAll<Directory>(`${this.base}/directories`, { description: 'list directories' })
+    return this.listAll<Directory>(`${this.base}/directories`, {
+      endpoint: 'directories.list',
+      description: 'list directories'
+    })
   }
 
   /** Async, so that a refused Directory ID rejects the promise like any other failure. */
   async listMailingLists(directoryId: string): Promise<MailingList[]> {
     return this.listAll<MailingList>(`${this.directoryUrl(directoryId)}/mailinglists`, {
+      endpoint: 'mailinglists.list',
       description: 'list mailing lists',
       notFound: `directory ${directoryId} was not found`
     })
@@ -95,7 +104,8 @@ export class QualtricsClient extends QualtricsTransport {
    * removals, deletions): an element without one that could be a path segment (ids.ts) makes the answer unusable.
    */
   async searchContacts(directoryId: string, filterType: SearchableIdentifier, value: string): Promise<ContactRecord[]> {
-    const operation = {
+    const operation: Operation = {
+      endpoint: 'contacts.search',
       description: `search the directory by ${filterType}`,
       notFound: `directory ${directoryId} was not found`
     }
@@ -119,7 +129,11 @@ export class QualtricsClient extends QualtricsTransport {
     directoryId: string,
     transactions: Record<string, TransactionEntry>
   ): Promise<TransactionsAnswer> {
-    const operation = { description: 'add the transaction', notFound: transactionsNotFound(directoryId, transactions) }
+    const operation: Operation = {
+      endpoint: 'transactions.create',
+      description: 'add the transaction',
+      notFound: transactionsNotFound(directoryId, transactions)
+    }
     const url = `${this.directoryUrl(directoryId)}/transactions`
     const { result, data } = await this.answer<TransactionsResult>(url, operation, {
       method: 'POST',
@@ -170,6 +184,7 @@ export class QualtricsClient extends QualtricsTransport {
       url,
       { method: 'POST', body, headers },
       {
+        endpoint: 'workflow.trigger',
         description: 'start the workflow',
         notFound: 'the workflow URL was not found (is the JSON Event still active?)'
       },
@@ -181,7 +196,11 @@ export class QualtricsClient extends QualtricsTransport {
   }
 
   protected async postContact(directoryId: string, contact: ContactBody) {
-    const operation = { description: 'create the contact', notFound: `directory ${directoryId} was not found` }
+    const operation: Operation = {
+      endpoint: 'contacts.create',
+      description: 'create the contact',
+      notFound: `directory ${directoryId} was not found`
+    }
     const url = `${this.directoryUrl(directoryId)}/contacts`
     const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: contact })
     const id = result?.id
@@ -190,7 +209,11 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** Deletes one directory contact; a 404 means it is already gone, which is what the caller wanted. */
   async deleteContact(directoryId: string, contactId: string): Promise<{ alreadyGone: boolean }> {
-    const operation = { description: `delete contact ${contactId}`, notFound: `contact ${contactId} was not found` }
+    const operation: Operation = {
+      endpoint: 'contacts.delete',
+      description: `delete contact ${contactId}`,
+      notFound: `contact ${contactId} was not found`
+    }
     const url = `${this.directoryUrl(directoryId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
     try {
       await this.send(url, { method: 'DELETE' }, operation, true)
@@ -207,7 +230,7 @@ export class QualtricsClient extends QualtricsTransport {
    * always sent: the documented body has it, and public wrappers read a missing one as a dry run.
    */
   async erasePersonalData(emails: string[]): Promise<{ requestId?: string; note?: string }> {
-    const operation = { description: 'erase personal data' }
+    const operation: Operation = { endpoint: 'erasure.create', description: 'erase personal data' }
     const url = `${this.base}/op-erase-personal-data`
     const json = { emails, searchOnly: false }
     const answer = await this.answer<{ requestId?: unknown }>(url, operation, { method: 'POST', json })
@@ -223,7 +246,11 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** Creates an empty transaction batch (`BT_…`) dated now, as 24-hour UTC without a zone (Qualtrics refuses zones). */
   async createTransactionBatch(directoryId: string, now = new Date(this.state.clock.now())): Promise<string> {
-    const operation = { description: 'create a transaction batch', notFound: `directory ${directoryId} was not found` }
+    const operation: Operation = {
+      endpoint: 'transactionbatches.create',
+      description: 'create a transaction batch',
+      notFound: `directory ${directoryId} was not found`
+    }
     const creationDate = now.toISOString().slice(0, 19)
     const json = { transactionIds: [], creationDate }
     const url = `${this.directoryUrl(directoryId)}/transactionbatches`
@@ -234,7 +261,8 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** Starts an import; an answer without an import id is final (a retry would import every record again). */
   async startImport(directoryId: string, mailingListId: string, body: ImportRequest): Promise<ImportStarted> {
-    const operation = {
+    const operation: Operation = {
+      endpoint: 'imports.create',
       description: 'start the contacts import',
       notFound: `directory ${directoryId} or mailing list ${mailingListId} was not found`
     }
@@ -251,7 +279,11 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** One status answer, read (import-calls.ts); an answer without the documented fields comes back `unreadable`. */
   async importStatus(directoryId: string, mailingListId: string, importId: string): Promise<ImportStatus> {
-    const operation = { description: 'read the import status', notFound: `import ${importId} was not found` }
+    const operation: Operation = {
+      endpoint: 'imports.get',
+      description: 'read the import status',
+      notFound: `import ${importId} was not found`
+    }
     const url = `${this.importUrl(directoryId, mailingListId)}/${pathSegment(importId, 'Import ID')}`
     return readImportStatus((await this.answer<unknown>(url, operation)).data)
   }

@@ -5,17 +5,19 @@ import type { ClientState } from './client-state'
 import { accountKey, resolveCredentials, secretsOf } from './credentials'
 import type { Credentials } from './credentials'
 import { apiBaseUrl, normaliseDatacenter } from './datacenter'
-import { freshTokenRefused, oauthSession, TOKEN_OPERATION } from './oauth-token-request'
+import { scopeOf } from './endpoints'
+import { freshTokenRefused, oauthTokens, TOKEN_OPERATION } from './oauth-token-request'
 import type { TokenExchange } from './oauth-token-request'
+import type { ScopedTokens } from './oauth-scopes'
 import type { OAuthSession } from './oauth-tokens'
 import { backoffDelayMs, withinDeadline } from './timing'
 import { noResponseError, qualtricsError, redactedAnswer, timeoutError, unexpectedResponse, withAnswer } from './errors'
 import type { Operation } from './errors'
 import { isPathId, pathSegment } from './ids'
 import { checkQualtricsUrl } from './qualtrics-url'
-import { countRequest, endpointOf, Stats } from './stats'
+import { countRequest, Stats } from './stats'
 import { Redactor } from './redaction'
-import type { Envelope, Page, QualtricsAuth, SentRequest } from './types'
+import type { Envelope, Page, QualtricsAuth } from './types'
 
 /** The most pages a listing follows, so that a server that never stops paging cannot hold an action forever. */
 const MAX_PAGES = 200
@@ -50,7 +52,6 @@ export interface SendOptions {
  * and the mapping of answers to actions-core errors. `QualtricsClient` adds one method per Qualtrics call.
  */
 export class QualtricsTransport {
-  readonly sent: SentRequest[] = []
   readonly stats: Stats
   /** The runtime's state, kept for the contact cache's second level (contacts/contact-levels.ts). */
   readonly stateContext?: StateContext
@@ -59,8 +60,8 @@ export class QualtricsTransport {
   protected readonly credentials: Credentials
   /** The API token, or '' when only an OAuth client is set (workflows then refuse to start). */
   protected readonly token: string
-  /** Set when REST calls use OAuth: their Bearer tokens. */
-  protected readonly oauth?: OAuthSession
+  /** Set when REST calls use OAuth: their Bearer tokens, by the scopes each call needs. */
+  protected readonly oauth?: ScopedTokens
   /**
    * This client's secrets (API token, OAuth client secret and Basic credentials, every access token it used) and
    * nothing else: what the client shows (errors, notes, answers) and what is shown of its outcomes goes through it.
@@ -89,7 +90,7 @@ export class QualtricsTransport {
     this.redactor = new Redactor(secretsOf(this.credentials))
     if (this.credentials.oauth) {
       const exchange: TokenExchange = (url, request) => this.exchange(url, request, TOKEN_OPERATION)
-      this.oauth = oauthSession(
+      this.oauth = oauthTokens(
         this.base,
         this.datacenter,
         this.credentials.oauth,
@@ -118,13 +119,16 @@ export class QualtricsTransport {
   }
 
   /**
-   * An access token for the next call, from `get` (the session's current, renewed or fresh token): it becomes one of
-   * this client's secrets, and a failure to get one is redacted of them.
+   * An access token for a call to `operation`, with the scope its endpoint needs, from `get` (the session's current,
+   * renewed or fresh token): it becomes one of this client's secrets, and a failure to get one is redacted of them.
    */
-  protected async accessToken(get: (session: OAuthSession) => Promise<string>): Promise<string | undefined> {
+  protected async accessToken(
+    operation: Operation,
+    get: (session: OAuthSession) => Promise<string>
+  ): Promise<string | undefined> {
     if (!this.oauth) return undefined
     try {
-      const token = await get(this.oauth)
+      const token = await this.oauth.token(scopeOf(operation.endpoint), operation, get)
       this.redactor.add(token)
       return token
     } catch (error) {
@@ -226,26 +230,23 @@ export class QualtricsTransport {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
     const oauth = restAuth ? this.oauth : undefined
     if (restAuth && !oauth) headers['x-api-token'] = this.token
-    let bearer = oauth ? await this.accessToken((session) => session.current()) : undefined
+    let bearer = oauth ? await this.accessToken(operation, (session) => session.current()) : undefined
     let renewed = false
     let response: ModifiedResponse
     let retries429 = 0
     for (;;) {
       if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
-      const record: SentRequest = { method: options.method, url: this.redactor.text(url), status: 'no response' }
-      this.sent.push(record)
       try {
         const exchange = () => this.exchange(url, { ...options, headers }, operation)
         response = await (limit ? limit.run(exchange) : exchange())
       } catch (error) {
         throw withAnswer(this.redactor.error(noResponseError(error, operation, this.timeoutMs)), undefined)
       }
-      record.status = response.status
       if (oauth && bearer !== undefined && response.status === 401 && !renewed) {
         // A kept token may have been revoked or have expired early: drop it, get one new token, try once more.
         renewed = true
         const stale = bearer
-        bearer = await this.accessToken((session) => session.renew(stale))
+        bearer = await this.accessToken(operation, (session) => session.renew(stale))
         continue
       }
       if (response.status !== 429 || retries429 >= this.retriesOn429) break
@@ -279,7 +280,7 @@ export class QualtricsTransport {
         // A redirect could carry the token to another host: never follow one.
         redirect: 'manual'
       })
-    const endpoint = endpointOf(options.method, url)
+    const { endpoint } = operation
     // The network's time, not the instance's clock: a request takes what it takes.
     const timedOut = () => timeoutError(operation, this.timeoutMs)
     return withinDeadline(request, this.timeoutMs, timedOut, systemClock).then(

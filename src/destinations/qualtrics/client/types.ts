@@ -10,13 +10,6 @@ export interface QualtricsAuth {
   erasePersonalData?: boolean
 }
 
-/** One request as Qualtrics was sent it, with the token replaced, for results and local inspection. */
-export interface SentRequest {
-  method: string
-  url: string
-  status: number | 'no response'
-}
-
 /** One page of a listing or search: the next comes as a full `nextPage` URL, or as a `skipToken` to send back. */
 export interface Page<T> {
   elements: T[]
