@@ -172,7 +172,8 @@ describe('an id from a Qualtrics answer that is "." or ".." is never put in a UR
       .post(`${DIR}/mailinglists/${MAILING_LIST}/transactioncontacts`)
       .reply(200, ok({ id: '..', contacts: { unprocessed: [] } }))
     const nodes = (await instance.testDestination.executeBatch('upsertContactTransaction', {
-      events: [transaction('m1')] as SegmentEvent[],
+      // Dated a minute before the test clock's now: an import takes only recent events.
+      events: [{ ...transaction('m1'), timestamp: '2024-03-01T11:59:00.000Z' }] as SegmentEvent[],
       settings,
       mapping: {
         ...defaults('upsertContactTransaction'),

@@ -15,7 +15,9 @@ export const BULK_IMPORT_FIELD: InputField = {
     'or transaction id. Guarantees: a record Qualtrics refuses fails alone with its reason; an import Qualtrics ' +
     'has not finished within the wait is reported retryable, and since deduplication merges the resend into the ' +
     'same contacts, only the transactions of records already imported come twice (Record the message ID marks ' +
-    'them). Events with a Contact ID, and single events, are sent as without this option.',
+    'them). Events with a Contact ID, single events, and events dated more than 10 minutes from now (an import ' +
+    'most likely dates its transactions when it runs, while the transactions call carries the date) are sent as ' +
+    'without this option.',
   type: 'boolean',
   default: false
 }

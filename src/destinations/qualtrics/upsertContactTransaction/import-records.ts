@@ -35,16 +35,47 @@ export interface ImportChunk {
 const isoDate = (transactionDate: string) => `${transactionDate.replace(' ', 'T')}Z`
 
 /**
+ * How far from now an event's transaction date may be for it to be imported. Nothing says an import reads a date
+ * from `transactionData` (research notes §16): its transactions are most likely dated when it runs, so only events
+ * this close to now go into one; older ones (replays, backfills) and ones further ahead go through the transactions
+ * call, which carries the date.
+ */
+export const IMPORT_DATE_WINDOW_MS = 10 * 60 * 1000
+
+/** Events the bulk path sends as transactions instead of importing them, each with the sentence that says why. */
+export type Rerouted = Map<number, string>
+
+function outsideWindow(transactionDate: string, now: number): string | undefined {
+  const off = Date.parse(isoDate(transactionDate)) - now
+  if (Math.abs(off) <= IMPORT_DATE_WINDOW_MS) return undefined
+  const minutes = Math.round(Math.abs(off) / 60_000)
+  const when = off < 0 ? `${minutes} minutes old` : `${minutes} minutes ahead of now`
+  return `Its transaction date is ${when}, and an import most likely dates its transactions when it runs: so it was sent as a transaction, which carries the date, not imported (Bulk import takes events within ${IMPORT_DATE_WINDOW_MS / 60_000} minutes of now).`
+}
+
+/**
  * Checks each event as the request path does (a bad one fails alone, in `outcomes`) and makes its import record:
  * the contact fields, and the transaction as `transactionData` with its date and the message id. Events of the
- * batch with the same key, directory and list (a resend) share one record.
+ * batch with the same key, directory and list (a resend) share one record. An event dated too far from `now` goes to
+ * `rerouted` instead (IMPORT_DATE_WINDOW_MS).
  */
-export function prepareImportItems(payloads: Payload[], indices: number[], outcomes: Outcome[]): ImportItem[] {
+export function prepareImportItems(
+  payloads: Payload[],
+  indices: number[],
+  outcomes: Outcome[],
+  rerouted: Rerouted,
+  now: number
+): ImportItem[] {
   const items = new Map<string, ImportItem>()
   for (const index of indices) {
     const payload = payloads[index]
     try {
       const { key, entry } = prepareTransaction(payload, index)
+      const dated = outsideWindow(entry.transactionDate, now)
+      if (dated) {
+        rerouted.set(index, dated)
+        continue
+      }
       const directoryId = checkPathId(payload.directoryId, 'Directory ID')
       const place = JSON.stringify([directoryId, entry.mailingListId, key])
       const resent = items.get(place)
@@ -76,9 +107,6 @@ const IMPORT_NEEDS: DeduplicationNeed = {
   risk: 'an import sent again would create every contact again',
   otherwise: 'turn "Bulk import" off'
 }
-
-/** Events the bulk path sends as transactions instead of importing them, each with the sentence that says why. */
-export type Rerouted = Map<number, string>
 
 /**
  * Keeps the items whose directory deduplicates on an identifier and on fields each record has (GET /directories,

@@ -243,7 +243,7 @@ export async function importTransactions(
   const rerouted: Rerouted = new Map()
   for (const [index, payload] of payloads.entries()) if (payload.contactId?.trim()) rerouted.set(index, '')
   const candidates = payloads.flatMap((_, index) => (rerouted.has(index) ? [] : [index]))
-  const prepared = prepareImportItems(payloads, candidates, outcomes)
+  const prepared = prepareImportItems(payloads, candidates, outcomes, rerouted, client.state.clock.now())
   const items = await requireDeduplication(client, state, prepared, outcomes, rerouted)
   const direct = [...rerouted.keys()].sort((a, b) => a - b)
   const sent =
