@@ -15,12 +15,19 @@ import { ContactResolver } from '../contacts/contact-resolver'
 import type { ContactsState } from '../contacts/contacts-state'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { ResolvedContact } from '../contacts/resolve-contact'
+import { packRequests } from '../packing'
+import type { ItemCost } from '../packing'
 import type { Payload } from './generated-types'
 import { resolveAgain, resolveEvents } from './resolve-events'
 import type { ResolvedEvent } from './resolve-events'
 
 /** A transactions request stays well under Qualtrics' 5 MB body limit. */
 export const TRANSACTIONS_BODY_BUDGET_BYTES = 1024 * 1024
+
+/** A transaction's bytes in the request's map: its key and entry. */
+const TRANSACTION_COST: ItemCost<ReadyTransaction> = {
+  bytesOf: (item) => Buffer.byteLength(JSON.stringify({ [item.key]: item.transaction }))
+}
 
 interface ReadyTransaction {
   key: string
@@ -30,25 +37,6 @@ interface ReadyTransaction {
   event: ResolvedEvent
   /** This event, and any later event in the batch with the same key (a resend), which share its outcome. */
   indices: number[]
-}
-
-/** Splits a directory's transactions into requests of at most `size` entries and the body budget. */
-function chunk(items: ReadyTransaction[], size: number): ReadyTransaction[][] {
-  const chunks: ReadyTransaction[][] = []
-  let current: ReadyTransaction[] = []
-  let bytes = 0
-  for (const item of items) {
-    const itemBytes = Buffer.byteLength(JSON.stringify({ [item.key]: item.transaction }))
-    if (current.length > 0 && (current.length >= size || bytes + itemBytes > TRANSACTIONS_BODY_BUDGET_BYTES)) {
-      chunks.push(current)
-      current = []
-      bytes = 0
-    }
-    current.push(item)
-    bytes += itemBytes
-  }
-  if (current.length > 0) chunks.push(current)
-  return chunks
 }
 
 /**
@@ -143,7 +131,12 @@ async function sendTransactions(
   outcomes: Outcome[]
 ): Promise<ResolvedEvent[]> {
   const requests = [...byDirectory].flatMap(([directoryId, ready]) =>
-    chunk(ready, size).map((items) => ({ directoryId, items }))
+    packRequests(ready, { maxItems: size, maxBytes: TRANSACTIONS_BODY_BUDGET_BYTES }, TRANSACTION_COST).map(
+      (items) => ({
+        directoryId,
+        items
+      })
+    )
   )
   const again: ResolvedEvent[] = []
   await mapWithConcurrency(requests, BATCH_CONCURRENCY, async ({ directoryId, items }) => {

@@ -9,6 +9,7 @@ import { deduplicationOf, readingsNote, ruleCoverage } from '../contacts/dedupli
 import type { DeduplicationNeed } from '../contacts/deduplication'
 import { buildContactBody } from '../contacts/contact-fields'
 import type { Payload } from './generated-types'
+import { packRequests } from '../packing'
 import { prepareTransaction } from './transaction'
 
 /** The key in each record's transaction data that carries the transaction's date (ISO 8601, UTC). */
@@ -144,41 +145,34 @@ export function transactionFields(items: ImportItem[]): string[] {
   return [...new Set(items.flatMap((item) => Object.keys(item.record.transactionData ?? {})))]
 }
 
+/** `{"transactionMeta":{"batchId":"BT_…","fields":[]},"contacts":[]}` with room to spare. */
+const IMPORT_FRAMING_BYTES = 256
+
 /**
  * Items in imports of one directory and mailing list each, in batch order, within 10,000 records and the body
- * budget (counting the records, the commas between them, and each new key `transactionMeta.fields` lists).
+ * budget (counting the records, the commas between them, and each key `transactionMeta.fields` lists).
  */
 export function chunkImports(items: ImportItem[]): ImportChunk[] {
-  const chunks: ImportChunk[] = []
-  const open = new Map<string, { chunk: ImportChunk; bytes: number; keys: Set<string> }>()
-  // `{"transactionMeta":{"batchId":"BT_…","fields":[]},"contacts":[]}` with room to spare.
-  const framing = 256
+  const byPlace = new Map<string, ImportItem[]>()
   for (const item of items) {
     const place = JSON.stringify([item.directoryId, item.mailingListId])
-    let current = open.get(place)
-    const newKeys = Object.keys(item.record.transactionData ?? {}).filter((key) => !current?.keys.has(key))
-    const keyBytes = newKeys.reduce((sum, key) => sum + Buffer.byteLength(JSON.stringify(key)) + 1, 0)
-    const full =
-      current &&
-      (current.chunk.items.length >= IMPORT_RECORD_LIMIT ||
-        current.bytes + item.bytes + 1 + keyBytes > IMPORT_BODY_BUDGET_BYTES)
-    if (!current || full) {
-      current = {
-        chunk: { directoryId: item.directoryId, mailingListId: item.mailingListId, items: [] },
-        bytes: framing,
-        keys: new Set()
-      }
-      chunks.push(current.chunk)
-      open.set(place, current)
-    }
-    for (const key of Object.keys(item.record.transactionData ?? {})) {
-      if (!current.keys.has(key)) {
-        current.keys.add(key)
-        current.bytes += Buffer.byteLength(JSON.stringify(key)) + 1
-      }
-    }
-    current.chunk.items.push(item)
-    current.bytes += item.bytes + 1
+    byPlace.set(place, [...(byPlace.get(place) ?? []), item])
   }
-  return chunks
+  const limits = {
+    maxItems: IMPORT_RECORD_LIMIT,
+    maxBytes: IMPORT_BODY_BUDGET_BYTES,
+    framingBytes: IMPORT_FRAMING_BYTES,
+    separatorBytes: 1
+  }
+  const cost = {
+    bytesOf: (item: ImportItem) => item.bytes,
+    namesOf: (item: ImportItem) => Object.keys(item.record.transactionData ?? {})
+  }
+  return [...byPlace.values()].flatMap((placed) =>
+    packRequests(placed, limits, cost).map((packed) => ({
+      directoryId: packed[0].directoryId,
+      mailingListId: packed[0].mailingListId,
+      items: packed
+    }))
+  )
 }
