@@ -4,11 +4,12 @@ import {
   BATCH_CONCURRENCY,
   DEFAULT_BATCH_SIZE,
   failed,
+  inBatchOrder,
   mapWithConcurrency,
   MAX_BATCH_SIZE,
   succeeded
 } from '../batching'
-import type { Outcome } from '../batching'
+import type { Outcome, Settled } from '../batching'
 import { cameFromQualtrics, describeRequestId, withAnswer } from '../client'
 import type { QualtricsClient, TransactionEntry, TransactionsAnswer, TransactionsResult } from '../client'
 import { ContactResolver } from '../contacts/contact-resolver'
@@ -121,15 +122,15 @@ function cachedContactMissing(item: ReadyTransaction, result?: TransactionsResul
 
 /**
  * Sends each directory's transactions in chunks and maps every entry of each response back to its events by key.
- * Returns the events to send again: those whose cached contact Qualtrics said does not exist, and with them the
- * rest of a request that failed as a whole because of it.
+ * Returns what it settled, and the events to send again: those whose cached contact Qualtrics said does not exist,
+ * and with them the rest of a request that failed as a whole because of it.
  */
 async function sendTransactions(
   client: QualtricsClient,
   byDirectory: Map<string, ReadyTransaction[]>,
-  size: number,
-  outcomes: Outcome[]
-): Promise<ResolvedEvent[]> {
+  size: number
+): Promise<{ settled: Settled; again: ResolvedEvent[] }> {
+  const settled: Settled = new Map()
   const requests = [...byDirectory].flatMap(([directoryId, ready]) =>
     packRequests(ready, { maxItems: size, maxBytes: TRANSACTIONS_BODY_BUDGET_BYTES }, TRANSACTION_COST).map(
       (items) => ({
@@ -157,13 +158,13 @@ async function sendTransactions(
             error,
             cameFromQualtrics(error) ? ({ [item.key]: item.transaction } as unknown as JSONLikeObject) : undefined
           )
-      for (const index of item.indices) outcomes[index] = outcome
+      for (const index of item.indices) settled.set(index, outcome)
       if (wholeRequestAgain || cachedContactMissing(item, result, error)) {
         again.push(...item.indices.map((index) => ({ ...item.event, index })))
       }
     }
   })
-  return again
+  return { settled, again }
 }
 
 /**
@@ -177,14 +178,13 @@ export async function addTransactions(
   state: ContactsState,
   payloads: Payload[]
 ): Promise<Outcome[]> {
-  const outcomes = new Array<Outcome>(payloads.length)
   const resolver = new ContactResolver(client, state)
-  const events = await resolveEvents(resolver, payloads, outcomes)
+  const resolved = await resolveEvents(resolver, payloads)
   const size = Math.min(Math.max(Math.trunc(payloads[0]?.batch_size ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE)
-  const again = await sendTransactions(client, readyByDirectory(events), size, outcomes)
-  if (again.length === 0) return outcomes
+  const first = await sendTransactions(client, readyByDirectory(resolved.events), size)
+  if (first.again.length === 0) return inBatchOrder(payloads.length, resolved.settled, first.settled)
 
-  const resolvedAgain = await resolveAgain(resolver, again, outcomes)
-  await sendTransactions(client, readyByDirectory(resolvedAgain), size, outcomes)
-  return outcomes
+  const resolvedAgain = await resolveAgain(resolver, first.again)
+  const second = await sendTransactions(client, readyByDirectory(resolvedAgain.events), size)
+  return inBatchOrder(payloads.length, resolved.settled, first.settled, resolvedAgain.settled, second.settled)
 }

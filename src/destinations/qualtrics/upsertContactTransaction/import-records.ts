@@ -1,6 +1,6 @@
 import { PayloadValidationError } from '@segment/actions-core'
-import { failed } from '../batching'
-import type { Outcome } from '../batching'
+import { failed, settledAll } from '../batching'
+import type { Settled } from '../batching'
 import { IMPORT_BODY_BUDGET_BYTES, IMPORT_BODY_LIMIT_BYTES, IMPORT_RECORD_LIMIT } from '../client'
 import type { ImportRecord, QualtricsClient } from '../client'
 import { checkPathId } from '../client'
@@ -54,19 +54,21 @@ function outsideWindow(transactionDate: string, now: number): string | undefined
   return `Its transaction date is ${when}, and an import most likely dates its transactions when it runs: so it was sent as a transaction, which carries the date, not imported (Bulk import takes events within ${IMPORT_DATE_WINDOW_MS / 60_000} minutes of now).`
 }
 
+/** What a step of the bulk path made of its events: records to import, events to send as transactions, failures. */
+export interface ImportSorting {
+  items: ImportItem[]
+  rerouted: Rerouted
+  settled: Settled
+}
+
 /**
- * Checks each event as the request path does (a bad one fails alone, in `outcomes`) and makes its import record:
- * the contact fields, and the transaction as `transactionData` with its date and the message id. Events of the
- * batch with the same key, directory and list (a resend) share one record. An event dated too far from `now` goes to
- * `rerouted` instead (IMPORT_DATE_WINDOW_MS).
+ * Checks each event as the request path does (a bad one fails alone) and makes its import record: the contact
+ * fields, and the transaction as `transactionData` with its date and the message id. Events of the batch with the
+ * same key, directory and list (a resend) share one record. An event dated too far from `now` is rerouted instead
+ * (IMPORT_DATE_WINDOW_MS).
  */
-export function prepareImportItems(
-  payloads: Payload[],
-  indices: number[],
-  outcomes: Outcome[],
-  rerouted: Rerouted,
-  now: number
-): ImportItem[] {
+export function prepareImportItems(payloads: Payload[], indices: number[], now: number): ImportSorting {
+  const [rerouted, settled]: [Rerouted, Settled] = [new Map(), new Map()]
   const items = new Map<string, ImportItem>()
   for (const index of indices) {
     const payload = payloads[index]
@@ -96,10 +98,10 @@ export function prepareImportItems(
       }
       items.set(place, { indices: [index], directoryId, mailingListId: entry.mailingListId, key, record, bytes })
     } catch (error) {
-      outcomes[index] = failed(error)
+      settled.set(index, failed(error))
     }
   }
-  return [...items.values()]
+  return { items: [...items.values()], rerouted, settled }
 }
 
 /** An import sent again (after a poll ran out of time) must merge into the contacts the first one made. */
@@ -119,11 +121,9 @@ const IMPORT_NEEDS: DeduplicationNeed = {
 export async function requireDeduplication(
   client: QualtricsClient,
   state: ContactsState,
-  items: ImportItem[],
-  outcomes: Outcome[],
-  rerouted: Rerouted
-): Promise<ImportItem[]> {
-  const kept: ImportItem[] = []
+  items: ImportItem[]
+): Promise<ImportSorting> {
+  const [kept, rerouted, settled]: [ImportItem[], Rerouted, Settled] = [[], new Map(), new Map()]
   for (const item of items) {
     try {
       const deduplicatedOn = await deduplicationOf(client, state.deduplication, item.directoryId)
@@ -134,10 +134,10 @@ export async function requireDeduplication(
         for (const index of item.indices) rerouted.set(index, why)
       }
     } catch (error) {
-      for (const index of item.indices) outcomes[index] = failed(error)
+      for (const [index, outcome] of settledAll(item.indices, failed(error))) settled.set(index, outcome)
     }
   }
-  return kept
+  return { items: kept, rerouted, settled }
 }
 
 /** The distinct transaction-data keys of some records: what `transactionMeta.fields` lists. */
