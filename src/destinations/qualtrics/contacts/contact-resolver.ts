@@ -27,11 +27,7 @@ function valuesOf(group: IdentityGroup): Array<{ type: SearchableIdentifier; val
  * the directory's deduplication: nothing is remembered, so that the cache does not join them too, and the answer
  * says so.
  */
-export function rememberWritten(
-  known: KnownContacts,
-  contact: ContactBody,
-  contactId: string
-): { joinedOtherPerson?: true } {
+function rememberWritten(known: KnownContacts, contact: ContactBody, contactId: string): { joinedOtherPerson?: true } {
   const values = IDENTIFIERS.flatMap((type) => (contact[type] ? [{ type, value: contact[type] as string }] : []))
   const joined = values.some(
     ({ type, value }) => known.lookup(type, value, contact.extRef).otherPerson?.contactId === contactId
@@ -94,13 +90,22 @@ export class ContactResolver {
   }
 
   /**
-   * Runs a write of `contact` while holding its identifiers, as a lookup holds them, so that a lookup of the same
-   * person elsewhere in the instance waits for it; `work` gets the contact cache to remember what it wrote.
+   * A write of `contact` that Qualtrics' deduplication may turn into an update (a create, an add to a mailing list):
+   * `send` makes the request and answers the contact id it got, if any. The one place a write holds the person's
+   * identifiers (as a lookup holds them, so that a lookup of the same person elsewhere in the instance waits for it)
+   * and remembers what it wrote; `joinedOtherPerson` when the answer is a contact remembered as another person's.
    */
-  whileWriting<T>(directoryId: string, contact: ContactBody, work: (known: KnownContacts) => Promise<T>): Promise<T> {
+  write<A extends { contactId?: string }>(
+    directoryId: string,
+    contact: ContactBody,
+    send: () => Promise<A>
+  ): Promise<A & { joinedOtherPerson?: true }> {
     const known = this.knownContacts(directoryId)
     const keys = IDENTIFIERS.filter((type) => contact[type]).map((type) => known.key(type, contact[type] as string))
-    return this.state.identifierLocks.exclusive(keys, () => work(known))
+    return this.state.identifierLocks.exclusive(keys, async () => {
+      const answer = await send()
+      return answer.contactId ? { ...answer, ...rememberWritten(known, contact, answer.contactId) } : answer
+    })
   }
 
   /** `fresh` ignores what the cache holds (a known contact Qualtrics has just said does not exist). */

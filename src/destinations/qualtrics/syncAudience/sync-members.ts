@@ -7,7 +7,7 @@ import type { ContactBody, MailingListClient } from '../client'
 import { AUDIENCE_NEEDS } from '../audience/audience-config'
 import type { ContactsState } from '../contacts/contacts-state'
 import { deduplicationOf, ruleCoverage } from '../contacts/deduplication'
-import { ContactResolver, rememberWritten } from '../contacts/contact-resolver'
+import { ContactResolver } from '../contacts/contact-resolver'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { NearMatches } from '../contacts/person-search'
 import { groupByIdentity, SAME_CONTACT_REACH, SAME_PERSON } from '../contacts/identity-groups'
@@ -45,22 +45,22 @@ const add: Work = async (client, resolver, state, { group, last }) => {
   const coverage = ruleCoverage(directoryId, deduplicatedOn, group.contact, AUDIENCE_NEEDS)
   const fitted = coverage.missing.length > 0 ? await fitToEitherReading(resolver, group, coverage) : undefined
   const body = withMembership(fitted?.contact ?? group.contact, last, true)
-  // Held like any contact write, so that a lookup of the same person elsewhere in this instance waits for it.
-  return resolver.whileWriting(directoryId, body, (known) =>
-    settle(async () => {
-      const answer = await client.addToMailingList(directoryId, mailingListId, body)
-      const joined = answer.contactId ? rememberWritten(known, body, answer.contactId).joinedOtherPerson : undefined
-      const { note } = identityReport(undefined, joined ? answer.contactId : undefined)
-      const noted = joinNotes(answer.note, fitted?.noteFor(answer.contactId), note)
-      return succeeded(body as JSONLikeObject, {
-        action: 'added',
-        directoryId,
-        mailingListId,
-        ...answer,
-        ...(noted ? { note: noted } : {})
-      })
-    }, body as JSONLikeObject)
-  )
+  return settle(async () => {
+    // Held like any contact write, so that a lookup of the same person elsewhere in this instance waits for it.
+    const written = await resolver.write(directoryId, body, () =>
+      client.addToMailingList(directoryId, mailingListId, body)
+    )
+    const { joinedOtherPerson, ...answer } = written
+    const { note } = identityReport(undefined, joinedOtherPerson ? answer.contactId : undefined)
+    const noted = joinNotes(answer.note, fitted?.noteFor(answer.contactId), note)
+    return succeeded(body as JSONLikeObject, {
+      action: 'added',
+      directoryId,
+      mailingListId,
+      ...answer,
+      ...(noted ? { note: noted } : {})
+    })
+  }, body as JSONLikeObject)
 }
 
 /** A removal's result: what was done, and what the lookup passed over (another person's contacts). */

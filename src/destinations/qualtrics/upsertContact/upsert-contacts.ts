@@ -5,7 +5,7 @@ import type { Outcome } from '../batching'
 import { checkPathId } from '../client'
 import type { ContactBody, QualtricsClient } from '../client'
 import { buildContactBody, mergeContacts } from '../contacts/contact-fields'
-import { ContactResolver, rememberWritten } from '../contacts/contact-resolver'
+import { ContactResolver } from '../contacts/contact-resolver'
 import type { ContactsState } from '../contacts/contacts-state'
 import { groupByIdentity, IDENTIFIERS, normalizeIdentifier, SAME_CONTACT_REACH } from '../contacts/identity-groups'
 import type { IdentityMember } from '../contacts/identity-groups'
@@ -50,16 +50,13 @@ async function write(
   resolver: ContactResolver,
   { directoryId, contact }: ContactWrite
 ): Promise<Outcome> {
-  // Holding the person's identifiers keeps a transaction lookup of the same person from racing this create.
-  return resolver.whileWriting(directoryId, contact, (known) =>
-    settle(async () => {
-      const written = await client.writeContact(directoryId, contact)
-      const { contactId } = written
-      const joined = contactId ? rememberWritten(known, contact, contactId).joinedOtherPerson : undefined
-      const note = joinNotes(written.note, identityReport(undefined, joined ? contactId : undefined).note)
-      return succeeded({ ...contact }, { ...(contactId ? { contactId } : {}), directoryId, ...(note ? { note } : {}) })
-    }, contact as JSONLikeObject)
-  )
+  return settle(async () => {
+    // Held like any contact write, so that a transaction lookup of the same person does not race this create.
+    const written = await resolver.write(directoryId, contact, () => client.writeContact(directoryId, contact))
+    const { contactId, joinedOtherPerson } = written
+    const note = joinNotes(written.note, identityReport(undefined, joinedOtherPerson ? contactId : undefined).note)
+    return succeeded({ ...contact }, { ...(contactId ? { contactId } : {}), directoryId, ...(note ? { note } : {}) })
+  }, contact as JSONLikeObject)
 }
 
 /**
