@@ -137,6 +137,10 @@ eachProfile((profile) => {
       expect(after.callsByAuth['X-API-TOKEN'] ?? 0).toBe(before.callsByAuth['X-API-TOKEN'] ?? 0)
     })
 
+    it('Test connection passes whatever scope whoami needs (strict: read:users, which a four-scope client lacks)', async () => {
+      await expect(new Destination(definition).testAuthentication(OAUTH_ONLY)).resolves.not.toThrow()
+    })
+
     it('cannot start a workflow (JSON Events take no OAuth) and says the API token is needed', async () => {
       const outcome = await deliver(
         { type: 'track', event: 'Survey Completed', userId: 'oauth-user-1' },
