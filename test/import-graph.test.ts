@@ -4,38 +4,15 @@ import { dirname, join, resolve } from 'node:path'
 import { circles, importGraph, loopThrough } from './import-graph'
 import type { ImportGraph } from './import-graph'
 
-/**
- * Circles known today and being removed on other branches (issue 21). Each is allowed only while its files stay
- * within the list: a circle through any other file fails, and an entry whose circle is gone fails until removed,
- * so the list can only shrink.
- */
-const ALLOWED_CIRCLES: Record<string, string[]> = {
-  'the local server: routes ↔ audience routes ↔ responses console (the server redesign removes it)': [
-    'src/server/audience-routes.ts',
-    'src/server/responses-console.ts',
-    'src/server/routes.ts'
-  ]
-}
-
 const ROOT = resolve(__dirname, '..')
 const FOLDERS = ['src', 'scripts']
-
-function allowedAs(part: string[]): string | undefined {
-  return Object.keys(ALLOWED_CIRCLES).find((name) => part.every((file) => ALLOWED_CIRCLES[name].includes(file)))
-}
 
 describe('the import graph of src/ and scripts/', () => {
   const graph = importGraph(ROOT, FOLDERS)
   const found = circles(graph)
 
-  it('has no import circle but the named, allowed ones', () => {
-    const unexpected = found.filter((part) => allowedAs(part) === undefined).map((part) => loopThrough(graph, part))
-    expect(unexpected).toEqual([])
-  })
-
-  it('still has every allowed circle (remove an entry once its circle is gone)', () => {
-    const gone = Object.keys(ALLOWED_CIRCLES).filter((name) => !found.some((part) => allowedAs(part) === name))
-    expect(gone).toEqual([])
+  it('has no import circle', () => {
+    expect(found.map((part) => loopThrough(graph, part))).toEqual([])
   })
 
   it('reads the whole tree (every import resolved into it, not an empty graph)', () => {

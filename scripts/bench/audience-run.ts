@@ -18,7 +18,7 @@ import {
 import type { AudienceChange } from '../workload/audience'
 import { deliverWithRetries, memorySampler, scenarioMain, tally } from './run'
 import { SETTINGS } from '../workload/events'
-import type { RetryPolicy } from '../workload/segment-retry'
+import type { RetryPolicy } from '../../src/server/tracking'
 
 export interface AudienceScenario {
   sandboxUrl: string

@@ -15,13 +15,12 @@ import {
   withAudienceDirectory
 } from '../workload/audience'
 import type { AudienceResult, AudienceScenario, PhaseResult } from './audience-run'
-import { runInChild } from './run'
+import { BENCH_RETRY_POLICY, runInChild } from './run'
 import { consoleTable, markdownTable } from './table'
 import type { Table } from './table'
 import { createProgress } from '../dev/progress'
 import type { Progress } from '../dev/progress'
 import { workloadSeed } from '../workload/events'
-import { BENCH_RETRY_POLICY } from '../workload/segment-retry'
 
 /** What the issue asks of a backfill: at most 1.1 Qualtrics requests per member added. */
 export const BACKFILL_REQUESTS_PER_MEMBER_TARGET = 1.1

@@ -19,8 +19,8 @@ import { withAudienceDirectory } from '../workload/audience'
 import { runAudienceFaults } from './audience'
 import { deliverWithRetries } from './delivery'
 import type { DeliveryOptions } from './delivery'
-import { attemptTimes, describePolicy, SEGMENT_RETRY_POLICY } from '../workload/segment-retry'
-import type { RetryPolicy } from '../workload/segment-retry'
+import { attemptTimes, describePolicy, SEGMENT_DESTINATION_RETRIES } from '../../src/server/tracking'
+import type { RetryPolicy } from '../../src/server/tracking'
 import { makeBadInputEvent, PLAIN_DIRECTORY_ID, userEmail, userId, workload, workloadSeed } from '../workload/events'
 import type { WorkloadEvent } from '../workload/events'
 
@@ -112,7 +112,7 @@ function checkStorage(state: Snapshot, events: WorkloadEvent[], outcomes: Map<st
 }
 
 export async function runFaults(options: FaultRunOptions): Promise<FaultReport> {
-  const policy = options.retryPolicy ?? SEGMENT_RETRY_POLICY
+  const policy = options.retryPolicy ?? SEGMENT_DESTINATION_RETRIES
   const schedule = attemptTimes(policy)
   const indexLagMs = options.indexLagMs ?? DEFAULT_INDEX_LAG_MS
   const existing = Math.floor(options.users / 2)

@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import { RESPONSES_ROUTE } from '../../src/sources/qualtrics-responses'
 import type { QualtricsAccess } from '../../src/sources/qualtrics-responses'
-import { listenOnLoopback } from '../../src/server/local-server'
+import { listenOnLoopback } from '../../src/server/http/listener'
 import { startResponses } from '../../src/server/responses'
 import type { Responses, ResponsesOptions } from '../../src/server/responses'
 

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http'
 
 /**
- * The request rules of both local listeners: the server on port 3000 (src/server/request-guard.ts) and the sandbox
+ * The request rules of both local listeners: the server on port 3000 (src/server/http/request-guard.ts) and the sandbox
  * on 3001 (./access.ts). A web page the developer happens to open must drive neither: not through DNS rebinding (a
  * foreign name resolving to 127.0.0.1, caught by the Host check), not through a cross-origin request (the Origin
  * check), and not through a "simple" text/plain POST that browsers send without a preflight (the content-type check).

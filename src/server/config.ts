@@ -2,7 +2,7 @@ import { normaliseDatacenter } from '../destinations/qualtrics'
 import { sandboxOptionsFromEnv } from '../sandbox/env'
 import type { SandboxEnvOptions } from '../sandbox/env'
 import type { AnyDefinition } from './context'
-import type { LocalSubscription } from './local-server'
+import type { LocalSubscription } from './context'
 
 export interface LocalConfig {
   /** `qualtrics`: real Qualtrics with the token from the environment; `sandbox`: the embedded look-alike. */

@@ -1,11 +1,11 @@
 import { defaultValues } from '@segment/actions-core'
 import type { DestinationDefinition } from '@segment/actions-core'
-import { createQualtrics } from '../destinations/qualtrics'
+import { createQualtrics, Redactor } from '../destinations/qualtrics'
 import { DeliveryLog } from './delivery-log'
-import { BadRequest, isPlainObject } from './http-utils'
-import { MemoryStatsClient } from './stats-api'
+import { BadRequest, isPlainObject } from './http/body'
+import { MemoryStatsClient } from './stats'
 import type { Responses } from './responses'
-import type { QueueState, TrackingHandler } from './tracking'
+import type { QueueState, Tracking } from './tracking'
 
 // The server runs any destination definition; ours is the default. Settings are the definition's own type.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,7 +20,13 @@ export interface LocalSubscription {
   mapping: Record<string, unknown>
 }
 
-export interface LocalServerOptions {
+/** The embedded sandbox as the console's proxy reaches it: its URL and the key its control routes need. */
+export interface SandboxTarget {
+  url: string
+  key: string
+}
+
+export interface ServerOptions {
   definition?: AnyDefinition
   /** Settings used where a request gives none (the sandbox's, or QUALTRICS_* from the environment). */
   settings?: Settings
@@ -32,45 +38,53 @@ export interface LocalServerOptions {
   extraSubscriptions?: LocalSubscription[]
   bodyLimitBytes?: number
   log?: (line: string) => void
-  /** The embedded sandbox's URL, in sandbox mode: the console's /console/api/sandbox/* routes forward to it. */
-  sandboxUrl?: string
-  /** The key its control routes need (`Sandbox.controlKey`), which the console's routes add server-side. */
-  sandboxKey?: string
-  /** Where received events are recorded for the console (one is made when none is given). */
-  deliveryLog?: DeliveryLog
-  /** Segment's tracking API (tracking/), mounted behind the request guard when given. */
-  tracking?: TrackingHandler
-  /** The Qualtrics responses receiver (POST /qualtrics/responses), when configured. */
-  responses?: Responses
-  /** The durable queues' state (folder, counts, unreadable records set aside), for GET /console/api/queues. */
-  queues?: () => QueueState[]
+  /** The embedded sandbox, in sandbox mode: the console's /console/api/sandbox/* routes forward to it. */
+  sandbox?: SandboxTarget
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
 
-/** What every route needs: the definition, and how a request's settings and mappings are completed. */
+/** The settings one request runs with, and the redactor made from them for what the request shows or logs. */
+export interface RequestSettings {
+  settings: Settings
+  redactor: Redactor
+}
+
+/** The services the runtime starts beside the routes, handed in once they run (none for a bare server). */
+export interface ServerServices {
+  /** Segment's tracking API and its durable queue (/v1/*). */
+  tracking?: Tracking
+  /** The Qualtrics responses receiver (POST /qualtrics/responses), when configured. */
+  responses?: Responses
+}
+
+/**
+ * What every route needs, made once per server (the runtime makes it and hands it to every route and to the
+ * tracking API's delivery): the definition, how a request's settings and mappings are completed, and the one
+ * delivery log and set of counters every path writes to.
+ */
 export interface ServerContext {
   definition: AnyDefinition
   actionSlugs: string[]
   bodyLimit: number
-  /** The server's own settings' secrets (API token, OAuth client secret): every response and log line is redacted of them. */
-  baseSecrets: string[]
   /** The action's defaults, then the local defaults, under the mapping a request gives. */
   withLocalDefaults(slug: string, mapping: Record<string, unknown>): Record<string, unknown>
   /**
-   * The server's settings under the ones a request gives (with `exactly`, the given ones over the fields' defaults);
-   * the secrets they hold (API token, OAuth client secret) are added to `secrets`, the request's own list.
+   * The server's settings under the ones a request gives (with `exactly`, the given ones over the fields' defaults),
+   * and a redactor of the secrets they hold (API token, OAuth client secret) and of the server's own.
    */
-  settingsFrom(given: unknown, secrets: string[], exactly?: boolean): Settings
+  settingsFrom(given: unknown, exactly?: boolean): RequestSettings
+  /** A redactor of the server's own secrets only, for a request that runs with no settings. */
+  redactor(): Redactor
   subscriptions(): LocalSubscription[]
-  sandboxUrl?: string
-  sandboxKey?: string
+  sandbox?: SandboxTarget
   deliveryLog: DeliveryLog
-  tracking?: TrackingHandler
-  responses?: Responses
-  queues?: () => QueueState[]
-  /** What the runs counted (actions-core statsContext), served at GET /console/api/stats. */
+  /** What the runs counted (actions-core statsContext) and the events each path received. */
   stats: MemoryStatsClient
+  services: ServerServices
+  /** Each durable queue's state, for the console. */
+  queues(): QueueState[]
+  log: (line: string) => void
 }
 
 /** The secrets a destination's settings hold: what every answer and log line of a request using them is redacted of. */
@@ -78,11 +92,29 @@ function secretsOfSettings(settings: Settings): string[] {
   return [settings.apiToken, settings.clientSecret].filter((value): value is string => typeof value === 'string')
 }
 
-export function createServerContext(options: LocalServerOptions): ServerContext {
+function settingsResolver(definition: AnyDefinition, baseSettings: Settings) {
+  const authFields = definition.authentication?.fields ?? {}
+  return (given: unknown, exactly = false): RequestSettings => {
+    if (given !== undefined && !isPlainObject(given)) throw new BadRequest(400, '"settings" must be an object.')
+    // Exactly the given settings, with the defaults a new destination's settings start from (as Segment's UI does).
+    const settings = { ...(exactly ? defaultValues(authFields) : baseSettings), ...(given ?? {}) }
+    const missing = Object.entries(authFields)
+      .filter(([key, field]) => field.required && (settings[key] === undefined || settings[key] === ''))
+      .map(([key]) => key)
+    if (missing.length > 0) {
+      throw new BadRequest(
+        400,
+        `Settings are missing ${missing.join(', ')}: pass "settings" in the body, or start the server with the sandbox (the default) or with QUALTRICS_API_TOKEN and QUALTRICS_DATACENTER.`
+      )
+    }
+    return { settings, redactor: new Redactor([...secretsOfSettings(baseSettings), ...secretsOfSettings(settings)]) }
+  }
+}
+
+export function createServerContext(options: ServerOptions = {}): ServerContext {
   // A context made without a definition gets an instance of its own, never another context's state.
   const definition = options.definition ?? (createQualtrics() as AnyDefinition)
   const baseSettings = options.settings ?? {}
-  const authFields = definition.authentication?.fields ?? {}
 
   const withLocalDefaults = (slug: string, mapping: Record<string, unknown>): Record<string, unknown> => {
     const fields = definition.actions[slug].fields
@@ -92,23 +124,6 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
       if (key in fields && out[key] === undefined) out[key] = value
     }
     return out
-  }
-
-  const settingsFrom = (given: unknown, secrets: string[], exactly = false): Settings => {
-    if (given !== undefined && !isPlainObject(given)) throw new BadRequest(400, '"settings" must be an object.')
-    // Exactly the given settings, with the defaults a new destination's settings start from (as Segment's UI does).
-    const settings = { ...(exactly ? defaultValues(authFields) : baseSettings), ...(given ?? {}) }
-    secrets.push(...secretsOfSettings(settings))
-    const missing = Object.entries(definition.authentication?.fields ?? {})
-      .filter(([key, field]) => field.required && (settings[key] === undefined || settings[key] === ''))
-      .map(([key]) => key)
-    if (missing.length > 0) {
-      throw new BadRequest(
-        400,
-        `Settings are missing ${missing.join(', ')}: pass "settings" in the body, or start the server with the sandbox (the default) or with QUALTRICS_API_TOKEN and QUALTRICS_DATACENTER.`
-      )
-    }
-    return settings
   }
 
   const subscriptions = (): LocalSubscription[] => [
@@ -123,20 +138,20 @@ export function createServerContext(options: LocalServerOptions): ServerContext 
     ...(options.extraSubscriptions ?? []).map((s) => ({ ...s, mapping: withLocalDefaults(s.partnerAction, s.mapping) }))
   ]
 
+  const services: ServerServices = {}
   return {
     definition,
     actionSlugs: Object.keys(definition.actions),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
-    baseSecrets: secretsOfSettings(baseSettings),
     withLocalDefaults,
-    settingsFrom,
+    settingsFrom: settingsResolver(definition, baseSettings),
+    redactor: () => new Redactor(secretsOfSettings(baseSettings)),
     subscriptions,
-    sandboxUrl: options.sandboxUrl,
-    sandboxKey: options.sandboxKey,
-    deliveryLog: options.deliveryLog ?? new DeliveryLog(),
-    tracking: options.tracking,
-    responses: options.responses,
-    queues: options.queues,
-    stats: new MemoryStatsClient()
+    sandbox: options.sandbox,
+    deliveryLog: new DeliveryLog(),
+    stats: new MemoryStatsClient(),
+    services,
+    queues: () => [services.tracking?.queue(), services.responses?.queue()].filter((q): q is QueueState => !!q),
+    log: options.log ?? (() => undefined)
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { redactValue } from '../destinations/qualtrics'
+import type { Redactor } from '../destinations/qualtrics'
 
 export type DeliverySource = 'sdk' | 'events' | 'tester'
 export type DeliveryState = 'queued' | 'retrying' | 'delivered' | 'failed'
@@ -49,7 +49,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
 /**
  * The last DELIVERY_LOG_LIMIT events received (tracking API, POST /events, POST /{action}), newest first, each with
  * its deliveries and the Qualtrics exchanges they made. Kept in memory only: the durable record of tracked events is
- * the queue. Everything stored is redacted of the secrets known when it arrives.
+ * the queue. Everything stored is redacted with the redactor of the request that produced it.
  */
 export class DeliveryLog {
   private readonly records: DeliveryRecord[] = []
@@ -91,7 +91,7 @@ export class DeliveryLog {
 
   /**
    * One delivery try: its outcome per subscription (made with `loggedDelivery`) and the exchanges it made, already
-   * redacted (`redactExchanges`: once per run, since every event of a batch shares them).
+   * redacted (once per run, since every event of a batch shares them).
    */
   attempted(record: DeliveryRecord, deliveries: SubscriptionDelivery[], requests: LoggedExchange[]): void {
     record.attempts += 1
@@ -111,25 +111,20 @@ export class DeliveryLog {
   }
 }
 
-/** The exchanges of a run, redacted of `secrets`, to share among the records of its events. */
-export function redactExchanges(requests: LoggedExchange[], secrets: readonly string[]): LoggedExchange[] {
-  return redactValue(requests, secrets) as LoggedExchange[]
-}
-
 /**
- * A delivery as the log keeps it, redacted of `secrets`. The mapped payload is worked out only when first read (a
- * console reads few of the records kept), then kept.
+ * A delivery as the log keeps it, redacted with its request's redactor. The mapped payload is worked out only when
+ * first read (a console reads few of the records kept), then kept.
  */
 export function loggedDelivery(
   delivery: Omit<SubscriptionDelivery, 'payload'>,
   mappedPayload: () => unknown,
-  secrets: readonly string[]
+  redactor: Redactor
 ): SubscriptionDelivery {
-  const logged = redactValue(delivery, secrets) as SubscriptionDelivery
+  const logged = redactor.value(delivery) as SubscriptionDelivery
   let payload: { value: unknown } | undefined
   return Object.defineProperty(logged, 'payload', {
     enumerable: true,
-    get: () => (payload ??= { value: redactValue(mappedPayload(), secrets) }).value
+    get: () => (payload ??= { value: redactor.value(mappedPayload()) }).value
   })
 }
 

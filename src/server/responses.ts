@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { resolve } from 'node:path'
-import { redactText } from '../destinations/qualtrics'
+import { Redactor } from '../destinations/qualtrics'
 import {
   handleResponsesRoute,
   receiverConfigFromEnv,
@@ -9,7 +9,7 @@ import {
 } from '../sources/qualtrics-responses'
 import type { CallbackOutcome, QualtricsAccess, SegmentCall } from '../sources/qualtrics-responses'
 import { DeliveryWorker, EventQueue, queueStateOf, unreadableSummary } from './tracking'
-import type { BackoffPolicy, Clock, EventRecord, QueueState, TrackingEvent } from './tracking'
+import type { Clock, EventRecord, QueueState, RetryPolicy, TrackingEvent } from './tracking'
 
 export { DEFAULT_RESPONSES_QUEUE_FOLDER } from './tracking'
 
@@ -26,7 +26,7 @@ export interface ResponsesOptions {
   /** `npm start` passes responsesQueueFolderFromEnv(process.env); tests and scripts a temporary folder. */
   queueFolder: string
   log?: (line: string) => void
-  backoff?: BackoffPolicy
+  retries?: RetryPolicy
   clock?: Clock
   random?: () => number
 }
@@ -51,15 +51,15 @@ export interface Responses {
  */
 export async function startResponses(options: ResponsesOptions): Promise<Responses> {
   const config = receiverConfigFromEnv(options.env)
-  const secrets = [config.sharedKey, config.writeKey, options.qualtrics.apiToken]
-  const log = (line: string) => options.log?.(redactText(line, secrets))
+  const redactor = new Redactor([config.sharedKey, config.writeKey, options.qualtrics.apiToken])
+  const log = (line: string) => options.log?.(redactor.text(line))
   const folder = resolve(options.queueFolder)
   const queue = await EventQueue.open({ folder })
   const deliver = segmentDelivery({ host: config.segmentHost, writeKey: config.writeKey })
   const worker = new DeliveryWorker({
     queue,
     deliver: (events: TrackingEvent[]) => deliver(events as unknown as SegmentCall[]),
-    backoff: options.backoff,
+    retries: options.retries,
     clock: options.clock,
     random: options.random,
     log: (line) => log(`Segment delivery: ${line}`)

@@ -1,8 +1,9 @@
 import nock from 'nock'
+import { Redactor } from '../../src/destinations/qualtrics'
 import { createServerContext } from '../../src/server/context'
-import { DeliveryLog, loggedDelivery, redactExchanges } from '../../src/server/delivery-log'
+import { DeliveryLog, loggedDelivery } from '../../src/server/delivery-log'
 import { startLocalServer } from '../../src/server/local-server'
-import { deliverTrackedEvents } from '../../src/server/tracking-delivery'
+import { deliverTrackedEvents } from '../../src/server/segment/tracked-delivery'
 import { trackEvent } from './tracking/helpers'
 
 const TOKEN = 'log-SECRET-token-8080'
@@ -36,12 +37,13 @@ describe('DeliveryLog', () => {
     const record = log.received('tester', identify(1))
     const exchange = { request: { url: `x?t=${TOKEN}`, headers: {} }, response: { status: 401, body: TOKEN } }
     let mapped = 0
+    const redactor = new Redactor([TOKEN])
     const delivery = loggedDelivery(
       { subscription: 's', action: 'a', status: 401, retryable: false, errormessage: `bad ${TOKEN}` },
       () => ({ mapped: ++mapped, token: TOKEN }),
-      [TOKEN]
+      redactor
     )
-    log.attempted(record, [delivery], redactExchanges([exchange], [TOKEN]))
+    log.attempted(record, [delivery], redactor.value([exchange]))
     expect(mapped).toBe(0)
     const listed = JSON.stringify(log.list())
     expect(listed).not.toContain(TOKEN)
@@ -139,6 +141,6 @@ describe('GET /console/api/deliveries', () => {
   it('refuses an unknown status filter, naming the ones it takes', async () => {
     const { status, body } = await get('?status=done')
     expect(status).toBe(400)
-    expect(body.error).toMatch(/status "done" is not one of ok, retrying, failed, queued/)
+    expect(body.error).toMatch(/status "done" is not one of queued, retrying, delivered, failed, ok/)
   })
 })

@@ -1,6 +1,6 @@
 import nock from 'nock'
 import { createQualtrics } from '../../src/destinations/qualtrics'
-import { DELIVERIES_ROUTE } from '../../src/server/console-api'
+import { CONSOLE_API_ROUTES } from '../../src/server/console/api'
 import { startLocalServer } from '../../src/server/local-server'
 import {
   API,
@@ -55,7 +55,7 @@ const identify = (userId: string) => ({
 })
 
 async function deliveries(): Promise<string> {
-  return (await fetch(`${server.url}${DELIVERIES_ROUTE}`)).text()
+  return (await fetch(`${server.url}${CONSOLE_API_ROUTES.deliveries}`)).text()
 }
 
 describe('the local server redacts each request with its own secrets', () => {

@@ -76,7 +76,7 @@ eachProfile((profile) => {
       const failing = await start({
         sandbox: { faults: { rates: { '*': { status503: 1 } } } },
         // Quick retries, so the run sees several failed attempts before it closes.
-        tracking: { queueFolder: queue.folder, backoff: { baseMs: 20, capMs: 50, maxAttempts: 1000 } }
+        tracking: { queueFolder: queue.folder, retries: { firstDelayMs: 20, maxDelayMs: 50, maxAttempts: 1000 } }
       })
       const calls = [
         ...['u1', 'u2', 'u3'].map((user) => ({

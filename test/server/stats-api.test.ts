@@ -1,7 +1,7 @@
 import nock from 'nock'
 import { jsonCaller } from './json-caller'
 import { startLocalServer } from '../../src/server/local-server'
-import { MemoryStatsClient } from '../../src/server/stats-api'
+import { MemoryStatsClient } from '../../src/server/stats'
 
 // The server runs in this process, so nock sees (and must declare) every request it makes to Qualtrics.
 const TOKEN = 'stats-SECRET-token-31cc'

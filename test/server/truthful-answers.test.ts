@@ -1,6 +1,6 @@
 import nock from 'nock'
 import { startLocalServer } from '../../src/server/local-server'
-import { MAX_NESTING, tooDeepAt } from '../../src/server/input-checks'
+import { MAX_NESTING, tooDeepAt } from '../../src/server/segment/input-checks'
 
 // Input that can never succeed is a final 400 that says why, never a retryable 500 a sender would retry forever.
 // Nothing here may reach Qualtrics except where a nock scope says so.

@@ -21,7 +21,7 @@ export type { QualtricsOptions, QualtricsState } from './state'
 export { isLoopbackHostname } from './client/client-state'
 export { normaliseDatacenter } from './client/datacenter'
 export { isRetryableStatus } from './client/errors'
-export { REDACTED, redactSecret, redactText, redactValue } from './client/redaction'
+export { REDACTED, Redactor, redactSecret, redactText, redactValue } from './client/redaction'
 
 /**
  * A Qualtrics destination definition with its own state (state.ts): its caches, locks and limits belong to it alone.

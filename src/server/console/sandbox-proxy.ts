@@ -1,17 +1,15 @@
 import type { IncomingMessage } from 'node:http'
 import { BRAND_LIMIT_PER_MINUTE, ENDPOINT_LIMITS_PER_MINUTE, SANDBOX_KEY_HEADER } from '../../sandbox'
-import { BadRequest, readJsonBody } from '../http-utils'
+import type { SandboxTarget } from '../context'
+import { BadRequest, readJsonBody } from '../http/body'
 
 export interface ProxyAnswer {
   status: number
   body: unknown
 }
 
-/** The embedded sandbox as the proxy reaches it: its URL and the key its control routes need. */
-export interface SandboxTarget {
-  url: string
-  key: string
-}
+/** Where the console's sandbox routes start: /console/api/sandbox/{name}. */
+export const SANDBOX_PROXY_PREFIX = '/console/api/sandbox/'
 
 /**
  * The sandbox routes the console offers, under /console/api/sandbox/ as under /__sandbox/, with their methods: reads,

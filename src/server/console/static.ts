@@ -35,6 +35,8 @@ export const CONSOLE_ASSETS = [
   'tester.js',
   'sandbox.js',
   'responses.js',
+  'live.js',
+  'stats.js',
   'favicon.svg'
 ] as const
 
@@ -46,8 +48,8 @@ export function isConsoleAsset(name: string): name is (typeof CONSOLE_ASSETS)[nu
   return (CONSOLE_ASSETS as readonly string[]).includes(name)
 }
 
-/** Sends one of CONSOLE_ASSETS as it is on disk (no build step), with the CSP and no caching. */
-export async function sendAsset(res: ServerResponse, name: (typeof CONSOLE_ASSETS)[number]): Promise<void> {
+/** Sends one of CONSOLE_ASSETS as it is on disk (no build step), with the CSP and no caching; returns the status. */
+export async function sendAsset(res: ServerResponse, name: (typeof CONSOLE_ASSETS)[number]): Promise<number> {
   const content = await readFile(join(__dirname, name))
   res.writeHead(200, {
     'content-type': contentTypeOf(name),
@@ -58,4 +60,5 @@ export async function sendAsset(res: ServerResponse, name: (typeof CONSOLE_ASSET
     'cache-control': 'no-store'
   })
   res.end(content)
+  return 200
 }

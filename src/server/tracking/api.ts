@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { promisify } from 'node:util'
 import { gunzip } from 'node:zlib'
-import { BadRequest, isPlainObject } from '../http-utils'
+import type { Reply } from '../http/answer'
+import { BadRequest, isPlainObject } from '../http/body'
 import { completeBatch, completeCall, TRACKING_LIMITS } from './events'
 import type { CallType, TrackingEvent } from './events'
 import { QueueFull } from './queue'
@@ -23,12 +24,11 @@ export interface TrackingApiOptions {
   queue: Pick<EventQueue, 'enqueue'>
   /** When set, a request must carry it (Basic auth username, or `writeKey` in the body); when unset, any key passes. */
   writeKey?: string
-  log?: (line: string) => void
   now?: () => Date
 }
 
-/** Answers the request when `path` is a Tracking API route and says so; false leaves it to the rest of the server. */
-export type TrackingHandler = (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>
+/** Answers a request to one of TRACKING_ROUTES (`path`); undefined for any other path. */
+export type TrackingRoute = (req: IncomingMessage, path: string) => Promise<Reply | undefined>
 
 const gunzipAsync = promisify(gunzip) as (data: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>
 // Seconds a sender is asked to wait when the queue is full (analytics-node honours Retry-After on a 429).
@@ -100,8 +100,7 @@ function sourceOf(req: IncomingMessage, path: string): (event: TrackingEvent) =>
  * completes the calls as Segment does, stores them durably in the queue, then answers 200 {"success": true}.
  * Delivery happens afterwards (see DeliveryWorker); a 400 means nothing from the request was queued.
  */
-export function createTrackingApi(options: TrackingApiOptions): TrackingHandler {
-  const log = options.log ?? (() => undefined)
+export function createTrackingApi(options: TrackingApiOptions): TrackingRoute {
   const now = options.now ?? (() => new Date())
 
   async function accept(req: IncomingMessage, path: string, route: CallType | 'batch') {
@@ -126,31 +125,27 @@ export function createTrackingApi(options: TrackingApiOptions): TrackingHandler 
     return options.queue.enqueue(events, sourceOf(req, path))
   }
 
-  return async (req, res, path) => {
+  return async (req, path) => {
     const route = TRACKING_ROUTES[path]
-    if (route === undefined) return false
-    const started = process.hrtime.bigint()
-    const reply = (status: number, body: object, note = '', headers: Record<string, string> = {}) => {
-      const text = JSON.stringify(body)
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
-      res.end(text)
-      const ms = Number(process.hrtime.bigint() - started) / 1e6
-      log(`${req.method} ${path} ${status}${note} ${ms.toFixed(0)}ms`)
-    }
+    if (route === undefined) return undefined
+    const refusal = (status: number, error: string, headers: Record<string, string> = {}, note?: string): Reply => ({
+      status,
+      body: { success: false, error },
+      headers,
+      note
+    })
     if (req.method !== 'POST') {
-      reply(405, { success: false, error: `${path} takes POST, not ${req.method}.` }, '', { allow: 'POST' })
-      return true
+      req.resume()
+      return refusal(405, `${path} takes POST, not ${req.method}.`, { allow: 'POST' })
     }
     try {
       const { accepted, duplicates } = await accept(req, path, route)
-      reply(200, { success: true }, ` queued ${accepted}${duplicates > 0 ? ` (${duplicates} already known)` : ''}`)
+      const note = `queued ${accepted}${duplicates > 0 ? ` (${duplicates} already known)` : ''}`
+      return { status: 200, body: { success: true }, note, received: accepted + duplicates }
     } catch (error) {
-      if (error instanceof BadRequest)
-        reply(error.status, { success: false, error: error.message }, ` ${error.message}`)
-      else if (error instanceof QueueFull) {
-        reply(429, { success: false, error: error.message }, '', { 'retry-after': String(RETRY_AFTER_SECONDS) })
-      } else reply(500, { success: false, error: `Could not queue the events: ${(error as Error).message}` })
+      if (error instanceof BadRequest) return refusal(error.status, error.message, {}, error.message)
+      if (error instanceof QueueFull) return refusal(429, error.message, { 'retry-after': String(RETRY_AFTER_SECONDS) })
+      return refusal(500, `Could not queue the events: ${(error as Error).message}`)
     }
-    return true
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { SEGMENT_BATCH_LIMIT_BYTES, SEGMENT_EVENT_LIMIT_BYTES } from '../../sources/qualtrics-responses'
-import { BadRequest, isPlainObject } from '../http-utils'
+import { BadRequest, isPlainObject } from '../http/body'
 
 /** The calls of Segment's Tracking API; each has its own route and may appear in a batch. */
 export const CALL_TYPES = ['identify', 'track', 'page', 'screen', 'group', 'alias'] as const

@@ -1,6 +1,6 @@
 import { createTrackingApi, TRACKING_ROUTES } from './api'
-import type { TrackingHandler } from './api'
-import type { BackoffPolicy } from './backoff'
+import type { TrackingRoute } from './api'
+import type { RetryPolicy } from './segment-retries'
 import { EventQueue } from './queue'
 import type { EventRecord } from './queue'
 import type { TrackingEvent } from './events'
@@ -10,9 +10,15 @@ import { DeliveryWorker } from './worker'
 import type { Clock, Deliver, DeliveryWorkerOptions } from './worker'
 
 export { createTrackingApi, TRACKING_ROUTES } from './api'
-export type { TrackingHandler } from './api'
-export { DEFAULT_BACKOFF, retryDelayMs } from './backoff'
-export type { BackoffPolicy } from './backoff'
+export type { TrackingRoute } from './api'
+export {
+  attemptTimes,
+  describePolicy,
+  retryDelayMs,
+  SEGMENT_DESTINATION_RETRIES,
+  TRACKING_API_RETRIES
+} from './segment-retries'
+export type { RetryPolicy } from './segment-retries'
 export {
   DEFAULT_QUEUE_FOLDER,
   DEFAULT_RESPONSES_QUEUE_FOLDER,
@@ -51,7 +57,7 @@ export interface TrackingOptions {
   deliver: Deliver
   log?: (line: string) => void
   batchSize?: number
-  backoff?: BackoffPolicy
+  retries?: RetryPolicy
   historyLimit?: number
   maxPending?: number
   clock?: Clock
@@ -63,8 +69,8 @@ export interface TrackingOptions {
 }
 
 export interface Tracking {
-  /** Mount on the server: answers the /v1/* Tracking API routes, returns false for any other path. */
-  handle: TrackingHandler
+  /** Answers the /v1/* Tracking API routes (undefined for any other path); the server sends and logs the answer. */
+  answer: TrackingRoute
   /** The newest events, waiting or finished, newest first (for a console). */
   recent(limit?: number): Promise<EventRecord[]>
   size(): { pending: number; finished: number }
@@ -92,10 +98,10 @@ export async function startTracking(options: TrackingOptions): Promise<Tracking>
     worker.notify()
   })
   worker.start()
-  const handle = createTrackingApi({ queue, writeKey: options.writeKey, log: options.log })
+  const answer = createTrackingApi({ queue, writeKey: options.writeKey })
   const waiting = queue.size.pending
   return {
-    handle,
+    answer,
     recent: (limit) => queue.recent(limit),
     size: () => queue.size,
     queue: () => queueStateOf('Segment Tracking API', queue),

@@ -1,5 +1,5 @@
-import { DEFAULT_BACKOFF, retryDelayMs } from './backoff'
-import type { BackoffPolicy } from './backoff'
+import { attemptTimes, retryDelayMs, TRACKING_API_RETRIES } from './segment-retries'
+import type { RetryPolicy } from './segment-retries'
 import type { TrackingEvent } from './events'
 import type { EventQueue, QueuedEvent, Settlement } from './queue'
 
@@ -42,7 +42,8 @@ export interface DeliveryWorkerOptions {
   deliver: Deliver
   /** Events handed to `deliver` at once (default 100). */
   batchSize?: number
-  backoff?: BackoffPolicy
+  /** How failures are retried (default TRACKING_API_RETRIES). */
+  retries?: RetryPolicy
   clock?: Clock
   random?: () => number
   log?: (line: string) => void
@@ -55,20 +56,22 @@ const FAULT_PAUSE_MS = 1000
 
 /**
  * Takes due events from the queue, one batch at a time, hands them to `deliver` and records each outcome:
- * 2xx is delivered; a retryable failure waits its back-off and goes again until `maxAttempts`; anything else,
+ * 2xx is delivered; a retryable failure waits its back-off and goes again while the retry policy allows; anything else,
  * or the last attempt, is failed for good. A `deliver` that throws, or answers the wrong number of results,
  * counts as a retryable failure of the whole batch.
  */
 export class DeliveryWorker {
   private readonly clock: Clock
-  private readonly backoff: BackoffPolicy
+  private readonly retries: RetryPolicy
+  private readonly maxAttempts: number
   private wake = new AbortController()
   private running?: Promise<void>
   private closing = false
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.clock = options.clock ?? systemClock
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF
+    this.retries = options.retries ?? TRACKING_API_RETRIES
+    this.maxAttempts = attemptTimes(this.retries).length
   }
 
   start(): void {
@@ -119,8 +122,8 @@ export class DeliveryWorker {
       const attempt = { at, status, ...(error ? { error } : {}) }
       const tries = entry.attempts.length + 1
       if (status >= 200 && status < 300) return { entry, attempt, outcome: 'delivered' }
-      if (!retryable || tries >= this.backoff.maxAttempts) return { entry, attempt, outcome: 'failed' }
-      const retryAt = now + retryDelayMs(tries, this.backoff, () => jitter)
+      if (!retryable || tries >= this.maxAttempts) return { entry, attempt, outcome: 'failed' }
+      const retryAt = now + retryDelayMs(tries, this.retries, () => jitter)
       return { entry, attempt, outcome: 'retry', retryAt }
     })
     await this.options.queue.settle(settlements)

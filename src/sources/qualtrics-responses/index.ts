@@ -1,8 +1,8 @@
 /**
  * The way back: Qualtrics event-subscription callbacks (a completed survey response) → Segment's Tracking API,
- * with only a source write key. Imports Node, its own code and three rules of the Qualtrics client that both
- * directions must share: what retries (client/errors), how secrets are redacted (client/redaction) and what is
- * loopback (client/local-switches). The host process hands in the durable queue and the checked Qualtrics origin.
+ * with only a source write key. Imports Node, its own code and, from the destination's public face (its index.ts),
+ * three rules both directions must share: what retries, how secrets are redacted and what is loopback. The host
+ * process hands in the durable queue and the checked Qualtrics origin.
  */
 export { callbackFields, parseCompletedResponse, CallbackProblem, type CompletedResponse } from './callback'
 export { receiverConfigFromEnv, type ReceiverConfig } from './config'

@@ -21,10 +21,9 @@ let open: Awaited<ReturnType<typeof serve>>
 let locked: Awaited<ReturnType<typeof serve>>
 
 beforeAll(async () => {
-  open = await serve(createTrackingApi({ queue, now: () => NOW, log: (line) => logs.push(line) }))
-  locked = await serve(
-    createTrackingApi({ queue, writeKey: WRITE_KEY, now: () => NOW, log: (line) => logs.push(line) })
-  )
+  const log = (line: string) => logs.push(line)
+  open = await serve(createTrackingApi({ queue, now: () => NOW }), log)
+  locked = await serve(createTrackingApi({ queue, writeKey: WRITE_KEY, now: () => NOW }), log)
 })
 afterAll(async () => {
   await open.close()

@@ -1,30 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TrackingEvent, TrackingHandler } from '../../../src/server/tracking'
+import { createListener, listenOnLoopback } from '../../../src/server/http/listener'
+import type { TrackingEvent, TrackingRoute } from '../../../src/server/tracking'
 
-/** A bare HTTP server on 127.0.0.1 that mounts the tracking handler and answers 404 for anything else. */
-export async function serve(handle: TrackingHandler): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
+/** The tracking API alone behind the server's HTTP listener on 127.0.0.1 (no guard): 404 for any other path. */
+export async function serve(
+  route: TrackingRoute,
+  log?: (line: string) => void
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createListener(async (req) => {
     const path = new URL(req.url ?? '/', 'http://local').pathname
-    handle(req, res, path)
-      .then((handled) => {
-        if (!handled) res.writeHead(404).end('not a tracking route')
-      })
-      .catch(() => res.writeHead(500).end())
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      })
-  }
+    return (await route(req, path)) ?? { status: 404, body: { error: 'not a tracking route' } }
+  }, log)
+  return listenOnLoopback(server)
 }
 
 /** A fresh folder for a queue store, and a function that removes it. */

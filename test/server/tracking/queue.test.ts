@@ -29,7 +29,7 @@ async function runOnce(
   const worker = new DeliveryWorker({
     queue,
     deliver: async (events) => deliver(events),
-    backoff: { baseMs: HOUR, capMs: HOUR, maxAttempts: 5 },
+    retries: { firstDelayMs: HOUR, maxDelayMs: HOUR, maxAttempts: 5 },
     clock: later ? fakeClock(Date.now() + 2 * HOUR).clock : undefined
   })
   worker.start()
@@ -120,10 +120,10 @@ describe('EventQueue across restarts', () => {
         deliveredFirst.push(...events)
         return events.map(() => ({ status: 503, retryable: true }))
       },
-      backoff: { baseMs: HOUR, capMs: HOUR, maxAttempts: 5 }
+      retries: { firstDelayMs: HOUR, maxDelayMs: HOUR, maxAttempts: 5 }
     })
     closers.push(() => tracking.close())
-    const server = await serve(tracking.handle)
+    const server = await serve(tracking.answer)
     closers.push(() => server.close())
     const response = await fetch(`${server.url}/v1/track`, {
       method: 'POST',

@@ -19,7 +19,7 @@ async function start(writeKey?: string) {
       return events.map(() => ({ status: 200, retryable: false }))
     }
   })
-  server = await serve(tracking.handle)
+  server = await serve(tracking.answer)
 }
 
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { DeliveryWorker, EventQueue, outcomeOfDeliveries, retryDelayMs } from '.
 import type { DeliveryResult, TrackingEvent } from '../../../src/server/tracking'
 import { fakeClock, tempFolder, trackEvent, until } from './helpers'
 
-const policy = { baseMs: 1000, capMs: 3000, maxAttempts: 10 }
+const policy = { firstDelayMs: 1000, maxDelayMs: 3000, maxAttempts: 10 }
 let store: ReturnType<typeof tempFolder>
 let queue: EventQueue
 
@@ -19,7 +19,7 @@ afterEach(async () => {
 })
 
 describe('retryDelayMs', () => {
-  it('doubles from the base up to the cap, with jitter between half and all of the step', () => {
+  it('doubles from the first wait up to the longest, with jitter between half and all of the step', () => {
     const atHalf = [1, 2, 3, 4, 10].map((n) => retryDelayMs(n, policy, () => 0))
     expect(atHalf).toEqual([500, 1000, 1500, 1500, 1500])
     const atTop = [1, 2, 3, 40].map((n) => retryDelayMs(n, policy, () => 0.999999))
@@ -34,7 +34,7 @@ function runWorker(deliver: (events: TrackingEvent[], call: number) => DeliveryR
   const worker = new DeliveryWorker({
     queue,
     clock: time.clock,
-    backoff: policy,
+    retries: policy,
     random: () => 0.5,
     deliver: async (events) => {
       calls.push({ at: time.clock.now(), names: events.map((e) => e.event) })

@@ -169,7 +169,7 @@ describe('the served receiver: retries and restarts', () => {
       env,
       qualtrics,
       queueFolder: folder.folder,
-      backoff: { baseMs: 5, capMs: 20, maxAttempts: 5 },
+      retries: { firstDelayMs: 5, maxDelayMs: 20, maxAttempts: 5 },
       log: (line) => logs.push(line)
     })
     try {
@@ -191,7 +191,7 @@ describe('the served receiver: retries and restarts', () => {
       env,
       qualtrics,
       queueFolder: folder.folder,
-      backoff: { baseMs: 60_000, capMs: 60_000, maxAttempts: 5 }
+      retries: { firstDelayMs: 60_000, maxDelayMs: 60_000, maxAttempts: 5 }
     })
     expect((await post(first.url)).status).toBe(200)
     await until(async () => (await first.responses.recent())[0]?.status === 'retrying')
@@ -204,7 +204,7 @@ describe('the served receiver: retries and restarts', () => {
       env,
       qualtrics,
       queueFolder: folder.folder,
-      backoff: { baseMs: 1, capMs: 1, maxAttempts: 5 },
+      retries: { firstDelayMs: 1, maxDelayMs: 1, maxAttempts: 5 },
       // The retry was due a minute on: a clock that has moved on, as it would have by the next start.
       clock: { now: () => Date.now() + 120_000, sleep: (ms, wake) => systemClock.sleep(Math.min(ms, 20), wake) }
     })

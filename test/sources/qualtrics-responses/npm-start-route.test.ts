@@ -1,4 +1,4 @@
-import { guardRequest } from '../../../src/server/request-guard'
+import { guardRequest } from '../../../src/server/http/request-guard'
 import { startLocalRuntime } from '../../../src/server/runtime'
 import type { LocalRuntime } from '../../../src/server/runtime'
 import { signMessage } from '../../../src/sources/qualtrics-responses'

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
-import { checkLoopbackRequest, JSON_MEDIA_TYPE } from '../sandbox/loopback-guard'
-import type { GuardDecision } from '../sandbox/loopback-guard'
-import { FORM_CONTENT_TYPE, RESPONSES_ROUTE } from '../sources/qualtrics-responses'
+import { checkLoopbackRequest, JSON_MEDIA_TYPE } from '../../sandbox/loopback-guard'
+import type { GuardDecision } from '../../sandbox/loopback-guard'
+import { FORM_CONTENT_TYPE, RESPONSES_ROUTE } from '../../sources/qualtrics-responses'
 
 /**
  * Who may talk to the local server. It holds a Qualtrics API token (from the environment, with `npm start`), so a
@@ -10,7 +10,7 @@ import { FORM_CONTENT_TYPE, RESPONSES_ROUTE } from '../sources/qualtrics-respons
  * are for this server: which other origins may call, and which bodies it takes.
  */
 
-export { LOCAL_HOSTNAMES, selfOrigins, type GuardDecision } from '../sandbox/loopback-guard'
+export { LOCAL_HOSTNAMES, selfOrigins, type GuardDecision } from '../../sandbox/loopback-guard'
 
 /** Segment's hosted Actions Tester, which the monorepo CLI's `serve` lets call a local destination. */
 export const ACTIONS_TESTER_ORIGINS = ['https://app.segment.com', 'https://eu1.app.segment.com']

@@ -1,9 +1,8 @@
-import type { IncomingMessage } from 'node:http'
 import type { StatsContext } from '@segment/actions-core'
 import type { StatsClient } from '@segment/actions-core/destination-kit'
-import { BadRequest } from './http-utils'
 
-export const STATS_ROUTE = '/console/api/stats'
+/** The server's own counter: events received, tagged with the path they came in by (`path:/v1/batch`). */
+export const EVENTS_RECEIVED = 'local.events_received'
 
 interface Counter {
   name: string
@@ -24,8 +23,9 @@ const keyOf = (name: string, tags: string[]) => JSON.stringify([name, tags])
 
 /**
  * A statsClient that adds up in memory what the destination (and actions-core itself) counts during this server's
- * runs, as Segment's would: counters by name and tags, histograms as count, sum, min and max. `set` keeps the last
- * value as a counter; `observe` is not used by the destination and is ignored.
+ * runs, as Segment's would, and the events each path received (EVENTS_RECEIVED): counters by name and tags,
+ * histograms as count, sum, min and max. `set` keeps the last value as a counter; `observe` is not used by the
+ * destination and is ignored.
  */
 export class MemoryStatsClient implements StatsClient {
   private readonly counters = new Map<string, Counter>()
@@ -82,10 +82,4 @@ export class MemoryStatsClient implements StatsClient {
 /** A fresh context per run: actions-core appends `partnerAction:<slug>` to the tags it is given. */
 export function runStatsContext(client: MemoryStatsClient): StatsContext {
   return { statsClient: client, tags: [] }
-}
-
-/** GET /console/api/stats: `{ counters, histograms }` since the server started. */
-export function listStats(client: MemoryStatsClient, req: IncomingMessage) {
-  if (req.method !== 'GET') throw new BadRequest(405, `${STATS_ROUTE} takes GET, not ${req.method}.`)
-  return { status: 200, body: client.snapshot() }
 }

@@ -1,5 +1,5 @@
-import { BadRequest, isPlainObject } from './http-utils'
-import type { AnyDefinition } from './context'
+import { BadRequest, isPlainObject } from '../http/body'
+import type { AnyDefinition } from '../context'
 
 /** Objects and arrays nested deeper than this are refused before mapping (mapping-kit recurses without a bound). */
 export const MAX_NESTING = 64
@@ -23,15 +23,18 @@ export function tooDeepAt(value: unknown, where: string, limit = MAX_NESTING): s
   return undefined
 }
 
+/** Why a value nested past MAX_NESTING cannot be delivered, saying where; undefined when it is not. */
+export function nestingRefusal(value: unknown, where: string): string | undefined {
+  const at = tooDeepAt(value, where)
+  if (at === undefined) return undefined
+  const shown = at.length > 300 ? `${at.slice(0, 300)}…` : at
+  return `${where} nests objects or arrays more than ${MAX_NESTING} levels deep (at ${shown}): flatten it.`
+}
+
 /** Refuses (400) a value nested past MAX_NESTING, saying where. */
 export function checkNesting(value: unknown, where: string): void {
-  const at = tooDeepAt(value, where)
-  if (at !== undefined) {
-    throw new BadRequest(
-      400,
-      `${where} nests objects or arrays more than ${MAX_NESTING} levels deep (at ${at.length > 300 ? `${at.slice(0, 300)}…` : at}): flatten it.`
-    )
-  }
+  const refusal = nestingRefusal(value, where)
+  if (refusal !== undefined) throw new BadRequest(400, refusal)
 }
 
 /** Refuses (400) a payload that is not an object: an action runs on a Segment event, which is one. */

@@ -1,16 +1,7 @@
-import { deliverWithRetries } from '../../../scripts/bench/run'
-import { attemptTimes, BENCH_RETRY_POLICY, SEGMENT_RETRY_POLICY } from '../../../scripts/workload/segment-retry'
+import { BENCH_RETRY_POLICY, deliverWithRetries } from '../../../scripts/bench/run'
+import { attemptTimes } from '../../../src/server/tracking'
 
-describe("Segment's retry schedule", () => {
-  it('backs off from 1 s, doubling up to 10 minutes, within 4 hours', () => {
-    const times = attemptTimes(SEGMENT_RETRY_POLICY)
-    expect(times.slice(0, 5)).toEqual([0, 1000, 3000, 7000, 15000])
-    const gaps = times.slice(1).map((t, i) => t - times[i])
-    expect(Math.max(...gaps)).toBe(600_000)
-    expect(times.at(-1)).toBeLessThanOrEqual(4 * 3_600_000)
-    expect(times).toHaveLength(33)
-  })
-
+describe("the bench's retry schedule", () => {
   it("gives the bench's retryable failures 5 attempts in all, 1 s apart", () => {
     expect(attemptTimes(BENCH_RETRY_POLICY)).toEqual([0, 1000, 2000, 3000, 4000])
   })

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 
 /** A request the server refuses, with the status and a message that says what to fix. */
 export class BadRequest extends Error {
@@ -30,27 +30,15 @@ export async function readJsonBody(req: IncomingMessage, limitBytes: number): Pr
   }
 }
 
-/** Sends the body as JSON (no body, as for a 204, when it is undefined), with any extra headers. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {}
-): void {
-  if (body === undefined) {
-    res.writeHead(status, headers)
-    res.end()
-    return
-  }
-  const text = JSON.stringify(body, null, 2)
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text)
-  })
-  res.end(text)
-}
-
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The request's path without its query or trailing slashes ("/" for the root). */
+export function pathOf(req: Pick<IncomingMessage, 'url'>): string {
+  try {
+    return new URL(req.url ?? '/', 'http://local').pathname.replace(/\/+$/, '') || '/'
+  } catch {
+    throw new BadRequest(400, `"${req.url}" is not a path: ask for a route GET / lists.`)
+  }
 }

@@ -1,9 +1,9 @@
 import { Destination } from '@segment/actions-core'
 import type { JSONObject } from '@segment/actions-core'
-import type { AnyDefinition, ServerContext } from './context'
-import { BadRequest, isPlainObject } from './http-utils'
+import type { AnyDefinition, ServerContext } from '../context'
+import type { Reply } from '../http/answer'
+import { BadRequest, isPlainObject } from '../http/body'
 import { errorResult } from './results'
-import type { RouteResult } from './routes'
 
 export const AUDIENCE_ROUTES = ['/createAudience', '/getAudience'] as const
 type AudienceRoute = (typeof AUDIENCE_ROUTES)[number]
@@ -18,8 +18,8 @@ export function audienceRoutesOf(definition: AnyDefinition): AudienceRoute[] {
   )
 }
 
-export const isAudienceRoute = (ctx: ServerContext, path: string): path is AudienceRoute =>
-  (audienceRoutesOf(ctx.definition) as string[]).includes(path)
+export const isAudienceRoute = (definition: AnyDefinition, path: string): path is AudienceRoute =>
+  (audienceRoutesOf(definition) as string[]).includes(path)
 
 function checkBody(path: AudienceRoute, body: unknown): Record<string, unknown> {
   const shape =
@@ -41,14 +41,9 @@ function checkBody(path: AudienceRoute, body: unknown): Record<string, unknown> 
  * `{ ok: false, error }`, here with the status Segment would see and whether it would retry. Settings a request
  * leaves out come from the server's own (the sandbox's, or the environment's).
  */
-export async function runAudienceRoute(
-  ctx: ServerContext,
-  path: AudienceRoute,
-  body: unknown,
-  secrets: string[]
-): Promise<RouteResult> {
+export async function answerAudience(ctx: ServerContext, path: AudienceRoute, body: unknown): Promise<Reply> {
   const given = checkBody(path, body)
-  const settings = ctx.settingsFrom(given.settings, secrets)
+  const { settings, redactor } = ctx.settingsFrom(given.settings)
   const destination = new Destination(ctx.definition)
   const common = { settings, audienceSettings: given.audienceSettings as JSONObject | undefined }
   try {
@@ -60,9 +55,9 @@ export async function runAudienceRoute(
             ...(given.personas ? { personas: given.personas as never } : {})
           })
         : await destination.getAudience({ ...common, externalId: given.externalId as string })
-    return { status: 200, body: result }
+    return { status: 200, body: result, redactor }
   } catch (error) {
     const { status, retryable, errortype, errormessage } = errorResult(error)
-    return { status: 400, body: { ok: false, error: errormessage, status, retryable, errortype } }
+    return { status: 400, body: { ok: false, error: errormessage, status, retryable, errortype }, redactor }
   }
 }
