@@ -1,8 +1,8 @@
 import { RetryableError } from '@segment/actions-core'
 import type { AudienceMembership, JSONLikeObject } from '@segment/actions-core'
 import type { SyncMode } from '@segment/actions-core/destination-kit/types'
-import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded } from '../batching'
-import type { Outcome } from '../batching'
+import { BATCH_CONCURRENCY, failed, inBatchOrder, mapWithConcurrency, settle, succeeded } from '../batching'
+import type { Outcome, Settled } from '../batching'
 import type { ContactBody, MailingListClient } from '../client'
 import { AUDIENCE_NEEDS } from '../audience/audience-config'
 import type { ContactsState } from '../contacts/contacts-state'
@@ -190,18 +190,19 @@ export async function syncMembers(
   memberships: AudienceMembership[],
   syncMode: SyncMode = 'mirror'
 ): Promise<Outcome[]> {
-  const outcomes = new Array<Outcome>(payloads.length)
+  const refused: Settled = new Map()
   const events: AudienceEvent[] = []
   payloads.forEach((payload, index) => {
     try {
       events.push(checkAudienceEvent(payload, memberships[index], index))
     } catch (error) {
-      outcomes[index] = failed(error)
+      refused.set(index, failed(error))
     }
   })
   const resolver = new ContactResolver(client, state)
   let halted = false
-  await mapWithConcurrency(changeChainsOf(events), BATCH_CONCURRENCY, async (chain) => {
+  const changed = await mapWithConcurrency(changeChainsOf(events), BATCH_CONCURRENCY, async (chain) => {
+    const settled: Settled = new Map()
     for (const change of chain) {
       const work = workFor(change, syncMode)
       let outcome: Outcome
@@ -211,8 +212,9 @@ export async function syncMembers(
         outcome = await work(client, resolver, state, change).catch((error: unknown) => failed(error))
         halted ||= rateLimited(outcome)
       }
-      for (const index of change.group.indices) outcomes[index] = forEvent(outcome, index, change.last.index)
+      for (const index of change.group.indices) settled.set(index, forEvent(outcome, index, change.last.index))
     }
+    return settled
   })
-  return outcomes
+  return inBatchOrder(payloads.length, refused, ...changed)
 }

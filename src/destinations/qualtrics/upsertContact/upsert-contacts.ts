@@ -1,7 +1,7 @@
 import type { JSONLikeObject } from '@segment/actions-core'
 import { PayloadValidationError } from '@segment/actions-core'
-import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded } from '../batching'
-import type { Outcome } from '../batching'
+import { BATCH_CONCURRENCY, failed, inBatchOrder, mapWithConcurrency, settle, settledAll, succeeded } from '../batching'
+import type { Outcome, Settled } from '../batching'
 import { checkPathId } from '../client'
 import type { ContactBody, QualtricsClient } from '../client'
 import { buildContactBody, mergeContacts } from '../contacts/contact-fields'
@@ -70,7 +70,7 @@ export async function upsertContacts(
   state: ContactsState,
   payloads: Payload[]
 ): Promise<Outcome[]> {
-  const outcomes = new Array<Outcome>(payloads.length)
+  const refused: Settled = new Map()
   const resolver = new ContactResolver(client, state)
   const members = new Map<number, IdentityMember>()
   payloads.forEach((payload, index) => {
@@ -83,17 +83,17 @@ export async function upsertContacts(
       }
       members.set(index, { index, directoryId: checkPathId(payload.directoryId, 'Directory ID'), contact })
     } catch (error) {
-      outcomes[index] = failed(error)
+      refused.set(index, failed(error))
     }
   })
   const chains = groupByIdentity([...members.values()], SAME_CONTACT_REACH).map((group) =>
     writesInOrder(group.indices.map((index) => members.get(index) as IdentityMember))
   )
-  await mapWithConcurrency(chains, BATCH_CONCURRENCY, async (writes) => {
-    for (const contactWrite of writes) {
-      const outcome = await write(client, resolver, contactWrite)
-      for (const index of contactWrite.indices) outcomes[index] = outcome
-    }
+  const written = await mapWithConcurrency(chains, BATCH_CONCURRENCY, async (writes) => {
+    const settled: Settled[] = []
+    for (const contactWrite of writes)
+      settled.push(settledAll(contactWrite.indices, await write(client, resolver, contactWrite)))
+    return settled
   })
-  return outcomes
+  return inBatchOrder(payloads.length, refused, ...written.flat())
 }
