@@ -49,6 +49,22 @@ export const succeeded = (sent: JSONLikeObject, body: JSONLikeObject): Outcome =
 export const failed = (error: unknown, sent?: JSONLikeObject | string): Outcome =>
   sent === undefined ? { ok: false, error } : { ok: false, error, sent }
 
+/**
+ * Outcomes by the place of their event in the batch, as each step of a batch path returns what it settled (instead
+ * of filling a shared array); the action puts them in order at the end (`inBatchOrder`).
+ */
+export type Settled = Map<number, Outcome>
+
+/** One settlement for every index of `indices` (the events that share one record or request entry). */
+export const settledAll = (indices: readonly number[], outcome: Outcome): Settled =>
+  new Map(indices.map((index) => [index, outcome]))
+
+/** Every part's outcomes, a later part's winning for the same event, as one outcome per event of the batch. */
+export function inBatchOrder(count: number, ...parts: Settled[]): Outcome[] {
+  const all: Settled = new Map(parts.flatMap((part) => [...part]))
+  return Array.from({ length: count }, (_, index) => all.get(index) as Outcome)
+}
+
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],

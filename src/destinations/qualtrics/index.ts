@@ -80,7 +80,7 @@ export function qualtricsWith(state: QualtricsState): AudienceDestinationDefinit
         clientSecret: {
           label: 'Client secret',
           description:
-            'The Client secret of that OAuth client. It is sent only to your datacenter\'s OAuth token endpoint ({datacenter}.qualtrics.com/oauth2/token). The client needs the scopes read:directories, read:mailing_lists, manage:directory_contacts, manage:contact_transactions and write:mailing_list_contacts (and manage:erasure_requests when "Erase personal data" is on).',
+            'The Client secret of that OAuth client. It is sent only to your datacenter\'s OAuth token endpoint ({datacenter}.qualtrics.com/oauth2/token). Scopes by feature: contacts, transactions and bulk import need manage:directory_contacts and manage:contact_transactions; the directory and list pickers, deduplication checks and audiences read:directories and read:mailing_lists; audiences (adding to and removing from mailing lists, creating one) write:mailing_list_contacts; user deletion manage:directory_contacts, and manage:erasure_requests when "Erase personal data" is on. Test connection needs none of its own. A client without some of them still serves the features it has scopes for; a call that needs a missing scope fails naming it.',
           type: 'password',
           required: false
         },

@@ -36,6 +36,7 @@ export interface QualtricsState extends ClientState, ContactsState {
 }
 
 const HOUR_MS = 60 * 60 * 1000
+const SCOPE_REFUSAL_TTL_MS = 10 * 60 * 1000
 
 /** A destination instance's state; bad options (an origin that is not loopback, say) throw before anything runs. */
 export function createState(options: QualtricsOptions = {}): QualtricsState {
@@ -48,6 +49,8 @@ export function createState(options: QualtricsOptions = {}): QualtricsState {
     // Each token is kept for its own lifetime (oauth-tokens.ts); the hour is only a default.
     accessTokens: new TimedCache({ maxEntries: MAX_CACHED_TOKENS, ttlMs: HOUR_MS, clock }),
     tokenFetches: new KeyedWork(),
+    // A client's scopes change when its owner edits it: a refused set is asked for again after a while.
+    scopeRefusals: new TimedCache({ maxEntries: MAX_CACHED_TOKENS, ttlMs: SCOPE_REFUSAL_TTL_MS, clock }),
     contacts: new TimedCache({ maxEntries: CONTACT_CACHE_MAX_ENTRIES, ttlMs: CONTACT_CACHE_TTL_MS, clock }),
     deduplication: new TimedCache({ maxEntries: CRITERIA_MAX_ENTRIES, ttlMs: CRITERIA_TTL_MS, clock }),
     identifierLocks: new KeyedWork(),

@@ -172,7 +172,8 @@ describe('an id from a Qualtrics answer that is "." or ".." is never put in a UR
       .post(`${DIR}/mailinglists/${MAILING_LIST}/transactioncontacts`)
       .reply(200, ok({ id: '..', contacts: { unprocessed: [] } }))
     const nodes = (await instance.testDestination.executeBatch('upsertContactTransaction', {
-      events: [transaction('m1')] as SegmentEvent[],
+      // Dated a minute before the test clock's now: an import takes only recent events.
+      events: [{ ...transaction('m1'), timestamp: '2024-03-01T11:59:00.000Z' }] as SegmentEvent[],
       settings,
       mapping: {
         ...defaults('upsertContactTransaction'),
@@ -188,23 +189,24 @@ describe('an id from a Qualtrics answer that is "." or ".." is never put in a UR
 })
 
 describe('every URL builder of the client checks its ids', () => {
-  const noRequest = (() => Promise.reject(new Error('no request may be made'))) as unknown as RequestClient
-  const client = new MailingListClient(noRequest, settings, createState())
+  const sender = jest.fn(() => Promise.reject(new Error('no request may be made')))
+  const client = new MailingListClient(sender as unknown as RequestClient, settings, createState())
   it.each([
     ['Directory ID', 'listMailingLists', () => client.listMailingLists('..')],
-    ['Directory ID', 'searchContactsByExtRef', () => client.searchContactsByExtRef('%2e', 'u1')],
+    ['Directory ID', 'searchContacts', () => client.searchContacts('%2e', 'extRef', 'u1')],
     ['Directory ID', 'createTransactionBatch', () => client.createTransactionBatch(' . ')],
     ['Mailing list ID', 'getMailingList', () => client.getMailingList(DIRECTORY, '..')],
     ['Mailing list ID', 'addToMailingList', () => client.addToMailingList(DIRECTORY, '%2E%2E', { email: 'a@b.co' })],
     ['Mailing list ID', 'importStatus', () => client.importStatus(DIRECTORY, '..', 'PGR_1')],
     ['Contact ID', 'deleteContact', () => client.deleteContact(DIRECTORY, '..')],
-    ['Contact ID', 'updateContact', () => client.updateContact(DIRECTORY, '.', {})],
+    ['Contact ID', 'getContact', () => client.getContact(DIRECTORY, '.')],
+    ['Contact ID', 'updateEmbeddedData', () => client.updateEmbeddedData(DIRECTORY, '.', { a: 'b' })],
     ['Contact ID', 'removeFromMailingList', () => client.removeFromMailingList(DIRECTORY, MAILING_LIST, '%252E%252E')],
     ['Import ID', 'importStatus', () => client.importStatus(DIRECTORY, MAILING_LIST, '..')]
   ])('%s in %s', async (field, _call, call) => {
     const error = await refusal(call())
     expect(error.status).toBe(400)
     expect(error.message).toMatch(new RegExp(`^${field} ".*" is not a valid id`))
-    expect(client.sent).toHaveLength(0)
+    expect(sender).not.toHaveBeenCalled()
   })
 })

@@ -122,7 +122,7 @@ describe("one customer's API token never changes how another's answers are read"
         event: 'Transaction Created',
         userId: 'b-1',
         messageId: 'b-m1',
-        timestamp: '2024-03-01T10:00:00.000Z',
+        timestamp: '2024-03-01T11:59:00.000Z',
         properties: { orderId: 'o-1' },
         context: { traits: { email: 'b1@example.com' } }
       }

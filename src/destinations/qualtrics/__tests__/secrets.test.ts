@@ -255,7 +255,7 @@ describe('every outbound request', () => {
     await client.listDirectories()
     await client.listMailingLists(DIRECTORY)
     await client.createContact(DIRECTORY, { extRef: 'u' })
-    await client.searchContacts(DIRECTORY, 'extRef', 'u', 2)
+    await client.searchContacts(DIRECTORY, 'extRef', 'u')
     await client.createTransactions(DIRECTORY, {
       k: { contactId: 'c', mailingListId: 'm', transactionDate: '2024-01-01 00:00:00', data: {} }
     })

@@ -24,6 +24,7 @@ describe('two destination instances', () => {
       'deduplication',
       'identifierLocks',
       'importPolling',
+      'scopeRefusals',
       'tokenFetches',
       'workflowLimits'
     ])

@@ -1,6 +1,7 @@
 import { InvalidAuthenticationError } from '@segment/actions-core'
 import type { RequestClient } from '@segment/actions-core'
 import type { ClientState } from './client-state'
+import { cameFromQualtrics } from './errors'
 import { QualtricsClient } from './qualtrics-client'
 import type { QualtricsAuth, WhoAmI } from './types'
 
@@ -14,9 +15,24 @@ async function whoamiOf(client: QualtricsClient, what: string): Promise<WhoAmI> 
 }
 
 /**
+ * The OAuth client's whoami, or, when Qualtrics refuses whoami to its token (403: it may need `read:users`, a scope
+ * the actions never need and many clients lack; research notes §16), the directories listing, which every action's
+ * settings read: the token works on this datacenter either way, and Test connection needs no scope of its own.
+ */
+async function oauthCheck(client: QualtricsClient): Promise<WhoAmI> {
+  try {
+    return await whoamiOf(client, 'OAuth client')
+  } catch (error) {
+    if (!cameFromQualtrics(error) || (error as { status?: unknown }).status !== 403) throw error
+  }
+  await client.listDirectories()
+  return {}
+}
+
+/**
  * testAuthentication: checks every credential that is set, each on its own, and says which failed and why. The API
- * token with whoami; the OAuth client by fetching a new token, then whoami with it (a token works only on its
- * client's datacenter, so this also proves the Datacenter ID). Settings errors are thrown before any request.
+ * token with whoami; the OAuth client by fetching a new token, then whoami with it or a listing (`oauthCheck`; a
+ * token works only on its client's datacenter, so this also proves the Datacenter ID). Settings errors are thrown before any request.
  */
 export async function checkCredentials(
   request: RequestClient,
@@ -32,7 +48,7 @@ export async function checkCredentials(
   if (client.credentialsSet.oauth) {
     const run = async () => {
       await client.renewAccessToken()
-      return whoamiOf(client, 'OAuth client')
+      return oauthCheck(client)
     }
     checks.push({ name: 'OAuth client (Client ID and Client secret)', run })
   }

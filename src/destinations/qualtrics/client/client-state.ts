@@ -20,6 +20,8 @@ export interface ClientState {
   readonly accessTokens: TimedCache<string>
   /** Token requests under way: every caller for the same OAuth client shares one. */
   readonly tokenFetches: KeyedWork
+  /** Per OAuth client, the scopes asked for since Qualtrics refused the full set (oauth-scopes.ts). */
+  readonly scopeRefusals: TimedCache<string[]>
 }
 
 export const REQUEST_TIMEOUT_MS = 15_000

@@ -6,11 +6,16 @@ import {
 } from '@segment/actions-core'
 import type { JSONLikeObject } from '@segment/actions-core'
 import { REQUEST_TIMEOUT_MS } from './client-state'
+import type { EndpointName } from './endpoints'
 import type { Redactor } from './redaction'
 import type { TransactionEntry } from './types'
 
-/** What went wrong, in words a Segment user can act on: `notFound` names what a 404 means for this call. */
+/**
+ * One call as the client method that sends it names it: the endpoint (endpoints.ts: its counters and OAuth scope),
+ * and in words a Segment user can act on, what it does and what a 404 means for it (`notFound`).
+ */
 export interface Operation {
+  endpoint: EndpointName
   description: string
   notFound?: string
 }

@@ -1,9 +1,10 @@
-import { IntegrationError } from '@segment/actions-core'
+import { IntegrationError, RetryableError } from '@segment/actions-core'
 import { answerOf, cameFromQualtrics, missingFromAnswer, withAnswer } from './errors'
 import type { Operation } from './errors'
 import { isPathId, pathSegment } from './ids'
 import { QualtricsClient } from './qualtrics-client'
-import type { ContactBody, MailingList } from './types'
+import { readContact } from './contact-record'
+import type { ContactBody, ContactRecord, EmbeddedValue, MailingList } from './types'
 
 /** What adding a contact to a list answered: the contact's id (CID_) and its list entry's (CGC_), when given. */
 export interface ListAddAnswer {
@@ -31,7 +32,11 @@ export function mailingListNotFound(directoryId: string, mailingListId: string):
 export class MailingListClient extends QualtricsClient {
   /** `POST /directories/{dir}/mailinglists {name}` → the new list's id (CG_…). */
   async createMailingList(directoryId: string, name: string): Promise<string> {
-    const operation = { description: 'create the mailing list', notFound: `directory ${directoryId} was not found` }
+    const operation: Operation = {
+      endpoint: 'mailinglists.create',
+      description: 'create the mailing list',
+      notFound: `directory ${directoryId} was not found`
+    }
     const url = `${this.directoryUrl(directoryId)}/mailinglists`
     const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: { name } })
     // Without the id the audience cannot name its list, and a retry would create a second one: final.
@@ -42,7 +47,7 @@ export class MailingListClient extends QualtricsClient {
 
   /** `GET /directories/{dir}/mailinglists/{CG}`; a 404 is a final error naming the list and the directory. */
   async getMailingList(directoryId: string, mailingListId: string): Promise<MailingList> {
-    const operation = { description: `read mailing list ${mailingListId}` }
+    const operation: Operation = { endpoint: 'mailinglists.get', description: `read mailing list ${mailingListId}` }
     try {
       const { result, data } = await this.answer<Partial<MailingList>>(
         this.mailingListUrl(directoryId, mailingListId),
@@ -61,6 +66,7 @@ export class MailingListClient extends QualtricsClient {
    */
   async addToMailingList(directoryId: string, mailingListId: string, contact: ContactBody): Promise<ListAddAnswer> {
     const operation: Operation = {
+      endpoint: 'mailinglistContacts.create',
       description: `add the contact to mailing list ${mailingListId}`,
       notFound: `mailing list ${mailingListId} was not found in directory ${directoryId} (deleted, or in another directory)`
     }
@@ -84,7 +90,10 @@ export class MailingListClient extends QualtricsClient {
     mailingListId: string,
     contactId: string
   ): Promise<{ removed: boolean }> {
-    const operation = { description: `remove contact ${contactId} from mailing list ${mailingListId}` }
+    const operation: Operation = {
+      endpoint: 'mailinglistContacts.delete',
+      description: `remove contact ${contactId} from mailing list ${mailingListId}`
+    }
     const url = `${this.mailingListUrl(directoryId, mailingListId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
     try {
       await this.send(url, { method: 'DELETE' }, operation, true)
@@ -96,11 +105,59 @@ export class MailingListClient extends QualtricsClient {
     return { removed: false }
   }
 
-  /** `PUT /directories/{dir}/contacts/{CID}` with the fields to change (here: embedded data). */
-  async updateContact(directoryId: string, contactId: string, contact: ContactBody): Promise<void> {
-    const operation = { description: `update contact ${contactId}`, notFound: `contact ${contactId} was not found` }
-    const url = `${this.directoryUrl(directoryId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
-    await this.send(url, { method: 'PUT', json: contact }, operation, true)
+  /** `GET /directories/{dir}/contacts/{CID}`: the contact as read (contact-record.ts). */
+  async getContact(directoryId: string, contactId: string): Promise<ContactRecord> {
+    const operation: Operation = {
+      endpoint: 'contacts.get',
+      description: `read contact ${contactId}`,
+      notFound: `contact ${contactId} was not found`
+    }
+    const { result, data } = await this.answer<unknown>(this.contactUrl(directoryId, contactId), operation)
+    const contact = readContact(result, contactId)
+    if (!contact) throw this.unexpected(operation, 'the contact (result)', data)
+    return contact
+  }
+
+  /**
+   * Sets some embedded data on a contact and keeps the rest. Whether `PUT …/contacts/{id}` merges `embeddedData` or
+   * replaces it is not documented, so the contact is read first and its embedded data sent whole with the changes
+   * (right under either reading); nothing is sent when it already holds them. A contact that cannot be read (a 404:
+   * created moments ago, or deleted since) is not written blind, since that could wipe its other embedded data: the
+   * error is retryable. Costs one GET; a write in between the GET and the PUT could still be lost.
+   */
+  async updateEmbeddedData(
+    directoryId: string,
+    contactId: string,
+    changes: Record<string, EmbeddedValue>
+  ): Promise<{ written: boolean }> {
+    let current: ContactRecord
+    try {
+      current = await this.getContact(directoryId, contactId)
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+      throw withAnswer(
+        new RetryableError(
+          `Qualtrics could not read contact ${contactId} (404), so its embedded data was not written: without reading it first, a write could remove its other embedded data. A later try reads it again.`,
+          503
+        ),
+        answerOf(error)
+      )
+    }
+    const embeddedData = { ...current.embeddedData, ...changes }
+    if (Object.entries(changes).every(([name, value]) => current.embeddedData?.[name] === value)) {
+      return { written: false }
+    }
+    const operation: Operation = {
+      endpoint: 'contacts.update',
+      description: `update contact ${contactId}`,
+      notFound: `contact ${contactId} was not found`
+    }
+    await this.send(this.contactUrl(directoryId, contactId), { method: 'PUT', json: { embeddedData } }, operation, true)
+    return { written: true }
+  }
+
+  private contactUrl(directoryId: string, contactId: string): string {
+    return `${this.directoryUrl(directoryId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
   }
 }
 

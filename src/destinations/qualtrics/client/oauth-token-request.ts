@@ -1,6 +1,6 @@
 import { IntegrationError, InvalidAuthenticationError, RetryableError } from '@segment/actions-core'
 import type { ModifiedResponse, StateContext } from '@segment/actions-core'
-import { basicCredentials, ERASURE_SCOPE } from './credentials'
+import { basicCredentials, digestOf } from './credentials'
 import type { OAuthClient } from './credentials'
 import { isRetryableStatus, noResponseError, retryableStatusOf, unexpectedResponse } from './errors'
 import type { Operation } from './errors'
@@ -8,6 +8,7 @@ import type { ClientState } from './client-state'
 import { Redactor } from './redaction'
 import { OAuthSession, tokenCacheKey } from './oauth-tokens'
 import type { IssuedToken } from './oauth-tokens'
+import { CLIENT_PLACE, ScopedTokens, ScopeRefused } from './oauth-scopes'
 
 /** One POST and its whole answer, within the client's timeout (the client's own `exchange`). */
 export type TokenExchange = (
@@ -15,7 +16,7 @@ export type TokenExchange = (
   options: { method: 'POST'; body: string; headers: Record<string, string> }
 ) => Promise<ModifiedResponse>
 
-export const TOKEN_OPERATION: Operation = { description: 'issue an OAuth access token' }
+export const TOKEN_OPERATION: Operation = { description: 'issue an OAuth access token', endpoint: 'oauth.token' }
 
 /** The token endpoint of the datacenter the API base is on: the only place the client secret is ever sent. */
 export function tokenUrlFor(apiBase: string): string {
@@ -24,25 +25,31 @@ export function tokenUrlFor(apiBase: string): string {
 
 /**
  * The token source of a client whose REST calls use OAuth: tokens come from the token endpoint on the API base's
- * origin (`{datacenter}.qualtrics.com`, or the instance's loopback API origin), the only place the client secret goes.
+ * origin (`{datacenter}.qualtrics.com`, or the instance's loopback API origin), the only place the client secret goes,
+ * asked for the scopes the calls need (oauth-scopes.ts).
  */
-export function oauthSession(
+export function oauthTokens(
   apiBase: string,
   datacenter: string,
   client: OAuthClient,
   exchange: TokenExchange,
   state: ClientState,
   stateContext?: StateContext
-): OAuthSession {
+): ScopedTokens {
   const tokenUrl = tokenUrlFor(apiBase)
-  return new OAuthSession({
-    key: tokenCacheKey(tokenUrl, client),
-    fetchToken: () => requestAccessToken(exchange, tokenUrl, client, datacenter),
-    tokens: state.accessTokens,
-    fetches: state.tokenFetches,
-    clock: state.clock,
-    stateContext
-  })
+  const session = (scopes: string[]) => {
+    const asked = { ...client, scopes }
+    return new OAuthSession({
+      key: tokenCacheKey(tokenUrl, asked),
+      fetchToken: () => requestAccessToken(exchange, tokenUrl, asked, datacenter),
+      tokens: state.accessTokens,
+      fetches: state.tokenFetches,
+      clock: state.clock,
+      stateContext
+    })
+  }
+  const clientKey = `${new URL(tokenUrl).origin}|${client.clientId}|${digestOf(client.clientSecret)}`
+  return new ScopedTokens({ wanted: client.scopes, session, refusals: state.scopeRefusals, clientKey })
 }
 
 /** The client credentials grant: HTTP Basic `clientId:clientSecret` and a form body with the scopes. */
@@ -69,7 +76,9 @@ export async function requestAccessToken(
     throw redactor.error(noResponseError(error, TOKEN_OPERATION))
   }
   if (response.status < 200 || response.status >= 300) {
-    throw redactor.error(tokenError(response.status, response.data, { tokenUrl, datacenter, scopes: client.scopes }))
+    // Redacted before it is read: a refusal's words ride on the error beyond its message (ScopeRefused).
+    const answer = redactor.value(response.data)
+    throw redactor.error(tokenError(response.status, answer, { tokenUrl, datacenter, scopes: client.scopes }))
   }
   return issuedToken(response.data)
 }
@@ -109,8 +118,6 @@ interface TokenContext {
   scopes: string[]
 }
 
-const CLIENT_PLACE = 'Account settings → Qualtrics IDs → OAuth Client Manager'
-
 /** Maps a failed token request to the error whose status makes Segment do the right thing, saying what to fix. */
 export function tokenError(status: number, data: unknown, context: TokenContext): Error {
   const { code, description } = oauthReason(data)
@@ -127,7 +134,7 @@ export function tokenError(status: number, data: unknown, context: TokenContext)
       `Qualtrics at datacenter ${dc} does not know this OAuth client${why}: the Datacenter ID is probably wrong (an OAuth client works only on the datacenter where it was created; see Account settings → Qualtrics IDs), or the Client ID is.`
     )
   }
-  if (status === 400 && code === 'invalid_scope') return missingScope(context.scopes, description, why)
+  if (status === 400 && code === 'invalid_scope') return scopeRefused(context.scopes, description, why)
   if (isRetryableStatus(status)) {
     return new RetryableError(`Qualtrics could not ${TOKEN_OPERATION.description}${why}`, retryableStatusOf(status))
   }
@@ -135,18 +142,17 @@ export function tokenError(status: number, data: unknown, context: TokenContext)
   return new IntegrationError(`Qualtrics could not ${TOKEN_OPERATION.description}${why}`, 'OAUTH_ERROR', finalStatus)
 }
 
-/** A final error naming the scopes the client lacks: those Qualtrics names, else every one asked for. */
-function missingScope(scopes: string[], description: string | undefined, why: string): IntegrationError {
+/**
+ * `invalid_scope`: the client lacks a scope asked for, and got no token at all. The scopes Qualtrics names ride on
+ * the error, so that the caller can ask again for less (oauth-scopes.ts).
+ */
+function scopeRefused(scopes: string[], description: string | undefined, why: string): ScopeRefused {
   const named = scopes.filter((scope) => description?.includes(scope))
-  const lacking = named.length > 0 ? named : scopes
-  const which = named.length > 0 ? lacking.join(', ') : `one or more of ${lacking.join(', ')}`
-  const erasure = lacking.includes(ERASURE_SCOPE)
-    ? ` ${ERASURE_SCOPE} is asked for because "Erase personal data" is on: it needs a brand administrator's client, or turn the setting off.`
-    : ''
-  return new IntegrationError(
-    `The OAuth client lacks the scope ${which}${why}: add it to the client in ${CLIENT_PLACE}.${erasure}`,
-    'OAUTH_SCOPE_MISSING',
-    400
+  const which = named.length > 0 ? named.join(', ') : `one or more of ${scopes.join(', ')}`
+  return new ScopeRefused(
+    `The OAuth client lacks the scope ${which}${why}: add it to the client in ${CLIENT_PLACE}.`,
+    named,
+    why
   )
 }
 

@@ -3,13 +3,14 @@ import type { RequestClient } from '@segment/actions-core'
 import type { AdaptiveLimit } from './adaptive-limit'
 import { requireWorkflowToken } from './credentials'
 import { cameFromQualtrics, missingFromAnswer, requestIdOf, transactionsNotFound } from './errors'
+import type { Operation } from './errors'
 import { isPathId, pathSegment } from './ids'
+import { readContact } from './contact-record'
 import type {
   ContactBody,
   ContactRecord,
   Directory,
   MailingList,
-  Page,
   QualtricsAuth,
   SearchableIdentifier,
   TransactionEntry,
@@ -23,6 +24,9 @@ import type { ImportRequest, ImportStarted, ImportStatus } from './import-calls'
 import type { ClientState } from './client-state'
 import { QualtricsTransport } from './transport'
 import type { ClientOptions } from './transport'
+
+/** Qualtrics' largest search page (1–100): a search by one identifier value rarely needs a second. */
+export const SEARCH_PAGE_SIZE = 100
 
 /** Qualtrics' documented limit for a JSON Event body. */
 export const WORKFLOW_BODY_LIMIT_BYTES = 100 * 1024
@@ -45,22 +49,30 @@ export class QualtricsClient extends QualtricsTransport {
   }
 
   whoami(): Promise<WhoAmI> {
+    return this.resultOf<WhoAmI>(`${this.base}/whoami`, { method: 'GET' }, this.whoamiOperation)
+  }
+
+  private get whoamiOperation(): Operation {
     const description = this.oauth ? 'check the OAuth client' : 'check the API token'
-    return this.resultOf<WhoAmI>(`${this.base}/whoami`, { method: 'GET' }, { description })
+    return { endpoint: 'whoami', description }
   }
 
   /** Fetches a new OAuth access token now, whatever is cached (testAuthentication proves the client works today). */
   async renewAccessToken(): Promise<void> {
-    await this.accessToken((session) => session.fresh())
+    await this.accessToken(this.whoamiOperation, (session) => session.fresh())
   }
 
   listDirectories(): Promise<Directory[]> {
-    return this.listAll<Directory>(`${this.base}/directories`, { description: 'list directories' })
+    return this.listAll<Directory>(`${this.base}/directories`, {
+      endpoint: 'directories.list',
+      description: 'list directories'
+    })
   }
 
   /** Async, so that a refused Directory ID rejects the promise like any other failure. */
   async listMailingLists(directoryId: string): Promise<MailingList[]> {
     return this.listAll<MailingList>(`${this.directoryUrl(directoryId)}/mailinglists`, {
+      endpoint: 'mailinglists.list',
       description: 'list mailing lists',
       notFound: `directory ${directoryId} was not found`
     })
@@ -84,27 +96,28 @@ export class QualtricsClient extends QualtricsTransport {
     return { note: this.redactor.text(missingFromAnswer(operation, 'contact id', data)) }
   }
 
-  /** Contacts in the directory whose identifier equals `value`; `limit` stops early (2 is enough to spot ambiguity). */
-  async searchContacts(
-    directoryId: string,
-    filterType: SearchableIdentifier,
-    value: string,
-    limit: number
-  ): Promise<ContactRecord[]> {
-    const operation = {
+  /**
+   * Every contact Qualtrics' search answers for this identifier value, all pages (transport.ts `listAll`: by
+   * `nextPage` or `skipToken`, bounded), each read under whichever field names the answer used (contact-record.ts).
+   * Qualtrics compares without regard to case and answers everyone who shares an email or phone: callers keep only
+   * what is the person's (contacts/identity-groups.ts `extRefsAgree`). Each id goes in later URLs (updates,
+   * removals, deletions): an element without one that could be a path segment (ids.ts) makes the answer unusable.
+   */
+  async searchContacts(directoryId: string, filterType: SearchableIdentifier, value: string): Promise<ContactRecord[]> {
+    const operation: Operation = {
+      endpoint: 'contacts.search',
       description: `search the directory by ${filterType}`,
       notFound: `directory ${directoryId} was not found`
     }
-    const url = `${this.directoryUrl(directoryId)}/contacts/search?pageSize=${Math.min(Math.max(limit, 1), 100)}`
-    const filter = { filter: { filterType, comparison: 'eq', value } }
-    const { result, data } = await this.answer<Page<ContactRecord>>(url, operation, { method: 'POST', json: filter })
-    const elements = result?.elements
-    // Without the list the action cannot tell a known contact from a new one, so it cannot go on. Each id goes in
-    // later URLs (updates, removals): one that could not be a path segment (ids.ts) is as good as none.
-    if (!Array.isArray(elements) || elements.some((c) => !isPathId(c?.id))) {
-      throw this.unexpected(operation, 'a list of contacts with ids (result.elements)', data)
+    const url = `${this.directoryUrl(directoryId)}/contacts/search?pageSize=${SEARCH_PAGE_SIZE}`
+    const json = { filter: { filterType, comparison: 'eq', value } }
+    // Each page is the same search: the next page's URL carries the skip token, the body stays the filter.
+    const elements = await this.listAll<unknown>(url, operation, { method: 'POST', json })
+    const contacts = elements.map((element) => readContact(element))
+    if (contacts.some((contact) => contact === undefined)) {
+      throw this.unexpected(operation, 'a list of contacts with ids (result.elements[].id)', undefined)
     }
-    return elements.slice(0, limit)
+    return contacts as ContactRecord[]
   }
 
   /**
@@ -116,7 +129,11 @@ export class QualtricsClient extends QualtricsTransport {
     directoryId: string,
     transactions: Record<string, TransactionEntry>
   ): Promise<TransactionsAnswer> {
-    const operation = { description: 'add the transaction', notFound: transactionsNotFound(directoryId, transactions) }
+    const operation: Operation = {
+      endpoint: 'transactions.create',
+      description: 'add the transaction',
+      notFound: transactionsNotFound(directoryId, transactions)
+    }
     const url = `${this.directoryUrl(directoryId)}/transactions`
     const { result, data } = await this.answer<TransactionsResult>(url, operation, {
       method: 'POST',
@@ -167,6 +184,7 @@ export class QualtricsClient extends QualtricsTransport {
       url,
       { method: 'POST', body, headers },
       {
+        endpoint: 'workflow.trigger',
         description: 'start the workflow',
         notFound: 'the workflow URL was not found (is the JSON Event still active?)'
       },
@@ -178,35 +196,24 @@ export class QualtricsClient extends QualtricsTransport {
   }
 
   protected async postContact(directoryId: string, contact: ContactBody) {
-    const operation = { description: 'create the contact', notFound: `directory ${directoryId} was not found` }
+    const operation: Operation = {
+      endpoint: 'contacts.create',
+      description: 'create the contact',
+      notFound: `directory ${directoryId} was not found`
+    }
     const url = `${this.directoryUrl(directoryId)}/contacts`
     const { result, data } = await this.answer<{ id?: unknown }>(url, operation, { method: 'POST', json: contact })
     const id = result?.id
     return { contactId: isPathId(id) ? id : undefined, data, operation }
   }
 
-  /**
-   * Every contact Qualtrics' search returns for this extRef, all pages (bounded by MAX_PAGES). Qualtrics compares
-   * without regard to case, so callers that need the exact value must filter the answer themselves.
-   */
-  async searchContactsByExtRef(directoryId: string, extRef: string): Promise<ContactRecord[]> {
-    const operation = {
-      description: 'search the directory by extRef',
-      notFound: `directory ${directoryId} was not found`
-    }
-    const url = `${this.directoryUrl(directoryId)}/contacts/search?pageSize=100`
-    const json = { filter: { filterType: 'extRef', comparison: 'eq', value: extRef } }
-    // Each page is the same search: the next page's URL carries the skip token, the body stays the filter.
-    const contacts = await this.listAll<ContactRecord>(url, operation, { method: 'POST', json })
-    if (contacts.some((c) => !isPathId(c?.id))) {
-      throw this.unexpected(operation, 'an id on every contact found (result.elements[].id)', undefined)
-    }
-    return contacts
-  }
-
   /** Deletes one directory contact; a 404 means it is already gone, which is what the caller wanted. */
   async deleteContact(directoryId: string, contactId: string): Promise<{ alreadyGone: boolean }> {
-    const operation = { description: `delete contact ${contactId}`, notFound: `contact ${contactId} was not found` }
+    const operation: Operation = {
+      endpoint: 'contacts.delete',
+      description: `delete contact ${contactId}`,
+      notFound: `contact ${contactId} was not found`
+    }
     const url = `${this.directoryUrl(directoryId)}/contacts/${pathSegment(contactId, 'Contact ID')}`
     try {
       await this.send(url, { method: 'DELETE' }, operation, true)
@@ -219,12 +226,14 @@ export class QualtricsClient extends QualtricsTransport {
 
   /**
    * Asks Qualtrics to erase everything it holds for these emails (contacts, survey responses, tickets). A 2xx
-   * without a request id is still accepted, so it comes back as a note rather than an error.
+   * without a request id is still accepted, so it comes back as a note rather than an error. `searchOnly: false` is
+   * always sent: the documented body has it, and public wrappers read a missing one as a dry run.
    */
   async erasePersonalData(emails: string[]): Promise<{ requestId?: string; note?: string }> {
-    const operation = { description: 'erase personal data' }
+    const operation: Operation = { endpoint: 'erasure.create', description: 'erase personal data' }
     const url = `${this.base}/op-erase-personal-data`
-    const answer = await this.answer<{ requestId?: unknown }>(url, operation, { method: 'POST', json: { emails } })
+    const json = { emails, searchOnly: false }
+    const answer = await this.answer<{ requestId?: unknown }>(url, operation, { method: 'POST', json })
     const requestId = answer.result?.requestId
     if (typeof requestId === 'string' && requestId !== '') return { requestId }
     return {
@@ -237,7 +246,11 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** Creates an empty transaction batch (`BT_…`) dated now, as 24-hour UTC without a zone (Qualtrics refuses zones). */
   async createTransactionBatch(directoryId: string, now = new Date(this.state.clock.now())): Promise<string> {
-    const operation = { description: 'create a transaction batch', notFound: `directory ${directoryId} was not found` }
+    const operation: Operation = {
+      endpoint: 'transactionbatches.create',
+      description: 'create a transaction batch',
+      notFound: `directory ${directoryId} was not found`
+    }
     const creationDate = now.toISOString().slice(0, 19)
     const json = { transactionIds: [], creationDate }
     const url = `${this.directoryUrl(directoryId)}/transactionbatches`
@@ -248,7 +261,8 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** Starts an import; an answer without an import id is final (a retry would import every record again). */
   async startImport(directoryId: string, mailingListId: string, body: ImportRequest): Promise<ImportStarted> {
-    const operation = {
+    const operation: Operation = {
+      endpoint: 'imports.create',
       description: 'start the contacts import',
       notFound: `directory ${directoryId} or mailing list ${mailingListId} was not found`
     }
@@ -265,7 +279,11 @@ export class QualtricsClient extends QualtricsTransport {
 
   /** One status answer, read (import-calls.ts); an answer without the documented fields comes back `unreadable`. */
   async importStatus(directoryId: string, mailingListId: string, importId: string): Promise<ImportStatus> {
-    const operation = { description: 'read the import status', notFound: `import ${importId} was not found` }
+    const operation: Operation = {
+      endpoint: 'imports.get',
+      description: 'read the import status',
+      notFound: `import ${importId} was not found`
+    }
     const url = `${this.importUrl(directoryId, mailingListId)}/${pathSegment(importId, 'Import ID')}`
     return readImportStatus((await this.answer<unknown>(url, operation)).data)
   }

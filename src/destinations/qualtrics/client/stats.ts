@@ -28,7 +28,7 @@ export class Stats {
   }
 }
 
-/** Requests by endpoint (a short name, never a URL) and status; a 429 is also counted on its own. */
+/** Requests by endpoint (its name in endpoints.ts, never a URL) and status; a 429 is also counted on its own. */
 export function countRequest(stats: Stats, endpoint: string, status: number | 'no response'): void {
   const tags = [`endpoint:${endpoint}`, `status:${status}`]
   stats.incr(METRICS.request, tags)
@@ -38,38 +38,4 @@ export function countRequest(stats: Stats, endpoint: string, status: number | 'n
 /** How many events one performBatch got, per action. */
 export function recordBatchSize(context: StatsContext | undefined, action: string, size: number): void {
   new Stats(context).histogram(METRICS.batchSize, size, [`action:${action}`])
-}
-
-/** Path patterns (after /API/v3 where there is one) → the short endpoint name counters carry. */
-const ENDPOINTS: Array<[RegExp, string, string?]> = [
-  [/\/oauth2\/token$/, 'oauth.token'],
-  [/\/inbound-event\//i, 'workflow.trigger'],
-  [/\/whoami$/, 'whoami'],
-  [/\/directories$/, 'directories.list'],
-  [/\/directories\/[^/]+\/mailinglists$/, 'mailinglists.create', 'POST'],
-  [/\/directories\/[^/]+\/mailinglists$/, 'mailinglists.list'],
-  [/\/directories\/[^/]+\/mailinglists\/[^/]+$/, 'mailinglists.get'],
-  [/\/directories\/[^/]+\/mailinglists\/[^/]+\/contacts$/, 'mailinglist_contacts.add'],
-  [/\/directories\/[^/]+\/mailinglists\/[^/]+\/contacts\/[^/]+$/, 'mailinglist_contacts.remove', 'DELETE'],
-  [/\/directories\/[^/]+\/contacts\/search$/, 'contacts.search'],
-  [/\/directories\/[^/]+\/contacts$/, 'contacts.create'],
-  [/\/directories\/[^/]+\/contacts\/[^/]+$/, 'contacts.delete', 'DELETE'],
-  [/\/directories\/[^/]+\/contacts\/[^/]+$/, 'contacts.update', 'PUT'],
-  [/\/directories\/[^/]+\/transactions$/, 'transactions.create'],
-  [/\/directories\/[^/]+\/transactionbatches$/, 'transactionbatches.create'],
-  [/\/mailinglists\/[^/]+\/transactioncontacts$/, 'imports.create'],
-  [/\/mailinglists\/[^/]+\/transactioncontacts\/[^/]+$/, 'imports.get'],
-  [/\/op-erase-personal-data$/, 'personal_data.erase']
-]
-
-/** The short name of the endpoint a request goes to: ids and hosts never reach a metric's tags. */
-export function endpointOf(method: string, url: string): string {
-  let path: string
-  try {
-    path = new URL(url).pathname.replace(/\/+$/, '')
-  } catch {
-    return 'other'
-  }
-  const found = ENDPOINTS.find(([pattern, , only]) => pattern.test(path) && (!only || only === method))
-  return found ? found[1] : 'other'
 }

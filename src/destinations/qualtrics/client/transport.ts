@@ -5,19 +5,30 @@ import type { ClientState } from './client-state'
 import { accountKey, resolveCredentials, secretsOf } from './credentials'
 import type { Credentials } from './credentials'
 import { apiBaseUrl, normaliseDatacenter } from './datacenter'
-import { freshTokenRefused, oauthSession, TOKEN_OPERATION } from './oauth-token-request'
+import { scopeOf } from './endpoints'
+import { freshTokenRefused, oauthTokens, TOKEN_OPERATION } from './oauth-token-request'
 import type { TokenExchange } from './oauth-token-request'
+import type { ScopedTokens } from './oauth-scopes'
 import type { OAuthSession } from './oauth-tokens'
 import { backoffDelayMs, withinDeadline } from './timing'
 import { noResponseError, qualtricsError, redactedAnswer, timeoutError, unexpectedResponse, withAnswer } from './errors'
 import type { Operation } from './errors'
-import { pathSegment } from './ids'
-import { countRequest, endpointOf, Stats } from './stats'
+import { isPathId, pathSegment } from './ids'
+import { checkQualtricsUrl } from './qualtrics-url'
+import { countRequest, Stats } from './stats'
 import { Redactor } from './redaction'
-import type { Envelope, Page, QualtricsAuth, SentRequest } from './types'
+import type { Envelope, Page, QualtricsAuth } from './types'
 
 /** The most pages a listing follows, so that a server that never stops paging cannot hold an action forever. */
 const MAX_PAGES = 200
+
+/** A path under the API base (`/API/v3/`) whose every segment is a plain one: no `.`, `..` or empty segment. */
+const isApiPath = (path: string, apiPrefix: string) =>
+  path.startsWith(apiPrefix) &&
+  path
+    .slice(1)
+    .split('/')
+    .every((segment) => isPathId(segment))
 
 /** What one invocation gives its client, beyond the destination instance's state. */
 export interface ClientOptions {
@@ -41,7 +52,6 @@ export interface SendOptions {
  * and the mapping of answers to actions-core errors. `QualtricsClient` adds one method per Qualtrics call.
  */
 export class QualtricsTransport {
-  readonly sent: SentRequest[] = []
   readonly stats: Stats
   /** The runtime's state, kept for the contact cache's second level (contacts/contact-levels.ts). */
   readonly stateContext?: StateContext
@@ -50,8 +60,8 @@ export class QualtricsTransport {
   protected readonly credentials: Credentials
   /** The API token, or '' when only an OAuth client is set (workflows then refuse to start). */
   protected readonly token: string
-  /** Set when REST calls use OAuth: their Bearer tokens. */
-  protected readonly oauth?: OAuthSession
+  /** Set when REST calls use OAuth: their Bearer tokens, by the scopes each call needs. */
+  protected readonly oauth?: ScopedTokens
   /**
    * This client's secrets (API token, OAuth client secret and Basic credentials, every access token it used) and
    * nothing else: what the client shows (errors, notes, answers) and what is shown of its outcomes goes through it.
@@ -80,7 +90,7 @@ export class QualtricsTransport {
     this.redactor = new Redactor(secretsOf(this.credentials))
     if (this.credentials.oauth) {
       const exchange: TokenExchange = (url, request) => this.exchange(url, request, TOKEN_OPERATION)
-      this.oauth = oauthSession(
+      this.oauth = oauthTokens(
         this.base,
         this.datacenter,
         this.credentials.oauth,
@@ -109,13 +119,16 @@ export class QualtricsTransport {
   }
 
   /**
-   * An access token for the next call, from `get` (the session's current, renewed or fresh token): it becomes one of
-   * this client's secrets, and a failure to get one is redacted of them.
+   * An access token for a call to `operation`, with the scope its endpoint needs, from `get` (the session's current,
+   * renewed or fresh token): it becomes one of this client's secrets, and a failure to get one is redacted of them.
    */
-  protected async accessToken(get: (session: OAuthSession) => Promise<string>): Promise<string | undefined> {
+  protected async accessToken(
+    operation: Operation,
+    get: (session: OAuthSession) => Promise<string>
+  ): Promise<string | undefined> {
     if (!this.oauth) return undefined
     try {
-      const token = await get(this.oauth)
+      const token = await this.oauth.token(scopeOf(operation.endpoint), operation, get)
       this.redactor.add(token)
       return token
     } catch (error) {
@@ -123,28 +136,60 @@ export class QualtricsTransport {
     }
   }
 
-  /** Follows `result.nextPage` to the end, refusing pages that point off the API host (the token goes with them). */
+  /**
+   * Every element of a listing or search, page after page. A page names the next one by a full `nextPage` URL or
+   * only by a `skipToken` to send back on the same request (research notes §16: both are seen); `nextPage: null`
+   * ends it. Bounded: at most MAX_PAGES pages, and a page naming itself again is refused, so a server that never
+   * stops paging cannot hold an action forever.
+   */
   protected async listAll<T>(
     firstUrl: string,
     operation: Operation,
     options: SendOptions = { method: 'GET' }
   ): Promise<T[]> {
     const items: T[] = []
-    const origin = new URL(this.base).origin
-    let url: string | null | undefined = firstUrl
+    let url: string | undefined = firstUrl
     for (let page = 0; url; page++) {
       if (page >= MAX_PAGES) throw this.unexpected(operation, `an end to paging after ${MAX_PAGES} pages`, undefined)
       const { result, data }: { result?: Page<T>; data: unknown } = await this.answer<Page<T>>(url, operation, options)
       // A listing without its list cannot be shown or searched: final, naming Qualtrics' request id.
       if (!Array.isArray(result?.elements)) throw this.unexpected(operation, 'a list (result.elements)', data)
       items.push(...result.elements)
-      url = result.nextPage
-      if (url && !String(url).startsWith(`${origin}/`)) {
-        const missing = `a next page on ${origin} (it pointed elsewhere and was not followed)`
-        throw this.unexpected(operation, missing, data)
+      const next = this.nextPageOf(firstUrl, result, operation, data)
+      if (next !== undefined && next === url) {
+        throw this.unexpected(operation, 'a next page (nextPage or skipToken) other than the page just read', data)
       }
+      url = next
     }
     return items
+  }
+
+  /** The URL of the page after `page`, or undefined on the last (a `nextPage` is checked: `followedNextPage`). */
+  private nextPageOf(firstUrl: string, page: Page<unknown>, operation: Operation, data: unknown): string | undefined {
+    const { nextPage, skipToken } = page
+    if (typeof nextPage === 'string' && nextPage !== '') return this.followedNextPage(nextPage, operation, data)
+    if (nextPage === null || typeof skipToken !== 'string' || skipToken === '') return undefined
+    const next = new URL(firstUrl)
+    next.searchParams.set('skipToken', skipToken)
+    return next.toString()
+  }
+
+  /**
+   * Where a `nextPage` is fetched, since the token goes with it: the API base's own origin as it is; another
+   * Qualtrics host (a proxied datacenter, an organisation host) only when it passes the one host rule
+   * (qualtrics-url.ts) and names an API path, sent there, or to the local API origin when one is set (local runs:
+   * every Qualtrics host is the sandbox there, so the token still leaves for loopback only). Anything else is refused.
+   */
+  private followedNextPage(nextPage: string, operation: Operation, data: unknown): string {
+    const { origin, pathname } = new URL(this.base)
+    if (nextPage.startsWith(`${origin}/`)) return nextPage
+    const checked = checkQualtricsUrl(nextPage)
+    if ('parts' in checked && isApiPath(checked.parts.path, `${pathname}/`)) {
+      const { host, path, query } = checked.parts
+      return `${this.state.apiOrigin ?? `https://${host}`}${path}${query === '' ? '' : `?${query}`}`
+    }
+    const missing = `a next page on ${origin} or on another Qualtrics host's API (it pointed elsewhere and was not followed)`
+    throw this.unexpected(operation, missing, data)
   }
 
   /** The `result` of a 2xx answer, or a final error naming the request id when there is none. */
@@ -185,26 +230,23 @@ export class QualtricsTransport {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
     const oauth = restAuth ? this.oauth : undefined
     if (restAuth && !oauth) headers['x-api-token'] = this.token
-    let bearer = oauth ? await this.accessToken((session) => session.current()) : undefined
+    let bearer = oauth ? await this.accessToken(operation, (session) => session.current()) : undefined
     let renewed = false
     let response: ModifiedResponse
     let retries429 = 0
     for (;;) {
       if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`
-      const record: SentRequest = { method: options.method, url: this.redactor.text(url), status: 'no response' }
-      this.sent.push(record)
       try {
         const exchange = () => this.exchange(url, { ...options, headers }, operation)
         response = await (limit ? limit.run(exchange) : exchange())
       } catch (error) {
         throw withAnswer(this.redactor.error(noResponseError(error, operation, this.timeoutMs)), undefined)
       }
-      record.status = response.status
       if (oauth && bearer !== undefined && response.status === 401 && !renewed) {
         // A kept token may have been revoked or have expired early: drop it, get one new token, try once more.
         renewed = true
         const stale = bearer
-        bearer = await this.accessToken((session) => session.renew(stale))
+        bearer = await this.accessToken(operation, (session) => session.renew(stale))
         continue
       }
       if (response.status !== 429 || retries429 >= this.retriesOn429) break
@@ -238,7 +280,7 @@ export class QualtricsTransport {
         // A redirect could carry the token to another host: never follow one.
         redirect: 'manual'
       })
-    const endpoint = endpointOf(options.method, url)
+    const { endpoint } = operation
     // The network's time, not the instance's clock: a request takes what it takes.
     const timedOut = () => timeoutError(operation, this.timeoutMs)
     return withinDeadline(request, this.timeoutMs, timedOut, systemClock).then(

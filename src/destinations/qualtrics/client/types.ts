@@ -10,16 +10,11 @@ export interface QualtricsAuth {
   erasePersonalData?: boolean
 }
 
-/** One request as Qualtrics was sent it, with the token replaced, for results and local inspection. */
-export interface SentRequest {
-  method: string
-  url: string
-  status: number | 'no response'
-}
-
+/** One page of a listing or search: the next comes as a full `nextPage` URL, or as a `skipToken` to send back. */
 export interface Page<T> {
   elements: T[]
   nextPage?: string | null
+  skipToken?: string
 }
 
 export interface Envelope<T> {
@@ -46,11 +41,17 @@ export interface WhoAmI {
   datacenter?: string
 }
 
+/** A contact as this destination reads it from Qualtrics' answers (contact-record.ts reads every naming). */
 export interface ContactRecord {
   id: string
   extRef?: string
   email?: string
   phone?: string
+  firstName?: string
+  lastName?: string
+  /** ISO text or epoch milliseconds, as Qualtrics gives it. */
+  creationDate?: string | number
+  embeddedData?: Record<string, EmbeddedValue>
 }
 
 export type EmbeddedValue = string | number | boolean

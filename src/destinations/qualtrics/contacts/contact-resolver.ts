@@ -7,7 +7,6 @@ import { IDENTIFIERS, normalizeIdentifier } from './identity-groups'
 import type { IdentityGroup } from './identity-groups'
 import type { MultipleMatches } from './multiple-matches'
 import { deduplicationIfListed } from './deduplication'
-import { shownIdentifier } from './person-search'
 import { findContactId, resolveContactId } from './resolve-contact'
 import type { ContactLookup, FindOutcome, ResolvedContact } from './resolve-contact'
 
@@ -28,11 +27,7 @@ function valuesOf(group: IdentityGroup): Array<{ type: SearchableIdentifier; val
  * the directory's deduplication: nothing is remembered, so that the cache does not join them too, and the answer
  * says so.
  */
-export function rememberWritten(
-  known: KnownContacts,
-  contact: ContactBody,
-  contactId: string
-): { joinedOtherPerson?: true } {
+function rememberWritten(known: KnownContacts, contact: ContactBody, contactId: string): { joinedOtherPerson?: true } {
   const values = IDENTIFIERS.flatMap((type) => (contact[type] ? [{ type, value: contact[type] as string }] : []))
   const joined = values.some(
     ({ type, value }) => known.lookup(type, value, contact.extRef).otherPerson?.contactId === contactId
@@ -58,12 +53,12 @@ function rememberResolved(known: KnownContacts, group: IdentityGroup, resolved: 
   if (!resolved.matchedBy) return
   const { type, value, record } = resolved.matchedBy
   // A match passed the identity rule: its extRef, shown or (found by extRef) the value searched, is the person's.
-  const shownExtRef = shownIdentifier(record, 'extRef')?.trim()
+  const shownExtRef = record.extRef?.trim()
   const extRef = shownExtRef ? shownExtRef : type === 'extRef' ? value : undefined
   const entry = { contactId: resolved.contactId, ...(extRef === undefined ? {} : { extRef }) }
   known.remember(type, value, entry)
   for (const other of valuesOf(group)) {
-    const shown = shownIdentifier(record, other.type)
+    const shown = record[other.type]
     if (
       typeof shown === 'string' &&
       normalizeIdentifier(other.type, shown) === normalizeIdentifier(other.type, other.value)
@@ -95,13 +90,22 @@ export class ContactResolver {
   }
 
   /**
-   * Runs a write of `contact` while holding its identifiers, as a lookup holds them, so that a lookup of the same
-   * person elsewhere in the instance waits for it; `work` gets the contact cache to remember what it wrote.
+   * A write of `contact` that Qualtrics' deduplication may turn into an update (a create, an add to a mailing list):
+   * `send` makes the request and answers the contact id it got, if any. The one place a write holds the person's
+   * identifiers (as a lookup holds them, so that a lookup of the same person elsewhere in the instance waits for it)
+   * and remembers what it wrote; `joinedOtherPerson` when the answer is a contact remembered as another person's.
    */
-  whileWriting<T>(directoryId: string, contact: ContactBody, work: (known: KnownContacts) => Promise<T>): Promise<T> {
+  write<A extends { contactId?: string }>(
+    directoryId: string,
+    contact: ContactBody,
+    send: () => Promise<A>
+  ): Promise<A & { joinedOtherPerson?: true }> {
     const known = this.knownContacts(directoryId)
     const keys = IDENTIFIERS.filter((type) => contact[type]).map((type) => known.key(type, contact[type] as string))
-    return this.state.identifierLocks.exclusive(keys, () => work(known))
+    return this.state.identifierLocks.exclusive(keys, async () => {
+      const answer = await send()
+      return answer.contactId ? { ...answer, ...rememberWritten(known, contact, answer.contactId) } : answer
+    })
   }
 
   /** `fresh` ignores what the cache holds (a known contact Qualtrics has just said does not exist). */

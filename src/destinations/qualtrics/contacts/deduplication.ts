@@ -115,19 +115,32 @@ export function requireIdentifierDeduplication(directoryId: string, fields: Fiel
 }
 
 /**
- * Qualtrics applies a rule only when the incoming contact has every field of it (an AND of its fields) and skips it
- * otherwise, creating a second contact. So a contact may be sent only when it carries each field the directory
- * deduplicates on; an identifier outside the rule is stored on the matched contact and creates nothing.
+ * How a directory's flags cover a contact. Qualtrics applies a rule only when the incoming contact has every field of
+ * it, and skips it otherwise (creating a second contact); whether several flags are one rule or one rule each is not
+ * documented (research notes §16). A contact with every flagged field is matched under either reading; one with some
+ * flagged identifier but not every flagged field only if the flags are one rule each (`missing` names what it lacks).
  */
-export function requireRuleApplies(
+export interface RuleCoverage {
+  directoryId: string
+  fields: Fields
+  /** The flagged fields the contact lacks: none when either reading matches it. */
+  missing: Fields
+}
+
+/**
+ * The coverage of a contact that one reading at least covers, or a final error when none does (no flagged
+ * identifier on the contact, or a directory that deduplicates on no identifier): nothing may be sent for it.
+ */
+export function ruleCoverage(
   directoryId: string,
   fields: Fields,
   contact: Partial<Record<keyof ContactBody, unknown>>,
   need: DeduplicationNeed
-): void {
+): RuleCoverage {
   requireIdentifierDeduplication(directoryId, fields, need)
   const missing = fields.filter((field) => contact[field] === undefined)
-  if (missing.length === 0) return
+  const identifierGiven = fields.some((field) => (IDENTIFIERS as string[]).includes(field) && !missing.includes(field))
+  if (missing.length === 0 || identifierGiven) return { directoryId, fields, missing }
   const [rule, absent, otherwise] = [listed(fields), listed(missing), orElse(need)]
   throw new IntegrationError(
     `Directory ${directoryId} deduplicates contacts on ${rule}, and this event has no ${absent}: Qualtrics would skip the rule and create another contact, so nothing was sent. Map ${absent} for every event, or change ${DEDUPLICATION_SETTING} to a rule on fields every event has (such as Email)${otherwise}.`,
@@ -135,3 +148,11 @@ export function requireRuleApplies(
     400
   )
 }
+
+/** The first words of every result that took the path right under both readings: what the event lacks, and why. */
+export function readingsNote({ directoryId, fields, missing }: RuleCoverage): string {
+  return `Directory ${directoryId} deduplicates on ${listed(fields)}, and this event has no ${listed(missing)}: Qualtrics does not say whether several flags are one rule (every field must match) or one rule each (any may)`
+}
+
+/** The label of a contact field, for results ("External Data Reference and Email"). */
+export const fieldsListed = listed

@@ -4,12 +4,6 @@ import type { ContactRecord } from '../client'
 export type MultipleMatches = 'oldest' | 'fail'
 export const DEFAULT_MULTIPLE_MATCHES: MultipleMatches = 'oldest'
 
-/**
- * Qualtrics' largest search page, whatever "When several contacts match" says: a search answers other people too
- * (near matches, see `extRefsAgree`), which are passed over, so two contacts on a page do not make the person's
- * match ambiguous and a small page could hide the person's own contact behind them.
- */
-export const SEARCH_PAGE = 100
 /** How many of the other matching (or passed-over) ids an event's result lists. */
 export const OTHER_MATCHES_SHOWN = 10
 
@@ -31,7 +25,7 @@ export function multipleMatchesOf(value: unknown): MultipleMatches {
 
 /** A creation date as milliseconds: Qualtrics gives ISO text or epoch milliseconds; anything else is unknown. */
 function createdAt(contact: ContactRecord): number | undefined {
-  const raw = (contact as { creationDate?: unknown }).creationDate
+  const raw = contact.creationDate
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) : Number.NaN
   return Number.isFinite(value) ? value : undefined
 }

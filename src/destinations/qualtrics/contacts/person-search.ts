@@ -1,7 +1,7 @@
 import { IntegrationError } from '@segment/actions-core'
 import type { ContactRecord, QualtricsClient, SearchableIdentifier } from '../client'
 import { extRefsAgree } from './identity-groups'
-import { oldestFirst, OTHER_MATCHES_SHOWN, SEARCH_PAGE } from './multiple-matches'
+import { oldestFirst, OTHER_MATCHES_SHOWN } from './multiple-matches'
 import type { MultipleMatches } from './multiple-matches'
 
 export const IDENTIFIER_LABELS: Record<SearchableIdentifier, string> = {
@@ -10,38 +10,20 @@ export const IDENTIFIER_LABELS: Record<SearchableIdentifier, string> = {
   phone: 'Phone number'
 }
 
-/** The longer field names Segment's client reads search answers with (Qualtrics' documentation leaves it open). */
-const SHOWN_AS: Record<SearchableIdentifier, string> = {
-  extRef: 'externalDataReference',
-  email: 'email',
-  phone: 'phoneNumber'
-}
-
-/** An identifier as a search answer shows it, under either name; undefined when it shows none. */
-export function shownIdentifier(record: ContactRecord, type: SearchableIdentifier): string | undefined {
-  const shown = record as unknown as Record<string, unknown>
-  const value = typeof shown[type] === 'string' ? shown[type] : shown[SHOWN_AS[type]]
-  return typeof value === 'string' ? value : undefined
-}
-
 /** Contacts searches answered that were passed over as other people, over one person's lookup. */
 export interface NearMatches {
   /** The first few ids, in the order the searches answered them. */
   contactIds: string[]
   /** How many distinct contacts were passed over. */
   count: number
-  /** Identifiers whose search answered a full page with near matches on it: later pages were not compared. */
-  fullPages: SearchableIdentifier[]
 }
 
 /** Gathers the near matches of one person's searches (each contact once, however many searches answer it). */
 export class NearMatchLog {
   private readonly ids = new Set<string>()
-  private readonly fullPages: SearchableIdentifier[] = []
 
-  add(type: SearchableIdentifier, passedOver: ContactRecord[], fullPage: boolean): void {
+  add(passedOver: ContactRecord[]): void {
     for (const { id } of passedOver) this.ids.add(id)
-    if (fullPage && passedOver.length > 0 && !this.fullPages.includes(type)) this.fullPages.push(type)
   }
 
   has(contactId: string): boolean {
@@ -51,7 +33,7 @@ export class NearMatchLog {
   summary(): NearMatches | undefined {
     if (this.ids.size === 0) return undefined
     const contactIds = [...this.ids].slice(0, OTHER_MATCHES_SHOWN)
-    return { contactIds, count: this.ids.size, fullPages: [...this.fullPages] }
+    return { contactIds, count: this.ids.size }
   }
 }
 
@@ -60,22 +42,6 @@ export interface OwnMatch {
   record: ContactRecord
   otherMatches?: string[]
   otherMatchCount?: number
-}
-
-/**
- * Every contact a search by this identifier answers. A search by extRef reads every page (near matches differ only
- * in case, so a page full of them is rare but must not hide the person's own); by email or phone one page of
- * SEARCH_PAGE, since the client offers no more (a full page is reported, see `NearMatches.fullPages`).
- */
-async function searchAnswer(
-  client: QualtricsClient,
-  directoryId: string,
-  type: SearchableIdentifier,
-  value: string
-): Promise<{ matches: ContactRecord[]; fullPage: boolean }> {
-  if (type === 'extRef') return { matches: await client.searchContactsByExtRef(directoryId, value), fullPage: false }
-  const matches = await client.searchContacts(directoryId, type, value, SEARCH_PAGE)
-  return { matches, fullPage: matches.length >= SEARCH_PAGE }
 }
 
 const distinct = (records: ContactRecord[]) =>
@@ -91,14 +57,9 @@ export async function searchOwnMatch(
   { type, value }: { type: SearchableIdentifier; value: string },
   person: { extRef?: string; multipleMatches: MultipleMatches; log: NearMatchLog }
 ): Promise<OwnMatch | undefined> {
-  const { matches, fullPage } = await searchAnswer(client, directoryId, type, value)
-  const found = distinct(matches)
-  const own = found.filter((record) => extRefsAgree(shownIdentifier(record, 'extRef'), person.extRef))
-  person.log.add(
-    type,
-    found.filter((record) => !own.includes(record)),
-    fullPage
-  )
+  const found = distinct(await client.searchContacts(directoryId, type, value))
+  const own = found.filter((record) => extRefsAgree(record.extRef, person.extRef))
+  person.log.add(found.filter((record) => !own.includes(record)))
   if (own.length === 0) return undefined
   if (own.length > 1 && person.multipleMatches === 'fail') {
     throw new IntegrationError(
@@ -136,12 +97,6 @@ export function identityReport(
     sentences.push(
       `${n} ${contacts} that a search answered for this person ${have} another External Data Reference: passed over as ${others}.`
     )
-    if (nearMatches.fullPages.length > 0) {
-      const by = nearMatches.fullPages.map((type) => IDENTIFIER_LABELS[type]).join(' and ')
-      sentences.push(
-        `The search by ${by} answered a full page (${SEARCH_PAGE} contacts): contacts on later pages were not compared.`
-      )
-    }
   }
   if (joinedContactId) {
     sentences.push(

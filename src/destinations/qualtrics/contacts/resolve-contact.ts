@@ -1,6 +1,7 @@
 import { PayloadValidationError } from '@segment/actions-core'
 import type { ContactBody, ContactRecord, QualtricsClient, SearchableIdentifier } from '../client'
 import type { KnownContacts } from './contact-cache'
+import { fieldsListed, readingsNote } from './deduplication'
 import { IDENTIFIERS } from './identity-groups'
 import { DEFAULT_MULTIPLE_MATCHES } from './multiple-matches'
 import type { MultipleMatches } from './multiple-matches'
@@ -30,6 +31,8 @@ export interface ResolvedContact {
    * can only report.
    */
   joinedOtherPerson?: boolean
+  /** Why the deduplication lookup searched instead of trusting a create (the directory's rules may not match). */
+  lookupNote?: string
 }
 
 /** What looking a person up without creating found: their contact or nothing, and the near matches passed over. */
@@ -189,10 +192,31 @@ export async function resolveContactId(
     const known = steps.map((step) => knownAt(step, state)).find((found) => found !== undefined)
     if (known) return known
     const fields = await lookup.deduplicatedOn()
-    if (fields.length > 0 && fields.every((field) => contact[field] !== undefined)) {
-      return created(client, directoryId, 'deduplication', state)
-    }
+    const missing = fields.filter((field) => contact[field] === undefined)
+    if (fields.length > 0 && missing.length === 0) return created(client, directoryId, 'deduplication', state)
+    const note = deduplicationSkipped(directoryId, fields, missing)
+    const resolved = await searchThenCreate(client, directoryId, steps, state)
+    return { ...resolved, lookupNote: note }
   }
+  return searchThenCreate(client, directoryId, steps, state)
+}
+
+async function searchThenCreate(
+  client: QualtricsClient,
+  directoryId: string,
+  steps: Step[],
+  state: LookupState
+): Promise<ResolvedContact> {
   const found = await findBySteps(client, directoryId, steps, state)
   return found ? withNearMatches(found, state) : created(client, directoryId, 'created', state)
+}
+
+/** Why the deduplication lookup searched: a create would be matched under one reading of the rules at most, or none. */
+function deduplicationSkipped(directoryId: string, fields: (keyof ContactBody)[], missing: (keyof ContactBody)[]) {
+  const searched = 'the contact was searched for instead of trusting a create (Directory deduplication lookup).'
+  if (fields.length === 0) return `Directory ${directoryId} does not deduplicate contacts: ${searched}`
+  if (fields.length === 1) {
+    return `Directory ${directoryId} deduplicates on ${fieldsListed(fields)}, which this event has no value for: ${searched}`
+  }
+  return `${readingsNote({ directoryId, fields, missing })}; ${searched}`
 }

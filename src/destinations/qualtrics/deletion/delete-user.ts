@@ -15,6 +15,13 @@ interface DirectoryMatches {
   contacts: ContactRecord[]
 }
 
+/** One directory's contacts: those this deletion deletes, and those left to the erasure request. */
+interface DirectoryPlan {
+  directoryId: string
+  toDelete: string[]
+  leftToErasure: string[]
+}
+
 const ERASURE_PERMISSION =
   "Erasing personal data needs a brand administrator's API token (an OAuth client also needs the manage:erasure_requests scope); use such credentials, or turn off Erase personal data"
 
@@ -47,7 +54,7 @@ async function findContacts(client: QualtricsClient, userId: string) {
   const directories = await client.listDirectories()
   const matches: DirectoryMatches[] = []
   for (const { directoryId } of directories) {
-    const found = await client.searchContactsByExtRef(directoryId, userId)
+    const found = await client.searchContacts(directoryId, 'extRef', userId)
     const seen = new Set<string>()
     const contacts = found.filter((c) => c.extRef === userId && !seen.has(c.id) && seen.add(c.id))
     if (contacts.length > 0) matches.push({ directoryId, contacts })
@@ -55,15 +62,19 @@ async function findContacts(client: QualtricsClient, userId: string) {
   return { directoriesSearched: directories.length, matches }
 }
 
-/** Sends the matched contacts' distinct emails to Qualtrics' erasure API, which also removes their survey responses. */
+/** A contact's email as erasure takes it (trimmed), or undefined when it has none: erasure works by email only. */
+function emailOf(contact: ContactRecord): string | undefined {
+  const trimmed = typeof contact.email === 'string' ? contact.email.trim() : ''
+  return trimmed === '' ? undefined : trimmed
+}
+
+/**
+ * Sends the matched contacts' emails to Qualtrics' erasure API, which also removes their survey responses. Each
+ * distinct spelling goes once: whether the erasure compares emails ignoring case is not documented.
+ */
 async function erase(client: QualtricsClient, matches: DirectoryMatches[]): Promise<ErasureOutcome> {
   const contacts = matches.flatMap((m) => m.contacts)
-  const byLowerCase = new Map<string, string>()
-  for (const { email } of contacts) {
-    const trimmed = typeof email === 'string' ? email.trim() : ''
-    if (trimmed !== '' && !byLowerCase.has(trimmed.toLowerCase())) byLowerCase.set(trimmed.toLowerCase(), trimmed)
-  }
-  const emails = [...byLowerCase.values()]
+  const emails = [...new Set(contacts.map(emailOf).filter((email): email is string => email !== undefined))]
   if (emails.length === 0) return erasureWithoutEmail(contacts.length)
   try {
     return { requested: true, emailCount: emails.length, ...(await client.erasePersonalData(emails)) }
@@ -74,22 +85,42 @@ async function erase(client: QualtricsClient, matches: DirectoryMatches[]): Prom
   }
 }
 
-/** Deletes every match in order, stopping at the first failure with the contacts that remain named in the error. */
+/**
+ * Who removes each contact. Qualtrics' erasure runs later and finds survey responses through the contacts, so a
+ * contact deleted first could leave its responses behind: once an erasure request went out, the contacts with an
+ * email are left to it (it removes them), and only those it cannot reach (no email) are deleted here.
+ */
+function removalPlan(matches: DirectoryMatches[], erasure: ErasureOutcome): DirectoryPlan[] {
+  return matches.map(({ directoryId, contacts }) => {
+    const toErasure = erasure.requested ? contacts.filter((contact) => emailOf(contact) !== undefined) : []
+    return {
+      directoryId,
+      toDelete: contacts.filter((contact) => !toErasure.includes(contact)).map((contact) => contact.id),
+      leftToErasure: toErasure.map((contact) => contact.id)
+    }
+  })
+}
+
+/** Deletes the plan's contacts in order, stopping at the first failure with the contacts that remain named in the error. */
 async function deleteAll(
   client: QualtricsClient,
-  matches: DirectoryMatches[],
+  plan: DirectoryPlan[],
   erasure: ErasureOutcome
 ): Promise<DirectoryDeletion[]> {
-  const done: DirectoryDeletion[] = matches.map(({ directoryId }) => ({ directoryId, deleted: [] }))
-  for (const [d, { directoryId, contacts }] of matches.entries()) {
-    for (const [c, { id }] of contacts.entries()) {
+  const done: DirectoryDeletion[] = plan.map(({ directoryId, leftToErasure }) => ({
+    directoryId,
+    deleted: [],
+    ...(erasure.requested ? { leftToErasure } : {})
+  }))
+  for (const [d, { directoryId, toDelete }] of plan.entries()) {
+    for (const [c, id] of toDelete.entries()) {
       try {
         await client.deleteContact(directoryId, id)
       } catch (error) {
         // This contact and every later one remain; earlier directories are done.
         const report = done.map((entry, i) => ({
           ...entry,
-          remaining: i < d ? [] : matches[i].contacts.slice(i === d ? c : 0).map((contact) => contact.id)
+          remaining: i < d ? [] : plan[i].toDelete.slice(i === d ? c : 0)
         }))
         throw extend(error, partialFailure(report, erasure), client.redactor)
       }
@@ -101,9 +132,10 @@ async function deleteAll(
 
 /**
  * Segment's user deletion: removes every contact whose extRef is the userId from every directory the credentials
- * can list, after sending their emails for erasure when `erasePersonalData` is on. Searching everything before
- * deleting anything means a failed search or erasure leaves nothing half done; a failure while deleting names the
- * contacts that remain, and Segment's retry starts over (deleted contacts are no longer found).
+ * can list. With `erasePersonalData` on, their emails go to Qualtrics' erasure first, which then removes the contacts
+ * with an email (and their survey responses); the others are deleted here. Searching everything before deleting
+ * anything means a failed search or erasure leaves nothing half done; a failure while deleting names the contacts
+ * that remain, and Segment's retry starts over (deleted contacts are no longer found).
  */
 export async function deleteUser(
   request: RequestClient,
@@ -121,9 +153,18 @@ export async function deleteUser(
     throw extend(error, 'Nothing was deleted.', client.redactor)
   }
   const { directoriesSearched, matches } = found
-  const directories = await deleteAll(client, matches, erasure)
-  const contactsDeleted = directories.reduce((sum, d) => sum + d.deleted.length, 0)
-  const message = summarise(userId, directoriesSearched, directories)
+  const directories = await deleteAll(client, removalPlan(matches, erasure), erasure)
+  const count = (list: 'deleted' | 'leftToErasure') => directories.reduce((sum, d) => sum + (d[list]?.length ?? 0), 0)
+  const leftToErasure = erasure.requested ? { contactsLeftToErasure: count('leftToErasure') } : {}
+  const message = summarise(userId, directoriesSearched, directories, erasure)
   // Shown to Segment, and made of ids from Qualtrics' answers: redacted of the client's secrets like its errors.
-  return client.redactor.value({ userId, directoriesSearched, contactsDeleted, directories, erasure, message })
+  return client.redactor.value({
+    userId,
+    directoriesSearched,
+    contactsDeleted: count('deleted'),
+    ...leftToErasure,
+    directories,
+    erasure,
+    message
+  })
 }

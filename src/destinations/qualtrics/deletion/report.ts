@@ -1,9 +1,13 @@
 /** What a deletion did, and the words that describe it: in the result, and in the error when it stopped part way. */
 
-/** One directory's contacts with the user's extRef: those deleted, and (after a failure) those still there. */
+/**
+ * One directory's contacts with the user's extRef: those deleted, those left to the erasure request (which removes
+ * them with their survey responses when it runs; only when one was sent), and (after a failure) those still there.
+ */
 export interface DirectoryDeletion {
   directoryId: string
   deleted: string[]
+  leftToErasure?: string[]
   remaining?: string[]
 }
 
@@ -22,6 +26,8 @@ export interface DeletionResult {
   userId: string
   directoriesSearched: number
   contactsDeleted: number
+  /** Set when an erasure request was sent: the contacts with an email, which it removes. */
+  contactsLeftToErasure?: number
   /** Only the directories where a contact with this extRef was found. */
   directories: DirectoryDeletion[]
   erasure: ErasureOutcome
@@ -68,27 +74,55 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`
 }
 
+const idsOf = (directories: DirectoryDeletion[], list: 'deleted' | 'leftToErasure' | 'remaining') =>
+  directories.map((d) => ({ directoryId: d.directoryId, ids: d[list] ?? [] }))
+const countOf = (groups: Array<{ ids: string[] }>) => groups.reduce((sum, group) => sum + group.ids.length, 0)
+const whereOf = (groups: Array<{ directoryId: string; ids: string[] }>) =>
+  groups
+    .filter((group) => group.ids.length > 0)
+    .map((group) => group.directoryId)
+    .join(', ')
+
 /** The summary a successful deletion returns. */
-export function summarise(userId: string, directoriesSearched: number, directories: DirectoryDeletion[]): string {
+export function summarise(
+  userId: string,
+  directoriesSearched: number,
+  directories: DirectoryDeletion[],
+  erasure: ErasureOutcome
+): string {
   const searched = `in the ${plural(directoriesSearched, 'directory', 'directories')} these credentials can list`
-  const count = directories.reduce((sum, d) => sum + d.deleted.length, 0)
-  if (count === 0) return `No contact has extRef ${JSON.stringify(userId)} ${searched}: nothing to delete.`
-  const where = directories.map((d) => d.directoryId).join(', ')
-  return `Deleted ${plural(count, 'contact')} with extRef ${JSON.stringify(userId)} (${where}), searched ${searched}.`
+  const deleted = idsOf(directories, 'deleted')
+  const erased = idsOf(directories, 'leftToErasure')
+  const [deletedCount, erasedCount] = [countOf(deleted), countOf(erased)]
+  const extRef = `extRef ${JSON.stringify(userId)}`
+  if (deletedCount + erasedCount === 0) return `No contact has ${extRef} ${searched}: nothing to delete.`
+  const parts =
+    deletedCount > 0 ? [`Deleted ${plural(deletedCount, 'contact')} with ${extRef} (${whereOf(deleted)})`] : []
+  if (erasedCount > 0 && erasure.requested) {
+    const request = erasure.requestId ? `request ${erasure.requestId}` : 'request'
+    const removes = 'removes them with their survey responses when it runs'
+    parts.push(
+      deletedCount > 0
+        ? `left ${plural(erasedCount, 'contact')} with an email (${whereOf(erased)}) to Qualtrics' erasure ${request}, which ${removes}`
+        : `Left ${plural(erasedCount, 'contact')} with ${extRef} (${whereOf(erased)}) to Qualtrics' erasure ${request}, which finds them by email and ${removes}`
+    )
+  }
+  return `${parts.join('; ')}${parts.length > 1 ? ';' : ','} searched ${searched}.`
 }
 
 /**
- * What a deletion that stopped part way adds to the error: what was deleted and which contacts remain. Segment
- * retries a retryable error from the start, which is safe: deleted contacts are no longer found.
+ * What a deletion that stopped part way adds to the error: what was deleted, which contacts remain, and what was left
+ * to the erasure. Segment retries a retryable error from the start, which is safe: deleted contacts are no longer
+ * found (the erasure request may then be sent again).
  */
 export function partialFailure(directories: DirectoryDeletion[], erasure: ErasureOutcome): string {
-  const deleted = directories.map((d) => ({ directoryId: d.directoryId, ids: d.deleted }))
-  const remaining = directories.map((d) => ({ directoryId: d.directoryId, ids: d.remaining ?? [] }))
-  const deletedCount = deleted.reduce((sum, d) => sum + d.ids.length, 0)
+  const deleted = idsOf(directories, 'deleted')
+  const erased = idsOf(directories, 'leftToErasure')
   const parts = [
-    `Deletion stopped: contacts still to delete: ${describeIds(remaining)}`,
-    deletedCount > 0 ? `already deleted: ${describeIds(deleted)}` : 'none was deleted yet'
+    `Deletion stopped: contacts still to delete: ${describeIds(idsOf(directories, 'remaining'))}`,
+    countOf(deleted) > 0 ? `already deleted: ${describeIds(deleted)}` : 'none was deleted yet'
   ]
+  if (countOf(erased) > 0) parts.push(`left to the erasure: ${describeIds(erased)}`)
   if (erasure.requested && erasure.requestId) parts.push(`erasure request ${erasure.requestId} was already sent`)
   return `${parts.join('; ')}.`
 }

@@ -1,25 +1,24 @@
 import { RetryableError } from '@segment/actions-core'
 import type { AudienceMembership, JSONLikeObject } from '@segment/actions-core'
 import type { SyncMode } from '@segment/actions-core/destination-kit/types'
-import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded } from '../batching'
-import type { Outcome } from '../batching'
+import { BATCH_CONCURRENCY, failed, inBatchOrder, mapWithConcurrency, settle, succeeded } from '../batching'
+import type { Outcome, Settled } from '../batching'
 import type { ContactBody, MailingListClient } from '../client'
 import { AUDIENCE_NEEDS } from '../audience/audience-config'
 import type { ContactsState } from '../contacts/contacts-state'
-import { deduplicationOf, requireRuleApplies } from '../contacts/deduplication'
-import { ContactResolver, rememberWritten } from '../contacts/contact-resolver'
-import type { GroupLookup } from '../contacts/contact-resolver'
-import { DEFAULT_MULTIPLE_MATCHES } from '../contacts/multiple-matches'
+import { deduplicationOf, ruleCoverage } from '../contacts/deduplication'
+import { ContactResolver } from '../contacts/contact-resolver'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { NearMatches } from '../contacts/person-search'
 import { groupByIdentity, SAME_CONTACT_REACH, SAME_PERSON } from '../contacts/identity-groups'
 import type { IdentityGroup, IdentityMember } from '../contacts/identity-groups'
 import { checkAudienceEvent } from './audience-events'
+import { fitToEitherReading, PERSON_LOOKUP } from './either-reading'
 import type { AudienceEvent } from './audience-events'
 import type { Payload } from './generated-types'
 
 /** Removals look the person up as the transaction action does by default: extRef, then email, then phone. */
-const REMOVAL_LOOKUP: GroupLookup = { mode: 'search', multipleMatches: DEFAULT_MULTIPLE_MATCHES }
+const REMOVAL_LOOKUP = PERSON_LOOKUP
 
 /** The events of one person in one list: the last one (in event order) says what the list must show. */
 interface PersonChange {
@@ -43,24 +42,25 @@ const withMembership = (contact: ContactBody, event: AudienceEvent, member: bool
 const add: Work = async (client, resolver, state, { group, last }) => {
   const { directoryId, mailingListId } = last.list
   const deduplicatedOn = await deduplicationOf(client, state.deduplication, directoryId)
-  requireRuleApplies(directoryId, deduplicatedOn, group.contact, AUDIENCE_NEEDS)
-  const body = withMembership(group.contact, last, true)
-  // Held like any contact write, so that a lookup of the same person elsewhere in this instance waits for it.
-  return resolver.whileWriting(directoryId, body, (known) =>
-    settle(async () => {
-      const answer = await client.addToMailingList(directoryId, mailingListId, body)
-      const joined = answer.contactId ? rememberWritten(known, body, answer.contactId).joinedOtherPerson : undefined
-      const { note } = identityReport(undefined, joined ? answer.contactId : undefined)
-      const noted = joinNotes(answer.note, note)
-      return succeeded(body as JSONLikeObject, {
-        action: 'added',
-        directoryId,
-        mailingListId,
-        ...answer,
-        ...(noted ? { note: noted } : {})
-      })
-    }, body as JSONLikeObject)
-  )
+  const coverage = ruleCoverage(directoryId, deduplicatedOn, group.contact, AUDIENCE_NEEDS)
+  const fitted = coverage.missing.length > 0 ? await fitToEitherReading(resolver, group, coverage) : undefined
+  const body = withMembership(fitted?.contact ?? group.contact, last, true)
+  return settle(async () => {
+    // Held like any contact write, so that a lookup of the same person elsewhere in this instance waits for it.
+    const written = await resolver.write(directoryId, body, () =>
+      client.addToMailingList(directoryId, mailingListId, body)
+    )
+    const { joinedOtherPerson, ...answer } = written
+    const { note } = identityReport(undefined, joinedOtherPerson ? answer.contactId : undefined)
+    const noted = joinNotes(answer.note, fitted?.noteFor(answer.contactId), note)
+    return succeeded(body as JSONLikeObject, {
+      action: 'added',
+      directoryId,
+      mailingListId,
+      ...answer,
+      ...(noted ? { note: noted } : {})
+    })
+  }, body as JSONLikeObject)
 }
 
 /** A removal's result: what was done, and what the lookup passed over (another person's contacts). */
@@ -103,7 +103,9 @@ const remove: Work = async (client, resolver, _state, { group, last }) => {
       return succeeded({}, removal({ directoryId, mailingListId }, { action: 'none', note }, nearMatches))
     }
     const { contactId } = found
-    if (last.membershipField) await client.updateContact(directoryId, contactId, withMembership({}, last, false))
+    if (last.membershipField) {
+      await client.updateEmbeddedData(directoryId, contactId, { [last.membershipField]: 'false' })
+    }
     const note = removed ? undefined : `Contact ${contactId} was not in mailing list ${mailingListId}.`
     const done = { action: removed ? ('removed' as const) : ('none' as const), contactId, ...(note ? { note } : {}) }
     return succeeded({ contactId }, removal({ directoryId, mailingListId }, done, nearMatches))
@@ -188,18 +190,19 @@ export async function syncMembers(
   memberships: AudienceMembership[],
   syncMode: SyncMode = 'mirror'
 ): Promise<Outcome[]> {
-  const outcomes = new Array<Outcome>(payloads.length)
+  const refused: Settled = new Map()
   const events: AudienceEvent[] = []
   payloads.forEach((payload, index) => {
     try {
       events.push(checkAudienceEvent(payload, memberships[index], index))
     } catch (error) {
-      outcomes[index] = failed(error)
+      refused.set(index, failed(error))
     }
   })
   const resolver = new ContactResolver(client, state)
   let halted = false
-  await mapWithConcurrency(changeChainsOf(events), BATCH_CONCURRENCY, async (chain) => {
+  const changed = await mapWithConcurrency(changeChainsOf(events), BATCH_CONCURRENCY, async (chain) => {
+    const settled: Settled = new Map()
     for (const change of chain) {
       const work = workFor(change, syncMode)
       let outcome: Outcome
@@ -209,8 +212,9 @@ export async function syncMembers(
         outcome = await work(client, resolver, state, change).catch((error: unknown) => failed(error))
         halted ||= rateLimited(outcome)
       }
-      for (const index of change.group.indices) outcomes[index] = forEvent(outcome, index, change.last.index)
+      for (const index of change.group.indices) settled.set(index, forEvent(outcome, index, change.last.index))
     }
+    return settled
   })
-  return outcomes
+  return inBatchOrder(payloads.length, refused, ...changed)
 }

@@ -1,11 +1,11 @@
 import type { JSONLikeObject } from '@segment/actions-core'
 import { PayloadValidationError } from '@segment/actions-core'
-import { BATCH_CONCURRENCY, failed, mapWithConcurrency, settle, succeeded } from '../batching'
-import type { Outcome } from '../batching'
+import { BATCH_CONCURRENCY, failed, inBatchOrder, mapWithConcurrency, settle, settledAll, succeeded } from '../batching'
+import type { Outcome, Settled } from '../batching'
 import { checkPathId } from '../client'
 import type { ContactBody, QualtricsClient } from '../client'
 import { buildContactBody, mergeContacts } from '../contacts/contact-fields'
-import { ContactResolver, rememberWritten } from '../contacts/contact-resolver'
+import { ContactResolver } from '../contacts/contact-resolver'
 import type { ContactsState } from '../contacts/contacts-state'
 import { groupByIdentity, IDENTIFIERS, normalizeIdentifier, SAME_CONTACT_REACH } from '../contacts/identity-groups'
 import type { IdentityMember } from '../contacts/identity-groups'
@@ -50,16 +50,13 @@ async function write(
   resolver: ContactResolver,
   { directoryId, contact }: ContactWrite
 ): Promise<Outcome> {
-  // Holding the person's identifiers keeps a transaction lookup of the same person from racing this create.
-  return resolver.whileWriting(directoryId, contact, (known) =>
-    settle(async () => {
-      const written = await client.writeContact(directoryId, contact)
-      const { contactId } = written
-      const joined = contactId ? rememberWritten(known, contact, contactId).joinedOtherPerson : undefined
-      const note = joinNotes(written.note, identityReport(undefined, joined ? contactId : undefined).note)
-      return succeeded({ ...contact }, { ...(contactId ? { contactId } : {}), directoryId, ...(note ? { note } : {}) })
-    }, contact as JSONLikeObject)
-  )
+  return settle(async () => {
+    // Held like any contact write, so that a transaction lookup of the same person does not race this create.
+    const written = await resolver.write(directoryId, contact, () => client.writeContact(directoryId, contact))
+    const { contactId, joinedOtherPerson } = written
+    const note = joinNotes(written.note, identityReport(undefined, joinedOtherPerson ? contactId : undefined).note)
+    return succeeded({ ...contact }, { ...(contactId ? { contactId } : {}), directoryId, ...(note ? { note } : {}) })
+  }, contact as JSONLikeObject)
 }
 
 /**
@@ -73,7 +70,7 @@ export async function upsertContacts(
   state: ContactsState,
   payloads: Payload[]
 ): Promise<Outcome[]> {
-  const outcomes = new Array<Outcome>(payloads.length)
+  const refused: Settled = new Map()
   const resolver = new ContactResolver(client, state)
   const members = new Map<number, IdentityMember>()
   payloads.forEach((payload, index) => {
@@ -86,17 +83,17 @@ export async function upsertContacts(
       }
       members.set(index, { index, directoryId: checkPathId(payload.directoryId, 'Directory ID'), contact })
     } catch (error) {
-      outcomes[index] = failed(error)
+      refused.set(index, failed(error))
     }
   })
   const chains = groupByIdentity([...members.values()], SAME_CONTACT_REACH).map((group) =>
     writesInOrder(group.indices.map((index) => members.get(index) as IdentityMember))
   )
-  await mapWithConcurrency(chains, BATCH_CONCURRENCY, async (writes) => {
-    for (const contactWrite of writes) {
-      const outcome = await write(client, resolver, contactWrite)
-      for (const index of contactWrite.indices) outcomes[index] = outcome
-    }
+  const written = await mapWithConcurrency(chains, BATCH_CONCURRENCY, async (writes) => {
+    const settled: Settled[] = []
+    for (const contactWrite of writes)
+      settled.push(settledAll(contactWrite.indices, await write(client, resolver, contactWrite)))
+    return settled
   })
-  return outcomes
+  return inBatchOrder(payloads.length, refused, ...written.flat())
 }

@@ -4,23 +4,31 @@ import {
   BATCH_CONCURRENCY,
   DEFAULT_BATCH_SIZE,
   failed,
+  inBatchOrder,
   mapWithConcurrency,
   MAX_BATCH_SIZE,
   succeeded
 } from '../batching'
-import type { Outcome } from '../batching'
+import type { Outcome, Settled } from '../batching'
 import { cameFromQualtrics, describeRequestId, withAnswer } from '../client'
 import type { QualtricsClient, TransactionEntry, TransactionsAnswer, TransactionsResult } from '../client'
 import { ContactResolver } from '../contacts/contact-resolver'
 import type { ContactsState } from '../contacts/contacts-state'
 import { identityReport, joinNotes } from '../contacts/person-search'
 import type { ResolvedContact } from '../contacts/resolve-contact'
+import { packRequests } from '../packing'
+import type { ItemCost } from '../packing'
 import type { Payload } from './generated-types'
 import { resolveAgain, resolveEvents } from './resolve-events'
 import type { ResolvedEvent } from './resolve-events'
 
 /** A transactions request stays well under Qualtrics' 5 MB body limit. */
 export const TRANSACTIONS_BODY_BUDGET_BYTES = 1024 * 1024
+
+/** A transaction's bytes in the request's map: its key and entry. */
+const TRANSACTION_COST: ItemCost<ReadyTransaction> = {
+  bytesOf: (item) => Buffer.byteLength(JSON.stringify({ [item.key]: item.transaction }))
+}
 
 interface ReadyTransaction {
   key: string
@@ -30,25 +38,6 @@ interface ReadyTransaction {
   event: ResolvedEvent
   /** This event, and any later event in the batch with the same key (a resend), which share its outcome. */
   indices: number[]
-}
-
-/** Splits a directory's transactions into requests of at most `size` entries and the body budget. */
-function chunk(items: ReadyTransaction[], size: number): ReadyTransaction[][] {
-  const chunks: ReadyTransaction[][] = []
-  let current: ReadyTransaction[] = []
-  let bytes = 0
-  for (const item of items) {
-    const itemBytes = Buffer.byteLength(JSON.stringify({ [item.key]: item.transaction }))
-    if (current.length > 0 && (current.length >= size || bytes + itemBytes > TRANSACTIONS_BODY_BUDGET_BYTES)) {
-      chunks.push(current)
-      current = []
-      bytes = 0
-    }
-    current.push(item)
-    bytes += itemBytes
-  }
-  if (current.length > 0) chunks.push(current)
-  return chunks
 }
 
 /**
@@ -89,7 +78,7 @@ function withLookupReport(outcome: Outcome, contact: ResolvedContact): Outcome {
     : {}
   const report = identityReport(contact.nearMatches, contact.joinedOtherPerson ? contact.contactId : undefined)
   const earlier = typeof outcome.body.note === 'string' ? outcome.body.note : undefined
-  const note = joinNotes(earlier, report.note)
+  const note = joinNotes(earlier, contact.lookupNote, report.note)
   return { ...outcome, body: { ...outcome.body, ...others, ...report, ...(note ? { note } : {}) } }
 }
 
@@ -133,17 +122,22 @@ function cachedContactMissing(item: ReadyTransaction, result?: TransactionsResul
 
 /**
  * Sends each directory's transactions in chunks and maps every entry of each response back to its events by key.
- * Returns the events to send again: those whose cached contact Qualtrics said does not exist, and with them the
- * rest of a request that failed as a whole because of it.
+ * Returns what it settled, and the events to send again: those whose cached contact Qualtrics said does not exist,
+ * and with them the rest of a request that failed as a whole because of it.
  */
 async function sendTransactions(
   client: QualtricsClient,
   byDirectory: Map<string, ReadyTransaction[]>,
-  size: number,
-  outcomes: Outcome[]
-): Promise<ResolvedEvent[]> {
+  size: number
+): Promise<{ settled: Settled; again: ResolvedEvent[] }> {
+  const settled: Settled = new Map()
   const requests = [...byDirectory].flatMap(([directoryId, ready]) =>
-    chunk(ready, size).map((items) => ({ directoryId, items }))
+    packRequests(ready, { maxItems: size, maxBytes: TRANSACTIONS_BODY_BUDGET_BYTES }, TRANSACTION_COST).map(
+      (items) => ({
+        directoryId,
+        items
+      })
+    )
   )
   const again: ResolvedEvent[] = []
   await mapWithConcurrency(requests, BATCH_CONCURRENCY, async ({ directoryId, items }) => {
@@ -164,13 +158,13 @@ async function sendTransactions(
             error,
             cameFromQualtrics(error) ? ({ [item.key]: item.transaction } as unknown as JSONLikeObject) : undefined
           )
-      for (const index of item.indices) outcomes[index] = outcome
+      for (const index of item.indices) settled.set(index, outcome)
       if (wholeRequestAgain || cachedContactMissing(item, result, error)) {
         again.push(...item.indices.map((index) => ({ ...item.event, index })))
       }
     }
   })
-  return again
+  return { settled, again }
 }
 
 /**
@@ -184,14 +178,13 @@ export async function addTransactions(
   state: ContactsState,
   payloads: Payload[]
 ): Promise<Outcome[]> {
-  const outcomes = new Array<Outcome>(payloads.length)
   const resolver = new ContactResolver(client, state)
-  const events = await resolveEvents(resolver, payloads, outcomes)
+  const resolved = await resolveEvents(resolver, payloads)
   const size = Math.min(Math.max(Math.trunc(payloads[0]?.batch_size ?? DEFAULT_BATCH_SIZE), 1), MAX_BATCH_SIZE)
-  const again = await sendTransactions(client, readyByDirectory(events), size, outcomes)
-  if (again.length === 0) return outcomes
+  const first = await sendTransactions(client, readyByDirectory(resolved.events), size)
+  if (first.again.length === 0) return inBatchOrder(payloads.length, resolved.settled, first.settled)
 
-  const resolvedAgain = await resolveAgain(resolver, again, outcomes)
-  await sendTransactions(client, readyByDirectory(resolvedAgain), size, outcomes)
-  return outcomes
+  const resolvedAgain = await resolveAgain(resolver, first.again)
+  const second = await sendTransactions(client, readyByDirectory(resolvedAgain.events), size)
+  return inBatchOrder(payloads.length, resolved.settled, first.settled, resolvedAgain.settled, second.settled)
 }

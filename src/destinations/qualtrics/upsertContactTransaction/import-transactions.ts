@@ -1,7 +1,7 @@
 import { IntegrationError, RetryableError } from '@segment/actions-core'
 import type { JSONLikeObject } from '@segment/actions-core'
-import { failed, succeeded } from '../batching'
-import type { Outcome } from '../batching'
+import { failed, inBatchOrder, settledAll, succeeded } from '../batching'
+import type { Outcome, Settled } from '../batching'
 import {
   cameFromQualtrics,
   describeRequestId,
@@ -16,7 +16,8 @@ import type { ContactsState } from '../contacts/contacts-state'
 import type { Payload } from './generated-types'
 import { addTransactions } from './add-transactions'
 import { chunkImports, prepareImportItems, requireDeduplication, transactionFields } from './import-records'
-import type { ImportChunk, ImportItem } from './import-records'
+import type { ImportChunk, ImportItem, Rerouted } from './import-records'
+import { joinNotes } from '../contacts/person-search'
 
 interface ImportIds {
   importId: string
@@ -25,8 +26,15 @@ interface ImportIds {
 
 const sentOf = (item: ImportItem) => item.record as unknown as JSONLikeObject
 
-function settleItem(outcomes: Outcome[], item: ImportItem, outcome: Outcome): void {
-  for (const index of item.indices) outcomes[index] = outcome
+/** Settles every event of an item (a record, and any resend of it in the batch) with one outcome. */
+function settleItem(settled: Settled, item: ImportItem, outcome: Outcome): void {
+  for (const [index, itemOutcome] of settledAll(item.indices, outcome)) settled.set(index, itemOutcome)
+}
+
+/** How one import ended (for the import-job counter), and what it settled. */
+interface ImportEnd {
+  result: string
+  settled: Settled
 }
 
 /** A record Qualtrics listed in `contacts.unprocessed`: it fails alone, final, with what Qualtrics documents. */
@@ -127,14 +135,14 @@ function settleComplete(
   items: ImportItem[],
   ids: ImportIds,
   wait: Extract<ImportWait, { kind: 'complete' }>,
-  outcomes: Outcome[],
   startNote?: string
-): string {
+): ImportEnd {
+  const settled: Settled = new Map()
   const { counts, invalidEmails, requestId } = wait.status
   if (counts && counts.added + counts.updated + counts.failed === 0) {
     const error = nothingImported(chunk, ids.importId, requestId)
-    for (const item of items) settleItem(outcomes, item, failed(error, sentOf(item)))
-    return 'nothing'
+    for (const item of items) settleItem(settled, item, failed(error, sentOf(item)))
+    return { result: 'nothing', settled }
   }
   const invalid = new Set(invalidEmails.map((email) => email.trim().toLowerCase()))
   const refused = new Set(items.filter((item) => item.record.email && invalid.has(item.record.email.toLowerCase())))
@@ -147,19 +155,20 @@ function settleComplete(
       'INVALID_EMAIL',
       400
     )
-    settleItem(outcomes, item, failed(withAnswer(error, { importId, invalidEmails }), sentOf(item)))
+    settleItem(settled, item, failed(withAnswer(error, { importId, invalidEmails }), sentOf(item)))
   }
   const unnamed = counts ? counts.failed - refused.size : 0
   const note = [startNote, countNote(importId, request, counts === undefined, unnamed)].filter(Boolean).join('. ')
   for (const item of items.filter((item) => !refused.has(item))) {
-    settleItem(outcomes, item, succeeded(sentOf(item), { ...ids, contact: 'import', ...(note ? { note } : {}) }))
+    settleItem(settled, item, succeeded(sentOf(item), { ...ids, contact: 'import', ...(note ? { note } : {}) }))
   }
-  return refused.size > 0 || unnamed > 0 ? 'partial' : 'complete'
+  return { result: refused.size > 0 || unnamed > 0 ? 'partial' : 'complete', settled }
 }
 
 /** Fails every record of the chunk with `error`; `sent` when the records themselves went to Qualtrics. */
-function failChunk(outcomes: Outcome[], items: ImportItem[], error: unknown, sent: boolean): void {
-  for (const item of items) settleItem(outcomes, item, failed(error, sent ? sentOf(item) : undefined))
+function failChunk(items: ImportItem[], error: unknown, sent: boolean, settled: Settled = new Map()): Settled {
+  for (const item of items) settleItem(settled, item, failed(error, sent ? sentOf(item) : undefined))
+  return settled
 }
 
 /**
@@ -167,23 +176,16 @@ function failChunk(outcomes: Outcome[], items: ImportItem[], error: unknown, sen
  * (an import whose turn comes after it is not sent). A request that fails fails the chunk with its status; records
  * Qualtrics refuses at once fail alone; the rest settle with the wait.
  */
-async function runImport(
-  client: QualtricsClient,
-  chunk: ImportChunk,
-  outcomes: Outcome[],
-  deadline: number
-): Promise<string> {
+async function runImport(client: QualtricsClient, chunk: ImportChunk, deadline: number): Promise<ImportEnd> {
   const { directoryId, mailingListId, items } = chunk
   if (!importTimeLeft(client.state, deadline)) {
-    failChunk(outcomes, items, notSentError(client.state.importPolling.deadlineMs), false)
-    return 'notSent'
+    return { result: 'notSent', settled: failChunk(items, notSentError(client.state.importPolling.deadlineMs), false) }
   }
   let transactionBatchId: string
   try {
     transactionBatchId = await client.createTransactionBatch(directoryId)
   } catch (error) {
-    failChunk(outcomes, items, error, false)
-    return 'refused'
+    return { result: 'refused', settled: failChunk(items, error, false) }
   }
   let started: Awaited<ReturnType<QualtricsClient['startImport']>>
   try {
@@ -193,33 +195,41 @@ async function runImport(
       contacts: items.map((item) => item.record)
     })
   } catch (error) {
-    failChunk(outcomes, items, error, cameFromQualtrics(error))
-    return 'refused'
+    return { result: 'refused', settled: failChunk(items, error, cameFromQualtrics(error)) }
   }
   const startedAt = client.state.clock.now()
   const { importId, requestId } = started
   const unprocessed = new Set(started.unprocessed)
+  const settled: Settled = new Map()
   items.forEach((item, position) => {
     if (unprocessed.has(position))
-      settleItem(outcomes, item, failed(unprocessedError(importId, position, requestId), sentOf(item)))
+      settleItem(settled, item, failed(unprocessedError(importId, position, requestId), sentOf(item)))
   })
   const rest = items.filter((_, position) => !unprocessed.has(position))
-  if (rest.length === 0) return 'partial'
+  if (rest.length === 0) return { result: 'partial', settled }
   const wait = await waitForImport(client, { directoryId, mailingListId, importId }, deadline, startedAt)
   client.stats.histogram(METRICS.importPolls, wait.polls)
   const ids = { importId, transactionBatchId }
   if (wait.kind === 'complete') {
-    const result = settleComplete(chunk, rest, ids, wait, outcomes, started.note)
-    return unprocessed.size > 0 && result === 'complete' ? 'partial' : result
+    const end = settleComplete(chunk, rest, ids, wait, started.note)
+    const result = unprocessed.size > 0 && end.result === 'complete' ? 'partial' : end.result
+    return { result, settled: new Map([...settled, ...end.settled]) }
   }
   const error = wait.kind === 'pollRefused' ? pollRefusedError(ids, wait) : unfinishedError(ids, wait)
-  failChunk(outcomes, rest, error, true)
-  return wait.kind
+  return { result: wait.kind, settled: failChunk(rest, error, true, settled) }
+}
+
+/** Adds a sentence to a success's note (a failure says enough by itself). */
+function noted(outcome: Outcome, sentence: string | undefined): Outcome {
+  if (!outcome.ok || !sentence) return outcome
+  const earlier = typeof outcome.body.note === 'string' ? outcome.body.note : undefined
+  return { ...outcome, body: { ...outcome.body, note: joinNotes(earlier, sentence) as string } }
 }
 
 /**
  * The bulk-import path of a batch (the field "Bulk import"): events with a Contact ID go as transactions requests
- * (no lookup to save); the others become records of one import per directory and mailing list, which Qualtrics'
+ * (no lookup to save), and so do events an import could not be trusted with (import-records.ts `Rerouted`: their
+ * results say why); the others become records of one import per directory and mailing list, which Qualtrics'
  * deduplication matches to contacts. Imports of different lists run side by side, those of one list one at a time
  * (Qualtrics processes a list's imports in turn), all within one deadline for the batch. Returns one outcome per
  * payload, in order.
@@ -230,33 +240,40 @@ export async function importTransactions(
   payloads: Payload[]
 ): Promise<Outcome[]> {
   const deadline = importDeadline(client.state)
-  const outcomes = new Array<Outcome>(payloads.length)
-  const withId = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [index] : []))
-  const rest = payloads.flatMap((payload, index) => (payload.contactId?.trim() ? [] : [index]))
-  const direct =
-    withId.length > 0
+  const withId: Rerouted = new Map()
+  for (const [index, payload] of payloads.entries()) if (payload.contactId?.trim()) withId.set(index, '')
+  const candidates = payloads.flatMap((_, index) => (withId.has(index) ? [] : [index]))
+  const prepared = prepareImportItems(payloads, candidates, client.state.clock.now())
+  const checked = await requireDeduplication(client, state, prepared.items)
+  const rerouted: Rerouted = new Map([...withId, ...prepared.rerouted, ...checked.rerouted])
+  const direct = [...rerouted.keys()].sort((a, b) => a - b)
+  const sent =
+    direct.length > 0
       ? addTransactions(
           client,
           state,
-          withId.map((index) => payloads[index])
+          direct.map((index) => payloads[index])
         )
       : undefined
-
-  const items = await requireDeduplication(client, state, prepareImportItems(payloads, rest, outcomes), outcomes)
   const byList = new Map<string, ImportChunk[]>()
-  for (const chunk of chunkImports(items)) {
+  for (const chunk of chunkImports(checked.items)) {
     const place = JSON.stringify([chunk.directoryId, chunk.mailingListId])
     byList.set(place, [...(byList.get(place) ?? []), chunk])
   }
-  await Promise.all(
+  const imported = await Promise.all(
     [...byList.values()].map(async (chunks) => {
+      const settled: Settled[] = []
       for (const chunk of chunks) {
-        const result = await runImport(client, chunk, outcomes, deadline)
-        client.stats.incr(METRICS.importJob, [`result:${result}`])
+        const end = await runImport(client, chunk, deadline)
+        client.stats.incr(METRICS.importJob, [`result:${end.result}`])
         client.stats.histogram(METRICS.importRecords, chunk.items.length)
+        settled.push(end.settled)
       }
+      return settled
     })
   )
-  if (direct) (await direct).forEach((outcome, i) => (outcomes[withId[i]] = outcome))
-  return outcomes
+  const transactions: Settled = new Map(
+    sent ? (await sent).map((outcome, i) => [direct[i], noted(outcome, rerouted.get(direct[i]))]) : []
+  )
+  return inBatchOrder(payloads.length, prepared.settled, checked.settled, ...imported.flat(), transactions)
 }

@@ -1,5 +1,5 @@
 import { BATCH_CONCURRENCY, failed, mapWithConcurrency } from '../batching'
-import type { Outcome } from '../batching'
+import type { Settled } from '../batching'
 import { checkPathId } from '../client'
 import type { TransactionEntry } from '../client'
 import { buildContactBody } from '../contacts/contact-fields'
@@ -35,16 +35,19 @@ function lookupOf(payload: Payload): GroupLookup {
   }
 }
 
+/** The events a step resolved, and the failures it settled (events checked bad, or whose lookup failed). */
+export interface Resolution {
+  events: ResolvedEvent[]
+  settled: Settled
+}
+
 /**
- * Checks every event (a bad one fails alone, in `outcomes`), groups the events without a Contact ID by person
- * (identity-groups.ts), resolves each group once with a few lookups in flight, and answers each event's contact, in
- * batch order. An event whose group could not be resolved gets that error in `outcomes`.
+ * Checks every event (a bad one fails alone), groups the events without a Contact ID by person (identity-groups.ts),
+ * resolves each group once with a few lookups in flight, and answers each event's contact, in batch order. An event
+ * whose group could not be resolved is settled with that error.
  */
-export async function resolveEvents(
-  resolver: ContactResolver,
-  payloads: Payload[],
-  outcomes: Outcome[]
-): Promise<ResolvedEvent[]> {
+export async function resolveEvents(resolver: ContactResolver, payloads: Payload[]): Promise<Resolution> {
+  const settled: Settled = new Map()
   const prepared: PreparedEvent[] = []
   const members: IdentityMember[] = []
   payloads.forEach((payload, index) => {
@@ -62,7 +65,7 @@ export async function resolveEvents(
       prepared.push({ index, directoryId, key, entry })
       members.push({ index, directoryId, contact })
     } catch (error) {
-      outcomes[index] = failed(error)
+      settled.set(index, failed(error))
     }
   })
 
@@ -83,21 +86,18 @@ export async function resolveEvents(
         : { contactId: event.contactId as string, source: 'given' }
       resolved.push({ ...event, contact, ...(resolution && { group: resolution.group, lookup: resolution.lookup }) })
     } catch (error) {
-      outcomes[event.index] = failed(error)
+      settled.set(event.index, failed(error))
     }
   }
-  return resolved
+  return { events: resolved, settled }
 }
 
 /**
  * For events whose contact came from the cache and which Qualtrics said does not exist: forgets that contact and
  * resolves each such group once more, bypassing the cache, a few at a time. Other events are answered as they are.
  */
-export async function resolveAgain(
-  resolver: ContactResolver,
-  events: ResolvedEvent[],
-  outcomes: Outcome[]
-): Promise<ResolvedEvent[]> {
+export async function resolveAgain(resolver: ContactResolver, events: ResolvedEvent[]): Promise<Resolution> {
+  const settled: Settled = new Map()
   const stale = new Map<IdentityGroup, { lookup: GroupLookup; contactId: string }>()
   for (const { group, lookup, contact } of events) {
     if (contact.source === 'cached' && group && lookup) stale.set(group, { lookup, contactId: contact.contactId })
@@ -115,8 +115,8 @@ export async function resolveAgain(
     try {
       resolved.push(result ? { ...event, contact: await result } : event)
     } catch (error) {
-      outcomes[event.index] = failed(error)
+      settled.set(event.index, failed(error))
     }
   }
-  return resolved
+  return { events: resolved, settled }
 }

@@ -15,19 +15,22 @@ const BASE_SCOPES = [
   'manage:contact_transactions',
   'write:mailing_list_contacts'
 ]
-/** The form body the token endpoint must get, byte for byte. */
-export function tokenBody(erase = false): string {
-  const scopes = erase ? [...BASE_SCOPES, 'manage:erasure_requests'] : BASE_SCOPES
-  return `grant_type=client_credentials&scope=${scopes.map(encodeURIComponent).join('+')}`
-}
-
 /** The token endpoint, matching only the client's Basic credentials and the exact form body, never the API token. */
 export function tokenEndpoint(origin = API, erase = false): nock.Interceptor {
+  return tokenEndpointFor(erase ? [...BASE_SCOPES, 'manage:erasure_requests'] : BASE_SCOPES, origin)
+}
+
+/** The token endpoint asked for exactly these scopes, in this order (the form body, byte for byte). */
+export function tokenEndpointFor(scopes: string[], origin = API): nock.Interceptor {
+  const body = `grant_type=client_credentials&scope=${scopes.map(encodeURIComponent).join('+')}`
   return nock(origin, {
     reqheaders: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
     badheaders: ['x-api-token']
-  }).post('/oauth2/token', tokenBody(erase))
+  }).post('/oauth2/token', body)
 }
+
+/** The scopes every token is first asked for (erasure off). */
+export const FEATURE_SCOPES: readonly string[] = BASE_SCOPES
 
 export function issued(token = ACCESS_TOKEN, expiresIn: number | undefined = 3600) {
   return { access_token: token, expires_in: expiresIn, token_type: 'Bearer', scope: BASE_SCOPES.join(' ') }

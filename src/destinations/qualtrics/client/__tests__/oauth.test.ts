@@ -11,6 +11,7 @@ import {
   oauthSettings,
   SECOND_TOKEN,
   tokenEndpoint,
+  tokenEndpointFor,
   whoamiOk,
   withBearer
 } from '../../__tests__/__helpers__/oauth'
@@ -186,24 +187,36 @@ describe('token request failures', () => {
     expect(error.message).toMatch(/^Client ID or secret rejected by Qualtrics \(401 invalid_client/)
   })
 
-  it('invalid_scope: names the scope the client lacks (final 400)', async () => {
-    const error = await fails(400, { error: 'invalid_scope', error_description: 'scope write:mailing_list_contacts' })
-    expect(error.status).toBe(400)
-    expect(error.message).toMatch(/lacks the scope write:mailing_list_contacts /)
+  // What a refused scope leaves working is oauth-scopes.test.ts's; here, the final error of a call that needs it.
+  it('invalid_scope: a call that needs the refused scope fails naming it and the call (final 400)', async () => {
+    const refusal = { error: 'invalid_scope', error_description: 'scope manage:directory_contacts' }
+    tokenEndpoint().reply(400, refusal)
+    tokenEndpointFor(['manage:directory_contacts']).reply(400, refusal)
+    const error = await client()
+      .searchContacts('POOL_1', 'extRef', 'u1')
+      .catch((e) => e)
+    expect(error).toMatchObject({ status: 400, code: 'OAUTH_SCOPE_MISSING' })
+    expect(error.message).toMatch(/lacks the scope manage:directory_contacts, which the call to search the directory/)
   })
 
-  it('invalid_scope without a name: lists every scope asked for', async () => {
-    const error = await fails(400, { error: 'invalid_scope' })
+  it('invalid_scope without a name, twice: names the scope the call asked for alone', async () => {
+    tokenEndpoint().reply(400, { error: 'invalid_scope' })
+    tokenEndpointFor(['read:directories']).reply(400, { error: 'invalid_scope' })
+    const error = await client()
+      .whoami()
+      .catch((e) => e)
     expect(error.status).toBe(400)
-    expect(error.message).toMatch(/lacks the scope one or more of read:directories, read:mailing_lists, /)
+    expect(error.message).toMatch(/lacks the scope read:directories, which the call to check the OAuth client needs/)
   })
 
   it('invalid_scope for the erasure scope says why it was asked for', async () => {
-    tokenEndpoint(API, true).reply(400, { error: 'invalid_scope', error_description: 'manage:erasure_requests' })
+    const refusal = { error: 'invalid_scope', error_description: 'manage:erasure_requests' }
+    tokenEndpoint(API, true).reply(400, refusal)
+    tokenEndpointFor(['manage:erasure_requests']).reply(400, refusal)
     const error = await client({ erasePersonalData: true })
-      .whoami()
+      .erasePersonalData(['a@x.co'])
       .catch((e) => e)
-    expect(error.message).toMatch(/lacks the scope manage:erasure_requests .*"Erase personal data" is on/)
+    expect(error.message).toMatch(/lacks the scope manage:erasure_requests.*"Erase personal data" is on/)
   })
 
   it.each([

@@ -1,5 +1,4 @@
 import type { StateContext, StatsContext } from '@segment/actions-core'
-import { endpointOf } from '../../client/stats'
 import { DIRECTORY, MAILING_LIST, ok, qualtrics, qualtricsError, settings } from '../../__tests__/__helpers__/qualtrics'
 import { instanceForEachTest, qualtricsUnderTest } from '../../__tests__/__helpers__/instance'
 import {
@@ -112,37 +111,5 @@ describe('counters (statsContext)', () => {
       'env:test',
       'action:upsertContact'
     ])
-  })
-})
-
-describe('endpointOf', () => {
-  it.each([
-    ['POST', 'https://iad1.qualtrics.com/oauth2/token', 'oauth.token'],
-    ['POST', 'https://iad1.qualtrics.com/inbound-event/v1/events/json/triggers?urlTokenId=x', 'workflow.trigger'],
-    ['GET', 'https://iad1.qualtrics.com/API/v3/whoami', 'whoami'],
-    ['GET', 'https://iad1.qualtrics.com/API/v3/directories', 'directories.list'],
-    ['GET', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists?skipToken=a', 'mailinglists.list'],
-    ['POST', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/contacts/search?pageSize=2', 'contacts.search'],
-    ['POST', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/contacts', 'contacts.create'],
-    ['DELETE', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/contacts/CID_1', 'contacts.delete'],
-    ['POST', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/transactions', 'transactions.create'],
-    ['POST', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists', 'mailinglists.create'],
-    ['GET', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists/CG_1', 'mailinglists.get'],
-    [
-      'POST',
-      'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists/CG_1/contacts',
-      'mailinglist_contacts.add'
-    ],
-    [
-      'DELETE',
-      'https://iad1.qualtrics.com/API/v3/directories/POOL_1/mailinglists/CG_1/contacts/CID_1',
-      'mailinglist_contacts.remove'
-    ],
-    ['PUT', 'https://iad1.qualtrics.com/API/v3/directories/POOL_1/contacts/CID_1', 'contacts.update'],
-    ['POST', 'https://iad1.qualtrics.com/API/v3/op-erase-personal-data', 'personal_data.erase'],
-    ['GET', 'https://iad1.qualtrics.com/API/v3/somewhere/else', 'other'],
-    ['GET', 'not a url', 'other']
-  ])('%s %s is %s', (method, url, name) => {
-    expect(endpointOf(method, url)).toBe(name)
   })
 })

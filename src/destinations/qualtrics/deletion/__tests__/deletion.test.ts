@@ -275,7 +275,7 @@ describe('onDelete: erasing personal data', () => {
     ])
   }
 
-  it("sends the matched contacts' distinct emails once, before deleting, and returns the request id", async () => {
+  it("sends the matched contacts' emails once (each spelling), and returns the request id", async () => {
     matches()
     const order: string[] = []
     erasure().reply(200, (_uri, body) => {
@@ -283,11 +283,8 @@ describe('onDelete: erasing personal data', () => {
       return ok({ requestId: 'OP_123' })
     })
     for (const [dir, id] of [
-      ['POOL_A', 'CID_1'],
       ['POOL_A', 'CID_2'],
-      ['POOL_A', 'CID_3'],
-      ['POOL_B', 'CID_4'],
-      ['POOL_B', 'CID_5']
+      ['POOL_A', 'CID_3']
     ]) {
       qualtrics()
         .delete(`${BASE}/directories/${dir}/contacts/${id}`)
@@ -297,10 +294,43 @@ describe('onDelete: erasing personal data', () => {
         })
     }
     const result = await run(USER, { erasePersonalData: true }, withErasure)
-    expect(order[0]).toBe('erase {"emails":["Ann@x.co","bo@y.co"]}')
-    expect(order.slice(1)).toEqual(['CID_1', 'CID_2', 'CID_3', 'CID_4', 'CID_5'])
-    expect(result.erasure).toEqual({ requested: true, requestId: 'OP_123', emailCount: 2 })
+    // searchOnly: false always: public wrappers read a missing searchOnly as a dry run (research notes §16). Each
+    // spelling of an email goes: whether the erasure compares emails ignoring case is not documented.
+    expect(order[0]).toBe('erase {"emails":["Ann@x.co","ann@x.co","bo@y.co"],"searchOnly":false}')
+    expect(order.slice(1)).toEqual(['CID_2', 'CID_3'])
+    expect(result.erasure).toEqual({ requested: true, requestId: 'OP_123', emailCount: 3 })
     expect(JSON.stringify(result)).not.toMatch(/x\.co|y\.co/)
+  })
+
+  it('leaves the contacts with an email to the erasure (which finds responses through them) and deletes the others', async () => {
+    matches()
+    erasure().reply(200, ok({ requestId: 'OP_123' }))
+    remove('POOL_A', 'CID_2')
+    remove('POOL_A', 'CID_3')
+    const result = await run(USER, { erasePersonalData: true }, withErasure)
+    expect(deleted).toEqual(['CID_2', 'CID_3'])
+    expect(result).toMatchObject({
+      contactsDeleted: 2,
+      contactsLeftToErasure: 3,
+      directories: [
+        { directoryId: 'POOL_A', deleted: ['CID_2', 'CID_3'], leftToErasure: ['CID_1'] },
+        { directoryId: 'POOL_B', deleted: [], leftToErasure: ['CID_4', 'CID_5'] }
+      ]
+    })
+    expect(result.message).toBe(
+      'Deleted 2 contacts with extRef "user-42" (POOL_A); left 3 contacts with an email (POOL_A, POOL_B) to Qualtrics\' erasure request OP_123, which removes them with their survey responses when it runs; searched in the 2 directories these credentials can list.'
+    )
+  })
+
+  it('a failed delete after the erasure request names what was left to the erasure too', async () => {
+    matches()
+    erasure().reply(200, ok({ requestId: 'OP_123' }))
+    remove('POOL_A', 'CID_2', 503)
+    const error = await failure(run(USER, { erasePersonalData: true }, withErasure))
+    expect(error.status).toBe(503)
+    expect(error.message).toContain(
+      'Deletion stopped: contacts still to delete: POOL_A: CID_2, CID_3; none was deleted yet; left to the erasure: POOL_A: CID_1; POOL_B: CID_4, CID_5; erasure request OP_123 was already sent.'
+    )
   })
 
   it('without the setting sends nothing for erasure and says survey responses were kept', async () => {
@@ -351,8 +381,11 @@ describe('onDelete: erasing personal data', () => {
     directories([['POOL_A']])
     search('POOL_A', [[{ id: 'CID_1', extRef: USER, email: 'a@x.co' }]])
     erasure().reply(200, { meta: { requestId: 'req-e' } })
-    remove('POOL_A', 'CID_1')
     const result = await run(USER, { erasePersonalData: true }, withErasure)
+    expect(result).toMatchObject({ contactsDeleted: 0, contactsLeftToErasure: 1 })
+    expect(result.message).toBe(
+      'Left 1 contact with extRef "user-42" (POOL_A) to Qualtrics\' erasure request, which finds them by email and removes them with their survey responses when it runs, searched in the 1 directory these credentials can list.'
+    )
     expect(result.erasure).toEqual({
       requested: true,
       emailCount: 1,

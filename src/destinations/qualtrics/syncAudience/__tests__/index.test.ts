@@ -111,12 +111,12 @@ describe('syncAudience: entering the audience', () => {
       expect(error.message).toMatch(/does not deduplicate contacts.*Turn on Automatic deduplication \(XM Directory/)
     })
 
-    it('a rule on a field the event lacks (no userId, so no External Data Reference)', async () => {
-      directoriesWith({ externalDataReference: true, email: true })
+    it('no flagged identifier on the event (no userId, so no External Data Reference; the other flag a name)', async () => {
+      directoriesWith({ externalDataReference: true, firstName: true })
       const error = await failure(run(engageIdentify(true, { userId: null, anonymousId: 'anon-1' })))
       expect(error).toMatchObject({ status: 400, code: 'DEDUPLICATION_NOT_MATCHING' })
       expect(error.message).toMatch(
-        /deduplicates contacts on External Data Reference and Email, and this event has no External Data Reference: Qualtrics would skip the rule/
+        /deduplicates contacts on External Data Reference and First Name, and this event has no External Data Reference: Qualtrics would skip the rule/
       )
     })
 
@@ -212,7 +212,10 @@ describe('syncAudience: exiting the audience', () => {
 
   it('with membership recorded, a stale remembered contact is looked up afresh before the contact is written', async () => {
     await staleRememberedContact()
-    // Only the contact that was actually in the list is written: nothing is sent for CID_old.
+    // Only the contact that was actually in the list is read and written: nothing is sent for CID_old.
+    qualtrics()
+      .get(`${DIR}/contacts/CID_new`)
+      .reply(200, ok({ embeddedData: {} }))
     const updated = qualtrics()
       .put(`${DIR}/contacts/CID_new`, { embeddedData: { [`segment_${AUDIENCE_KEY}`]: 'false' } })
       .reply(200, ok({}))
@@ -225,6 +228,9 @@ describe('syncAudience: exiting the audience', () => {
   it('sets segment_<audience key> to "false" on the contact when membership is recorded', async () => {
     search('user-1', ['CID_1'])
     qualtrics().delete(`${LIST_CONTACTS}/CID_1`).reply(200, ok({}))
+    qualtrics()
+      .get(`${DIR}/contacts/CID_1`)
+      .reply(200, ok({ embeddedData: { [`segment_${AUDIENCE_KEY}`]: 'true' } }))
     const updated = qualtrics()
       .put(`${DIR}/contacts/CID_1`, { embeddedData: { [`segment_${AUDIENCE_KEY}`]: 'false' } })
       .reply(200, ok({}))
@@ -367,19 +373,25 @@ describe('syncAudience: errors from Qualtrics, on each call', () => {
   it.each(ERROR_STATUSES)('recording membership on the contact answers $status', async (row) => {
     search('user-1', ['CID_1'])
     qualtrics().delete(`${LIST_CONTACTS}/CID_1`).reply(200, ok({}))
+    qualtrics()
+      .get(`${DIR}/contacts/CID_1`)
+      .reply(200, ok({ embeddedData: {} }))
     qualtrics().put(`${DIR}/contacts/CID_1`).reply(row.status, reply(row.status))
     expectMapped(await failure(run(engageIdentify(false), { membershipOnContact: true })), row)
   })
 
   const removal = () => search('user-1', ['CID_1']) && qualtrics().delete(`${LIST_CONTACTS}/CID_1`)
   const listRead = () => removal().reply(404, reply(404)) && qualtrics().get(LIST)
-  const contactUpdate = () => removal().reply(200, ok({})) && qualtrics().put(`${DIR}/contacts/CID_1`)
+  const contactRead = () => removal().reply(200, ok({})) && qualtrics().get(`${DIR}/contacts/CID_1`)
+  const contactUpdate = () =>
+    contactRead().reply(200, ok({ embeddedData: {} })) && qualtrics().put(`${DIR}/contacts/CID_1`)
   it.each([
     ['reading the directories', () => qualtrics().get('/API/v3/directories'), true],
     ['adding', () => directoriesWith(EMAIL_DEDUP) && qualtrics().post(LIST_CONTACTS), true],
     ['searching', () => qualtrics().post(SEARCH).query(true), false],
     ['removing', removal, false],
     ['reading the list after a 404', listRead, false],
+    ['reading the contact before recording membership', contactRead, false],
     ['recording membership on the contact', contactUpdate, false]
   ])('%s times out: a retryable 504', async (_, scope, member) => {
     ;(scope as () => nock.Interceptor)()
