@@ -68,11 +68,22 @@ export interface WorkloadEvent {
   context?: Record<string, unknown>
 }
 
+/**
+ * The workload happens now: its events are dated over the five minutes before this process started, inside the
+ * bulk import's date window (docs/behaviour.md), as live traffic is. A replay of old events is another workload.
+ */
+const WORKLOAD_TIME_MS = Date.now()
+const SPREAD_SECONDS = 300
+
+function workloadTimestamp(n: number): string {
+  return new Date(WORKLOAD_TIME_MS - (n % SPREAD_SECONDS) * 1000).toISOString()
+}
+
 export function makeEvent(kind: EventKind, user: number, n: number): WorkloadEvent {
   const base = {
     userId: userId(user),
     messageId: `${kind}-${String(n).padStart(6, '0')}`,
-    timestamp: new Date(Date.UTC(2026, 10, 24, 9, 0, n % 3600)).toISOString()
+    timestamp: workloadTimestamp(n)
   }
   if (kind === 'identify') {
     return { ...base, type: 'identify', traits: { email: userEmail(user), lastName: `Last${user}`, plan: 'pro' } }
@@ -98,7 +109,7 @@ export function makeBadInputEvent(n: number): WorkloadEvent {
     type: 'identify',
     anonymousId: `anonymous-${n}`,
     messageId: `bad-input-${String(n).padStart(6, '0')}`,
-    timestamp: new Date(Date.UTC(2026, 10, 24, 9, 0, n % 3600)).toISOString(),
+    timestamp: workloadTimestamp(n),
     traits: { lastName: 'Nobody' }
   }
 }
