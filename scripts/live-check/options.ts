@@ -4,7 +4,12 @@
  */
 import { isAbsolute, resolve } from 'node:path'
 import { tmpdir } from 'node:os'
-import { checkApiOrigin, normaliseDatacenter } from '../../src/destinations/qualtrics/client'
+import {
+  checkApiOrigin,
+  checkQualtricsUrl,
+  isLoopbackHostname,
+  normaliseDatacenter
+} from '../../src/destinations/qualtrics/client'
 
 export type LiveCredentials =
   { kind: 'apiToken'; apiToken: string } | { kind: 'oauth'; clientId: string; clientSecret: string }
@@ -88,24 +93,15 @@ function credentialsFrom(env: NodeJS.ProcessEnv): LiveCredentials {
   throw new UsageError('No credentials: set QUALTRICS_API_TOKEN, or QUALTRICS_CLIENT_ID and QUALTRICS_CLIENT_SECRET')
 }
 
-const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
-
-/**
- * The host of an https URL on a plain *.qualtrics.com name (no port, user info or IP address), read from the text
- * itself rather than a parser's idea of where the host ends; undefined for any other URL.
- */
+/** The host of an https URL under the destination's rule for Qualtrics hosts (`checkQualtricsUrl`); else undefined. */
 export function qualtricsHostOf(raw: string): string | undefined {
-  const scheme = /^https:\/\//i.exec(raw)
-  if (!scheme) return undefined
-  const host = raw.slice(scheme[0].length).split(/[/?#]/)[0].toLowerCase()
-  const plain = /^[a-z0-9.-]{1,253}$/.test(host) && host.split('.').every((label) => DNS_LABEL.test(label))
-  return plain && host.endsWith('.qualtrics.com') ? host : undefined
+  const checked = checkQualtricsUrl(raw)
+  return 'parts' in checked ? checked.parts.host : undefined
 }
 
 /**
- * A real host must be https on a plain *.qualtrics.com name (no port, user info or IP address), the destination's
- * host rule; a loopback origin (the sandbox) may be http. The destination's own URL check is not on main yet, so this
- * is the small local version of it.
+ * A real host must pass the destination's rule for Qualtrics hosts (https, a plain *.qualtrics.com name, no port,
+ * user info or IP address), with no path or query; a loopback origin (the sandbox) may be http.
  */
 export function checkBaseUrl(raw: string): string {
   let url: URL
@@ -114,20 +110,20 @@ export function checkBaseUrl(raw: string): string {
   } catch {
     throw new UsageError(`--base-url "${raw.slice(0, 80)}" is not a URL`)
   }
-  if (['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+  if (isLoopbackHostname(url.hostname)) {
     try {
       return checkApiOrigin(raw) as string
     } catch (error) {
       throw new UsageError(`--base-url: ${(error as Error).message}`)
     }
   }
-  const host = qualtricsHostOf(raw)
-  if (!host || url.pathname.length > 1 || url.search !== '' || url.hash !== '') {
+  const checked = checkQualtricsUrl(raw)
+  if (!('parts' in checked) || !['', '/'].includes(checked.parts.path) || checked.parts.query !== '') {
     throw new UsageError(
       `--base-url must be https://<name>.qualtrics.com (no port, user, IP address or path) or a loopback http origin, not "${raw.slice(0, 80)}"`
     )
   }
-  return `https://${host}`
+  return `https://${checked.parts.host}`
 }
 
 function originOf(given: Map<string, string | true>, env: NodeJS.ProcessEnv): string {
