@@ -54,7 +54,9 @@ describe('local server', () => {
       'upsertContact',
       'triggerXflow',
       'upsertContactTransaction',
-      'syncAudience'
+      'syncAudience',
+      'addContactToXmd',
+      'triggerXflowWorkflow'
     ])
   })
 

@@ -9,6 +9,8 @@ import triggerXflow from './triggerXflow'
 import upsertContactTransaction from './upsertContactTransaction'
 import { deleteUser } from './deletion/delete-user'
 import syncAudience from './syncAudience'
+import addContactToXmd from './addContactToXmd'
+import triggerXflowWorkflow from './triggerXflowWorkflow'
 import { createState } from './state'
 import type { QualtricsOptions, QualtricsState } from './state'
 
@@ -37,7 +39,10 @@ export function qualtricsWith(state: QualtricsState): AudienceDestinationDefinit
     upsertContact: upsertContact(state),
     triggerXflow: triggerXflow(state),
     upsertContactTransaction: upsertContactTransaction(state),
-    syncAudience: syncAudience(state)
+    syncAudience: syncAudience(state),
+    // Segment's earlier keys for the first two, hidden: saved subscriptions that name them keep working.
+    addContactToXmd: addContactToXmd(state),
+    triggerXflowWorkflow: triggerXflowWorkflow(state)
   }
   return {
     // Keep the name free of spaces and brackets: actions-core uses it in an ajv schema id (see README).

@@ -361,7 +361,7 @@ describe('what it does not report', () => {
 describe('report', () => {
   it('prints the ✓ summary for a valid destination', () => {
     expect(report({ 'actions-qualtrics': definition })).toEqual({
-      valid: ['✓ Qualtrics: 4 actions, 7 presets valid'],
+      valid: ['✓ Qualtrics: 6 actions, 7 presets valid'],
       problems: []
     })
   })
@@ -380,7 +380,7 @@ describe('npm run validate', () => {
   it('passes on the real definitions: exit 0 and the ✓ line', () => {
     const result = runScript()
     expect(result.stderr).toBe('')
-    expect(result.stdout).toBe('✓ Qualtrics: 4 actions, 7 presets valid\n')
+    expect(result.stdout).toBe('✓ Qualtrics: 6 actions, 7 presets valid\n')
     expect(result.status).toBe(0)
   }, 30_000)
 

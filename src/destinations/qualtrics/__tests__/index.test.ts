@@ -13,8 +13,10 @@ describe('definition', () => {
   it('is the Qualtrics cloud destination', () => {
     expect(definition).toMatchObject({ name: 'Qualtrics', slug: 'actions-qualtrics', mode: 'cloud' })
     expect(Object.keys(definition.actions).sort()).toEqual([
+      'addContactToXmd',
       'syncAudience',
       'triggerXflow',
+      'triggerXflowWorkflow',
       'upsertContact',
       'upsertContactTransaction'
     ])
