@@ -79,8 +79,20 @@ function startRuntimeTracking(context: ServerContext, options: RuntimeOptions): 
   })
 }
 
+/** Which web pages may use a browser SDK (analytics.js) with this server. */
+const sdkOriginsLine = (origins: readonly string[]) =>
+  origins.length > 0
+    ? `  browser SDK (analytics.js) pages allowed from ${origins.join(', ')} (LOCAL_SDK_ORIGINS)`
+    : '  browser SDK (analytics.js) pages: none allowed; list their origins in LOCAL_SDK_ORIGINS'
+
 /** The start-up lines after the server listens: where to send, and where to look. */
-function listeningSummary(url: string, sandbox: Sandbox | undefined, tracking: Tracking, responses?: Responses) {
+function listeningSummary(
+  url: string,
+  sandbox: Sandbox | undefined,
+  tracking: Tracking,
+  sdkOrigins: readonly string[],
+  responses?: Responses
+) {
   return [
     `Qualtrics destination listening at ${url} (GET ${url}/ lists the routes)`,
     ...(sandbox
@@ -91,6 +103,7 @@ function listeningSummary(url: string, sandbox: Sandbox | undefined, tracking: T
       : []),
     ...tracking.summary,
     `  point a Segment SDK's host at ${url} (e.g. new Analytics({ writeKey, host: '${url}' }))`,
+    sdkOriginsLine(sdkOrigins),
     `Console: open ${url}/ in a browser (event delivery, actions tester, sandbox; docs/console.md)`,
     ...(responses?.summary ?? [])
   ]
@@ -113,6 +126,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       ...target.server,
       actionMappingDefaults: options.actionMappingDefaults,
       bodyLimitBytes: options.bodyLimitBytes,
+      sdkOrigins: options.config.sdkOrigins,
       log: options.log
     })
     const summary = [...target.summary]
@@ -127,7 +141,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     // The HTTP server closes first, so nothing new is queued while the delivery under way finishes.
     const local = await serveContext(context, options.config.port)
     started.push(local)
-    summary.push(...listeningSummary(local.url, target.sandbox, tracking, responses))
+    summary.push(...listeningSummary(local.url, target.sandbox, tracking, context.sdkOrigins, responses))
     const { sandbox } = target
     return {
       url: local.url,

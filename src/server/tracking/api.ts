@@ -20,6 +20,22 @@ export const TRACKING_ROUTES: Readonly<Record<string, CallType | 'batch'>> = {
   '/v1/alias': 'alias'
 }
 
+/**
+ * The routes Segment's browser library (analytics-next) posts to: one call to /v1/<the first letter of its type>,
+ * or, in its batching mode, `{writeKey, batch, sentAt}` to /v1/b.
+ */
+export const BROWSER_SDK_ROUTES: Readonly<Record<string, CallType | 'batch'>> = {
+  '/v1/b': 'batch',
+  '/v1/i': 'identify',
+  '/v1/t': 'track',
+  '/v1/p': 'page',
+  '/v1/s': 'screen',
+  '/v1/g': 'group',
+  '/v1/a': 'alias'
+}
+
+const ROUTE_CALL: Readonly<Record<string, CallType | 'batch'>> = { ...TRACKING_ROUTES, ...BROWSER_SDK_ROUTES }
+
 export interface TrackingApiOptions {
   queue: Pick<EventQueue, 'enqueue'>
   /** When set, a request must carry it (Basic auth username, or `writeKey` in the body); when unset, any key passes. */
@@ -126,7 +142,7 @@ export function createTrackingApi(options: TrackingApiOptions): TrackingRoute {
   }
 
   return async (req, path) => {
-    const route = TRACKING_ROUTES[path]
+    const route = Object.hasOwn(ROUTE_CALL, path) ? ROUTE_CALL[path] : undefined
     if (route === undefined) return undefined
     const refusal = (status: number, error: string, headers: Record<string, string> = {}, note?: string): Reply => ({
       status,

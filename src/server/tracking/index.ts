@@ -9,7 +9,7 @@ import type { UnreadableRecords } from './unreadable'
 import { DeliveryWorker } from './worker'
 import type { Clock, Deliver, DeliveryWorkerOptions } from './worker'
 
-export { createTrackingApi, TRACKING_ROUTES } from './api'
+export { BROWSER_SDK_ROUTES, createTrackingApi, TRACKING_ROUTES } from './api'
 export type { TrackingRoute } from './api'
 export {
   attemptTimes,
