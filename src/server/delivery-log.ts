@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Redactor } from '../destinations/qualtrics'
 
 export type DeliverySource = 'sdk' | 'events' | 'tester'
-export type DeliveryState = 'queued' | 'retrying' | 'delivered' | 'failed'
+/** 'repeated': not queued, since its messageId was already known; `message` says where the first copy stands. */
+export type DeliveryState = 'queued' | 'retrying' | 'delivered' | 'failed' | 'repeated'
 
 /** One subscription's (or, from the tester, one action's) run of an event. */
 export interface SubscriptionDelivery {
@@ -30,12 +31,14 @@ export interface DeliveryRecord {
   event?: string
   messageId?: string
   state: DeliveryState
+  /** Why the record is in its state, when the state alone does not say (a repeat: "already delivered on …"). */
+  message?: string
   attempts: number
   deliveries: SubscriptionDelivery[]
   requests: LoggedExchange[]
 }
 
-export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'retrying', 'delivered', 'failed']
+export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'retrying', 'delivered', 'failed', 'repeated']
 export const DELIVERY_LOG_LIMIT = 500
 
 export interface ReceivedEvent {
@@ -60,6 +63,23 @@ export class DeliveryLog {
 
   /** A new event: returns its record, to be completed by `attempted` and `settled`. */
   received(source: DeliverySource, event: ReceivedEvent, receivedAt = new Date()): DeliveryRecord {
+    const record = this.add(source, event, receivedAt)
+    if (source === 'sdk' && record.messageId) this.tracked.set(record.messageId, record)
+    return record
+  }
+
+  /**
+   * A tracking API event not queued, since its messageId was already known: a record of its own, settled at once
+   * (the worker's reports by messageId stay with the first copy's record).
+   */
+  repeated(event: ReceivedEvent, message: string, receivedAt = new Date()): DeliveryRecord {
+    const record = this.add('sdk', event, receivedAt)
+    record.state = 'repeated'
+    record.message = message
+    return record
+  }
+
+  private add(source: DeliverySource, event: ReceivedEvent, receivedAt: Date): DeliveryRecord {
     const record: DeliveryRecord = {
       id: randomUUID(),
       receivedAt: receivedAt.toISOString(),
@@ -73,7 +93,6 @@ export class DeliveryLog {
       requests: []
     }
     this.records.unshift(record)
-    if (source === 'sdk' && record.messageId) this.tracked.set(record.messageId, record)
     for (const dropped of this.records.splice(this.limit)) {
       if (dropped.messageId && this.tracked.get(dropped.messageId) === dropped) this.tracked.delete(dropped.messageId)
     }

@@ -75,7 +75,10 @@ function startRuntimeTracking(context: ServerContext, options: RuntimeOptions): 
     log: options.log,
     deliver: deliverTrackedEvents(context),
     onQueued: (events) => events.forEach((event) => deliveryLog.received('sdk', event, new Date(event.receivedAt))),
-    onSettled: (outcomes) => outcomes.forEach((o) => deliveryLog.settled(o.messageId, LOG_STATE_OF[o.outcome]))
+    onSettled: (outcomes) => outcomes.forEach((o) => deliveryLog.settled(o.messageId, LOG_STATE_OF[o.outcome])),
+    onRepeated: (repeats) => repeats.forEach(({ event, message }) => deliveryLog.repeated(event, message)),
+    // The sandbox starts empty: "already delivered" must not refer to what an earlier one held.
+    forgetFinished: options.config.mode === 'sandbox'
   })
 }
 
