@@ -113,6 +113,19 @@ describe("in sandbox mode, the ids remembered belong to the sandbox's life", () 
     expect(transactions(second)).toEqual([expect.objectContaining({ key: 'example-transaction-0001' })])
   })
 
+  it('a sandbox reset through the console is a fresh life too: the example delivers again', async () => {
+    const runtime = await start()
+    await send(runtime, '/v1/track', EXAMPLE)
+    await until(() => delivered(runtime) === 1)
+    const reset = await send(runtime, '/console/api/sandbox/reset', {})
+    expect(reset.status).toBe(200)
+    expect(transactions(runtime)).toEqual([])
+
+    expect(await send(runtime, '/v1/track', EXAMPLE)).toEqual({ status: 200, body: { success: true } })
+    await until(() => delivered(runtime) === 2)
+    expect(transactions(runtime)).toEqual([expect.objectContaining({ key: 'example-transaction-0001' })])
+  })
+
   it('the queue forgets only finished events: a waiting one is still known, and still delivered', async () => {
     const store = await EventQueue.open({ folder: queue.folder })
     const received = new Date('2024-05-01T12:00:00Z')

@@ -83,6 +83,8 @@ export interface Tracking {
   size(): { pending: number; finished: number }
   /** The queue's folder, counts and unreadable records set aside (for the console). */
   queue(): QueueState
+  /** Forgets the finished events and their messageIds, waiting ones kept (a sandbox reset: see EventQueue). */
+  forgetFinished(): Promise<number>
   /** Lines for the server's start-up summary. */
   summary: string[]
   /** Waits for the delivery under way, then closes the queue. Close the HTTP server first, so nothing new arrives. */
@@ -113,6 +115,7 @@ export async function startTracking(options: TrackingOptions): Promise<Tracking>
     recent: (limit) => queue.recent(limit),
     size: () => queue.size,
     queue: () => queueStateOf('Segment Tracking API', queue),
+    forgetFinished: () => queue.forgetFinished(),
     summary: [
       `Segment Tracking API: POST ${Object.keys(TRACKING_ROUTES).join(', ')} (${options.writeKey ? 'write key required' : 'any write key accepted: set SEGMENT_WRITE_KEY to require one'})`,
       `  queue in ${options.queueFolder}${waiting > 0 ? `, ${waiting} events from an earlier run to deliver` : ''}`,
