@@ -1,17 +1,18 @@
 /**
- * `npm run screenshots`: docs/console/*.png, one per console view at 1280×800, from a sandbox runtime with a few
- * example events delivered, in the Chromium browser.ts finds (this machine's, or the one from npm). Only this command
- * writes into docs/; the tests that share its runtime and browser (console tests) write nothing into the work tree.
+ * `npm run screenshots`: docs/console/*.png, one per console view at 1280×800 and the delivery view at 360×800 (a
+ * phone), from a sandbox runtime with the example events delivered (through POST /events, and one through the
+ * tracking API), in the Chromium browser.ts finds (this machine's, or the one from npm). Only this command writes into
+ * docs/; the tests that share its runtime and browser (console tests) write nothing into the work tree.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Page } from 'playwright-core'
 import { startLocalRuntime } from '../../src/server/runtime'
 import type { LocalRuntime } from '../../src/server/runtime'
 import { launchChromium } from './browser'
 
 export const VIEWPORT = { width: 1280, height: 800 }
+const PHONE = { width: 360, height: 800 }
 
 /**
  * A sandbox-mode runtime on free ports, as `npm start` runs it without credentials, but with a temporary queue of
@@ -40,32 +41,23 @@ const EXAMPLES = ['identify', 'transaction-created', 'survey-completed'].map((na
   JSON.parse(readFileSync(join(__dirname, '..', '..', 'examples', `${name}.json`), 'utf8'))
 )
 
-interface EventsAnswer {
-  results: Record<string, unknown>[]
-  requests: unknown[]
-}
+const post = (url: string, event: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) })
 
-/**
- * Until the tracking queue's delivery log is mounted, the delivery view is shown with records in its contract's
- * shape, built from a real POST /events answer, so the screenshot shows what the view draws.
- */
-async function stubDeliveriesIfAbsent(page: Page, url: string, answers: EventsAnswer[]): Promise<void> {
-  const probe = await fetch(`${url}/console/api/deliveries`)
-  if (probe.status !== 404) return
-  const deliveries = answers
-    .map(({ results, requests }, i) => ({
-      id: `example-${i + 1}`,
-      receivedAt: new Date(Date.UTC(2026, 10, 24, 9, i)).toISOString(),
-      source: 'events',
-      state: 'delivered',
-      attempts: 1,
-      ...results[0],
-      requests
-    }))
-    .reverse()
-  await page.route('**/console/api/deliveries*', (route) =>
-    route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ deliveries }) })
-  )
+/** The example events through POST /events, and the identify again (a new messageId) through the tracking API. */
+async function deliverExamples(url: string): Promise<void> {
+  for (const event of EXAMPLES) await post(`${url}/events`, event)
+  const tracked = { ...EXAMPLES[0], messageId: 'example-identify-sdk-0001' }
+  await post(`${url}/v1/identify`, tracked)
+  // The tracking API delivers in the background: wait (a script, not a test) until it has.
+  for (let tries = 0; tries < 100; tries++) {
+    const { deliveries } = (await (await fetch(`${url}/console/api/deliveries?status=delivered`)).json()) as {
+      deliveries: { messageId?: string }[]
+    }
+    if (deliveries.some((d) => d.messageId === tracked.messageId)) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('The tracking API did not deliver the example identify in 10 s.')
 }
 
 async function main(): Promise<void> {
@@ -74,20 +66,21 @@ async function main(): Promise<void> {
   const folder = join(__dirname, '..', '..', 'docs', 'console')
   mkdirSync(folder, { recursive: true })
   try {
-    const answers: EventsAnswer[] = []
-    for (const event of EXAMPLES) {
-      const answer = await fetch(`${runtime.url}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(event)
-      })
-      answers.push((await answer.json()) as EventsAnswer)
-    }
+    await deliverExamples(runtime.url)
+    const phone = await browser.newPage({ viewport: PHONE })
+    await phone.goto(`${runtime.url}/#deliveries`)
+    await phone.locator('#deliveries-list li').first().waitFor()
+    await phone.screenshot({ path: join(folder, 'deliveries-phone.png') })
+    await phone.close()
+
     const page = await browser.newPage({ viewport: VIEWPORT })
-    await stubDeliveriesIfAbsent(page, runtime.url, answers)
     await page.goto(`${runtime.url}/#deliveries`)
     await page.locator('#deliveries-list li').first().waitFor()
     await page.screenshot({ path: join(folder, 'deliveries.png') })
+
+    await page.getByRole('button', { name: 'Stats' }).click()
+    await page.locator('#stats-paths table').waitFor()
+    await page.screenshot({ path: join(folder, 'stats.png') })
 
     await page.getByRole('button', { name: 'Actions tester' }).click()
     await page.locator('#tester-action option').first().waitFor({ state: 'attached' })
@@ -98,7 +91,7 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: 'Sandbox', exact: true }).click()
     await page.locator('#sandbox-contacts table').waitFor()
     await page.screenshot({ path: join(folder, 'sandbox.png') })
-    console.log(`Wrote deliveries.png, tester.png and sandbox.png to ${folder}`)
+    console.log(`Wrote deliveries.png, deliveries-phone.png, stats.png, tester.png and sandbox.png to ${folder}`)
   } finally {
     await browser.close()
     await runtime.close()

@@ -4,6 +4,7 @@ import { startLocalServer } from '../../src/server/local-server'
 import { startSandboxRuntime } from '../../scripts/dev/screenshots'
 import type { LocalRuntime } from '../../src/server/runtime'
 import { CONSOLE_ASSETS } from '../../src/server/console/static'
+import { DELIVERY_STATES } from '../../src/server/delivery-log'
 
 // Serving the console: the page for browsers, the JSON route list for everyone else, the static files with their
 // types and a strict CSP, and the sandbox proxy (present only in sandbox mode).
@@ -147,5 +148,54 @@ describe('sandbox proxy', () => {
       body: '{}'
     })
     expect(put.status).toBe(405)
+  })
+})
+
+describe('the delivery filter', () => {
+  /** The values the page's Status filter offers, read from the shipped page so that this test follows any change. */
+  function offeredStatusValues(): string[] {
+    const html = readFileSync(join(__dirname, '../../src/server/console/index.html'), 'utf8')
+    const select = /<select id="deliveries-status">([\s\S]*?)<\/select>/.exec(html)
+    if (!select) throw new Error('index.html has no <select id="deliveries-status">')
+    return [...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1])
+  }
+
+  test('offers all, and each state a delivery record can be in', () => {
+    expect(offeredStatusValues()).toEqual(['', ...DELIVERY_STATES])
+  })
+
+  test.each(offeredStatusValues())(
+    'the filter value "%s" is accepted by GET /console/api/deliveries',
+    async (value) => {
+      const response = await fetch(`${runtime.url}/console/api/deliveries${value ? `?status=${value}` : ''}`)
+      expect(response.status).toBe(200)
+      expect(Array.isArray(((await response.json()) as { deliveries: unknown[] }).deliveries)).toBe(true)
+    }
+  )
+})
+
+describe('GET /console/api/stats', () => {
+  test('adds the events each path brought in, from the counter tagged with the path', async () => {
+    const identify = readFileSync(join(__dirname, '../../examples/identify.json'), 'utf8')
+    const post = (path: string) =>
+      fetch(`${runtime.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: identify
+      })
+    expect((await post('/events')).status).toBe(200)
+    expect((await post('/events')).status).toBe(200)
+    expect((await post('/v1/identify')).status).toBe(200)
+    const body = (await (await fetch(`${runtime.url}/console/api/stats`)).json()) as {
+      received: { path: string; events: number }[]
+      receivedCounter: string
+      counters: { name: string }[]
+    }
+    expect(body.received).toEqual([
+      { path: '/events', events: 2 },
+      { path: '/v1/identify', events: 1 }
+    ])
+    expect(body.receivedCounter).toBe('local.events_received')
+    expect(body.counters.some((c) => c.name === 'qualtrics.request')).toBe(true)
   })
 })

@@ -141,6 +141,6 @@ describe('GET /console/api/deliveries', () => {
   it('refuses an unknown status filter, naming the ones it takes', async () => {
     const { status, body } = await get('?status=done')
     expect(status).toBe(400)
-    expect(body.error).toMatch(/status "done" is not one of ok, retrying, failed, queued/)
+    expect(body.error).toMatch(/status "done" is not one of queued, retrying, delivered, failed, ok/)
   })
 })

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RESPONSES_ROUTE } from '../../sources/qualtrics-responses'
 import type { ServerContext } from '../context'
+import { DELIVERY_STATES } from '../delivery-log'
 import type { DeliveryState } from '../delivery-log'
 import { BadRequest } from '../http/body'
 
@@ -18,15 +19,13 @@ export const CONSOLE_API_ROUTES = {
 } as const
 type ConsoleApiRoute = (typeof CONSOLE_API_ROUTES)[keyof typeof CONSOLE_API_ROUTES]
 
-/** The `status` filter's words, and the record state each selects. */
+/** The `status` filter's words: each record state by its own name, and `ok` (the older word for delivered). */
 const STATUS_FILTERS: Record<string, DeliveryState> = {
-  ok: 'delivered',
-  retrying: 'retrying',
-  failed: 'failed',
-  queued: 'queued'
+  ...Object.fromEntries(DELIVERY_STATES.map((state) => [state, state])),
+  ok: 'delivered'
 }
 
-/** GET /console/api/deliveries[?status=ok|retrying|failed|queued]: `{ deliveries }`, newest first. */
+/** GET /console/api/deliveries[?status=queued|retrying|delivered|failed|ok]: `{ deliveries }`, newest first. */
 export function listDeliveries(ctx: ServerContext, query: URLSearchParams) {
   const status = query.get('status')
   if (status !== null && !Object.hasOwn(STATUS_FILTERS, status)) {
@@ -36,6 +35,27 @@ export function listDeliveries(ctx: ServerContext, query: URLSearchParams) {
     )
   }
   return { deliveries: ctx.deliveryLog.list(status === null ? undefined : STATUS_FILTERS[status]) }
+}
+
+/** The tag the server's counter of events received carries (`path:/v1/track`); no counter of the destination does. */
+const PATH_TAG = 'path:'
+
+/**
+ * GET /console/api/stats: every counter and histogram, and the events each path brought in, most first (`received:
+ * [{ path, events }]`, from the counter tagged with a path, whose name is `receivedCounter`).
+ */
+export function statsBody(ctx: ServerContext) {
+  const snapshot = ctx.stats.snapshot()
+  const byPath = new Map<string, number>()
+  let receivedCounter: string | undefined
+  for (const counter of snapshot.counters) {
+    const path = counter.tags.find((tag) => tag.startsWith(PATH_TAG))?.slice(PATH_TAG.length)
+    if (path === undefined) continue
+    receivedCounter = counter.name
+    byPath.set(path, (byPath.get(path) ?? 0) + counter.value)
+  }
+  const received = [...byPath].map(([path, events]) => ({ path, events })).sort((a, b) => b.events - a.events)
+  return { ...snapshot, receivedCounter, received }
 }
 
 /**
@@ -75,7 +95,7 @@ export async function consoleApiBody(ctx: ServerContext, path: ConsoleApiRoute, 
     case CONSOLE_API_ROUTES.deliveries:
       return listDeliveries(ctx, query)
     case CONSOLE_API_ROUTES.stats:
-      return ctx.stats.snapshot()
+      return statsBody(ctx)
     case CONSOLE_API_ROUTES.queues:
       return { queues: ctx.queues() }
     case CONSOLE_API_ROUTES.responses:

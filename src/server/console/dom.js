@@ -1,4 +1,4 @@
-/* global document, fetch, Node */
+/* global document, fetch, Node, CSS */
 // Small DOM and HTTP helpers shared by the console's views. Text is always set as text, never as HTML.
 
 /** Makes an element: el('td', { class: 'num' }, 'text', childElement). */
@@ -41,53 +41,67 @@ export function pretty(value) {
   return JSON.stringify(value, null, 2)
 }
 
-/** A collapsed block of JSON, opened with Enter or Space on its summary. */
-export function jsonDetails(summary, value, open = false) {
-  return el('details', { open }, el('summary', {}, summary), el('pre', { class: 'json' }, pretty(value)))
+/**
+ * A collapsed block of JSON, opened with Enter or Space on its summary. `key` names it among its view's details, so
+ * that one the reader opened stays open when a live update redraws the view (showChanged).
+ */
+export function jsonDetails(summary, value, open = false, key = undefined) {
+  return el(
+    'details',
+    { open, 'data-key': key },
+    el('summary', {}, summary),
+    el('pre', { class: 'json' }, pretty(value))
+  )
 }
 
-/** A table from rows of cells; the first row is the header. */
+/** A cell longer than this (an error message, a URL, JSON) takes the room left in its row and breaks anywhere. */
+const LONG_CELL = 40
+
+/**
+ * A table from a header and rows of cells, in a box that scrolls sideways should it still be too wide. Each cell
+ * carries its header (data-label) for phones, where a row shows as "Header: value" lines (console.css).
+ */
 export function table(caption, header, rows) {
+  const cell = (value, i) =>
+    el('td', { 'data-label': header[i], class: typeof value === 'string' && value.length > LONG_CELL && 'long' }, value)
   return el(
-    'table',
-    {},
-    el('caption', { class: 'visually-hidden' }, caption),
+    'div',
+    { class: 'table-scroll' },
     el(
-      'thead',
+      'table',
       {},
+      el('caption', { class: 'visually-hidden' }, caption),
       el(
-        'tr',
+        'thead',
         {},
-        header.map((name) => el('th', { scope: 'col' }, name))
-      )
-    ),
-    el(
-      'tbody',
-      {},
-      rows.map((cells) =>
         el(
           'tr',
           {},
-          cells.map((cell) => el('td', {}, cell))
+          header.map((name) => el('th', { scope: 'col' }, name))
         )
+      ),
+      el(
+        'tbody',
+        {},
+        rows.map((cells) => el('tr', {}, cells.map(cell)))
       )
     )
   )
 }
 
 /** Every Qualtrics request a call made and its answer (the server has already redacted credentials). */
-export function requestList(requests = []) {
+export function requestList(requests = [], key = undefined) {
   if (requests.length === 0) return el('p', { class: 'muted' }, 'No Qualtrics request was made.')
   return el(
     'ol',
     { class: 'requests' },
-    requests.map(({ request = {}, response = {} }) =>
+    requests.map(({ request = {}, response = {} }, i) =>
       el(
         'li',
         {},
         el(
           'details',
-          {},
+          { 'data-key': key && `${key}:${i}` },
           el(
             'summary',
             {},
@@ -115,4 +129,38 @@ export function statusClass(status) {
 /** Replaces a container's content. */
 export function show(container, ...children) {
   container.replaceChildren(...children.flat().filter((child) => child !== undefined && child !== null))
+}
+
+/** What each live container last drew, so that an update with the same data leaves the page as it is. */
+const drawn = new WeakMap()
+
+/**
+ * For live updates: redraws `container` from `data` only when the data changed since its last drawing, keeping open
+ * the details the reader had open (by data-key) and the focus on the summary that had it. Answers whether it redrew.
+ */
+export function showChanged(container, data, draw) {
+  const json = JSON.stringify(data)
+  if (drawn.get(container) === json) return false
+  const open = new Set([...container.querySelectorAll('details[open][data-key]')].map((d) => d.dataset.key))
+  const focused = container.contains(document.activeElement) ? document.activeElement : undefined
+  const focusedKey = focused?.closest('details[data-key]')?.dataset.key
+  show(container, draw(data))
+  for (const details of container.querySelectorAll('details[data-key]')) {
+    if (open.has(details.dataset.key)) details.open = true
+  }
+  const again = focusedKey && container.querySelector(`details[data-key="${CSS.escape(focusedKey)}"] > summary`)
+  if (again) again.focus()
+  drawn.set(container, json)
+  return true
+}
+
+/** Empties a live container (its data could not be loaded): the next answer draws it again. */
+export function clearShown(container) {
+  show(container)
+  drawn.delete(container)
+}
+
+/** Sets a line's text only when it changes: a live region announces every change to screen readers. */
+export function setLine(element, text) {
+  if (element.textContent !== text) element.textContent = text
 }

@@ -1,6 +1,6 @@
 /* global document */
 // The responses receiver's newest callbacks, under the event delivery: what Qualtrics was answered and why.
-import { api, el, show, statusClass, table } from './dom.js'
+import { api, clearShown, el, setLine, showChanged, statusClass, table } from './dom.js'
 
 const $ = (id) => document.getElementById(id)
 const SHOWN = 20
@@ -20,27 +20,29 @@ function row(callback) {
 export async function openCallbacks() {
   const answer = await api('GET', '/console/api/responses')
   if (answer.status !== 200) {
-    $('callbacks-line').textContent = `Could not load the receiver's callbacks: ${answer.body?.error ?? answer.status}`
+    clearShown($('callbacks-table'))
+    setLine($('callbacks-line'), `Could not load the receiver's callbacks: ${answer.body?.error ?? answer.status}`)
     return
   }
   const { enabled, hint, callbacks = [], calls = [] } = answer.body
   if (!enabled) {
-    show($('callbacks-table'))
-    $('callbacks-line').textContent = hint
+    clearShown($('callbacks-table'))
+    setLine($('callbacks-line'), hint)
     return
   }
   const delivered = calls.filter((call) => call.status === 'delivered').length
-  $('callbacks-line').textContent =
+  setLine(
+    $('callbacks-line'),
     `${callbacks.length} callback${callbacks.length === 1 ? '' : 's'} received, newest first; ` +
-    `${calls.length} Segment call${calls.length === 1 ? '' : 's'} queued, ${delivered} delivered.`
-  show(
-    $('callbacks-table'),
-    callbacks.length === 0
+      `${calls.length} Segment call${calls.length === 1 ? '' : 's'} queued, ${delivered} delivered.`
+  )
+  showChanged($('callbacks-table'), callbacks.slice(0, SHOWN), (shown) =>
+    shown.length === 0
       ? el('p', { class: 'muted' }, 'No callback yet.')
       : table(
           'Qualtrics callbacks',
           ['Received', 'Survey / response', 'userId', 'Outcome', 'Answered', 'Reason'],
-          callbacks.slice(0, SHOWN).map(row)
+          shown.map(row)
         )
   )
 }

@@ -1,6 +1,6 @@
 /* global document */
 // Sandbox: what the embedded Qualtrics look-alike stores, its counters and limits, and its fault settings.
-import { api, el, jsonDetails, pretty, show, table } from './dom.js'
+import { api, el, jsonDetails, pretty, setLine, showChanged, table } from './dom.js'
 
 const $ = (id) => document.getElementById(id)
 
@@ -81,7 +81,7 @@ function statsOf(stats) {
           ])
         )
       : undefined,
-    jsonDetails('Faults injected so far', stats.faults ?? {})
+    jsonDetails('Faults injected so far', stats.faults ?? {}, false, 'faults-injected')
   ]
 }
 
@@ -91,28 +91,32 @@ function fillFaultForm(faults) {
   $('fault-rates').value = pretty(faults.rates ?? {})
 }
 
-export async function openSandbox() {
-  $('sandbox-line').textContent = 'Loading…'
+/**
+ * Opens the view (`first`: the fault form is filled from the sandbox's settings) or updates it (the form is left as
+ * the reader is editing it).
+ */
+export async function openSandbox(first = true) {
+  if (first) setLine($('sandbox-line'), 'Loading…')
   const [state, stats, faults] = await Promise.all([
     api('GET', '/console/api/sandbox/state'),
     api('GET', '/console/api/sandbox/stats'),
-    api('GET', '/console/api/sandbox/faults')
+    first ? api('GET', '/console/api/sandbox/faults') : undefined
   ])
   if (state.status !== 200) {
     $('sandbox-content').hidden = true
-    $('sandbox-line').textContent = state.body?.error ?? `The sandbox answered ${state.status}.`
+    setLine($('sandbox-line'), state.body?.error ?? `The sandbox answered ${state.status}.`)
     return
   }
   $('sandbox-content').hidden = false
   const directories = state.body.directories ?? []
-  show($('sandbox-contacts'), contactsOf(directories))
-  show($('sandbox-transactions'), transactionsOf(directories))
-  show($('sandbox-lists'), listsOf(directories))
-  show($('sandbox-runs'), runsOf(state.body.workflowRuns ?? []))
-  if (stats.status === 200) show($('sandbox-stats'), statsOf(stats.body))
-  if (faults.status === 200) fillFaultForm(faults.body)
+  showChanged($('sandbox-contacts'), directories, contactsOf)
+  showChanged($('sandbox-transactions'), directories, transactionsOf)
+  showChanged($('sandbox-lists'), directories, listsOf)
+  showChanged($('sandbox-runs'), state.body.workflowRuns ?? [], runsOf)
+  if (stats.status === 200) showChanged($('sandbox-stats'), stats.body, statsOf)
+  if (faults?.status === 200) fillFaultForm(faults.body)
   const contacts = directories.reduce((n, d) => n + (d.contacts ?? []).length, 0)
-  $('sandbox-line').textContent = `Sandbox: ${contacts} contact(s) in ${directories.length} directory(ies).`
+  setLine($('sandbox-line'), `Sandbox: ${contacts} contact(s) in ${directories.length} directory(ies).`)
 }
 
 async function putFaults(config) {
@@ -122,8 +126,8 @@ async function putFaults(config) {
   if (answer.status === 200) fillFaultForm(answer.body)
 }
 
-export function setupSandbox() {
-  $('sandbox-refresh').addEventListener('click', () => void openSandbox())
+export function setupSandbox({ refresh }) {
+  $('sandbox-refresh').addEventListener('click', () => void refresh())
   $('faults-form').addEventListener('submit', (event) => {
     event.preventDefault()
     let rates

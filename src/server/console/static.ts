@@ -35,6 +35,8 @@ export const CONSOLE_ASSETS = [
   'tester.js',
   'sandbox.js',
   'responses.js',
+  'live.js',
+  'stats.js',
   'favicon.svg'
 ] as const
 
