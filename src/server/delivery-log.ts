@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Redactor } from '../destinations/qualtrics'
 
 export type DeliverySource = 'sdk' | 'events' | 'tester'
-/** 'repeated': not queued, since its messageId was already known; `message` says where the first copy stands. */
-export type DeliveryState = 'queued' | 'retrying' | 'delivered' | 'failed' | 'repeated'
+export type DeliveryState = 'queued' | 'retrying' | 'delivered' | 'failed'
 
 /** One subscription's (or, from the tester, one action's) run of an event. */
 export interface SubscriptionDelivery {
@@ -31,14 +30,14 @@ export interface DeliveryRecord {
   event?: string
   messageId?: string
   state: DeliveryState
-  /** Why the record is in its state, when the state alone does not say (a repeat: "already delivered on …"). */
+  /** What the state alone does not say: for an event sent again, "already delivered on …: not queued again". */
   message?: string
   attempts: number
   deliveries: SubscriptionDelivery[]
   requests: LoggedExchange[]
 }
 
-export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'retrying', 'delivered', 'failed', 'repeated']
+export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'retrying', 'delivered', 'failed']
 export const DELIVERY_LOG_LIMIT = 500
 
 export interface ReceivedEvent {
@@ -58,6 +57,8 @@ export class DeliveryLog {
   private readonly records: DeliveryRecord[] = []
   /** Tracking API events by messageId: the worker reports on them later, by messageId. */
   private readonly tracked = new Map<string, DeliveryRecord>()
+  /** Records of events sent again while their first copy waited: they take its state when it settles. */
+  private readonly followers = new Map<string, DeliveryRecord[]>()
 
   constructor(private readonly limit = DELIVERY_LOG_LIMIT) {}
 
@@ -69,13 +70,20 @@ export class DeliveryLog {
   }
 
   /**
-   * A tracking API event not queued, since its messageId was already known: a record of its own, settled at once
-   * (the worker's reports by messageId stay with the first copy's record).
+   * A tracking API event not queued, since its messageId was already known: a record of its own, with the message
+   * its sender was answered. Its state is the first copy's: `finished` when that one had finished, else the state of
+   * the first copy's record, which it follows until that one settles (the worker reports only the first copy).
    */
-  repeated(event: ReceivedEvent, message: string, receivedAt = new Date()): DeliveryRecord {
+  repeated(event: ReceivedEvent, message: string, finished?: DeliveryState, receivedAt = new Date()): DeliveryRecord {
     const record = this.add('sdk', event, receivedAt)
-    record.state = 'repeated'
     record.message = message
+    const messageId = record.messageId
+    if (finished !== undefined || messageId === undefined) {
+      record.state = finished ?? 'delivered'
+      return record
+    }
+    record.state = this.tracked.get(messageId)?.state ?? 'queued'
+    this.followers.set(messageId, [...(this.followers.get(messageId) ?? []), record])
     return record
   }
 
@@ -122,6 +130,8 @@ export class DeliveryLog {
   settled(messageId: string, state: DeliveryState): void {
     const record = this.tracked.get(messageId)
     if (record) record.state = state
+    for (const follower of this.followers.get(messageId) ?? []) follower.state = state
+    if (state === 'delivered' || state === 'failed') this.followers.delete(messageId)
   }
 
   /** Newest first; only records in `state` when it is given. */

@@ -1,7 +1,7 @@
 import { presetWarnings } from './config'
 import { createServerContext } from './context'
 import type { ServerContext } from './context'
-import type { DeliveryLog } from './delivery-log'
+import type { DeliveryLog, DeliveryState } from './delivery-log'
 import { destinationTarget } from './destination-target'
 import type { DestinationTarget, TargetOptions } from './destination-target'
 import { serveContext } from './local-server'
@@ -9,7 +9,7 @@ import { startResponses } from './responses'
 import type { Responses, ResponsesOptions } from './responses'
 import { deliverTrackedEvents } from './segment/tracked-delivery'
 import { startTracking } from './tracking'
-import type { Tracking, TrackingOptions } from './tracking'
+import type { Repeat, Tracking, TrackingOptions } from './tracking'
 import type { Sandbox } from '../sandbox'
 
 export interface LocalRuntime {
@@ -61,6 +61,9 @@ function startRuntimeResponses(options: RuntimeOptions, target: DestinationTarge
   })
 }
 
+/** The delivery log's state for a repeat whose first copy had finished; the others follow their first copy. */
+const FINISHED_STATE_OF: Partial<Record<Repeat['status'], DeliveryState>> = { delivered: 'delivered', failed: 'failed' }
+
 /** The delivery log's word for what the tracking queue decided about an event. */
 const LOG_STATE_OF = { delivered: 'delivered', failed: 'failed', retry: 'retrying' } as const
 
@@ -76,7 +79,8 @@ function startRuntimeTracking(context: ServerContext, options: RuntimeOptions): 
     deliver: deliverTrackedEvents(context),
     onQueued: (events) => events.forEach((event) => deliveryLog.received('sdk', event, new Date(event.receivedAt))),
     onSettled: (outcomes) => outcomes.forEach((o) => deliveryLog.settled(o.messageId, LOG_STATE_OF[o.outcome])),
-    onRepeated: (repeats) => repeats.forEach(({ event, message }) => deliveryLog.repeated(event, message)),
+    onRepeated: (repeats) =>
+      repeats.forEach(({ event, status, message }) => deliveryLog.repeated(event, message, FINISHED_STATE_OF[status])),
     // The sandbox starts empty: "already delivered" must not refer to what an earlier one held.
     forgetFinished: options.config.mode === 'sandbox'
   })

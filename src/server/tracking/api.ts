@@ -45,9 +45,10 @@ export interface TrackingApiOptions {
   onRepeated?: (repeats: RepeatedEvent[]) => void
 }
 
-/** An event not queued again, and the sentence its sender was answered (e.g. "already delivered on <time>"). */
+/** An event not queued again, where its first copy stands, and the sentence its sender was answered. */
 export interface RepeatedEvent {
   event: TrackingEvent
+  status: Repeat['status']
   message: string
 }
 
@@ -121,6 +122,7 @@ function sourceOf(req: IncomingMessage, path: string): (event: TrackingEvent) =>
 
 const repeatedEvent = (event: TrackingEvent, repeat: Repeat): RepeatedEvent => ({
   event,
+  status: repeat.status,
   message: `${describeRepeat(repeat)}: not queued again`
 })
 

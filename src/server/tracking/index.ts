@@ -120,7 +120,7 @@ export async function startTracking(options: TrackingOptions): Promise<Tracking>
       `Segment Tracking API: POST ${Object.keys(TRACKING_ROUTES).join(', ')} (${options.writeKey ? 'write key required' : 'any write key accepted: set SEGMENT_WRITE_KEY to require one'})`,
       `  queue in ${options.queueFolder}${waiting > 0 ? `, ${waiting} events from an earlier run to deliver` : ''}`,
       ...(forgotten > 0
-        ? [`  forgot ${forgotten} events delivered to an earlier sandbox: their messageIds may be sent again`]
+        ? [`  forgot ${forgotten} events finished with an earlier sandbox: their messageIds may be sent again`]
         : []),
       ...unreadableSummary(queue.unreadable)
     ],

@@ -54,7 +54,7 @@ export function describeRepeat(repeat: Repeat): string {
     case 'waiting':
       return 'already queued, waiting for delivery'
     case 'repeated':
-      return 'sent twice in this request: queued once'
+      return 'sent twice in this request'
   }
 }
 
