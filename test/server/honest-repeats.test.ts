@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startLocalRuntime } from '../../src/server/runtime'
 import type { LocalRuntime } from '../../src/server/runtime'
-import { EventQueue } from '../../src/server/tracking'
+import { describeRepeat, EventQueue } from '../../src/server/tracking'
 import { tempFolder, trackEvent, until } from './tracking/helpers'
 
 // An event whose messageId the tracking API already had is answered as such ("already delivered on …", not a bare
@@ -99,6 +99,21 @@ describe('an event sent again with a messageId already delivered', () => {
     ])
     await until(() => delivered(runtime) === 2)
     expect(repeatsLogged(runtime).map((r) => r.state)).toEqual(['delivered', 'delivered'])
+  })
+})
+
+describe('what a repeat is called', () => {
+  it('says where the first copy stands, and when it finished', () => {
+    const at = '2026-12-07T22:47:03.007Z'
+    const said = (status: 'waiting' | 'delivered' | 'failed' | 'repeated', when?: string) =>
+      describeRepeat({ messageId: 'm-1', status, at: when })
+    expect(said('delivered', at)).toBe(`already delivered on ${at}`)
+    expect(said('failed', at)).toBe(
+      `already tried, and failed for good on ${at} (send it with a new messageId to try again)`
+    )
+    expect(said('waiting')).toBe('already queued, waiting for delivery')
+    expect(said('repeated')).toBe('sent twice in this request')
+    expect(said('delivered')).toBe('already delivered')
   })
 })
 

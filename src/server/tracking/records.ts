@@ -50,7 +50,7 @@ export function describeRepeat(repeat: Repeat): string {
     case 'delivered':
       return `already delivered${on}`
     case 'failed':
-      return `already failed for good${on} (send it with a new messageId to try again)`
+      return `already tried, and failed for good${on} (send it with a new messageId to try again)`
     case 'waiting':
       return 'already queued, waiting for delivery'
     case 'repeated':
