@@ -4,11 +4,14 @@
  * a script so that the repository holds no 1,000-event file.
  *
  *   npx tsx scripts/dev/audience-backfill.ts [--members N] [--external-id POOL_…:CG_…] [--out FILE]
+ *   npx tsx scripts/dev/audience-backfill.ts --send [http://127.0.0.1:3000] [--members N] [--external-id …]
  *
- * Defaults: 1,000 members, the sandbox seed's directory and list, `.local/audience-backfill.json`.
+ * Defaults: 1,000 members, the sandbox seed's directory and list, `.local/audience-backfill.json`. With `--send`,
+ * it posts them to the server itself at a pace the sandbox takes (audience-pacing.ts) instead of writing a file.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { pacingSummary, postToServer, sendPaced, waitASandboxMinute } from './audience-pacing'
 
 export const DEFAULT_EXTERNAL_ID = 'POOL_sandbox0000001:CG_sandbox000001'
 export const AUDIENCE_KEY = 'cart_abandoners'
@@ -44,6 +47,19 @@ function option(args: string[], name: string): string | undefined {
   return at >= 0 ? args[at + 1] : undefined
 }
 
+const DEFAULT_SERVER = 'http://127.0.0.1:3000'
+
+async function send(server: string, members: unknown[]): Promise<void> {
+  console.log(`sending ${members.length} audience members to ${server}/syncAudience, at most 450 a sandbox minute`)
+  const report = await sendPaced(members, {
+    post: postToServer(server),
+    waitAMinute: waitASandboxMinute(server),
+    log: (line) => console.log(line)
+  })
+  pacingSummary(report).forEach((line) => console.log(line))
+  if (report.refused.length > 0 || report.unsent.length > 0) process.exitCode = 1
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2)
   const members = Number(option(args, '--members') ?? 1000)
@@ -51,8 +67,17 @@ if (require.main === module) {
     console.error(`--members must be a whole number of at least 1, not ${option(args, '--members')}`)
     process.exit(1)
   }
-  const out = option(args, '--out') ?? join(__dirname, '..', '..', '.local', 'audience-backfill.json')
-  mkdirSync(dirname(out), { recursive: true })
-  writeFileSync(out, JSON.stringify(backfill(members, option(args, '--external-id'))))
-  console.log(`wrote ${members} audience members to ${out} (POST it to /syncAudience)`)
+  const { payload } = backfill(members, option(args, '--external-id'))
+  if (args.includes('--send')) {
+    const given = option(args, '--send')
+    send(given?.startsWith('http') ? given.replace(/\/+$/, '') : DEFAULT_SERVER, payload).catch((error: unknown) => {
+      console.error((error as Error).message)
+      process.exit(1)
+    })
+  } else {
+    const out = option(args, '--out') ?? join(__dirname, '..', '..', '.local', 'audience-backfill.json')
+    mkdirSync(dirname(out), { recursive: true })
+    writeFileSync(out, JSON.stringify({ payload }))
+    console.log(`wrote ${members} audience members to ${out} (POST it to /syncAudience, or use --send: see README)`)
+  }
 }

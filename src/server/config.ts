@@ -15,6 +15,8 @@ export interface LocalConfig {
   apiBaseUrl?: string
   settings?: { apiToken: string; datacenter: string }
   mappingDefaults: Record<string, unknown>
+  /** LOCAL_SDK_ORIGINS: web origins whose pages may send to the tracking API with a browser SDK (analytics.js). */
+  sdkOrigins?: string[]
 }
 
 /** The workflow trigger that POST /events adds when a workflow URL is known (Segment has no preset for it). */
@@ -35,6 +37,32 @@ function port(value: string | undefined, fallback: number, name: string): number
   return n
 }
 
+/**
+ * LOCAL_SDK_ORIGINS, comma-separated: each an origin as a browser sends it (`http://localhost:5173`: scheme, host and
+ * port, nothing after), lower-cased. Anything else stops start-up, saying which.
+ */
+function sdkOrigins(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      let url: URL | undefined
+      try {
+        url = new URL(entry)
+      } catch {
+        url = undefined
+      }
+      const origin = url && /^https?:$/.test(url.protocol) ? url.origin : undefined
+      if (origin === undefined || origin !== entry.toLowerCase().replace(/\/$/, '')) {
+        throw new Error(
+          `LOCAL_SDK_ORIGINS: "${entry}" is not an origin: give the page's scheme, host and port, e.g. http://localhost:5173 (comma-separated for several).`
+        )
+      }
+      return origin
+    })
+}
+
 /** Reads the environment: with QUALTRICS_API_TOKEN and QUALTRICS_DATACENTER it talks to Qualtrics, else the sandbox. */
 export function loadLocalConfig(env: NodeJS.ProcessEnv): LocalConfig {
   const token = env.QUALTRICS_API_TOKEN?.trim()
@@ -46,7 +74,8 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv): LocalConfig {
   }
   const common = {
     port: port(env.PORT, 3000, 'PORT'),
-    sandboxPort: port(env.SANDBOX_PORT, 3001, 'SANDBOX_PORT')
+    sandboxPort: port(env.SANDBOX_PORT, 3001, 'SANDBOX_PORT'),
+    sdkOrigins: sdkOrigins(env.LOCAL_SDK_ORIGINS)
   }
   if (!token || !datacenter) {
     return {

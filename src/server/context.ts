@@ -40,6 +40,8 @@ export interface ServerOptions {
   log?: (line: string) => void
   /** The embedded sandbox, in sandbox mode: the console's /console/api/sandbox/* routes forward to it. */
   sandbox?: SandboxTarget
+  /** Web origins whose pages may send to the tracking API (/v1/*) with a browser SDK (LOCAL_SDK_ORIGINS). */
+  sdkOrigins?: string[]
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024
@@ -78,6 +80,7 @@ export interface ServerContext {
   redactor(): Redactor
   subscriptions(): LocalSubscription[]
   sandbox?: SandboxTarget
+  sdkOrigins: string[]
   deliveryLog: DeliveryLog
   /** What the runs counted (actions-core statsContext) and the events each path received. */
   stats: MemoryStatsClient
@@ -148,6 +151,7 @@ export function createServerContext(options: ServerOptions = {}): ServerContext 
     redactor: () => new Redactor(secretsOfSettings(baseSettings)),
     subscriptions,
     sandbox: options.sandbox,
+    sdkOrigins: options.sdkOrigins ?? [],
     deliveryLog: new DeliveryLog(),
     stats: new MemoryStatsClient(),
     services,

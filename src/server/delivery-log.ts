@@ -30,6 +30,8 @@ export interface DeliveryRecord {
   event?: string
   messageId?: string
   state: DeliveryState
+  /** What the state alone does not say: for an event sent again, "already delivered on …: not queued again". */
+  message?: string
   attempts: number
   deliveries: SubscriptionDelivery[]
   requests: LoggedExchange[]
@@ -55,11 +57,37 @@ export class DeliveryLog {
   private readonly records: DeliveryRecord[] = []
   /** Tracking API events by messageId: the worker reports on them later, by messageId. */
   private readonly tracked = new Map<string, DeliveryRecord>()
+  /** Records of events sent again while their first copy waited: they take its state when it settles. */
+  private readonly followers = new Map<string, DeliveryRecord[]>()
 
   constructor(private readonly limit = DELIVERY_LOG_LIMIT) {}
 
   /** A new event: returns its record, to be completed by `attempted` and `settled`. */
   received(source: DeliverySource, event: ReceivedEvent, receivedAt = new Date()): DeliveryRecord {
+    const record = this.add(source, event, receivedAt)
+    if (source === 'sdk' && record.messageId) this.tracked.set(record.messageId, record)
+    return record
+  }
+
+  /**
+   * A tracking API event not queued, since its messageId was already known: a record of its own, with the message
+   * its sender was answered. Its state is the first copy's: `finished` when that one had finished, else the state of
+   * the first copy's record, which it follows until that one settles (the worker reports only the first copy).
+   */
+  repeated(event: ReceivedEvent, message: string, finished?: DeliveryState, receivedAt = new Date()): DeliveryRecord {
+    const record = this.add('sdk', event, receivedAt)
+    record.message = message
+    const messageId = record.messageId
+    if (finished !== undefined || messageId === undefined) {
+      record.state = finished ?? 'delivered'
+      return record
+    }
+    record.state = this.tracked.get(messageId)?.state ?? 'queued'
+    this.followers.set(messageId, [...(this.followers.get(messageId) ?? []), record])
+    return record
+  }
+
+  private add(source: DeliverySource, event: ReceivedEvent, receivedAt: Date): DeliveryRecord {
     const record: DeliveryRecord = {
       id: randomUUID(),
       receivedAt: receivedAt.toISOString(),
@@ -73,7 +101,6 @@ export class DeliveryLog {
       requests: []
     }
     this.records.unshift(record)
-    if (source === 'sdk' && record.messageId) this.tracked.set(record.messageId, record)
     for (const dropped of this.records.splice(this.limit)) {
       if (dropped.messageId && this.tracked.get(dropped.messageId) === dropped) this.tracked.delete(dropped.messageId)
     }
@@ -103,6 +130,8 @@ export class DeliveryLog {
   settled(messageId: string, state: DeliveryState): void {
     const record = this.tracked.get(messageId)
     if (record) record.state = state
+    for (const follower of this.followers.get(messageId) ?? []) follower.state = state
+    if (state === 'delivered' || state === 'failed') this.followers.delete(messageId)
   }
 
   /** Newest first; only records in `state` when it is given. */

@@ -10,14 +10,14 @@ import type { RequestHandler } from './http/listener'
 import { guardRequest } from './http/request-guard'
 import { answerSegmentRoute, segmentRoutes } from './segment/routes'
 import { EVENTS_RECEIVED } from './stats'
-import { TRACKING_ROUTES } from './tracking'
+import { BROWSER_SDK_ROUTES, TRACKING_ROUTES } from './tracking'
 
 /** GET / (JSON): every route of every room. */
 function index(ctx: ServerContext): Reply {
   const { tracking, responses } = ctx.services
   const routes = [
     ...segmentRoutes(ctx),
-    ...(tracking ? Object.keys(TRACKING_ROUTES).map((path) => `POST ${path}`) : []),
+    ...(tracking ? Object.keys({ ...TRACKING_ROUTES, ...BROWSER_SDK_ROUTES }).map((path) => `POST ${path}`) : []),
     `GET ${CONSOLE_API_ROUTES.deliveries}`,
     `GET ${CONSOLE_API_ROUTES.stats}`,
     `GET ${CONSOLE_API_ROUTES.queues}`,
@@ -67,7 +67,7 @@ export function createRouter(ctx: ServerContext): RequestHandler {
     let headers: Record<string, string> = {}
     let answer: Answer
     try {
-      const decision = guardRequest(req, port)
+      const decision = guardRequest(req, port, ctx.sdkOrigins)
       headers = decision.headers
       answer = decision.answer ?? (await answerByRoom(ctx, req, res, headers))
     } catch (error) {

@@ -1,7 +1,7 @@
 import { presetWarnings } from './config'
 import { createServerContext } from './context'
 import type { ServerContext } from './context'
-import type { DeliveryLog } from './delivery-log'
+import type { DeliveryLog, DeliveryState } from './delivery-log'
 import { destinationTarget } from './destination-target'
 import type { DestinationTarget, TargetOptions } from './destination-target'
 import { serveContext } from './local-server'
@@ -9,7 +9,7 @@ import { startResponses } from './responses'
 import type { Responses, ResponsesOptions } from './responses'
 import { deliverTrackedEvents } from './segment/tracked-delivery'
 import { startTracking } from './tracking'
-import type { Tracking, TrackingOptions } from './tracking'
+import type { Repeat, Tracking, TrackingOptions } from './tracking'
 import type { Sandbox } from '../sandbox'
 
 export interface LocalRuntime {
@@ -61,6 +61,9 @@ function startRuntimeResponses(options: RuntimeOptions, target: DestinationTarge
   })
 }
 
+/** The delivery log's state for a repeat whose first copy had finished; the others follow their first copy. */
+const FINISHED_STATE_OF: Partial<Record<Repeat['status'], DeliveryState>> = { delivered: 'delivered', failed: 'failed' }
+
 /** The delivery log's word for what the tracking queue decided about an event. */
 const LOG_STATE_OF = { delivered: 'delivered', failed: 'failed', retry: 'retrying' } as const
 
@@ -75,12 +78,28 @@ function startRuntimeTracking(context: ServerContext, options: RuntimeOptions): 
     log: options.log,
     deliver: deliverTrackedEvents(context),
     onQueued: (events) => events.forEach((event) => deliveryLog.received('sdk', event, new Date(event.receivedAt))),
-    onSettled: (outcomes) => outcomes.forEach((o) => deliveryLog.settled(o.messageId, LOG_STATE_OF[o.outcome]))
+    onSettled: (outcomes) => outcomes.forEach((o) => deliveryLog.settled(o.messageId, LOG_STATE_OF[o.outcome])),
+    onRepeated: (repeats) =>
+      repeats.forEach(({ event, status, message }) => deliveryLog.repeated(event, message, FINISHED_STATE_OF[status])),
+    // The sandbox starts empty: "already delivered" must not refer to what an earlier one held.
+    forgetFinished: options.config.mode === 'sandbox'
   })
 }
 
+/** Which web pages may use a browser SDK (analytics.js) with this server. */
+const sdkOriginsLine = (origins: readonly string[]) =>
+  origins.length > 0
+    ? `  browser SDK (analytics.js) pages allowed from ${origins.join(', ')} (LOCAL_SDK_ORIGINS)`
+    : '  browser SDK (analytics.js) pages: none allowed; list their origins in LOCAL_SDK_ORIGINS'
+
 /** The start-up lines after the server listens: where to send, and where to look. */
-function listeningSummary(url: string, sandbox: Sandbox | undefined, tracking: Tracking, responses?: Responses) {
+function listeningSummary(
+  url: string,
+  sandbox: Sandbox | undefined,
+  tracking: Tracking,
+  sdkOrigins: readonly string[],
+  responses?: Responses
+) {
   return [
     `Qualtrics destination listening at ${url} (GET ${url}/ lists the routes)`,
     ...(sandbox
@@ -91,6 +110,7 @@ function listeningSummary(url: string, sandbox: Sandbox | undefined, tracking: T
       : []),
     ...tracking.summary,
     `  point a Segment SDK's host at ${url} (e.g. new Analytics({ writeKey, host: '${url}' }))`,
+    sdkOriginsLine(sdkOrigins),
     `Console: open ${url}/ in a browser (event delivery, actions tester, sandbox; docs/console.md)`,
     ...(responses?.summary ?? [])
   ]
@@ -113,6 +133,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       ...target.server,
       actionMappingDefaults: options.actionMappingDefaults,
       bodyLimitBytes: options.bodyLimitBytes,
+      sdkOrigins: options.config.sdkOrigins,
       log: options.log
     })
     const summary = [...target.summary]
@@ -127,7 +148,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     // The HTTP server closes first, so nothing new is queued while the delivery under way finishes.
     const local = await serveContext(context, options.config.port)
     started.push(local)
-    summary.push(...listeningSummary(local.url, target.sandbox, tracking, responses))
+    summary.push(...listeningSummary(local.url, target.sandbox, tracking, context.sdkOrigins, responses))
     const { sandbox } = target
     return {
       url: local.url,

@@ -1,16 +1,19 @@
-import { spawnSync } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { loadLocalConfig } from '../../src/server/config'
 import { startLocalRuntime } from '../../src/server/runtime'
 import type { LocalRuntime } from '../../src/server/runtime'
 import { backfill, DEFAULT_EXTERNAL_ID } from '../../scripts/dev/audience-backfill'
+import { postToServer, sendPaced } from '../../scripts/dev/audience-pacing'
 import { tempFolder } from './tracking/helpers'
 
 // The README's audience walk-through: npm start (the same runtime, on free ports), create the audience on the
 // seed's list, then the examples by curl, then a backfill.
 const ROOT = join(__dirname, '../..')
+const execFileAsync = promisify(execFile)
 const example = (name: string) => readFileSync(join(ROOT, 'examples', name), 'utf8')
 let runtime: LocalRuntime
 const queue = tempFolder()
@@ -82,6 +85,34 @@ describe('the audience examples through the embedded sandbox', () => {
     expect(answer.body.results.every((r: { status: number }) => r.status === 200)).toBe(true)
     expect(await listMembers()).toHaveLength(50)
   })
+
+  // The sandbox's minute is moved on through the console's clock route instead of waited for.
+  const aSandboxMinuteLater = async () => {
+    const answer = await post('/console/api/sandbox/clock', JSON.stringify({ advanceMs: 60_000 }))
+    expect(answer.status).toBe(200)
+  }
+
+  it('takes the README backfill of 1,000 paced (--send): every member added, none answered 429', async () => {
+    await aSandboxMinuteLater()
+    const report = await sendPaced(backfill(1000).payload, {
+      post: postToServer(runtime.url),
+      waitAMinute: aSandboxMinuteLater
+    })
+    expect(report).toEqual({ added: 1000, refused: [], unsent: [], rounds: 3, answered429: 0 })
+    expect(await listMembers()).toHaveLength(1000)
+  }, 120_000)
+
+  it('--send on the command line posts the members to the server it names and says what was added', async () => {
+    // Not spawnSync: the server answering it runs in this process.
+    const run = await execFileAsync(
+      process.execPath,
+      [require.resolve('tsx/cli'), 'scripts/dev/audience-backfill.ts', '--send', runtime.url, '--members', '20'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 }
+    )
+    expect(run.stderr).toBe('')
+    expect(run.stdout).toContain(`sending 20 audience members to ${runtime.url}/syncAudience`)
+    expect(run.stdout).toContain('20 members added in 1 round(s)')
+  }, 30_000)
 })
 
 describe('scripts/dev/audience-backfill.ts', () => {

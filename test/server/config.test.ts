@@ -8,7 +8,8 @@ describe('loadLocalConfig', () => {
       port: 3000,
       sandboxPort: 3001,
       sandbox: {},
-      mappingDefaults: {}
+      mappingDefaults: {},
+      sdkOrigins: []
     })
   })
 
@@ -47,7 +48,8 @@ describe('loadLocalConfig', () => {
       sandboxPort: 3001,
       apiBaseUrl: undefined,
       settings: { apiToken: 'tok', datacenter: 'fra1' },
-      mappingDefaults: { directoryId: 'POOL_1', mailingListId: 'CG_1' }
+      mappingDefaults: { directoryId: 'POOL_1', mailingListId: 'CG_1' },
+      sdkOrigins: []
     })
   })
 

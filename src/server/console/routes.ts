@@ -44,7 +44,10 @@ export async function answerConsole(
   })
   if (path === '/') return { sent: await sendAsset(res, 'index.html') }
   if (path.startsWith(SANDBOX_PROXY_PREFIX)) {
-    const answer = await proxySandbox(req, path.slice(SANDBOX_PROXY_PREFIX.length), ctx.sandbox, ctx.bodyLimit)
+    const name = path.slice(SANDBOX_PROXY_PREFIX.length)
+    const answer = await proxySandbox(req, name, ctx.sandbox, ctx.bodyLimit)
+    // A reset sandbox holds nothing: "already delivered" must not refer to what it held (as at a fresh start).
+    if (name === 'reset' && answer.status === 200) await ctx.services.tracking?.forgetFinished()
     return reply(answer.status, answer.body)
   }
   if (path.startsWith('/console/api/')) {

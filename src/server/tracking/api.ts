@@ -6,8 +6,8 @@ import type { Reply } from '../http/answer'
 import { BadRequest, isPlainObject } from '../http/body'
 import { completeBatch, completeCall, TRACKING_LIMITS } from './events'
 import type { CallType, TrackingEvent } from './events'
-import { QueueFull } from './queue'
-import type { EventQueue } from './queue'
+import { describeRepeat, QueueFull } from './queue'
+import type { EventQueue, Repeat } from './queue'
 
 /** Segment's Tracking API routes, each with the call type it accepts (`batch` takes any). */
 export const TRACKING_ROUTES: Readonly<Record<string, CallType | 'batch'>> = {
@@ -20,11 +20,36 @@ export const TRACKING_ROUTES: Readonly<Record<string, CallType | 'batch'>> = {
   '/v1/alias': 'alias'
 }
 
+/**
+ * The routes Segment's browser library (analytics-next) posts to: one call to /v1/<the first letter of its type>,
+ * or, in its batching mode, `{writeKey, batch, sentAt}` to /v1/b.
+ */
+export const BROWSER_SDK_ROUTES: Readonly<Record<string, CallType | 'batch'>> = {
+  '/v1/b': 'batch',
+  '/v1/i': 'identify',
+  '/v1/t': 'track',
+  '/v1/p': 'page',
+  '/v1/s': 'screen',
+  '/v1/g': 'group',
+  '/v1/a': 'alias'
+}
+
+const ROUTE_CALL: Readonly<Record<string, CallType | 'batch'>> = { ...TRACKING_ROUTES, ...BROWSER_SDK_ROUTES }
+
 export interface TrackingApiOptions {
   queue: Pick<EventQueue, 'enqueue'>
   /** When set, a request must carry it (Basic auth username, or `writeKey` in the body); when unset, any key passes. */
   writeKey?: string
   now?: () => Date
+  /** Told each event not queued because its messageId was already known, with what its answer said about it. */
+  onRepeated?: (repeats: RepeatedEvent[]) => void
+}
+
+/** An event not queued again, where its first copy stands, and the sentence its sender was answered. */
+export interface RepeatedEvent {
+  event: TrackingEvent
+  status: Repeat['status']
+  message: string
 }
 
 /** Answers a request to one of TRACKING_ROUTES (`path`); undefined for any other path. */
@@ -95,9 +120,37 @@ function sourceOf(req: IncomingMessage, path: string): (event: TrackingEvent) =>
   }
 }
 
+const repeatedEvent = (event: TrackingEvent, repeat: Repeat): RepeatedEvent => ({
+  event,
+  status: repeat.status,
+  message: `${describeRepeat(repeat)}: not queued again`
+})
+
+/**
+ * What the answer says of events not queued again (nothing when there are none): each with where its first copy
+ * stands, and a sentence for the whole request, so a resent example is not met with a bare 200.
+ */
+function repeatsAnswer(received: number, repeats: Repeat[]) {
+  if (repeats.length === 0) return {}
+  const message =
+    received === 1
+      ? `${repeats[0].messageId} was ${describeRepeat(repeats[0])}: not queued again.`
+      : `${repeats.length} of ${received} events were already known and not queued again (see repeats).`
+  return {
+    message,
+    repeats: repeats.map(({ messageId, status, at }) => ({
+      messageId,
+      status,
+      at,
+      message: describeRepeat({ messageId, status, at })
+    }))
+  }
+}
+
 /**
  * Segment's HTTP Tracking API on the local server: checks the write key, Segment's size limits and each call,
- * completes the calls as Segment does, stores them durably in the queue, then answers 200 {"success": true}.
+ * completes the calls as Segment does, stores them durably in the queue, then answers 200 {"success": true}, with
+ * `message` and `repeats` when some messageIds were already known (and not queued again).
  * Delivery happens afterwards (see DeliveryWorker); a 400 means nothing from the request was queued.
  */
 export function createTrackingApi(options: TrackingApiOptions): TrackingRoute {
@@ -126,7 +179,7 @@ export function createTrackingApi(options: TrackingApiOptions): TrackingRoute {
   }
 
   return async (req, path) => {
-    const route = TRACKING_ROUTES[path]
+    const route = Object.hasOwn(ROUTE_CALL, path) ? ROUTE_CALL[path] : undefined
     if (route === undefined) return undefined
     const refusal = (status: number, error: string, headers: Record<string, string> = {}, note?: string): Reply => ({
       status,
@@ -139,9 +192,11 @@ export function createTrackingApi(options: TrackingApiOptions): TrackingRoute {
       return refusal(405, `${path} takes POST, not ${req.method}.`, { allow: 'POST' })
     }
     try {
-      const { accepted, duplicates } = await accept(req, path, route)
-      const note = `queued ${accepted}${duplicates > 0 ? ` (${duplicates} already known)` : ''}`
-      return { status: 200, body: { success: true }, note, received: accepted + duplicates }
+      const { accepted, repeats } = await accept(req, path, route)
+      if (repeats.length > 0) options.onRepeated?.(repeats.map(({ event, ...repeat }) => repeatedEvent(event, repeat)))
+      const note = `queued ${accepted}${repeats.length > 0 ? ` (${repeats.length} already known)` : ''}`
+      const body = { success: true, ...repeatsAnswer(accepted + repeats.length, repeats) }
+      return { status: 200, body, note, received: accepted + repeats.length }
     } catch (error) {
       if (error instanceof BadRequest) return refusal(error.status, error.message, {}, error.message)
       if (error instanceof QueueFull) return refusal(429, error.message, { 'retry-after': String(RETRY_AFTER_SECONDS) })

@@ -1,5 +1,5 @@
 import { createTrackingApi, TRACKING_ROUTES } from './api'
-import type { TrackingRoute } from './api'
+import type { RepeatedEvent, TrackingRoute } from './api'
 import type { RetryPolicy } from './segment-retries'
 import { EventQueue } from './queue'
 import type { EventRecord } from './queue'
@@ -9,8 +9,8 @@ import type { UnreadableRecords } from './unreadable'
 import { DeliveryWorker } from './worker'
 import type { Clock, Deliver, DeliveryWorkerOptions } from './worker'
 
-export { createTrackingApi, TRACKING_ROUTES } from './api'
-export type { TrackingRoute } from './api'
+export { BROWSER_SDK_ROUTES, createTrackingApi, TRACKING_ROUTES } from './api'
+export type { RepeatedEvent, TrackingRoute } from './api'
 export {
   attemptTimes,
   describePolicy,
@@ -30,8 +30,8 @@ export type { TrackingConfig } from './config'
 export { TRACKING_LIMITS } from './events'
 export type { TrackingEvent } from './events'
 export { FORBIDDEN_FOLDER_VARIABLE, isInside } from './folder-guard'
-export { EventQueue, QueueFull } from './queue'
-export type { EventRecord, UnreadableRecord, UnreadableRecords } from './queue'
+export { describeRepeat, EventQueue, QueueFull } from './queue'
+export type { EventRecord, Repeat, UnreadableRecord, UnreadableRecords } from './queue'
 export { UNREADABLE_SUBLEVEL, unreadableSummary } from './unreadable'
 export { DeliveryWorker, outcomeOfDeliveries, systemClock } from './worker'
 export type { Clock, Deliver, DeliveryResult } from './worker'
@@ -66,6 +66,13 @@ export interface TrackingOptions {
   onQueued?: (events: TrackingEvent[]) => void
   /** Told each event's outcome once the queue has recorded it. */
   onSettled?: DeliveryWorkerOptions['onSettled']
+  /** Told the events not queued because their messageId was already known, with what their sender was answered. */
+  onRepeated?: (repeats: RepeatedEvent[]) => void
+  /**
+   * Forget, on opening, the events finished in earlier runs and their messageIds (waiting ones stay): for a target
+   * that starts empty each time (the sandbox), where "already delivered" would refer to what is gone.
+   */
+  forgetFinished?: boolean
 }
 
 export interface Tracking {
@@ -76,6 +83,8 @@ export interface Tracking {
   size(): { pending: number; finished: number }
   /** The queue's folder, counts and unreadable records set aside (for the console). */
   queue(): QueueState
+  /** Forgets the finished events and their messageIds, waiting ones kept (a sandbox reset: see EventQueue). */
+  forgetFinished(): Promise<number>
   /** Lines for the server's start-up summary. */
   summary: string[]
   /** Waits for the delivery under way, then closes the queue. Close the HTTP server first, so nothing new arrives. */
@@ -92,22 +101,27 @@ export async function startTracking(options: TrackingOptions): Promise<Tracking>
     historyLimit: options.historyLimit,
     maxPending: options.maxPending
   })
+  const forgotten = options.forgetFinished ? await queue.forgetFinished() : 0
   const worker = new DeliveryWorker({ ...options, queue })
   queue.onEnqueued((events) => {
     options.onQueued?.(events)
     worker.notify()
   })
   worker.start()
-  const answer = createTrackingApi({ queue, writeKey: options.writeKey })
+  const answer = createTrackingApi({ queue, writeKey: options.writeKey, onRepeated: options.onRepeated })
   const waiting = queue.size.pending
   return {
     answer,
     recent: (limit) => queue.recent(limit),
     size: () => queue.size,
     queue: () => queueStateOf('Segment Tracking API', queue),
+    forgetFinished: () => queue.forgetFinished(),
     summary: [
       `Segment Tracking API: POST ${Object.keys(TRACKING_ROUTES).join(', ')} (${options.writeKey ? 'write key required' : 'any write key accepted: set SEGMENT_WRITE_KEY to require one'})`,
       `  queue in ${options.queueFolder}${waiting > 0 ? `, ${waiting} events from an earlier run to deliver` : ''}`,
+      ...(forgotten > 0
+        ? [`  forgot ${forgotten} events finished with an earlier sandbox: their messageIds may be sent again`]
+        : []),
       ...unreadableSummary(queue.unreadable)
     ],
     async close() {

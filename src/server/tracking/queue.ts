@@ -3,11 +3,12 @@ import { ClassicLevel } from 'classic-level'
 import type { TrackingEvent } from './events'
 import { refuseForbiddenFolder } from './folder-guard'
 import { historyKey, pad, pendingKey } from './records'
-import type { Attempt, EventRecord, FinishedRecord, QueuedEvent } from './records'
+import type { Attempt, EventRecord, FinishedRecord, QueuedEvent, Repeat } from './records'
 import { checkStore } from './unreadable'
 import type { StoreCheck, UnreadableRecords } from './unreadable'
 
-export type { Attempt, EventRecord, QueuedEvent } from './records'
+export { describeRepeat } from './records'
+export type { Attempt, EventRecord, QueuedEvent, Repeat } from './records'
 export type { UnreadableRecord, UnreadableRecords } from './unreadable'
 
 /** What happened to a delivered batch's event: a record of the try, and when to try again if it is to be retried. */
@@ -30,6 +31,12 @@ export interface EventQueueOptions {
 export class QueueFull extends Error {}
 
 type Store = ClassicLevel<string, unknown>
+
+/** Where the first copy of a repeated messageId stands: finished (with when), or still waiting. */
+function repeatOf(messageId: string, finished: FinishedRecord | undefined): Repeat {
+  if (!finished) return { messageId, status: 'waiting' }
+  return { messageId, status: finished.status, at: finished.lastAttemptAt }
+}
 type Finished = FinishedRecord
 
 function recordOf(entry: QueuedEvent): EventRecord {
@@ -44,6 +51,7 @@ function recordOf(entry: QueuedEvent): EventRecord {
     attempts: entry.attempts.length,
     lastStatus: last?.status,
     lastError: last?.error,
+    lastAttemptAt: last?.at,
     nextAttemptAt: new Date(entry.dueAt).toISOString()
   }
 }
@@ -119,19 +127,24 @@ export class EventQueue {
   /**
    * Stores the events durably (the write is synced before this resolves). A messageId already waiting or
    * recently finished is not stored again: senders retry a batch whose answer they missed, and Segment
-   * deduplicates on messageId too.
+   * deduplicates on messageId too. Each such repeat is returned with where its first copy stands.
    */
   enqueue(
     events: TrackingEvent[],
     sourceOf: (event: TrackingEvent) => string
-  ): Promise<{ accepted: number; duplicates: number }> {
+  ): Promise<{ accepted: number; duplicates: number; repeats: Array<Repeat & { event: TrackingEvent }> }> {
     return this.serially(async () => {
       const known = await this.ids.getMany(events.map((e) => e.messageId))
+      const finished = await this.history.getMany(known.map((seq) => historyKey(seq ?? 0)))
       const seen = new Set<string>()
-      const fresh = events.filter((e, i) => {
-        const duplicate = known[i] !== undefined || seen.has(e.messageId)
-        seen.add(e.messageId)
-        return !duplicate
+      const fresh: TrackingEvent[] = []
+      const repeats: Array<Repeat & { event: TrackingEvent }> = []
+      events.forEach((event, i) => {
+        const { messageId } = event
+        if (known[i] !== undefined) repeats.push({ event, ...repeatOf(messageId, finished[i]) })
+        else if (seen.has(messageId)) repeats.push({ event, messageId, status: 'repeated' })
+        else fresh.push(event)
+        seen.add(messageId)
       })
       if (this.pendingCount + fresh.length > this.options.maxPending) {
         throw new QueueFull(`${this.pendingCount} events are waiting for delivery, the most this queue holds.`)
@@ -154,7 +167,25 @@ export class EventQueue {
       await batch.write({ sync: true })
       this.pendingCount += fresh.length
       if (fresh.length > 0) this.listeners.forEach((listener) => listener(fresh))
-      return { accepted: fresh.length, duplicates: events.length - fresh.length }
+      return { accepted: fresh.length, duplicates: repeats.length, repeats }
+    })
+  }
+
+  /**
+   * Forgets the finished events and their messageIds (events still waiting stay, and are still delivered): for a
+   * target that starts empty, such as the sandbox, which must not be told "already delivered" about what it lost.
+   */
+  forgetFinished(): Promise<number> {
+    return this.serially(async () => {
+      const batch = this.db.batch()
+      for await (const key of this.ids.keys()) batch.del(key, { sublevel: this.ids })
+      for await (const key of this.history.keys()) batch.del(key, { sublevel: this.history })
+      for await (const entry of this.pending.values())
+        batch.put(entry.event.messageId, entry.seq, { sublevel: this.ids })
+      await batch.write({ sync: true })
+      const forgotten = this.historyCount
+      this.historyCount = 0
+      return forgotten
     })
   }
 

@@ -28,7 +28,34 @@ export interface EventRecord {
   attempts: number
   lastStatus?: number
   lastError?: string
+  /** When the last try was made: for a finished event, when it was delivered or failed for good. */
+  lastAttemptAt?: string
   nextAttemptAt?: string
+}
+
+/**
+ * An event whose messageId the queue already had, so it was not stored again: where the first one stands ('waiting'
+ * to be delivered, 'delivered', 'failed' for good, or 'repeated' earlier in the same request) and when it finished.
+ */
+export interface Repeat {
+  messageId: string
+  status: 'waiting' | 'delivered' | 'failed' | 'repeated'
+  at?: string
+}
+
+/** What a repeat is, in the words of the sender's answer and the delivery log: "already delivered on <time>". */
+export function describeRepeat(repeat: Repeat): string {
+  const on = repeat.at ? ` on ${repeat.at}` : ''
+  switch (repeat.status) {
+    case 'delivered':
+      return `already delivered${on}`
+    case 'failed':
+      return `already tried, and failed for good${on} (send it with a new messageId to try again)`
+    case 'waiting':
+      return 'already queued, waiting for delivery'
+    case 'repeated':
+      return 'sent twice in this request'
+  }
 }
 
 /** A finished event as the history keeps it (without `nextAttemptAt`), with its arrival number. */

@@ -14,7 +14,7 @@ const queue = {
   async enqueue(events: TrackingEvent[], sourceOf: (event: TrackingEvent) => string) {
     if (full) throw new QueueFull('100 events are waiting for delivery, the most this queue holds.')
     events.forEach((event) => queued.push({ event, source: sourceOf(event) }))
-    return { accepted: events.length, duplicates: 0 }
+    return { accepted: events.length, duplicates: 0, repeats: [] }
   }
 }
 let open: Awaited<ReturnType<typeof serve>>

@@ -153,11 +153,26 @@ describe('EventQueue', () => {
   it('stores a messageId once, while it waits and after it is finished', async () => {
     const queue = await EventQueue.open({ folder: store.folder })
     const event = trackEvent('A', received)
-    expect(await queue.enqueue([event, event], () => 'test')).toEqual({ accepted: 1, duplicates: 1 })
-    expect(await queue.enqueue([event], () => 'test')).toEqual({ accepted: 0, duplicates: 1 })
+    // Each repeat says where its first copy stands: earlier in the same request, waiting, then delivered (and when).
+    const repeat = (status: string, at?: string) => [{ event, messageId: event.messageId, status, at }]
+    expect(await queue.enqueue([event, event], () => 'test')).toEqual({
+      accepted: 1,
+      duplicates: 1,
+      repeats: repeat('repeated')
+    })
+    expect(await queue.enqueue([event], () => 'test')).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      repeats: repeat('waiting')
+    })
     const [entry] = await queue.due(received.getTime(), 10)
-    await queue.settle([{ entry, attempt: { at: received.toISOString(), status: 200 }, outcome: 'delivered' }])
-    expect(await queue.enqueue([event], () => 'test')).toEqual({ accepted: 0, duplicates: 1 })
+    const deliveredAt = '2024-05-01T12:00:05.000Z'
+    await queue.settle([{ entry, attempt: { at: deliveredAt, status: 200 }, outcome: 'delivered' }])
+    expect(await queue.enqueue([event], () => 'test')).toEqual({
+      accepted: 0,
+      duplicates: 1,
+      repeats: repeat('delivered', deliveredAt)
+    })
     await queue.close()
   })
 
@@ -187,7 +202,7 @@ describe('EventQueue', () => {
     expect((await queue.recent()).map((r) => r.event)).toEqual(['C', 'B'])
     expect(queue.size).toEqual({ pending: 0, finished: 2 })
     // The oldest left the record, so its messageId is new again.
-    expect(await queue.enqueue([events[0]], () => 'test')).toEqual({ accepted: 1, duplicates: 0 })
+    expect(await queue.enqueue([events[0]], () => 'test')).toEqual({ accepted: 1, duplicates: 0, repeats: [] })
     await queue.close()
   })
 

@@ -128,7 +128,11 @@ describe('a queue with an unreadable record', () => {
     try {
       expect(queue.unreadable.found.map((f) => `${f.from} ${f.key}`)).toEqual([`history ${history[0]}`, `ids ${id[0]}`])
       expect((await queue.recent()).map((r) => r.event)).toEqual(['B'])
-      expect(await queue.enqueue([trackEvent('C', received)], () => 'test')).toEqual({ accepted: 1, duplicates: 0 })
+      expect(await queue.enqueue([trackEvent('C', received)], () => 'test')).toEqual({
+        accepted: 1,
+        duplicates: 0,
+        repeats: []
+      })
     } finally {
       await queue.close()
     }
