@@ -29,6 +29,9 @@ export interface DeliveryRecord {
   type?: string
   event?: string
   messageId?: string
+  /** Who the event is about, as the console's cards show it. */
+  userId?: string
+  anonymousId?: string
   state: DeliveryState
   /** What the state alone does not say: for an event sent again, "already delivered on …: not queued again". */
   message?: string
@@ -44,6 +47,8 @@ export interface ReceivedEvent {
   type?: unknown
   event?: unknown
   messageId?: unknown
+  userId?: unknown
+  anonymousId?: unknown
 }
 
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
@@ -95,6 +100,8 @@ export class DeliveryLog {
       type: text(event.type),
       event: text(event.event),
       messageId: text(event.messageId),
+      userId: text(event.userId),
+      anonymousId: text(event.anonymousId),
       state: 'queued',
       attempts: 0,
       deliveries: [],

@@ -22,9 +22,12 @@ describe('DeliveryLog', () => {
     expect(log.list('delivered')).toEqual([])
   })
 
-  it('follows a tracked event by messageId, and makes a record for one queued before a restart', () => {
+  it('follows a tracked event by messageId, names who it is about, and makes a record for one queued before a restart', () => {
     const log = new DeliveryLog()
     const queued = log.received('sdk', identify(1))
+    expect(queued).toMatchObject({ userId: 'u1', anonymousId: undefined })
+    const anonymous = log.received('events', { type: 'track', anonymousId: 'anon-9', userId: 42 })
+    expect(anonymous).toMatchObject({ anonymousId: 'anon-9', userId: undefined })
     expect(log.trackedEvent(identify(1))).toBe(queued)
     log.settled('m1', 'retrying')
     expect(queued.state).toBe('retrying')
@@ -113,6 +116,7 @@ describe('GET /console/api/deliveries', () => {
       source: 'tester',
       type: 'identify',
       messageId: 'm1',
+      userId: 'u1',
       state: 'delivered',
       attempts: 1,
       deliveries: [
