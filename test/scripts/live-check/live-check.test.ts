@@ -24,6 +24,12 @@ afterEach(async () => {
 const READS = ['whoami', 'directories.list', 'contacts.search', 'contacts.get', 'imports.get']
 const writesSeen = (sandbox: Sandbox) => Object.keys(sandbox.stats().byEndpoint).filter((name) => !READS.includes(name))
 
+/** A directory whose two flags make one rule (extRef AND email): the import record sharing one of them is new. */
+const ONE_AND_RULE_SEED = {
+  ...DEFAULT_SEED,
+  directories: [{ ...DEFAULT_SEED.directories[0], deduplicationRules: [{ externalDataReference: true, email: true }] }]
+}
+
 describe('live check, write mode', () => {
   it('reports the default profile’s readings and removes the test contact', async () => {
     const box = await inProfile('default')
@@ -76,13 +82,7 @@ describe('live check, write mode', () => {
   })
 
   it('tells one AND rule from OR’d rules, and deletes the contact the import added', async () => {
-    const seed = {
-      ...DEFAULT_SEED,
-      directories: [
-        { ...DEFAULT_SEED.directories[0], deduplicationRules: [{ externalDataReference: true, email: true }] }
-      ]
-    }
-    const box = await inProfile('strict', seed)
+    const box = await inProfile('strict', ONE_AND_RULE_SEED)
     const { report } = await liveCheck(box, WRITE)
     expect(readings(report)).toMatchObject({ deduplicationRules: 'oneRule', cleanup: 'removed' })
     expect(report.rows.find((row) => row.key === 'deduplicationRules')?.observed).toContain('made a new contact')
@@ -162,13 +162,7 @@ describe('live check, clean-up after a failure', () => {
   })
 
   it('deletes what the import added when polling its status fails', async () => {
-    const seed = {
-      ...DEFAULT_SEED,
-      directories: [
-        { ...DEFAULT_SEED.directories[0], deduplicationRules: [{ externalDataReference: true, email: true }] }
-      ]
-    }
-    const box = await inProfile('default', seed)
+    const box = await inProfile('default', ONE_AND_RULE_SEED)
     box.sandbox.setFaults({ rates: { 'imports.get': { status503: 1 } } })
     const { code, report } = await liveCheck(box, WRITE)
     expect(code).toBe(1)
