@@ -10,12 +10,13 @@ export const CLIENT_PLACE = 'Account settings → Qualtrics IDs → OAuth Client
 
 /** A token request refused with `invalid_scope` (oauth-token-request.ts), with the scopes Qualtrics named, if any. */
 export class ScopeRefused extends IntegrationError {
-  constructor(
-    message: string,
-    readonly named: string[],
-    readonly why: string
-  ) {
+  readonly named: string[]
+  readonly why: string
+
+  constructor(message: string, named: string[], why: string) {
     super(message, 'OAUTH_SCOPE_MISSING', 400)
+    this.named = named
+    this.why = why
   }
 }
 

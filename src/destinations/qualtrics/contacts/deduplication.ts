@@ -151,7 +151,9 @@ export function ruleCoverage(
 
 /** The first words of every result that took the path right under both readings: what the event lacks, and why. */
 export function readingsNote({ directoryId, fields, missing }: RuleCoverage): string {
-  return `Directory ${directoryId} deduplicates on ${listed(fields)}, and this event has no ${listed(missing)}: Qualtrics does not say whether several flags are one rule (every field must match) or one rule each (any may)`
+  return `Directory ${directoryId} deduplicates on ${listed(fields)}, and this event has no ${listed(
+    missing
+  )}: Qualtrics does not say whether several flags are one rule (every field must match) or one rule each (any may)`
 }
 
 /** The label of a contact field, for results ("External Data Reference and Email"). */

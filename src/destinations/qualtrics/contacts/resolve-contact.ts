@@ -216,7 +216,9 @@ function deduplicationSkipped(directoryId: string, fields: (keyof ContactBody)[]
   const searched = 'the contact was searched for instead of trusting a create (Directory deduplication lookup).'
   if (fields.length === 0) return `Directory ${directoryId} does not deduplicate contacts: ${searched}`
   if (fields.length === 1) {
-    return `Directory ${directoryId} deduplicates on ${fieldsListed(fields)}, which this event has no value for: ${searched}`
+    return `Directory ${directoryId} deduplicates on ${fieldsListed(
+      fields
+    )}, which this event has no value for: ${searched}`
   }
   return `${readingsNote({ directoryId, fields, missing })}; ${searched}`
 }

@@ -103,8 +103,12 @@ export function summarise(
     const removes = 'removes them with their survey responses when it runs'
     parts.push(
       deletedCount > 0
-        ? `left ${plural(erasedCount, 'contact')} with an email (${whereOf(erased)}) to Qualtrics' erasure ${request}, which ${removes}`
-        : `Left ${plural(erasedCount, 'contact')} with ${extRef} (${whereOf(erased)}) to Qualtrics' erasure ${request}, which finds them by email and ${removes}`
+        ? `left ${plural(erasedCount, 'contact')} with an email (${whereOf(
+            erased
+          )}) to Qualtrics' erasure ${request}, which ${removes}`
+        : `Left ${plural(erasedCount, 'contact')} with ${extRef} (${whereOf(
+            erased
+          )}) to Qualtrics' erasure ${request}, which finds them by email and ${removes}`
     )
   }
   return `${parts.join('; ')}${parts.length > 1 ? ';' : ','} searched ${searched}.`

@@ -44,7 +44,9 @@ export async function fitToEitherReading(
   }
   const stillMissing = missing.filter((field) => contact[field] === undefined)
   if (stillMissing.length === 0) {
-    const note = `${why}; ${fieldsListed(missing)} was taken from the person's contact ${found.contactId}, which either reading then matches.`
+    const note = `${why}; ${fieldsListed(missing)} was taken from the person's contact ${
+      found.contactId
+    }, which either reading then matches.`
     return { contact, noteFor: () => note }
   }
   const lacking = `the person's contact ${found.contactId} has no ${fieldsListed(stillMissing)} either`

@@ -51,7 +51,9 @@ function outsideWindow(transactionDate: string, now: number): string | undefined
   if (Math.abs(off) <= IMPORT_DATE_WINDOW_MS) return undefined
   const minutes = Math.round(Math.abs(off) / 60_000)
   const when = off < 0 ? `${minutes} minutes old` : `${minutes} minutes ahead of now`
-  return `Its transaction date is ${when}, and an import most likely dates its transactions when it runs: so it was sent as a transaction, which carries the date, not imported (Bulk import takes events within ${IMPORT_DATE_WINDOW_MS / 60_000} minutes of now).`
+  return `Its transaction date is ${when}, and an import most likely dates its transactions when it runs: so it was sent as a transaction, which carries the date, not imported (Bulk import takes events within ${
+    IMPORT_DATE_WINDOW_MS / 60_000
+  } minutes of now).`
 }
 
 /** What a step of the bulk path made of its events: records to import, events to send as transactions, failures. */
@@ -130,7 +132,9 @@ export async function requireDeduplication(
       const coverage = ruleCoverage(item.directoryId, deduplicatedOn, item.record, IMPORT_NEEDS)
       if (coverage.missing.length === 0) kept.push(item)
       else {
-        const why = `${readingsNote(coverage)}; so it was sent as a transaction (the person searched for, then created if not found), not imported: an import could make a second contact.`
+        const why = `${readingsNote(
+          coverage
+        )}; so it was sent as a transaction (the person searched for, then created if not found), not imported: an import could make a second contact.`
         for (const index of item.indices) rerouted.set(index, why)
       }
     } catch (error) {

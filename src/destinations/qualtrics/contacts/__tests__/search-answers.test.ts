@@ -21,16 +21,17 @@ const filterOf = (filterType: string, value: string) => ({ filter: { filterType,
 
 type Paging = 'nextPage' | 'skipToken'
 
+/** How a page points to the next: a full nextPage URL (null on the last page), or a skipToken (absent on the last). */
+function pageLink(token: string | undefined, paging: Paging, path: string): object {
+  if (paging === 'nextPage') return { nextPage: token ? `${API}${path}?pageSize=100&skipToken=${token}` : null }
+  return token ? { skipToken: token } : {}
+}
+
 /** One search answered in pages, linked as `paging` says: the first page, then each by its skipToken. */
 function pagedSearch(filterType: string, value: string, pages: object[][], paging: Paging, path = SEARCH_PATH) {
   return pages.map((elements, i) => {
     const token = i + 1 < pages.length ? `tok-${i + 1}` : undefined
-    const link =
-      paging === 'nextPage'
-        ? { nextPage: token ? `${API}${path}?pageSize=100&skipToken=${token}` : null }
-        : token
-          ? { skipToken: token }
-          : {}
+    const link = pageLink(token, paging, path)
     return qualtrics()
       .post(path, filterOf(filterType, value))
       .query(i === 0 ? { pageSize: '100' } : { pageSize: '100', skipToken: `tok-${i}` })
