@@ -5,6 +5,8 @@ import type { TestDestination } from './instance'
 export const DIR = `/API/v3/directories/${DIRECTORY}`
 export const CONTACTS = `${DIR}/contacts`
 export const TRANSACTIONS = `${DIR}/transactions`
+/** A contact search's first page, at the page size the actions ask for. */
+export const SEARCH = `${DIR}/contacts/search?pageSize=100`
 /** Any contact search, whatever its page size. */
 export const isSearch = (uri: string) => uri.startsWith(`${DIR}/contacts/search?`)
 
