@@ -59,6 +59,7 @@ describe('static files', () => {
     ['app.js', 'text/javascript; charset=utf-8'],
     ['tester.js', 'text/javascript; charset=utf-8'],
     ['console.css', 'text/css; charset=utf-8'],
+    ['tables.css', 'text/css; charset=utf-8'],
     ['favicon.svg', 'image/svg+xml'],
     ['index.html', 'text/html; charset=utf-8']
   ])('/console/%s is served as it is on disk, as %s, with the CSP', async (name, type) => {

@@ -59,7 +59,7 @@ const LONG_CELL = 40
 
 /**
  * A table from a header and rows of cells, in a box that scrolls sideways should it still be too wide. Each cell
- * carries its header (data-label) for phones, where a row shows as "Header: value" lines (console.css).
+ * carries its header (data-label) for phones, where a row shows as "Header: value" lines (tables.css).
  */
 export function table(caption, header, rows) {
   const cell = (value, i) =>

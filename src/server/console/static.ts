@@ -29,6 +29,7 @@ const CONTENT_TYPES: Record<string, string> = {
 export const CONSOLE_ASSETS = [
   'index.html',
   'console.css',
+  'tables.css',
   'app.js',
   'dom.js',
   'deliveries.js',
