@@ -143,10 +143,8 @@ describe('the API token', () => {
 
 describe('the OAuth client secret and access token', () => {
   const echoAll = { error: 'invalid_request', error_description: `bad ${CLIENT_SECRET} ${BASIC} ${ACCESS_TOKEN}` }
-
-  it('are not in a token request error, even when Qualtrics echoes them back', async () => {
-    tokenEndpoint().reply(400, echoAll)
-    const error = await instance.testDestination
+  const identifyWithOAuth = () =>
+    instance.testDestination
       .testAction('upsertContact', {
         event: { type: 'identify', userId: 'u1' },
         settings: oauthSettings,
@@ -154,6 +152,10 @@ describe('the OAuth client secret and access token', () => {
         useDefaultMappings: true
       })
       .catch((e) => e)
+
+  it('are not in a token request error, even when Qualtrics echoes them back', async () => {
+    tokenEndpoint().reply(400, echoAll)
+    const error = await identifyWithOAuth()
     expect(error.message).toMatch(/could not issue an OAuth access token \(400 invalid_request: bad \[redacted\]/)
     // This client never obtained ACCESS_TOKEN, so it is none of its secrets: only its own secret and Basic
     // credentials are redacted (there is no process-wide list of every token seen).
@@ -164,14 +166,7 @@ describe('the OAuth client secret and access token', () => {
     tokenEndpoint().reply(200, issued())
     withBearer().post(`/API/v3/directories/${DIRECTORY}/contacts`).reply(401, {})
     tokenEndpoint().reply(400, echoAll)
-    const error = await instance.testDestination
-      .testAction('upsertContact', {
-        event: { type: 'identify', userId: 'u1' },
-        settings: oauthSettings,
-        mapping: { directoryId: DIRECTORY },
-        useDefaultMappings: true
-      })
-      .catch((e) => e)
+    const error = await identifyWithOAuth()
     expect(error.message).toMatch(/could not issue an OAuth access token \(400 invalid_request: bad \[redacted\]/)
     expectNoOAuthLeak(everything(error))
   })
@@ -185,14 +180,7 @@ describe('the OAuth client secret and access token', () => {
       tokenEndpoint().reply(200, issued())
       withBearer().post(`/API/v3/directories/${DIRECTORY}/contacts`).reply(status, {})
     }
-    const error = await instance.testDestination
-      .testAction('upsertContact', {
-        event: { type: 'identify', userId: 'u1' },
-        settings: oauthSettings,
-        mapping: { directoryId: DIRECTORY },
-        useDefaultMappings: true
-      })
-      .catch((e) => e)
+    const error = await identifyWithOAuth()
     expect(error).toBeInstanceOf(Error)
     expectNoOAuthLeak(everything(error))
   })
