@@ -21,8 +21,11 @@ export interface QualtricsUrlParts {
 /** The parts, or why the URL is refused (`problem` completes "… is not …: {problem}"), or that it is no URL at all. */
 export type QualtricsUrlCheck = { parts: QualtricsUrlParts } | { problem: string } | { notAUrl: true }
 
-export const describeChar = (char: string) =>
-  /[\x21-\x7e]/.test(char) ? `"${char}"` : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`
+export function describeChar(char: string): string {
+  if (/[\x21-\x7e]/.test(char)) return `"${char}"`
+  const code = (char.codePointAt(0) ?? 0).toString(16).toUpperCase()
+  return `U+${code.padStart(4, '0')}`
+}
 
 /**
  * Checks the host on its own terms rather than trusting a URL parser: parsers disagree on where a host ends (Node's

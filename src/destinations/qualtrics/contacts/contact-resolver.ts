@@ -28,7 +28,10 @@ function valuesOf(group: IdentityGroup): Array<{ type: SearchableIdentifier; val
  * says so.
  */
 function rememberWritten(known: KnownContacts, contact: ContactBody, contactId: string): { joinedOtherPerson?: true } {
-  const values = IDENTIFIERS.flatMap((type) => (contact[type] ? [{ type, value: contact[type] as string }] : []))
+  const values = IDENTIFIERS.flatMap((type) => {
+    const value = contact[type]
+    return value ? [{ type, value }] : []
+  })
   const joined = values.some(
     ({ type, value }) => known.lookup(type, value, contact.extRef).otherPerson?.contactId === contactId
   )
