@@ -3,19 +3,10 @@ import type { Settings } from '../generated-types'
 import type { Payload } from './generated-types'
 import type { QualtricsState } from '../state'
 import upsertContact from '../upsertContact'
+import { hiddenAlias } from '../hidden-alias'
 
-/**
- * The key Segment's earlier Qualtrics destination gave "Create or update contact": subscriptions saved under it keep
- * working, with the same implementation and fields (a superset of the earlier ones). Hidden, with no default trigger
- * and no preset, so that an event never runs both this and upsertContact (docs/production.md).
- */
-const addContactToXmd = (state: QualtricsState): ActionDefinition<Settings, Payload> => {
-  const { defaultSubscription: _notForAnAlias, ...action } = upsertContact(state)
-  return {
-    ...action,
-    description: `${action.description}. Kept for mappings saved under this key; new mappings use "Create or update contact" (upsertContact).`,
-    hidden: true
-  }
-}
+/** The key Segment's earlier Qualtrics destination gave "Create or update contact" (hidden-alias.ts). */
+const addContactToXmd = (state: QualtricsState): ActionDefinition<Settings, Payload> =>
+  hiddenAlias(upsertContact(state), 'Create or update contact', 'upsertContact')
 
 export default addContactToXmd
