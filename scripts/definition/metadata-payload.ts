@@ -24,13 +24,20 @@ function choicesOf(choices: unknown): Choice[] | null {
 const requiredOf = (required: unknown) =>
   typeof required === 'object' && required !== null ? required : required === true
 
-function settingField(field: Loose) {
+/** The keys every field of the payload starts with, in the generator's order (key order is part of the bytes). */
+function fieldBasics(field: Loose) {
   return {
     label: field.label,
     description: field.description,
     type: field.type,
     required: requiredOf(field.required),
-    multiple: field.multiple ?? false,
+    multiple: field.multiple ?? false
+  }
+}
+
+function settingField(field: Loose) {
+  return {
+    ...fieldBasics(field),
     choices: choicesOf(field.choices),
     default: field.default ?? null,
     depends_on: field.depends_on ?? null
@@ -40,11 +47,7 @@ function settingField(field: Loose) {
 function actionField(field: Loose): Loose {
   const nested = field.type === 'object' && typeof field.properties === 'object' && field.properties !== null
   return {
-    label: field.label,
-    description: field.description,
-    type: field.type,
-    required: requiredOf(field.required),
-    multiple: field.multiple ?? false,
+    ...fieldBasics(field),
     allowNull: field.allowNull ?? false,
     dynamic: typeof field.dynamic === 'function' ? true : (field.dynamic ?? false),
     default: field.default ?? null,
